@@ -1,0 +1,64 @@
+"""The district staff's admin: branded as the fund's, every scoped list narrowed by `visible_to`."""
+
+from auditlog.admin import LogEntryAdmin
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import AdministrativeUnit, User
+from .scope import visible_unit_ids
+from .services import unit_save
+
+admin.site.site_header = settings.FUND_NAME
+admin.site.site_title = _("Fund administration")
+admin.site.index_title = _("Fund administration")
+
+
+class ScopedAdminMixin:
+    """Admin lists, change pages and foreign-key choices show only what the user may see."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is AdministrativeUnit:
+            kwargs["queryset"] = AdministrativeUnit.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(AdministrativeUnit)
+class AdministrativeUnitAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "code", "level", "parent", "is_especially_difficult", "is_ethnic_mountainous"]
+    list_filter = ["level", "is_especially_difficult", "is_ethnic_mountainous"]
+    search_fields = ["name", "code"]
+    readonly_fields = ["path"]
+    raw_id_fields = ["parent"]
+
+    def save_model(self, request, obj, form, change):
+        unit_save(unit=obj)
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
+    list_display = ["username", "get_full_name", "email", "role", "unit", "is_staff", "is_active"]
+    list_filter = ["role", "is_staff", "is_active"]
+    list_select_related = ["unit"]
+    raw_id_fields = ["unit"]
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Role and scope"), {"fields": ("role", "unit", "phone")}),)
+
+
+admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class ScopedLogEntryAdmin(LogEntryAdmin):
+    """The audit trail, limited to the records under the user's unit."""
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        ids = visible_unit_ids(request.user)
+        if ids is None:
+            return qs
+        return qs.filter(additional_data__unit_id__in=list(ids))

@@ -1,0 +1,122 @@
+"""The small demo data set: Triệu Sơn district of Thanh Hóa, a few communes, their villages and logins.
+
+Idempotent: running it again finds what is there and creates nothing twice. Later issues add
+their demo records here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.utils import decrypt
+from django.db import transaction
+
+from .models import AdministrativeUnit, Role, UnitLevel, User
+from .services import DATA_DIR, units_load, units_load_file, user_set_role
+
+#: Used only by `seed_demo` on a development machine; README.md lists it with the logins.
+DEMO_PASSWORD = "demo-quy-2026"
+
+DISTRICT_CODE = "397"  # Huyện Triệu Sơn
+#: Demo communes: code -> (login, especially difficult, ethnic-minority and mountainous).
+DEMO_COMMUNES = {
+    "15703": ("canbo.danly", False, False),  # Xã Dân Lý
+    "15682": ("canbo.hopthanh", False, False),  # Xã Hợp Thành
+    "15670": ("canbo.thobinh", True, True),  # Xã Thọ Bình
+    "15769": ("canbo.binhson", True, True),  # Xã Bình Sơn
+    "15664": ("canbo.thitran", False, False),  # Thị trấn Triệu Sơn
+}
+VILLAGES_PER_COMMUNE = 4
+
+
+@dataclass
+class DemoLogin:
+    username: str
+    role: str
+    unit: str
+    totp_secret: str | None = None
+
+
+def demo_units() -> None:
+    units_load_file(path=DATA_DIR / "units_38_legacy.json")
+    communes = {u.code: u for u in AdministrativeUnit.objects.filter(code__in=DEMO_COMMUNES)}
+    rows = []
+    for code, (_login, difficult, mountainous) in DEMO_COMMUNES.items():
+        commune = communes[code]
+        rows.append(
+            {
+                "code": code,
+                "name": commune.name,
+                "level": UnitLevel.COMMUNE,
+                "parent": DISTRICT_CODE,
+                "is_especially_difficult": difficult,
+                "is_ethnic_mountainous": mountainous,
+            }
+        )
+        # Villages have no official code; the demo gives them the commune's code and a number.
+        rows += [
+            {"code": f"{code}-{n:02d}", "name": f"Thôn {n}", "level": UnitLevel.VILLAGE, "parent": code}
+            for n in range(1, VILLAGES_PER_COMMUNE + 1)
+        ]
+    units_load(rows=rows)
+
+
+def _demo_user(username: str, *, role: str, unit: AdministrativeUnit | None, **fields) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, **fields)
+        user.set_password(DEMO_PASSWORD)
+    return user_set_role(user=user, role=role, unit=unit)
+
+
+def _totp_secret(user: User) -> str:
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator:
+        return decrypt(authenticator.data["secret"])
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def demo_users() -> list[DemoLogin]:
+    district = AdministrativeUnit.objects.get(code=DISTRICT_CODE)
+    logins = []
+    staff = _demo_user(
+        "canbo.huyen",
+        role=Role.DISTRICT_STAFF,
+        unit=district,
+        first_name="Lan",
+        last_name="Lê Thị",
+        email="canbo.huyen@example.org",
+    )
+    logins.append(DemoLogin(staff.username, staff.get_role_display(), district.name, _totp_secret(staff)))
+    auditor = _demo_user(
+        "kiemtra.huyen", role=Role.AUDITOR, unit=district, first_name="Minh", last_name="Phạm Văn"
+    )
+    logins.append(
+        DemoLogin(auditor.username, auditor.get_role_display(), district.name, _totp_secret(auditor))
+    )
+    for code, (login, *_flags) in DEMO_COMMUNES.items():
+        commune = AdministrativeUnit.objects.get(code=code)
+        officer = _demo_user(
+            login, role=Role.COMMUNE_OFFICER, unit=commune, first_name="Cán bộ", last_name=commune.name
+        )
+        logins.append(DemoLogin(officer.username, officer.get_role_display(), commune.name))
+    donor = _demo_user(
+        "nhahaotam",
+        role=Role.DONOR,
+        unit=None,
+        first_name="Hà",
+        last_name="Nguyễn Thu",
+        email="nhahaotam@example.org",
+    )
+    logins.append(DemoLogin(donor.username, donor.get_role_display(), "—"))
+    return logins
+
+
+def seed_demo() -> list[DemoLogin]:
+    with transaction.atomic():
+        demo_units()
+        return demo_users()

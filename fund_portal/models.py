@@ -1,0 +1,160 @@
+"""The portal's core: administrative units, accounts and their roles.
+
+Who may see what is decided in `fund_portal.scope`, never here.
+"""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .scope import ScopedQuerySet
+
+
+class UnitLevel(models.TextChoices):
+    """Levels of Vietnam's administrative tree, highest first.
+
+    The source documents have province -> district -> commune -> village; since July 2025 there
+    is no district level. The tree is data: a unit's parent is any unit of a higher level.
+    """
+
+    PROVINCE = "province", _("Province")
+    DISTRICT = "district", _("District")
+    COMMUNE = "commune", _("Commune")
+    VILLAGE = "village", _("Village")
+
+    @classmethod
+    def rank(cls, level: str) -> int:
+        return list(cls.values).index(level)
+
+
+class AdministrativeUnitQuerySet(ScopedQuerySet):
+    def communes(self):
+        return self.filter(level=UnitLevel.COMMUNE)
+
+
+class AdministrativeUnit(models.Model):
+    """A province, district, commune or village, placed in the tree by its parent.
+
+    `path` is the chain of codes from the root ("38/397/15703/"), so everything under a unit
+    is one indexed prefix query; it is kept by `unit_save` in services.
+    """
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    level = models.CharField(_("level"), max_length=16, choices=UnitLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
+    is_especially_difficult = models.BooleanField(
+        _("especially difficult commune"),
+        default=False,
+        help_text=_("Xã đặc biệt khó khăn vùng đồng bào dân tộc thiểu số và miền núi."),
+    )
+    is_ethnic_mountainous = models.BooleanField(_("ethnic-minority and mountainous area"), default=False)
+
+    objects = AdministrativeUnitQuerySet.as_manager()
+
+    scope_lookup = ""  # a unit is scoped by itself
+
+    class Meta:
+        verbose_name = _("administrative unit")
+        verbose_name_plural = _("administrative units")
+        ordering = ["path"]
+        indexes = [
+            models.Index(fields=["path"], name="unit_path_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["level", "name"], name="unit_level_name_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level="province", parent__isnull=True)
+                | (~Q(level="province") & Q(parent__isnull=False)),
+                name="unit_only_provinces_are_roots",
+                violation_error_message=_(
+                    "Only a province is at the top of the tree; every other unit has a parent."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:unit_detail", kwargs={"code": self.code})
+
+    def get_additional_data(self) -> dict:
+        """Stored with each audit-trail entry, so the trail is scoped like the record."""
+        return {"unit_id": self.pk}
+
+    def ancestors(self) -> list["AdministrativeUnit"]:
+        codes = self.path.strip("/").split("/")[:-1]
+        by_code = {u.code: u for u in AdministrativeUnit.objects.filter(code__in=codes)}
+        return [by_code[c] for c in codes if c in by_code]
+
+
+class Role(models.TextChoices):
+    """What an account does in the fund; each role but donor is bound to one unit."""
+
+    DISTRICT_STAFF = "district_staff", _("Fund staff (district)")
+    COMMUNE_OFFICER = "commune_officer", _("Commune officer")
+    AUDITOR = "auditor", _("Auditor (read-only)")
+    DONOR = "donor", _("Donor")
+
+
+#: Roles whose whole work is scoped to an administrative unit.
+SCOPED_ROLES = (Role.DISTRICT_STAFF, Role.COMMUNE_OFFICER, Role.AUDITOR)
+#: Roles that work in the Django admin and so must use two-factor authentication.
+ADMIN_ROLES = (Role.DISTRICT_STAFF, Role.AUDITOR)
+
+
+class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """An account: fund staff, a commune officer, an auditor, or a donor."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    unit = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("unit (scope)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text=_("The user sees and changes only what lies under this unit."),
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    objects = ScopedUserManager()
+
+    scope_lookup = "unit"
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=[r.value for r in SCOPED_ROLES]) | Q(unit__isnull=False),
+                name="user_scoped_role_has_unit",
+                violation_error_message=_("Fund staff, commune officers and auditors must have a unit."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def get_additional_data(self) -> dict:
+        return {"unit_id": self.unit_id}
+
+    @property
+    def needs_mfa(self) -> bool:
+        """Staff who can reach the admin must use TOTP."""
+        return self.is_superuser or self.is_staff or self.role in ADMIN_ROLES

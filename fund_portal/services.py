@@ -1,0 +1,131 @@
+"""Writes of the portal's core: the administrative tree, accounts and roles."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import ADMIN_ROLES, AdministrativeUnit, Role, UnitLevel, User
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+#: Apps whose models fund staff manage in the admin.
+STAFF_APPS = ("donations", "children", "campaigns", "reports")
+
+#: Permissions that stay off a role's group even when the role gets the rest of the app.
+#: Sensitive children's data needs its own, explicit grant (children issue).
+WITHHELD_CODENAMES: frozenset[str] = frozenset()
+
+
+def unit_save(*, unit: AdministrativeUnit) -> AdministrativeUnit:
+    """Validate a unit's place in the tree, derive its path, and save it with its subtree's paths."""
+    parent = unit.parent
+    if unit.level == UnitLevel.PROVINCE:
+        if parent is not None:
+            raise ValidationError({"parent": _("A province has no parent unit.")})
+    else:
+        if parent is None:
+            raise ValidationError({"parent": _("Only a province can be at the top of the tree.")})
+        if UnitLevel.rank(parent.level) >= UnitLevel.rank(unit.level):
+            raise ValidationError(
+                {
+                    "parent": _("The parent unit must be of a higher level than %(level)s.")
+                    % {"level": UnitLevel(unit.level).label}
+                }
+            )
+        if unit.pk and f"/{unit.code}/" in f"/{parent.path}":
+            raise ValidationError({"parent": _("A unit cannot be placed under itself.")})
+    old_path = unit.path
+    unit.path = f"{parent.path if parent else ''}{unit.code}/"
+    unit.full_clean()
+    with transaction.atomic():
+        unit.save()
+        if old_path and old_path != unit.path:
+            for descendant in AdministrativeUnit.objects.filter(path__startswith=old_path).exclude(
+                pk=unit.pk
+            ):
+                descendant.path = unit.path + descendant.path[len(old_path) :]
+                descendant.save(update_fields=["path"])
+    return unit
+
+
+def units_load(*, rows: Iterable[dict]) -> tuple[int, int]:
+    """Create or update units from rows {code, name, level, parent[, flags]}; parents first.
+
+    Returns (created, updated). Loading the same rows again changes nothing.
+    """
+    created = updated = 0
+    by_code = {u.code: u for u in AdministrativeUnit.objects.all()}
+    ordered = sorted(rows, key=lambda r: UnitLevel.rank(r["level"]))
+    with transaction.atomic():
+        for row in ordered:
+            parent = by_code.get(row["parent"]) if row.get("parent") else None
+            if row.get("parent") and parent is None:
+                raise ValidationError(
+                    _("Unit %(code)s names an unknown parent %(parent)s.")
+                    % {"code": row["code"], "parent": row["parent"]}
+                )
+            fields = {
+                "name": row["name"],
+                "level": row["level"],
+                "parent": parent,
+                "is_especially_difficult": row.get("is_especially_difficult", False),
+                "is_ethnic_mountainous": row.get("is_ethnic_mountainous", False),
+            }
+            unit = by_code.get(row["code"])
+            if unit is None:
+                unit = AdministrativeUnit(code=row["code"], **fields)
+                created += 1
+            elif any(getattr(unit, k) != v for k, v in fields.items()):
+                for key, value in fields.items():
+                    setattr(unit, key, value)
+                updated += 1
+            else:
+                continue
+            by_code[unit.code] = unit_save(unit=unit)
+    return created, updated
+
+
+def units_load_file(*, path: Path) -> tuple[int, int]:
+    return units_load(rows=json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def role_groups_sync() -> dict[str, Group]:
+    """Give each admin role its group with the default permissions; staff may add more in the admin."""
+    staff_perms = Permission.objects.filter(content_type__app_label__in=STAFF_APPS).exclude(
+        codename__in=WITHHELD_CODENAMES
+    )
+    core_view = Permission.objects.filter(
+        content_type__app_label__in=("fund_portal", "auditlog"), codename__startswith="view_"
+    )
+    wanted = {
+        Role.DISTRICT_STAFF: list(staff_perms) + list(core_view),
+        Role.AUDITOR: [p for p in staff_perms if p.codename.startswith("view_")] + list(core_view),
+    }
+    groups = {}
+    for role, perms in wanted.items():
+        group, _created = Group.objects.get_or_create(name=str(Role(role).label))
+        group.permissions.add(*perms)
+        groups[role] = group
+    return groups
+
+
+def user_set_role(*, user: User, role: str, unit: AdministrativeUnit | None) -> User:
+    """Give a user a role and its scope; admin roles get staff access and their group."""
+    user.role = role
+    user.unit = unit
+    user.is_staff = user.is_superuser or role in ADMIN_ROLES
+    user.full_clean(exclude=["password"])
+    with transaction.atomic():
+        user.save()
+        groups = role_groups_sync()
+        user.groups.remove(*groups.values())
+        if role in groups:
+            user.groups.add(groups[role])
+    return user

@@ -1,0 +1,107 @@
+"""Pages of the portal's core: the public home, the probes, and the officers' portal frame."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.db import connections
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import selectors
+from .celery import app as celery_app
+from .models import ADMIN_ROLES, AdministrativeUnit
+from .scope import scoped_role
+
+logger = logging.getLogger(__name__)
+
+
+def scoped_get_object_or_404(queryset, user, **lookup):
+    """The portal's only way to fetch one scoped record: outside the user's scope it does not exist."""
+    try:
+        return queryset.visible_to(user).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def portal_view(view):
+    """Portal pages are for accounts bound to a unit (login is already required by middleware)."""
+
+    def wrapper(request, *args, **kwargs):
+        if not (scoped_role(request.user) and request.user.unit_id) and not request.user.is_superuser:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+@login_not_required
+@require_GET
+def home(request):
+    return render(request, "public/home.html", {"counts": selectors.public_unit_counts()})
+
+
+@never_cache
+def home_after_login(request):
+    """Send each role to where it works."""
+    user = request.user
+    if user.is_superuser or user.role in ADMIN_ROLES:
+        return redirect("admin:index")
+    if scoped_role(user):
+        return redirect("portal:dashboard")
+    return redirect("home")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database and the Celery broker answer, 503 otherwise."""
+    checks = {}
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001  any failure is "down"
+        logger.warning("healthz: database check failed: %s", exc)
+        checks["database"] = "error"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=settings.HEALTHZ_TIMEOUT_SECONDS)
+        checks["broker"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("healthz: broker check failed: %s", exc)
+        checks["broker"] = "error"
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+@portal_view
+def portal_dashboard(request):
+    unit = request.user.unit
+    return render(
+        request,
+        "portal/dashboard.html",
+        {"unit": unit, "subunits": selectors.units_under(user=request.user, unit=unit)},
+    )
+
+
+@portal_view
+def portal_unit_detail(request, code):
+    unit = scoped_get_object_or_404(AdministrativeUnit.objects.all(), request.user, code=code)
+    return render(
+        request,
+        "portal/unit_detail.html",
+        {"unit": unit, "subunits": selectors.units_under(user=request.user, unit=unit)},
+    )
+
+
+@portal_view
+def portal_unit_by_id(request, pk):
+    unit = scoped_get_object_or_404(AdministrativeUnit.objects.all(), request.user, pk=pk)
+    return redirect(unit)

@@ -1,0 +1,58 @@
+import factory
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from fund_portal.models import AdministrativeUnit, Role, UnitLevel, User
+from fund_portal.services import unit_save, user_set_role
+
+TEST_PASSWORD = "a-long-test-password-1"
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdministrativeUnit
+
+    code = factory.Sequence(lambda n: f"T{n:05d}")
+    name = factory.Sequence(lambda n: f"Xã Thử {n}")
+    level = UnitLevel.COMMUNE
+    parent = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return unit_save(unit=model_class(*args, **kwargs))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password(TEST_PASSWORD)
+
+    @classmethod
+    def _create(cls, model_class, *args, role="", unit=None, **kwargs):
+        user = model_class(*args, **kwargs)
+        user.save()
+        if role:
+            user = user_set_role(user=user, role=role, unit=unit)
+        return user
+
+
+def officer(unit, **kwargs) -> User:
+    return UserFactory(role=Role.COMMUNE_OFFICER, unit=unit, **kwargs)
+
+
+def staff(unit, *, with_totp=True, **kwargs) -> User:
+    user = UserFactory(role=Role.DISTRICT_STAFF, unit=unit, **kwargs)
+    if with_totp:
+        give_totp(user)
+    return user
+
+
+def give_totp(user) -> str:
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    assert Authenticator.objects.filter(user=user).exists()
+    return secret
