@@ -56,7 +56,7 @@ class AdministrativeUnit(models.Model):
     is_especially_difficult = models.BooleanField(
         _("especially difficult commune"),
         default=False,
-        help_text=_("Xã đặc biệt khó khăn vùng đồng bào dân tộc thiểu số và miền núi."),
+        help_text=_("A commune of ethnic-minority and mountainous areas listed as especially difficult."),
     )
     is_ethnic_mountainous = models.BooleanField(_("ethnic-minority and mountainous area"), default=False)
 

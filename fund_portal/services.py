@@ -23,26 +23,30 @@ STAFF_APPS = ("donations", "children", "campaigns", "reports")
 WITHHELD_CODENAMES: frozenset[str] = frozenset()
 
 
-def unit_save(*, unit: AdministrativeUnit) -> AdministrativeUnit:
-    """Validate a unit's place in the tree, derive its path, and save it with its subtree's paths."""
-    parent = unit.parent
+def _check_place(*, unit: AdministrativeUnit, parent: AdministrativeUnit | None) -> None:
+    """A province is a root; every other unit sits under a unit of a higher level, never under itself."""
     if unit.level == UnitLevel.PROVINCE:
         if parent is not None:
             raise ValidationError({"parent": _("A province has no parent unit.")})
-    else:
-        if parent is None:
-            raise ValidationError({"parent": _("Only a province can be at the top of the tree.")})
-        if UnitLevel.rank(parent.level) >= UnitLevel.rank(unit.level):
-            raise ValidationError(
-                {
-                    "parent": _("The parent unit must be of a higher level than %(level)s.")
-                    % {"level": UnitLevel(unit.level).label}
-                }
-            )
-        if unit.pk and f"/{unit.code}/" in f"/{parent.path}":
-            raise ValidationError({"parent": _("A unit cannot be placed under itself.")})
+        return
+    if parent is None:
+        raise ValidationError({"parent": _("Only a province can be at the top of the tree.")})
+    if UnitLevel.rank(parent.level) >= UnitLevel.rank(unit.level):
+        raise ValidationError(
+            {
+                "parent": _("The parent unit must be of a higher level than %(level)s.")
+                % {"level": UnitLevel(unit.level).label}
+            }
+        )
+    if unit.pk and f"/{unit.code}/" in f"/{parent.path}":
+        raise ValidationError({"parent": _("A unit cannot be placed under itself.")})
+
+
+def unit_save(*, unit: AdministrativeUnit) -> AdministrativeUnit:
+    """Validate a unit's place in the tree, derive its path, and save it with its subtree's paths."""
+    _check_place(unit=unit, parent=unit.parent)
     old_path = unit.path
-    unit.path = f"{parent.path if parent else ''}{unit.code}/"
+    unit.path = f"{unit.parent.path if unit.parent else ''}{unit.code}/"
     unit.full_clean()
     with transaction.atomic():
         unit.save()
@@ -56,39 +60,59 @@ def unit_save(*, unit: AdministrativeUnit) -> AdministrativeUnit:
 
 
 def units_load(*, rows: Iterable[dict]) -> tuple[int, int]:
-    """Create or update units from rows {code, name, level, parent[, flags]}; parents first.
+    """Create or update units from rows {code, name, level, parent[, flags]}, all or nothing.
 
-    Returns (created, updated). Loading the same rows again changes nothing.
+    New units are checked like `unit_save` and inserted in bulk, a level at a time; changed
+    ones go through `unit_save`. Returns (created, updated); the same rows again change nothing.
     """
     created = updated = 0
     by_code = {u.code: u for u in AdministrativeUnit.objects.all()}
-    ordered = sorted(rows, key=lambda r: UnitLevel.rank(r["level"]))
+    by_level: dict[str, list[dict]] = {level: [] for level in UnitLevel.values}
+    for row in rows:
+        if row.get("level") not in by_level:
+            raise ValidationError(_("Unit %(code)s has an unknown level.") % {"code": row.get("code")})
+        by_level[row["level"]].append(row)
     with transaction.atomic():
-        for row in ordered:
-            parent = by_code.get(row["parent"]) if row.get("parent") else None
-            if row.get("parent") and parent is None:
-                raise ValidationError(
-                    _("Unit %(code)s names an unknown parent %(parent)s.")
-                    % {"code": row["code"], "parent": row["parent"]}
+        for level_rows in by_level.values():
+            new_units = []
+            for row in level_rows:
+                parent = by_code.get(row["parent"]) if row.get("parent") else None
+                if row.get("parent") and parent is None:
+                    raise ValidationError(
+                        _("Unit %(code)s names an unknown parent %(parent)s.")
+                        % {"code": row["code"], "parent": row["parent"]}
+                    )
+                fields = {
+                    "name": row["name"],
+                    "level": row["level"],
+                    "parent": parent,
+                    "is_especially_difficult": row.get("is_especially_difficult", False),
+                    "is_ethnic_mountainous": row.get("is_ethnic_mountainous", False),
+                }
+                unit = by_code.get(row["code"])
+                if unit is None:
+                    unit = AdministrativeUnit(code=row["code"], **fields)
+                    _check_place(unit=unit, parent=parent)
+                    unit.path = f"{parent.path if parent else ''}{unit.code}/"
+                    unit.clean_fields()
+                    new_units.append(unit)
+                    by_code[unit.code] = unit
+                elif any(getattr(unit, k) != v for k, v in fields.items()):
+                    for key, value in fields.items():
+                        setattr(unit, key, value)
+                    by_code[unit.code] = unit_save(unit=unit)
+                    updated += 1
+            AdministrativeUnit.objects.bulk_create(new_units, batch_size=1000)
+            created += len(new_units)
+            if new_units and not all(u.pk for u in new_units):
+                # Backends that do not return ids from a bulk insert: read them back.
+                ids = dict(
+                    AdministrativeUnit.objects.filter(code__in=[u.code for u in new_units]).values_list(
+                        "code", "pk"
+                    )
                 )
-            fields = {
-                "name": row["name"],
-                "level": row["level"],
-                "parent": parent,
-                "is_especially_difficult": row.get("is_especially_difficult", False),
-                "is_ethnic_mountainous": row.get("is_ethnic_mountainous", False),
-            }
-            unit = by_code.get(row["code"])
-            if unit is None:
-                unit = AdministrativeUnit(code=row["code"], **fields)
-                created += 1
-            elif any(getattr(unit, k) != v for k, v in fields.items()):
-                for key, value in fields.items():
-                    setattr(unit, key, value)
-                updated += 1
-            else:
-                continue
-            by_code[unit.code] = unit_save(unit=unit)
+                for u in new_units:
+                    u.pk = ids[u.code]
     return created, updated
 
 

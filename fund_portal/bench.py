@@ -1,0 +1,70 @@
+"""Benchmarks run by `make bench` (`manage.py bench`): one table, one JSON file.
+
+Each app adds measures in its own `benchmarks.py` with `@benchmark`; a measure returns one
+or more `Measure` rows, each with its target and, where the issue names one, the baseline
+measured in the same run.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+REGISTRY: list[tuple[str, Callable[[], list[Measure]]]] = []
+
+
+@dataclass
+class Measure:
+    measure: str
+    value: float
+    unit: str
+    target: float | None = None
+    #: "max": the value must stay at or under the target (times); "min": at or over it (rates).
+    bound: str = "max"
+    baseline: float | None = None
+    baseline_label: str = ""
+    note: str = field(default="")
+
+    @property
+    def passed(self) -> bool | None:
+        if self.target is None:
+            return None
+        return self.value <= self.target if self.bound == "max" else self.value >= self.target
+
+    @property
+    def ratio(self) -> float | None:
+        """How many times better than the baseline (above 1 is better), when there is one."""
+        if not self.baseline or not self.value:
+            return None
+        return self.baseline / self.value if self.bound == "max" else self.value / self.baseline
+
+    def as_row(self) -> dict:
+        row = asdict(self)
+        row.update(passed=self.passed, ratio=None if self.ratio is None else round(self.ratio, 2))
+        return row
+
+
+def benchmark(name: str):
+    def register(func):
+        REGISTRY.append((name, func))
+        return func
+
+    return register
+
+
+def timed(func: Callable[[], object], *, repeat: int = 1) -> list[float]:
+    """Wall-clock milliseconds of each of `repeat` calls."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(pct) - 1]
