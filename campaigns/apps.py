@@ -6,3 +6,6 @@ class CampaignsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "campaigns"
     verbose_name = _("Campaigns and events")
+
+    def ready(self) -> None:
+        from . import audit  # noqa: F401  (registers models with the audit trail)

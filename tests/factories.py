@@ -56,3 +56,31 @@ def give_totp(user) -> str:
     TOTP.activate(user, secret)
     assert Authenticator.objects.filter(user=user).exists()
     return secret
+
+
+class FundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "donations.Fund"
+
+    name = factory.Sequence(lambda n: f"Quỹ Bảo trợ trẻ em {n}")
+    code = factory.Sequence(lambda n: f"quy-{n}")
+    unit = factory.SubFactory(UnitFactory, level=UnitLevel.PROVINCE)
+
+
+class DonorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "donations.Donor"
+
+    name = factory.Sequence(lambda n: f"Nguyễn Văn Hảo {n}")
+    unit = factory.SubFactory(UnitFactory, level=UnitLevel.PROVINCE)
+
+
+class _DonorSave:
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from donations.services import donor_save
+
+        return donor_save(donor=model_class(*args, **kwargs))
+
+
+DonorFactory._create = _DonorSave._create

@@ -1,0 +1,255 @@
+"""District staff run the fund in the admin; every write goes through donations.services."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from fund_portal.admin import ScopedAdminMixin
+from fund_portal.money import format_vnd
+
+from . import services
+from .models import (
+    BankAccount,
+    Disbursement,
+    DisbursementStatus,
+    Donation,
+    DonationStatus,
+    Donor,
+    Fund,
+    LedgerEntry,
+    StockItem,
+    StockMovement,
+)
+
+
+def _report(request, done: int, errors: list[str], message: str) -> None:
+    if done:
+        messages.success(request, message % {"n": done})
+    for error in errors:
+        messages.error(request, error)
+
+
+class BankAccountInline(admin.TabularInline):
+    model = BankAccount
+    extra = 0
+
+
+@admin.register(Fund)
+class FundAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "code", "unit", "is_active"]
+    search_fields = ["name", "code"]
+    inlines = [BankAccountInline]
+
+
+@admin.register(Donor)
+class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "kind", "tax_code", "phone", "display_preference", "unit"]
+    list_filter = ["kind", "display_preference"]
+    search_fields = ["name", "tax_code", "phone", "email"]
+    raw_id_fields = ["address_unit", "user", "merged_into"]
+    list_select_related = ["unit"]
+
+    def save_model(self, request, obj, form, change):
+        services.donor_save(donor=obj)
+
+
+@admin.register(Donation)
+class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "received_on",
+        "receipt_number",
+        "donor_display",
+        "amount_display",
+        "kind",
+        "fund",
+        "status",
+    ]
+    list_filter = ["status", "kind", "source", "fund"]
+    search_fields = ["receipt_number", "transfer_reference", "donor__name", "donor_name"]
+    date_hierarchy = "received_on"
+    raw_id_fields = ["donor", "restriction_unit"]
+    list_select_related = ["fund", "donor"]
+    actions = ["post_selected", "cancel_selected"]
+    readonly_fields = ["receipt_number", "transfer_reference", "posted_at", "posted_by", "created_by"]
+    show_full_result_count = False
+
+    @admin.display(description=_("donor"))
+    def donor_display(self, obj):
+        return obj.donor or obj.donor_name or "—"
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, obj):
+        return format_vnd(obj.amount)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != DonationStatus.PENDING:
+            return [f.name for f in obj._meta.fields]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.full_clean()
+            obj.save()
+            return
+        fields = {
+            f: form.cleaned_data[f]
+            for f in form.cleaned_data
+            if f not in {"fund", "amount", "received_on", "kind"}
+        }
+        created = services.donation_create(
+            fund=form.cleaned_data["fund"],
+            amount=form.cleaned_data["amount"],
+            received_on=form.cleaned_data["received_on"],
+            kind=form.cleaned_data["kind"],
+            by=request.user,
+            **fields,
+        )
+        obj.pk = created.pk
+
+    @admin.action(description=_("Post the selected donations and give them receipt numbers"))
+    def post_selected(self, request, queryset):
+        done, errors = 0, []
+        for donation in queryset.filter(status=DonationStatus.PENDING).order_by("received_on", "id"):
+            try:
+                services.donation_post(donation=donation, by=request.user)
+                done += 1
+            except ValidationError as error:
+                errors += error.messages
+        _report(request, done, errors, ngettext("%(n)d donation posted.", "%(n)d donations posted.", done))
+
+    @admin.action(description=_("Cancel the selected donations that await payment"))
+    def cancel_selected(self, request, queryset):
+        done, errors = 0, []
+        for donation in queryset:
+            try:
+                services.donation_cancel(donation=donation, by=request.user)
+                done += 1
+            except ValidationError as error:
+                errors += error.messages
+        _report(
+            request, done, errors, ngettext("%(n)d donation cancelled.", "%(n)d donations cancelled.", done)
+        )
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The ledger, read-only: entries are made by posting, approving and reversing."""
+
+    list_display = ["entry_date", "fund", "kind", "medium", "amount_display", "description", "restriction"]
+    list_filter = ["fund", "kind", "medium", "source", "restriction"]
+    date_hierarchy = "entry_date"
+    list_select_related = ["fund"]
+    show_full_result_count = False
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, obj):
+        return format_vnd(obj.amount)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Disbursement)
+class DisbursementAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "spent_on",
+        "purpose",
+        "amount_display",
+        "fund",
+        "recipient_kind",
+        "status",
+        "created_by",
+        "decided_by",
+        "voucher_number",
+    ]
+    list_filter = ["status", "recipient_kind", "medium", "fund"]
+    search_fields = ["purpose", "voucher_number"]
+    raw_id_fields = ["recipient_unit", "restriction_unit", "stock_item"]
+    actions = ["approve_selected", "reject_selected"]
+    readonly_fields = ["status", "created_by", "decided_by", "decided_at", "voucher_number"]
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, obj):
+        return format_vnd(obj.amount)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != DisbursementStatus.PROPOSED:
+            return [f.name for f in obj._meta.fields]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.full_clean()
+            obj.save()
+            return
+        created = services.disbursement_propose(by=request.user, **form.cleaned_data)
+        obj.pk = created.pk
+
+    @admin.action(description=_("Approve and pay out the selected disbursements"))
+    def approve_selected(self, request, queryset):
+        done, errors = 0, []
+        for disbursement in queryset.filter(status=DisbursementStatus.PROPOSED):
+            try:
+                services.disbursement_approve(disbursement=disbursement, by=request.user)
+                done += 1
+            except ValidationError as error:
+                errors += [f"{disbursement}: {m}" for m in error.messages]
+        _report(
+            request,
+            done,
+            errors,
+            ngettext("%(n)d disbursement approved.", "%(n)d disbursements approved.", done),
+        )
+
+    @admin.action(description=_("Reject the selected disbursements"))
+    def reject_selected(self, request, queryset):
+        done, errors = 0, []
+        for disbursement in queryset.filter(status=DisbursementStatus.PROPOSED):
+            try:
+                services.disbursement_reject(
+                    disbursement=disbursement, by=request.user, note=str(_("Rejected in the admin list"))
+                )
+                done += 1
+            except ValidationError as error:
+                errors += [f"{disbursement}: {m}" for m in error.messages]
+        _report(
+            request,
+            done,
+            errors,
+            ngettext("%(n)d disbursement rejected.", "%(n)d disbursements rejected.", done),
+        )
+
+
+class StockMovementInline(admin.TabularInline):
+    model = StockMovement
+    extra = 0
+    can_delete = False
+    readonly_fields = ["moved_on", "quantity", "donation", "disbursement"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StockItem)
+class StockItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "unit_of_measure", "quantity", "fund"]
+    list_filter = ["fund"]
+    search_fields = ["name"]
+    readonly_fields = ["quantity"]
+    inlines = [StockMovementInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,6 @@
+from auditlog.registry import auditlog
+
+from .models import BankAccount, Disbursement, Donation, Donor, Fund, LedgerEntry, StockItem
+
+for model in (Fund, BankAccount, Donor, Donation, Disbursement, StockItem, LedgerEntry):
+    auditlog.register(model)

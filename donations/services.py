@@ -1,0 +1,374 @@
+"""Writes of the fund's money: donations, their posting and reversal, disbursements, stock.
+
+Each rule of Decree 93/2019 that the portal enforces lives here once: receipt numbers are gapless
+per fund and year; posted entries are never edited (a reversal corrects them); spending never
+exceeds the available balance of the money it draws on; whoever enters a disbursement cannot
+approve it; stock never goes negative.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fund_portal.models import User
+from fund_portal.money import format_vnd
+from fund_portal.text import fold, normalize_text
+
+from .models import (
+    Disbursement,
+    DisbursementStatus,
+    DocumentCounter,
+    DocumentSeries,
+    Donation,
+    DonationKind,
+    DonationStatus,
+    Donor,
+    EntryKind,
+    Fund,
+    LedgerEntry,
+    Medium,
+    Restricted,
+    StockItem,
+    StockMovement,
+)
+from .vietqr import make_transfer_reference
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def _require_amount(amount) -> int:
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise ValidationError({"amount": _("The amount must be a whole number of đồng.")}, code="not_integer")
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount must be more than 0 đồng.")}, code="not_positive")
+    return amount
+
+
+def _require_not_future(day: dt.date, field: str) -> dt.date:
+    if day > today():
+        raise ValidationError(
+            {field: _("The date %(date)s is in the future.") % {"date": day.strftime("%d/%m/%Y")}},
+            code="future",
+        )
+    return day
+
+
+def next_document_number(*, fund: Fund, series: str, year: int) -> int:
+    """The next number of a fund's series in a year, under a row lock: concurrent callers wait in turn."""
+    DocumentCounter.objects.bulk_create(
+        [DocumentCounter(fund=fund, series=series, year=year)], ignore_conflicts=True
+    )
+    counter = DocumentCounter.objects.select_for_update().get(fund=fund, series=series, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+def donor_save(*, donor: Donor) -> Donor:
+    """Create or update a donor; the name is normalised and its folded form kept for duplicate checks."""
+    donor.name = normalize_text(donor.name)
+    donor.name_folded = fold(donor.name)
+    donor.tax_code = (donor.tax_code or "").strip()
+    donor.full_clean()
+    donor.save()
+    return donor
+
+
+def restriction_values(source: Restricted) -> dict:
+    return {field: getattr(source, field) for field in Restricted.restriction_fields()}
+
+
+def donation_create(
+    *,
+    fund: Fund,
+    amount: int,
+    received_on: dt.date,
+    kind: str = DonationKind.CASH,
+    by: User | None = None,
+    with_transfer_reference: bool = False,
+    **fields,
+) -> Donation:
+    """Record a donation as pending; it counts once it is posted."""
+    if not fund.is_active:
+        raise ValidationError({"fund": _("The fund %(fund)s no longer takes donations.") % {"fund": fund}})
+    donation = Donation(
+        fund=fund,
+        amount=_require_amount(amount),
+        received_on=_require_not_future(received_on, "received_on"),
+        kind=kind,
+        created_by=by,
+        **fields,
+    )
+    if with_transfer_reference:
+        donation.transfer_reference = transfer_reference_new()
+    donation.full_clean()
+    donation.save()
+    return donation
+
+
+def transfer_reference_new() -> str:
+    """A transfer reference no donation has yet (the column is unique as well)."""
+    while True:
+        reference = make_transfer_reference()
+        if not Donation.objects.filter(transfer_reference=reference).exists():
+            return reference
+
+
+def donation_post(*, donation: Donation, by: User | None) -> Donation:
+    """Post a pending donation: the next receipt number of its fund and year, and its ledger entry."""
+    with transaction.atomic():
+        donation = Donation.objects.select_for_update().select_related("fund").get(pk=donation.pk)
+        if donation.status != DonationStatus.PENDING:
+            raise ValidationError(
+                _("Donation %(donation)s is not awaiting posting.") % {"donation": donation},
+                code="not_pending",
+            )
+        now = timezone.now()
+        year = timezone.localtime(now).year
+        seq = next_document_number(fund=donation.fund, series=DocumentSeries.RECEIPT, year=year)
+        donation.receipt_year, donation.receipt_seq = year, seq
+        donation.receipt_number = f"{year}-{seq:06d}"
+        donation.status = DonationStatus.POSTED
+        donation.posted_at, donation.posted_by = now, by
+        donation.save(
+            update_fields=[
+                "receipt_year",
+                "receipt_seq",
+                "receipt_number",
+                "status",
+                "posted_at",
+                "posted_by",
+            ]
+        )
+        LedgerEntry.objects.create(
+            fund=donation.fund,
+            kind=EntryKind.DONATION,
+            medium=donation.medium,
+            amount=donation.amount,
+            entry_date=donation.received_on,
+            source=donation.source,
+            donation=donation,
+            description=_("Receipt %(number)s") % {"number": donation.receipt_number},
+            created_by=by,
+            **restriction_values(donation),
+        )
+        if donation.kind == DonationKind.GOODS:
+            stock_receive(
+                fund=donation.fund,
+                name=donation.goods_description,
+                unit_of_measure=donation.goods_unit or "-",
+                quantity=donation.goods_quantity,
+                on=donation.received_on,
+                donation=donation,
+            )
+    return donation
+
+
+def donation_cancel(*, donation: Donation, by: User | None) -> Donation:
+    """Cancel a donation that was never posted (a pledge of transfer that never came)."""
+    with transaction.atomic():
+        donation = Donation.objects.select_for_update().get(pk=donation.pk)
+        if donation.status != DonationStatus.PENDING:
+            raise ValidationError(_("Only a donation awaiting payment can be cancelled."), code="not_pending")
+        donation.status = DonationStatus.CANCELLED
+        donation.save(update_fields=["status"])
+    return donation
+
+
+def donation_reverse(*, donation: Donation, reason: str, by: User) -> list[LedgerEntry]:
+    """Correct a posted donation by reversing its entries; both the entries and their reversal stay."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the donation is reversed.")}, code="reason_required")
+    with transaction.atomic():
+        donation = Donation.objects.select_for_update().select_related("fund").get(pk=donation.pk)
+        Fund.objects.select_for_update().get(pk=donation.fund_id)
+        entries = list(donation.entries.filter(reversal_of__isnull=True, reversed_by__isnull=True))
+        if donation.status != DonationStatus.POSTED or not entries:
+            raise ValidationError(
+                _("Donation %(donation)s has nothing to reverse.") % {"donation": donation},
+                code="nothing_to_reverse",
+            )
+        reversals = []
+        for entry in entries:
+            if (
+                entry.medium == Medium.CASH
+                and available_balance(fund=donation.fund, like=entry) < entry.amount
+            ):
+                raise ValidationError(
+                    _("The money of this donation has already been spent; reverse the spending first."),
+                    code="already_spent",
+                )
+            reversals.append(
+                LedgerEntry.objects.create(
+                    fund=entry.fund,
+                    kind=EntryKind.REVERSAL,
+                    medium=entry.medium,
+                    amount=-entry.amount,
+                    entry_date=today(),
+                    source=entry.source,
+                    donation=donation,
+                    reversal_of=entry,
+                    reason=reason,
+                    description=_("Reversal of receipt %(number)s") % {"number": donation.receipt_number},
+                    created_by=by,
+                    **restriction_values(entry),
+                )
+            )
+        if donation.kind == DonationKind.GOODS:
+            item = StockItem.objects.get(
+                fund=donation.fund,
+                name=donation.goods_description,
+                unit_of_measure=donation.goods_unit or "-",
+            )
+            stock_issue(item=item, quantity=donation.goods_quantity, on=today(), donation=donation)
+    return reversals
+
+
+def available_balance(*, fund: Fund, like: Restricted, medium: str = Medium.CASH) -> int:
+    """What a fund can still spend of the money that has the same restriction as `like`."""
+    total = LedgerEntry.objects.filter(fund=fund, medium=medium, **restriction_values(like)).aggregate(
+        total=Sum("amount")
+    )["total"]
+    return total or 0
+
+
+def disbursement_propose(*, by: User, **fields) -> Disbursement:
+    """Enter a disbursement (or a commune's proposal); it moves no money until someone else approves it."""
+    disbursement = Disbursement(created_by=by, status=DisbursementStatus.PROPOSED, **fields)
+    _require_amount(disbursement.amount)
+    _require_not_future(disbursement.spent_on, "spent_on")
+    if (
+        disbursement.medium == Medium.GOODS
+        and disbursement.stock_item
+        and disbursement.stock_item.fund_id != disbursement.fund_id
+    ):
+        raise ValidationError({"stock_item": _("These goods are held by another fund.")})
+    disbursement.full_clean()
+    disbursement.save()
+    return disbursement
+
+
+def disbursement_approve(*, disbursement: Disbursement, by: User, note: str = "") -> Disbursement:
+    """Approve and pay out: checked against the available balance under the fund's lock, then posted."""
+    with transaction.atomic():
+        Fund.objects.select_for_update().get(pk=disbursement.fund_id)
+        disbursement = Disbursement.objects.select_for_update().select_related("fund").get(pk=disbursement.pk)
+        _check_decision(disbursement, by)
+        if disbursement.medium == Medium.CASH:
+            available = available_balance(fund=disbursement.fund, like=disbursement)
+            if disbursement.amount > available:
+                raise ValidationError(
+                    _("The disbursement of %(amount)s is more than the available balance of %(available)s.")
+                    % {"amount": format_vnd(disbursement.amount), "available": format_vnd(available)},
+                    code="over_balance",
+                )
+        else:
+            stock_issue(
+                item=disbursement.stock_item,
+                quantity=disbursement.quantity,
+                on=disbursement.spent_on,
+                disbursement=disbursement,
+            )
+        year = disbursement.spent_on.year
+        number = next_document_number(fund=disbursement.fund, series=DocumentSeries.VOUCHER, year=year)
+        disbursement.voucher_number = f"PC-{year}-{number:06d}"
+        disbursement.status = DisbursementStatus.APPROVED
+        disbursement.decided_by, disbursement.decided_at, disbursement.decision_note = (
+            by,
+            timezone.now(),
+            note,
+        )
+        disbursement.save(
+            update_fields=["voucher_number", "status", "decided_by", "decided_at", "decision_note"]
+        )
+        LedgerEntry.objects.create(
+            fund=disbursement.fund,
+            kind=EntryKind.DISBURSEMENT,
+            medium=disbursement.medium,
+            amount=-disbursement.amount,
+            entry_date=disbursement.spent_on,
+            disbursement=disbursement,
+            description=_("Voucher %(number)s: %(purpose)s")
+            % {"number": disbursement.voucher_number, "purpose": disbursement.purpose},
+            created_by=by,
+            **restriction_values(disbursement),
+        )
+    return disbursement
+
+
+def disbursement_reject(*, disbursement: Disbursement, by: User, note: str) -> Disbursement:
+    if not (note or "").strip():
+        raise ValidationError({"decision_note": _("Say why the disbursement is rejected.")})
+    with transaction.atomic():
+        disbursement = Disbursement.objects.select_for_update().get(pk=disbursement.pk)
+        _check_decision(disbursement, by)
+        disbursement.status = DisbursementStatus.REJECTED
+        disbursement.decided_by, disbursement.decided_at, disbursement.decision_note = (
+            by,
+            timezone.now(),
+            note,
+        )
+        disbursement.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    return disbursement
+
+
+def _check_decision(disbursement: Disbursement, by: User) -> None:
+    if disbursement.status != DisbursementStatus.PROPOSED:
+        raise ValidationError(_("This disbursement has already been decided."), code="decided")
+    if disbursement.created_by_id == by.pk:
+        raise ValidationError(
+            _("Whoever entered a disbursement cannot approve or reject it."), code="self_approval"
+        )
+
+
+def stock_receive(
+    *,
+    fund: Fund,
+    name: str,
+    unit_of_measure: str,
+    quantity: int,
+    on: dt.date,
+    donation: Donation | None = None,
+) -> StockItem:
+    """Goods come into a fund's stock."""
+    StockItem.objects.bulk_create(
+        [StockItem(fund=fund, name=name, unit_of_measure=unit_of_measure)], ignore_conflicts=True
+    )
+    item = StockItem.objects.select_for_update().get(fund=fund, name=name, unit_of_measure=unit_of_measure)
+    StockMovement.objects.create(item=item, quantity=quantity, moved_on=on, donation=donation)
+    item.quantity += quantity
+    item.save(update_fields=["quantity"])
+    return item
+
+
+def stock_issue(
+    *,
+    item: StockItem,
+    quantity: int,
+    on: dt.date,
+    disbursement: Disbursement | None = None,
+    donation: Donation | None = None,
+) -> StockItem:
+    """Goods go out of stock; never more than there is."""
+    item = StockItem.objects.select_for_update().get(pk=item.pk)
+    if quantity > item.quantity:
+        raise ValidationError(
+            _("Only %(have)s %(unit)s of %(name)s are in stock; %(want)s were asked for.")
+            % {"have": item.quantity, "unit": item.unit_of_measure, "name": item.name, "want": quantity},
+            code="stock_short",
+        )
+    StockMovement.objects.create(
+        item=item, quantity=-quantity, moved_on=on, disbursement=disbursement, donation=donation
+    )
+    item.quantity -= quantity
+    item.save(update_fields=["quantity"])
+    return item
