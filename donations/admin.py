@@ -1,16 +1,21 @@
 """District staff run the fund in the admin; every write goes through donations.services."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from fund_portal.admin import ScopedAdminMixin
 from fund_portal.money import format_vnd
 
-from . import services
+from . import reconciliation, services
 from .models import (
     BankAccount,
+    BankStatement,
+    BankStatementLine,
     Disbursement,
     DisbursementStatus,
     Donation,
@@ -253,3 +258,119 @@ class StockItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class StatementImportForm(forms.Form):
+    bank_account = forms.ModelChoiceField(label=_("Bank account"), queryset=BankAccount.objects.none())
+    file = forms.FileField(
+        label=_("Statement (CSV or XLSX)"),
+        help_text=_("Columns: Ngày giao dịch, Số tiền, Nội dung, Mã giao dịch."),
+    )
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["imported_at", "file_name", "bank_account", "new_lines", "matched_lines", "imported_by"]
+    list_select_related = ["bank_account", "imported_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Importing a statement replaces the add form: upload, match, post, report."""
+        form = StatementImportForm(request.POST or None, request.FILES or None)
+        form.fields["bank_account"].queryset = BankAccount.objects.visible_to(request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                statement = reconciliation.statement_import(
+                    bank_account=form.cleaned_data["bank_account"],
+                    uploaded=form.cleaned_data["file"],
+                    by=request.user,
+                    name=form.cleaned_data["file"].name,
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error("file", message)
+            else:
+                messages.success(
+                    request,
+                    _("%(new)d new lines, %(matched)d matched and posted.")
+                    % {"new": statement.new_lines, "matched": statement.matched_lines},
+                )
+                return redirect("admin:donations_bankstatementline_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "opts": self.model._meta,
+            "title": _("Import a bank statement"),
+        }
+        return TemplateResponse(request, "admin/donations/statement_import.html", context)
+
+
+class LineMatchForm(forms.ModelForm):
+    match_with = forms.ModelChoiceField(
+        label=_("Match with pending donation"), queryset=Donation.objects.none(), required=False
+    )
+
+    class Meta:
+        model = BankStatementLine
+        fields = []
+
+
+@admin.register(BankStatementLine)
+class BankStatementLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["booked_on", "amount_display", "description", "status", "donation", "note"]
+    list_filter = ["status", "bank_account"]
+    search_fields = ["description", "bank_ref"]
+    list_select_related = ["donation"]
+    actions = ["post_as_new", "ignore_lines"]
+    form = LineMatchForm
+    readonly_fields = ["booked_on", "amount", "description", "bank_ref", "status", "donation", "note"]
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, obj):
+        return format_vnd(obj.amount)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            form.base_fields["match_with"].queryset = Donation.objects.visible_to(request.user).filter(
+                fund=obj.bank_account.fund, status=DonationStatus.PENDING, amount=obj.amount
+            )
+        return form
+
+    def save_model(self, request, obj, form, change):
+        donation = form.cleaned_data.get("match_with")
+        if donation is not None:
+            reconciliation.line_post_to(line=obj, donation=donation, by=request.user)
+
+    @admin.action(description=_("Post the selected transfers as new anonymous donations"))
+    def post_as_new(self, request, queryset):
+        done, errors = 0, []
+        for line in queryset:
+            try:
+                reconciliation.line_post_as_new(line=line, by=request.user)
+                done += 1
+            except ValidationError as error:
+                errors += error.messages
+        _report(request, done, errors, ngettext("%(n)d donation posted.", "%(n)d donations posted.", done))
+
+    @admin.action(description=_("Mark the selected transfers as not donations"))
+    def ignore_lines(self, request, queryset):
+        done, errors = 0, []
+        for line in queryset:
+            try:
+                reconciliation.line_ignore(line=line, note=str(_("Marked in the admin")))
+                done += 1
+            except ValidationError as error:
+                errors += error.messages
+        _report(request, done, errors, ngettext("%(n)d line set aside.", "%(n)d lines set aside.", done))

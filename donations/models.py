@@ -414,6 +414,7 @@ class Donation(Restricted):
 
     objects = DonationQuerySet.as_manager()
 
+    Status = DonationStatus
     scope_lookup = "fund__unit"
 
     class Meta:
@@ -655,7 +656,7 @@ class Disbursement(Restricted):
 
     objects = ScopedQuerySet.as_manager()
 
-    scope_lookup = "fund__unit"
+    scope_lookup = ("fund__unit", "recipient_unit")
 
     class Meta:
         verbose_name = _("disbursement")
@@ -745,3 +746,82 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.quantity:+d}"
+
+
+class BankStatement(models.Model):
+    """A bank statement imported for one of a fund's accounts."""
+
+    bank_account = models.ForeignKey(
+        BankAccount, verbose_name=_("bank account"), on_delete=models.PROTECT, related_name="statements"
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    new_lines = models.PositiveIntegerField(_("new lines"), default=0)
+    matched_lines = models.PositiveIntegerField(_("matched and posted"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_lookup = "bank_account__fund__unit"
+
+    class Meta:
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.imported_at:%d/%m/%Y})"
+
+    def get_additional_data(self) -> dict:
+        return {"unit_id": self.bank_account.fund.unit_id}
+
+
+class StatementLineStatus(models.TextChoices):
+    MATCHED = "matched", _("Matched and posted")
+    UNMATCHED = "unmatched", _("Waiting for a match")
+    POSTED_NEW = "posted_new", _("Posted as a new donation")
+    IGNORED = "ignored", _("Not a donation")
+
+
+class BankStatementLine(models.Model):
+    """One incoming transfer on a statement; the same line in a later statement is recognised and skipped."""
+
+    statement = models.ForeignKey(BankStatement, on_delete=models.PROTECT, related_name="lines")
+    bank_account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="+")
+    line_key = models.CharField(max_length=64, editable=False)
+    booked_on = models.DateField(_("date"))
+    amount = models.BigIntegerField(_("amount (đồng)"))
+    description = models.CharField(_("transfer description"), max_length=500)
+    bank_ref = models.CharField(_("bank's transaction number"), max_length=64, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=StatementLineStatus.choices, default=StatementLineStatus.UNMATCHED
+    )
+    donation = models.OneToOneField(
+        Donation, null=True, blank=True, on_delete=models.PROTECT, related_name="statement_line"
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_lookup = "bank_account__fund__unit"
+
+    class Meta:
+        verbose_name = _("bank statement line")
+        verbose_name_plural = _("bank statement lines")
+        ordering = ["-booked_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bank_account", "line_key"], name="statement_line_once"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="statement_line_incoming"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booked_on:%d/%m/%Y} {self.amount:,} {self.description[:40]}".replace(",", ".")
+
+    def get_additional_data(self) -> dict:
+        return {"unit_id": self.bank_account.fund.unit_id}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -112,6 +112,28 @@ def donation_create(
     donation.full_clean()
     donation.save()
     return donation
+
+
+def donation_public_submit(*, fund: Fund, client_token: str, **fields) -> Donation:
+    """A donation announced on /donate/: pending until the transfer is found on the bank statement.
+
+    The form's token makes a double submit (two clicks, a resent form) return the first donation.
+    """
+    existing = Donation.objects.filter(client_token=client_token).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            return donation_create(
+                fund=fund,
+                kind=DonationKind.TRANSFER,
+                received_on=today(),
+                with_transfer_reference=True,
+                client_token=client_token,
+                **fields,
+            )
+    except IntegrityError:
+        return Donation.objects.get(client_token=client_token)
 
 
 def transfer_reference_new() -> str:

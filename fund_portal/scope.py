@@ -15,7 +15,10 @@ Rules, in the order they are applied by `visible_unit_ids` and `ScopedQuerySet.v
    officer or an auditor.
 
 Every scoped model inherits `ScopedQuerySet` and names in `scope_lookup` the path from the
-model to its `AdministrativeUnit` ("unit", "child__unit", or "" for a unit itself). The admin
+model to its `AdministrativeUnit` ("unit", "child__unit", or "" for a unit itself), or a tuple
+of paths when a record belongs to several units (a disbursement: the fund's unit and the
+commune it goes to); the record is then seen from any of them, and is "without a unit" only
+when every path is empty. The admin
 (`fund_portal.admin.ScopedAdminMixin`), the portal (`fund_portal.views.scoped_get_object_or_404`),
 exports and reports all call `visible_to`; nothing filters by unit on its own.
 """
@@ -83,9 +86,11 @@ class ScopedQuerySet(models.QuerySet):
         ids = visible_unit_ids(user)
         if ids is None:
             return self.all()
-        lookup = self.model.scope_lookup
-        field = lookup or "pk"
-        condition = Q(**{f"{field}__in": ids})
-        if lookup and sees_unassigned_records(user):
-            condition |= Q(**{f"{lookup}__isnull": True})
+        lookups = self.model.scope_lookup
+        lookups = (lookups,) if isinstance(lookups, str) else tuple(lookups)
+        condition = Q()
+        for lookup in lookups:
+            condition |= Q(**{f"{lookup or 'pk'}__in": ids})
+        if all(lookups) and sees_unassigned_records(user):
+            condition |= Q(**{f"{lookup}__isnull": True for lookup in lookups})
         return self.filter(condition)

@@ -262,9 +262,15 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
 # --- The portal -------------------------------------------------------------------------
 FUND_NAME = env("FUND_NAME", default="Quỹ Bảo trợ trẻ em huyện Triệu Sơn")
+# The fund that /donate/ collects for (its code); empty: the top fund with a default bank account.
+PUBLIC_FUND_CODE = env("PUBLIC_FUND_CODE", default="")
+# The public address of the site, for links in emails and PDFs.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=2.0)

@@ -28,6 +28,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("portal/", include(portal_patterns)),
+    path("portal/money/", include("donations.urls_portal")),
+    path("donate/", include("donations.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]
 

@@ -1,0 +1,232 @@
+"""Bank reconciliation: incoming transfers on a statement are matched to pending donations and posted.
+
+A line is matched by the transfer reference written in its description (tolerant of case,
+spaces and diacritics) and its amount. The same line in a later statement has the same key
+and is skipped, so importing a statement twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from fund_portal.money import format_vnd
+from fund_portal.money_parse import parse_vnd
+from fund_portal.spreadsheets import cell_date, column_map, open_sheet
+from fund_portal.text import normalize_text
+
+from .models import (
+    BankAccount,
+    BankStatement,
+    BankStatementLine,
+    Donation,
+    DonationStatus,
+    StatementLineStatus,
+)
+from .services import _require_not_future, donation_post
+from .vietqr import find_reference
+
+#: Header names of the statement template first, then names banks use in their exports.
+COLUMNS = {
+    "booked_on": ("Ngày giao dịch", "Ngày", "Ngày hạch toán", "Transaction date", "Date"),
+    "amount": ("Số tiền", "Số tiền ghi có", "Ghi có", "Credit", "Amount"),
+    "description": ("Nội dung", "Nội dung chuyển khoản", "Diễn giải", "Mô tả", "Description"),
+    "bank_ref": ("Mã giao dịch", "Số tham chiếu", "Số bút toán", "Reference"),
+}
+
+
+@dataclass
+class ParsedLine:
+    row: int
+    booked_on: object
+    amount: int
+    description: str
+    bank_ref: str
+
+    def key(self, account: BankAccount) -> str:
+        raw = "|".join(
+            [
+                account.bank_bin,
+                account.account_number,
+                self.booked_on.isoformat(),
+                str(self.amount),
+                self.description,
+                self.bank_ref,
+            ]
+        )
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def statement_parse(uploaded, *, name: str = "") -> list[ParsedLine]:
+    """Every incoming line of a statement file, or a ValidationError listing each bad row."""
+    sheet = open_sheet(uploaded, name=name)
+    columns = column_map(sheet.headers, COLUMNS, required={"booked_on", "amount", "description"})
+    lines, errors = [], []
+    for row_number, cells in sheet.rows:
+
+        def cell(field, cells=cells):
+            index = columns.get(field)
+            return cells[index] if index is not None and index < len(cells) else ""
+
+        raw_amount = cell("amount")
+        if raw_amount in ("", None) or str(raw_amount).strip() in ("", "0"):
+            continue  # a debit line, or a line with no credit: not a donation
+        try:
+            amount = parse_vnd(raw_amount)
+            booked_on = _require_not_future(cell_date(cell("booked_on")), "booked_on")
+        except ValidationError as error:
+            errors.append(
+                _("Row %(row)s: %(error)s") % {"row": row_number, "error": " ".join(error.messages)}
+            )
+            continue
+        lines.append(
+            ParsedLine(
+                row_number,
+                booked_on,
+                amount,
+                normalize_text(str(cell("description") or "")),
+                normalize_text(str(cell("bank_ref") or "")),
+            )
+        )
+    if errors:
+        raise ValidationError(errors, code="bad_rows")
+    return lines
+
+
+def statement_import(*, bank_account: BankAccount, uploaded, by, name: str = "") -> BankStatement:
+    """Import a statement: new lines are stored, matched lines post their donation. All or nothing."""
+    parsed = statement_parse(uploaded, name=name)
+    with transaction.atomic():
+        statement = BankStatement.objects.create(
+            bank_account=bank_account, file_name=name or "statement", imported_by=by
+        )
+        keys = {line.key(bank_account): line for line in parsed}
+        known = set(
+            BankStatementLine.objects.filter(bank_account=bank_account, line_key__in=keys).values_list(
+                "line_key", flat=True
+            )
+        )
+        for key, line in keys.items():
+            if key in known:
+                continue
+            record = BankStatementLine.objects.create(
+                statement=statement,
+                bank_account=bank_account,
+                line_key=key,
+                booked_on=line.booked_on,
+                amount=line.amount,
+                description=line.description[:500],
+                bank_ref=line.bank_ref[:64],
+            )
+            statement.new_lines += 1
+            if _match(record, by=by):
+                statement.matched_lines += 1
+        statement.save(update_fields=["new_lines", "matched_lines"])
+    return statement
+
+
+def _match(line: BankStatementLine, *, by) -> bool:
+    reference = find_reference(line.description)
+    if reference is None:
+        line.note = _("No transfer reference in the description.")
+        line.save(update_fields=["note"])
+        return False
+    donation = Donation.objects.filter(
+        transfer_reference=reference, fund=line.bank_account.fund, status=DonationStatus.PENDING
+    ).first()
+    if donation is None:
+        line.note = _("Reference %(ref)s matches no pending donation.") % {"ref": reference}
+        line.save(update_fields=["note"])
+        return False
+    if donation.amount != line.amount:
+        line.note = _("Reference %(ref)s announced %(announced)s but %(received)s arrived.") % {
+            "ref": reference,
+            "announced": format_vnd(donation.amount),
+            "received": format_vnd(line.amount),
+        }
+        line.save(update_fields=["note"])
+        return False
+    line_post_to(line=line, donation=donation, by=by)
+    return True
+
+
+def line_post_to(*, line: BankStatementLine, donation: Donation, by) -> Donation:
+    """Post a pending donation from the transfer that paid it (automatic match or staff's manual match)."""
+    if donation.amount != line.amount:
+        raise ValidationError(
+            _("The amounts differ: %(a)s on the statement, %(b)s announced.")
+            % {"a": format_vnd(line.amount), "b": format_vnd(donation.amount)}
+        )
+    with transaction.atomic():
+        Donation.objects.filter(pk=donation.pk, status=DonationStatus.PENDING).update(
+            received_on=line.booked_on
+        )
+        donation = donation_post(donation=donation, by=by)
+        line.donation, line.status, line.note = donation, StatementLineStatus.MATCHED, ""
+        line.save(update_fields=["donation", "status", "note"])
+        if donation.donor_email or (donation.donor and donation.donor.email):
+            transaction.on_commit(lambda: donation_receipt_email(donation_id=donation.pk))
+    return donation
+
+
+def donation_receipt_email(*, donation_id: int) -> None:
+    """Thank the donor and send the receipt (the status page has the receipt too)."""
+    donation = Donation.objects.select_related("fund", "donor").get(pk=donation_id)
+    address = donation.donor_email or (donation.donor.email if donation.donor else "")
+    if not address:
+        return
+    status_path = reverse("donations:status", kwargs={"reference": donation.transfer_reference})
+    body = _(
+        "Thank you for your donation of %(amount)s to %(fund)s.\n"
+        "It is posted with receipt number %(number)s.\n"
+        "Your donation's page: %(url)s"
+    ) % {
+        "amount": format_vnd(donation.amount),
+        "fund": donation.fund.name,
+        "number": donation.receipt_number,
+        "url": settings.SITE_URL + status_path,
+    }
+    message = EmailMessage(
+        subject=_("Receipt %(number)s — %(fund)s")
+        % {"number": donation.receipt_number, "fund": donation.fund.name},
+        body=body,
+        to=[address],
+    )
+    message.send()
+
+
+def line_post_as_new(*, line: BankStatementLine, by) -> Donation:
+    """An unmatched transfer that is a donation nobody announced: post it as an anonymous one."""
+    from .services import donation_create
+
+    if line.status != StatementLineStatus.UNMATCHED:
+        raise ValidationError(_("This line has already been dealt with."), code="done")
+    with transaction.atomic():
+        donation = donation_create(
+            fund=line.bank_account.fund,
+            amount=line.amount,
+            received_on=line.booked_on,
+            kind="transfer",
+            by=by,
+            message=line.description[:1000],
+        )
+        donation = donation_post(donation=donation, by=by)
+        line.donation, line.status = donation, StatementLineStatus.POSTED_NEW
+        line.save(update_fields=["donation", "status"])
+    return donation
+
+
+def line_ignore(*, line: BankStatementLine, note: str) -> BankStatementLine:
+    """A transfer that is not a donation (a refund, interest...): kept on record, out of the waiting list."""
+    if line.status != StatementLineStatus.UNMATCHED:
+        raise ValidationError(_("This line has already been dealt with."), code="done")
+    line.status, line.note = StatementLineStatus.IGNORED, note[:255]
+    line.save(update_fields=["status", "note"])
+    return line

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "money"
+
+urlpatterns = [
+    path("", views.portal_money, name="list"),
+    path("receive/", views.portal_donation_new, name="receive"),
+    path("propose/", views.portal_proposal_new, name="propose"),
+]

@@ -1,0 +1,37 @@
+"""Form fields shared by the portal's apps."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .money import format_vnd
+from .money_parse import parse_vnd
+
+
+class MoneyInput(forms.TextInput):
+    """A text box for đồng: shows 1.250.000, accepts what people type (see parse_vnd)."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return format_vnd(value, symbol=False)
+        return super().format_value(value)
+
+
+class MoneyField(forms.Field):
+    """Whole đồng, typed as 1.000.000, 1,000,000, 1000000 or 1.000.000đ."""
+
+    widget = MoneyInput
+    default_error_messages = {"required": _("Enter an amount in đồng.")}
+
+    def __init__(self, *, allow_zero: bool = False, **kwargs):
+        self.allow_zero = allow_zero
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        return parse_vnd(value, allow_zero=self.allow_zero)

@@ -1,0 +1,86 @@
+"""District staff run the fund in the admin, scoped to their district, every write through the services."""
+
+import pytest
+from django.urls import reverse
+
+from donations.models import Disbursement, DisbursementStatus, Donation, DonationStatus, LedgerEntry
+from donations.services import disbursement_propose, donation_create, donation_post
+from tests.factories import FundFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_see_only_the_funds_and_donations_of_their_district(
+    client, tree, fund, district_staff, yesterday
+):
+    other_fund = FundFactory(unit=tree["d2"], name="Quỹ Huyện Hai")
+    own = donation_create(fund=fund, amount=150_000, received_on=yesterday)
+    other = donation_create(fund=other_fund, amount=990_000, received_on=yesterday)
+    client.force_login(district_staff)
+    listing = client.get(reverse("admin:donations_donation_changelist")).content.decode()
+    assert reverse("admin:donations_donation_change", args=[own.pk]) in listing
+    assert reverse("admin:donations_donation_change", args=[other.pk]) not in listing
+    assert "150.000 ₫" in listing
+    assert client.get(reverse("admin:donations_donation_change", args=[other.pk])).status_code == 302
+    funds = client.get(reverse("admin:donations_fund_changelist")).content.decode()
+    assert fund.name in funds and other_fund.name not in funds
+
+
+def test_staff_post_donations_from_the_list_and_get_receipt_numbers(client, fund, district_staff, yesterday):
+    pending = [donation_create(fund=fund, amount=100_000 * (i + 1), received_on=yesterday) for i in range(3)]
+    client.force_login(district_staff)
+    response = client.post(
+        reverse("admin:donations_donation_changelist"),
+        {"action": "post_selected", "_selected_action": [d.pk for d in pending]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Donation.objects.filter(status=DonationStatus.POSTED).count() == 3
+    assert LedgerEntry.objects.count() == 3
+    assert set(Donation.objects.values_list("posted_by", flat=True)) == {district_staff.pk}
+
+
+def test_a_posted_donation_cannot_be_changed_or_deleted_in_the_admin(client, fund, district_staff, yesterday):
+    donation = donation_post(
+        donation=donation_create(fund=fund, amount=100_000, received_on=yesterday), by=None
+    )
+    client.force_login(district_staff)
+    url = reverse("admin:donations_donation_change", args=[donation.pk])
+    client.post(url, {"amount": 1, "received_on": yesterday.strftime("%d/%m/%Y")})
+    donation.refresh_from_db()
+    assert donation.amount == 100_000
+    assert client.get(reverse("admin:donations_donation_delete", args=[donation.pk])).status_code == 403
+
+
+def test_the_ledger_is_read_only_in_the_admin(client, fund, district_staff, yesterday):
+    donation_post(donation=donation_create(fund=fund, amount=100_000, received_on=yesterday), by=None)
+    entry = LedgerEntry.objects.get()
+    client.force_login(district_staff)
+    assert client.get(reverse("admin:donations_ledgerentry_changelist")).status_code == 200
+    assert client.get(reverse("admin:donations_ledgerentry_add")).status_code == 403
+    assert client.get(reverse("admin:donations_ledgerentry_delete", args=[entry.pk])).status_code == 403
+
+
+def test_approving_ones_own_disbursement_in_the_admin_is_refused_with_a_message(
+    client, fund, district_staff, second_staff, yesterday
+):
+    donation_post(donation=donation_create(fund=fund, amount=500_000, received_on=yesterday), by=None)
+    proposal = disbursement_propose(
+        by=district_staff, fund=fund, amount=200_000, spent_on=yesterday, purpose="Khám sức khoẻ"
+    )
+    client.force_login(district_staff)
+    response = client.post(
+        reverse("admin:donations_disbursement_changelist"),
+        {"action": "approve_selected", "_selected_action": [proposal.pk]},
+        follow=True,
+    )
+    assert "không được tự phê duyệt" in response.content.decode()
+    assert Disbursement.objects.get().status == DisbursementStatus.PROPOSED
+
+    client.force_login(second_staff)
+    client.post(
+        reverse("admin:donations_disbursement_changelist"),
+        {"action": "approve_selected", "_selected_action": [proposal.pk]},
+        follow=True,
+    )
+    assert Disbursement.objects.get().status == DisbursementStatus.APPROVED
