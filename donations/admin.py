@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -78,6 +80,12 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     actions = ["post_selected", "cancel_selected"]
     readonly_fields = ["receipt_number", "transfer_reference", "posted_at", "posted_by", "created_by"]
     show_full_result_count = False
+
+    @admin.display(description=_("receipt number"), ordering="receipt_number")
+    def receipt_link(self, obj):
+        if not obj.receipt_number:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("money:receipt", args=[obj.pk]), obj.receipt_number)
 
     @admin.display(description=_("donor"))
     def donor_display(self, obj):

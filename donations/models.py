@@ -180,6 +180,20 @@ class Fund(models.Model):
         related_name="lower_funds",
     )
     is_active = models.BooleanField(_("active"), default=True)
+    governing_body = models.CharField(
+        _("governing body"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown above the fund's name on its documents, e.g. UBND huyện Triệu Sơn."),
+    )
+    place = models.CharField(
+        _("place on documents"),
+        max_length=100,
+        blank=True,
+        help_text=_("E.g. Triệu Sơn, in “Triệu Sơn, ngày … tháng … năm …”."),
+    )
+    director_name = models.CharField(_("director"), max_length=120, blank=True)
+    treasurer_name = models.CharField(_("cashier"), max_length=120, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

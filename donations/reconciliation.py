@@ -30,6 +30,7 @@ from .models import (
     DonationStatus,
     StatementLineStatus,
 )
+from .receipts import donation_receipt_pdf
 from .services import _require_not_future, donation_post
 from .vietqr import find_reference
 
@@ -198,6 +199,9 @@ def donation_receipt_email(*, donation_id: int) -> None:
         % {"number": donation.receipt_number, "fund": donation.fund.name},
         body=body,
         to=[address],
+    )
+    message.attach(
+        f"bien-lai-{donation.receipt_number}.pdf", donation_receipt_pdf(donation=donation), "application/pdf"
     )
     message.send()
 

@@ -7,4 +7,5 @@ app_name = "donations"
 urlpatterns = [
     path("", views.donate, name="donate"),
     path("<str:reference>/", views.donation_status, name="status"),
+    path("<str:reference>/receipt.pdf", views.donation_receipt, name="receipt"),
 ]

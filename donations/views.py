@@ -9,11 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from fund_portal.views import portal_view
+from fund_portal.pdf import pdf_response
+from fund_portal.views import portal_view, scoped_get_object_or_404
 
 from . import selectors, services
 from .forms import OfficerDonationForm, ProposalForm, PublicDonationForm, new_client_token
 from .models import Disbursement, Donation, RecipientKind
+from .receipts import donation_receipt_pdf
 from .vietqr import vietqr_payload, vietqr_svg
 
 
@@ -145,3 +147,20 @@ def _add_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+@login_not_required
+def donation_receipt(request, reference):
+    """The receipt PDF of a posted donation, for whoever holds its transfer reference."""
+    donation = selectors.donation_by_reference(reference=reference)
+    if donation is None or donation.status != donation.Status.POSTED:
+        raise Http404(_("This donation has no receipt yet."))
+    return pdf_response(donation_receipt_pdf(donation=donation), f"bien-lai-{donation.receipt_number}.pdf")
+
+
+@portal_view
+def portal_receipt(request, pk):
+    donation = scoped_get_object_or_404(Donation.objects.select_related("fund", "donor"), request.user, pk=pk)
+    if donation.status != donation.Status.POSTED:
+        raise Http404(_("This donation has no receipt yet."))
+    return pdf_response(donation_receipt_pdf(donation=donation), f"bien-lai-{donation.receipt_number}.pdf")
