@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from fund_portal.admin import ScopedAdminMixin
 from fund_portal.money import format_vnd
+from fund_portal.paginators import CappedCountPaginator
 
 from . import reconciliation, services
 from .models import (
@@ -74,8 +75,8 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["status", "kind", "source", "fund"]
     search_fields = ["receipt_number", "transfer_reference", "donor__name", "donor_name"]
-    date_hierarchy = "received_on"
     raw_id_fields = ["donor", "restriction_unit"]
+    paginator = CappedCountPaginator
     list_select_related = ["fund", "donor"]
     actions = ["post_selected", "cancel_selected"]
     readonly_fields = ["receipt_number", "transfer_reference", "posted_at", "posted_by", "created_by"]
@@ -154,7 +155,7 @@ class LedgerEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     list_display = ["entry_date", "fund", "kind", "medium", "amount_display", "description", "restriction"]
     list_filter = ["fund", "kind", "medium", "source", "restriction"]
-    date_hierarchy = "entry_date"
+    paginator = CappedCountPaginator
     list_select_related = ["fund"]
     show_full_result_count = False
 

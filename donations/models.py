@@ -460,6 +460,7 @@ class Donation(Restricted):
         ]
         indexes = [
             models.Index(fields=["fund", "-received_on", "-id"], name="donation_fund_date_idx"),
+            models.Index(fields=["-received_on", "-id"], name="donation_date_idx"),
             models.Index(fields=["donor", "received_on"], name="donation_donor_date_idx"),
             models.Index(fields=["campaign", "status"], name="donation_campaign_idx"),
         ]
@@ -579,7 +580,10 @@ class LedgerEntry(Restricted):
             ),
             Restricted.restriction_constraint("entry_restriction_consistent"),
         ]
-        indexes = [models.Index(fields=["fund", "entry_date"], name="entry_fund_date_idx")]
+        indexes = [
+            models.Index(fields=["fund", "entry_date"], name="entry_fund_date_idx"),
+            models.Index(fields=["entry_date", "id"], name="entry_date_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.entry_date:%d/%m/%Y} {self.description}"

@@ -3,12 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from fund_portal.paginators import CappedCountPaginator
 from fund_portal.pdf import pdf_response
 from fund_portal.views import portal_view, scoped_get_object_or_404
 
@@ -82,7 +82,7 @@ def portal_money(request):
     disbursements = (
         Disbursement.objects.visible_to(request.user).select_related("fund").order_by("-spent_on", "-id")[:20]
     )
-    page = Paginator(donations, 25).get_page(request.GET.get("page"))
+    page = CappedCountPaginator(donations, 25).get_page(request.GET.get("page"))
     return render(request, "donations/portal_money.html", {"page": page, "disbursements": disbursements})
 
 

@@ -281,3 +281,23 @@ def test_fifty_concurrent_postings_get_fifty_consecutive_numbers(tree):
     numbers = sorted(Donation.objects.filter(fund=fund).values_list("receipt_seq", flat=True))
     assert numbers == list(range(1, 51))
     assert LedgerEntry.objects.filter(fund=fund).count() == 50
+
+
+def test_the_large_demo_set_is_posted_consistently_and_numbering_continues(fund, yesterday):
+    from django.db.models import Sum
+
+    from donations.demo import seed_donations
+
+    give(fund, 1_000, yesterday)
+    seed_donations(fund=fund, count=500, donors=20)
+    donations = Donation.objects.filter(fund=fund)
+    assert donations.count() == 501 and donations.filter(status=DonationStatus.POSTED).count() == 501
+    assert (
+        LedgerEntry.objects.filter(fund=fund).aggregate(s=Sum("amount"))["s"]
+        == donations.aggregate(s=Sum("amount"))["s"]
+    )
+    for year in set(donations.values_list("receipt_year", flat=True)):
+        seqs = sorted(donations.filter(receipt_year=year).values_list("receipt_seq", flat=True))
+        assert seqs == list(range(1, len(seqs) + 1)), year
+    after = give(fund, 2_000, timezone.localdate())
+    assert after.receipt_seq == donations.filter(receipt_year=after.receipt_year).count()

@@ -10,6 +10,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--donations",
+            type=int,
+            default=0,
+            metavar="N",
+            help=_("Also add N posted donations to the district fund (for benchmarks)."),
+        )
+        parser.add_argument(
             "--allow-demo-logins",
             action="store_true",
             help=_("Create the demo logins even with DEBUG off (never on a real deployment)."),
@@ -23,7 +30,21 @@ class Command(BaseCommand):
                     "or add --allow-demo-logins on a machine that is not a real deployment."
                 )
             )
+        if options["donations"] < 0:
+            raise CommandError(_("--donations takes a number of donations, 0 or more."))
         logins = seed_demo()
+        if options["donations"]:
+            import time
+
+            from donations.demo import seed_donations
+            from donations.models import Fund
+
+            started = time.perf_counter()
+            seed_donations(fund=Fund.objects.get(code="qbtte-trieu-son"), count=options["donations"])
+            self.stdout.write(
+                _("%(n)s donations added in %(s).1f s.")
+                % {"n": options["donations"], "s": time.perf_counter() - started}
+            )
         self.stdout.write(self.style.SUCCESS(_("Demo data is loaded.")))
         self.stdout.write(_("Demo logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD})
         for login in logins:

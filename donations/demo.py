@@ -1,0 +1,276 @@
+"""The large donations data set for benchmarks: `seed_demo --donations N` (COPY on PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from fund_portal.bulk import analyze, bulk_load, next_ids
+
+from .models import (
+    DisplayPreference,
+    DocumentCounter,
+    DocumentSeries,
+    Donation,
+    DonationKind,
+    DonationStatus,
+    Donor,
+    DonorKind,
+    EntryKind,
+    Fund,
+    LedgerEntry,
+    Medium,
+    SourceCategory,
+)
+
+SURNAMES = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+]
+MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Ngọc", "Quang", "Thu", "Xuân", "Hồng", "Anh"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Chi",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hoa",
+    "Hùng",
+    "Hương",
+    "Khánh",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Nam",
+    "Nga",
+    "Phong",
+    "Phương",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Trang",
+    "Tuấn",
+]
+COMPANIES = ["Công ty TNHH {}", "Công ty Cổ phần {}", "Doanh nghiệp tư nhân {}", "Hợp tác xã {}"]
+AMOUNTS = [
+    50_000,
+    100_000,
+    200_000,
+    300_000,
+    500_000,
+    1_000_000,
+    2_000_000,
+    5_000_000,
+    10_000_000,
+    20_000_000,
+]
+AMOUNT_WEIGHTS = [10, 20, 20, 8, 18, 12, 5, 4, 2, 1]
+
+
+def seed_donations(*, fund: Fund, count: int, donors: int | None = None, seed: int = 2026) -> int:
+    """Add `count` posted donations (with their ledger entries and receipt numbers) over three years."""
+    rng = random.Random(seed)
+    donors = donors or max(count // 40, 10)
+    today = timezone.localdate()
+    now = timezone.now()
+    with transaction.atomic():
+        donor_ids = list(next_ids(Donor._meta.db_table, donors))
+        bulk_load(
+            Donor._meta.db_table,
+            [
+                "id",
+                "unit_id",
+                "kind",
+                "name",
+                "name_folded",
+                "tax_code",
+                "phone",
+                "email",
+                "address",
+                "interests",
+                "display_preference",
+                "notes",
+                "created_at",
+            ],
+            (_donor_row(rng, donor_id, fund.unit_id, now) for donor_id in donor_ids),
+        )
+        days = sorted(today - dt.timedelta(days=rng.randint(1, 3 * 365)) for _ in range(count))
+        counters: dict[int, int] = {
+            c.year: c.last for c in DocumentCounter.objects.filter(fund=fund, series=DocumentSeries.RECEIPT)
+        }
+        ids = next_ids(Donation._meta.db_table, count)
+        rows, entries = [], []
+        for donation_id, day in zip(ids, days, strict=True):
+            counters[day.year] = seq = counters.get(day.year, 0) + 1
+            amount = rng.choices(AMOUNTS, AMOUNT_WEIGHTS)[0]
+            number = f"{day.year}-{seq:06d}"
+            donor_id = rng.choice(donor_ids) if rng.random() < 0.8 else None
+            posted_at = dt.datetime.combine(day, dt.time(9), tzinfo=now.tzinfo)
+            rows.append(
+                (
+                    donation_id,
+                    fund.pk,
+                    donor_id,
+                    rng.choice((DonationKind.CASH, DonationKind.TRANSFER)),
+                    amount,
+                    "",
+                    None,
+                    "",
+                    day,
+                    None,
+                    SourceCategory.CHILD_FUND,
+                    DonationStatus.POSTED,
+                    day.year,
+                    seq,
+                    number,
+                    None,
+                    "",
+                    "",
+                    "",
+                    DisplayPreference.FULL_NAME,
+                    "",
+                    None,
+                    None,
+                    posted_at,
+                    None,
+                    posted_at,
+                    "none",
+                    None,
+                    None,
+                    "",
+                    None,
+                )
+            )
+            entries.append(
+                (
+                    fund.pk,
+                    EntryKind.DONATION,
+                    Medium.CASH,
+                    amount,
+                    day,
+                    SourceCategory.CHILD_FUND,
+                    f"Biên lai {number}",
+                    donation_id,
+                    None,
+                    None,
+                    "",
+                    None,
+                    posted_at,
+                    "none",
+                    None,
+                    None,
+                    "",
+                    None,
+                )
+            )
+        bulk_load(Donation._meta.db_table, DONATION_COLUMNS, rows)
+        bulk_load(LedgerEntry._meta.db_table, ENTRY_COLUMNS, entries)
+        for year, last in counters.items():
+            DocumentCounter.objects.update_or_create(
+                fund=fund, series=DocumentSeries.RECEIPT, year=year, defaults={"last": last}
+            )
+    analyze(Donor, Donation, LedgerEntry)
+    return count
+
+
+def _donor_row(rng: random.Random, donor_id: int, unit_id: int, now) -> tuple:
+    if rng.random() < 0.15:
+        name = rng.choice(COMPANIES).format(f"{rng.choice(GIVEN)} {rng.choice(GIVEN)}")
+        kind = DonorKind.BUSINESS
+    else:
+        name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+        kind = DonorKind.INDIVIDUAL
+    from fund_portal.text import fold
+
+    return (
+        donor_id,
+        unit_id,
+        kind,
+        name,
+        fold(name),
+        "",
+        "",
+        "",
+        "",
+        "[]",
+        rng.choice(list(DisplayPreference.values)),
+        "",
+        now,
+    )
+
+
+DONATION_COLUMNS = [
+    "id",
+    "fund_id",
+    "donor_id",
+    "kind",
+    "amount",
+    "goods_description",
+    "goods_quantity",
+    "goods_unit",
+    "received_on",
+    "campaign_id",
+    "source",
+    "status",
+    "receipt_year",
+    "receipt_seq",
+    "receipt_number",
+    "transfer_reference",
+    "donor_name",
+    "donor_phone",
+    "donor_email",
+    "display_preference",
+    "message",
+    "client_token",
+    "created_by_id",
+    "created_at",
+    "posted_by_id",
+    "posted_at",
+    "restriction",
+    "restriction_campaign_id",
+    "restriction_unit_id",
+    "restriction_need",
+    "restriction_child_id",
+]
+ENTRY_COLUMNS = [
+    "fund_id",
+    "kind",
+    "medium",
+    "amount",
+    "entry_date",
+    "source",
+    "description",
+    "donation_id",
+    "disbursement_id",
+    "reversal_of_id",
+    "reason",
+    "created_by_id",
+    "created_at",
+    "restriction",
+    "restriction_campaign_id",
+    "restriction_unit_id",
+    "restriction_need",
+    "restriction_child_id",
+]

@@ -1,0 +1,62 @@
+"""Loading many rows fast: PostgreSQL's COPY, or executemany on SQLite (development).
+
+Used by the large demo data set and by the fast import paths. Rows are plain tuples in the
+order of `columns` (database column names); None is NULL.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import Iterable
+
+from django.db import connection
+
+CHUNK_ROWS = 100_000
+
+
+def bulk_load(table: str, columns: list[str], rows: Iterable[tuple]) -> int:
+    """Insert the rows into the table; returns how many. Runs inside the caller's transaction."""
+    total = 0
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, CHUNK_ROWS)):
+        if connection.vendor == "postgresql":
+            _copy(table, columns, chunk)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            with connection.cursor() as cursor:
+                cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", chunk)
+        total += len(chunk)
+    return total
+
+
+def _copy(table: str, columns: list[str], chunk: list[tuple]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in chunk:
+        writer.writerow(["\\N" if value is None else value for value in row])
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+        )
+
+
+def next_ids(table: str, count: int) -> range:
+    """Ids for rows inserted with explicit ids; the table's sequence is moved past them (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608  table names are ours
+        start = cursor.fetchone()[0] + 1
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, start + count])
+    return range(start, start + count)
+
+
+def analyze(*models) -> None:
+    """Refresh the planner's statistics after a bulk load (PostgreSQL); stale ones sort 1M rows."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
