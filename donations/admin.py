@@ -1,20 +1,24 @@
 """District staff run the fund in the admin; every write goes through donations.services."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from fund_portal.admin import ScopedAdminMixin
+from fund_portal.exports import xlsx_response
+from fund_portal.forms import MoneyField
 from fund_portal.money import format_vnd
 from fund_portal.paginators import CappedCountPaginator
 
-from . import reconciliation, services
+from . import reconciliation, selectors, services
 from .models import (
     BankAccount,
     BankStatement,
@@ -50,16 +54,149 @@ class FundAdmin(ScopedAdminMixin, admin.ModelAdmin):
     inlines = [BankAccountInline]
 
 
+class RecognitionForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    min_amount = MoneyField(label=_("Gave at least (đồng) in the year"))
+    consecutive_years = forms.IntegerField(
+        label=_("or gave in at least N consecutive years"), min_value=1, max_value=50
+    )
+
+
+class PossibleDuplicateFilter(admin.SimpleListFilter):
+    title = _("possible duplicates")
+    parameter_name = "duplicates"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Same tax code or same name"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        ids = {d.pk for pair in selectors.donor_duplicates(user=request.user) for d in pair[:2]}
+        return queryset.filter(pk__in=ids)
+
+
 @admin.register(Donor)
 class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "kind", "tax_code", "phone", "display_preference", "unit"]
-    list_filter = ["kind", "display_preference"]
-    search_fields = ["name", "tax_code", "phone", "email"]
+    list_display = ["name", "kind", "tax_code", "phone", "display_preference", "unit", "merged_into"]
+    list_filter = [PossibleDuplicateFilter, "kind", "display_preference"]
+    search_fields = ["name", "name_folded", "tax_code", "phone", "email"]
     raw_id_fields = ["address_unit", "user", "merged_into"]
-    list_select_related = ["unit"]
+    list_select_related = ["unit", "merged_into"]
+    actions = ["merge_selected"]
+    change_list_template = "admin/donations/donor_change_list.html"
 
     def save_model(self, request, obj, form, change):
         services.donor_save(donor=obj)
+
+    def get_urls(self):
+        return [
+            path(
+                "duplicates/",
+                self.admin_site.admin_view(self.duplicates_view),
+                name="donations_donor_duplicates",
+            ),
+            path(
+                "recognition/",
+                self.admin_site.admin_view(self.recognition_view),
+                name="donations_donor_recognition",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description=_("Merge the two selected donors (the older record is kept)"))
+    def merge_selected(self, request, queryset):
+        donors = list(queryset.order_by("pk")[:3])
+        if len(donors) != 2:
+            messages.error(request, _("Select exactly two donors to merge."))
+            return
+        try:
+            kept = services.donor_merge(keep=donors[0], duplicate=donors[1], by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(duplicate)s is merged into %(kept)s with all its donations.")
+                % {"duplicate": donors[1], "kept": kept},
+            )
+
+    def duplicates_view(self, request):
+        """Likely duplicates side by side, each with a button that merges it into the older record."""
+        if request.method == "POST":
+            keep = get_object_or_404(Donor.objects.visible_to(request.user), pk=request.POST.get("keep"))
+            duplicate = get_object_or_404(
+                Donor.objects.visible_to(request.user), pk=request.POST.get("duplicate")
+            )
+            try:
+                services.donor_merge(keep=keep, duplicate=duplicate, by=request.user)
+                messages.success(
+                    request,
+                    _("%(duplicate)s is merged into %(kept)s with all its donations.")
+                    % {"duplicate": duplicate, "kept": keep},
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            return redirect("admin:donations_donor_duplicates")
+        pairs = selectors.donor_duplicates(user=request.user)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "pairs": pairs,
+            "title": _("Possible duplicate donors"),
+        }
+        return TemplateResponse(request, "admin/donations/donor_duplicates.html", context)
+
+    def recognition_view(self, request):
+        """Donors to propose for commendation (biểu dương, khen thưởng), on screen or as XLSX."""
+        today = timezone.localdate()
+        form = RecognitionForm(
+            request.GET or None,
+            initial={
+                "year": today.year,
+                "min_amount": settings.RECOGNITION_MIN_AMOUNT,
+                "consecutive_years": settings.RECOGNITION_CONSECUTIVE_YEARS,
+            },
+        )
+        rows = []
+        if form.is_valid():
+            rows = selectors.donors_for_recognition(user=request.user, **form.cleaned_data)
+            if request.GET.get("format") == "xlsx":
+                year = form.cleaned_data["year"]
+                return xlsx_response(
+                    filename=f"de-xuat-khen-thuong-{year}.xlsx",
+                    title=str(_("Recognition")),
+                    headers=[
+                        str(h)
+                        for h in (
+                            _("Donor"),
+                            _("Kind"),
+                            _("Tax code"),
+                            _("Given in the year (đồng)"),
+                            _("Consecutive years"),
+                            _("Given in all years (đồng)"),
+                        )
+                    ],
+                    rows=[
+                        (
+                            r["donor"].name,
+                            r["donor"].get_kind_display(),
+                            r["donor"].tax_code,
+                            r["total_in_year"],
+                            r["streak"],
+                            r["total_all_years"],
+                        )
+                        for r in rows
+                    ],
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "rows": rows,
+            "title": _("Donors to propose for commendation"),
+        }
+        return TemplateResponse(request, "admin/donations/donor_recognition.html", context)
 
 
 @admin.register(Donation)

@@ -3,8 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -161,6 +162,22 @@ def donation_receipt(request, reference):
 @portal_view
 def portal_receipt(request, pk):
     donation = scoped_get_object_or_404(Donation.objects.select_related("fund", "donor"), request.user, pk=pk)
+    if donation.status != donation.Status.POSTED:
+        raise Http404(_("This donation has no receipt yet."))
+    return pdf_response(donation_receipt_pdf(donation=donation), f"bien-lai-{donation.receipt_number}.pdf")
+
+
+def my_donations(request):
+    """A donor's history: what they gave, its status, and the receipts."""
+    donations = selectors.donor_own_donations(user=request.user).order_by("-received_on", "-id")
+    totals = donations.filter(status=Donation.Status.POSTED).aggregate(total=Sum("amount"))
+    return render(
+        request, "donations/my_donations.html", {"donations": donations[:200], "total": totals["total"] or 0}
+    )
+
+
+def my_receipt(request, pk):
+    donation = get_object_or_404(selectors.donor_own_donations(user=request.user), pk=pk)
     if donation.status != donation.Status.POSTED:
         raise Http404(_("This donation has no receipt yet."))
     return pdf_response(donation_receipt_pdf(donation=donation), f"bien-lai-{donation.receipt_number}.pdf")

@@ -166,6 +166,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home_after_login"
+ACCOUNT_ADAPTER = "fund_portal.accounts.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
@@ -273,4 +274,7 @@ FUND_NAME = env("FUND_NAME", default="Quỹ Bảo trợ trẻ em huyện Triệu
 PUBLIC_FUND_CODE = env("PUBLIC_FUND_CODE", default="")
 # The public address of the site, for links in emails and PDFs.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Defaults of the commendation list: a donor who gave this much in a year, or in this many years running.
+RECOGNITION_MIN_AMOUNT = env.int("RECOGNITION_MIN_AMOUNT", default=50_000_000)
+RECOGNITION_CONSECUTIVE_YEARS = env.int("RECOGNITION_CONSECUTIVE_YEARS", default=3)
 HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=2.0)

@@ -54,7 +54,7 @@ def home_after_login(request):
         return redirect("admin:index")
     if scoped_role(user):
         return redirect("portal:dashboard")
-    return redirect("home")
+    return redirect("donations:mine")
 
 
 @login_not_required
