@@ -1,12 +1,15 @@
-"""Two-factor authentication is required of every account that can reach the admin.
+"""Middleware of the portal: two-factor authentication for staff, and Vietnamese first.
 
-allauth has no setting for this (upstream declined it), so this middleware sends a logged-in
-staff user without a TOTP authenticator to the TOTP setup page before anything else.
+allauth has no setting to require MFA (upstream declined it), so StaffMFARequiredMiddleware sends
+a logged-in staff user without a TOTP authenticator to the TOTP setup page before anything else.
 """
 
 from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 #: Paths a staff user without TOTP may still open: setting it up, leaving, and the probes.
 ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
@@ -27,3 +30,18 @@ class StaffMFARequiredMiddleware:
         ):
             return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")
         return self.get_response(request)
+
+
+class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
+    """Vietnamese unless the visitor chose English with the language switch (a cookie).
+
+    The browser's Accept-Language is not followed: officers' office PCs and phones are often
+    set to English, and the portal's users work in Vietnamese.
+    """
+
+    def process_request(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

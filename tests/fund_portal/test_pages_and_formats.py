@@ -51,11 +51,16 @@ def test_home_page_is_public_and_vietnamese(client, tree):
     assert "Đăng nhập" in body
 
 
-def test_english_is_available(client, tree):
-    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
-    body = response.content.decode()
+def test_english_is_available_when_chosen(client, tree, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get("/").content.decode()
     assert '<html lang="en">' in body
     assert "Log in" in body
+
+
+def test_an_english_browser_still_gets_vietnamese_by_default(client, tree):
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in body and "Đăng nhập" in body
 
 
 def test_language_can_be_switched_without_logging_in(client, tree):
