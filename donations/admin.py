@@ -18,7 +18,7 @@ from fund_portal.forms import MoneyField
 from fund_portal.money import format_vnd
 from fund_portal.paginators import CappedCountPaginator
 
-from . import reconciliation, selectors, services
+from . import drives, reconciliation, selectors, services
 from .models import (
     BankAccount,
     BankStatement,
@@ -28,8 +28,11 @@ from .models import (
     Donation,
     DonationStatus,
     Donor,
+    DriveAgency,
     Fund,
     LedgerEntry,
+    Pledge,
+    SalaryDrive,
     StockItem,
     StockMovement,
 )
@@ -520,3 +523,125 @@ class BankStatementLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
             except ValidationError as error:
                 errors += error.messages
         _report(request, done, errors, ngettext("%(n)d line set aside.", "%(n)d lines set aside.", done))
+
+
+@admin.register(Pledge)
+class PledgeAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["donor", "amount_display", "paid_display", "pledged_on", "due_by", "fund"]
+    list_select_related = ["donor", "fund"]
+    raw_id_fields = ["donor"]
+    search_fields = ["donor__name"]
+    readonly_fields = ["created_by"]
+
+    @admin.display(description=_("pledged"), ordering="amount")
+    def amount_display(self, obj):
+        return format_vnd(obj.amount)
+
+    @admin.display(description=_("paid"))
+    def paid_display(self, obj):
+        progress = drives.pledge_progress(pledge=obj)
+        text = format_vnd(progress["paid"])
+        return format_html("{} <strong>{}</strong>", text, _("overdue")) if progress["overdue"] else text
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.full_clean()
+            obj.save()
+            return
+        data = {k: v for k, v in form.cleaned_data.items() if k != "created_by"}
+        obj.pk = drives.pledge_create(by=request.user, **data).pk
+
+
+class DriveAgencyInline(admin.TabularInline):
+    model = DriveAgency
+    extra = 0
+    raw_id_fields = ["agency"]
+
+
+class DrivePaymentsForm(forms.Form):
+    file = forms.FileField(
+        label=_("Payments (CSV or XLSX)"),
+        help_text=_("Columns: Cơ quan, Mã số thuế, Số tiền, Ngày nộp, Mã chứng từ."),
+    )
+    dry_run = forms.BooleanField(label=_("Check only, write nothing"), required=False, initial=True)
+
+
+@admin.register(SalaryDrive)
+class SalaryDriveAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "year", "fund", "collection_link"]
+    inlines = [DriveAgencyInline]
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/collection/",
+                self.admin_site.admin_view(self.collection_view),
+                name="donations_salarydrive_collection",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("collection"))
+    def collection_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:donations_salarydrive_collection", args=[obj.pk]),
+            _("Collection by agency"),
+        )
+
+    def collection_view(self, request, pk):
+        """Expected, paid and rate per agency; who has not paid; payments imported from a spreadsheet."""
+        drive = get_object_or_404(SalaryDrive.objects.visible_to(request.user), pk=pk)
+        form = DrivePaymentsForm(request.POST or None, request.FILES or None)
+        preview = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                preview = drives.drive_payments_import(
+                    drive=drive,
+                    uploaded=upload,
+                    by=request.user,
+                    name=upload.name,
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error("file", message)
+            else:
+                if not form.cleaned_data["dry_run"]:
+                    messages.success(
+                        request,
+                        _("%(n)d payments posted, %(total)s in all.")
+                        % {"n": preview.rows, "total": format_vnd(preview.total)},
+                    )
+                    return redirect("admin:donations_salarydrive_collection", pk=drive.pk)
+        collection = drives.drive_collection(drive=drive)
+        if request.GET.get("format") == "xlsx":
+            return xlsx_response(
+                filename=f"ung-ho-ngay-luong-{drive.year}.xlsx",
+                title=str(drive.year),
+                headers=[
+                    str(h)
+                    for h in (
+                        _("Agency"),
+                        _("Headcount"),
+                        _("Expected (đồng)"),
+                        _("Paid (đồng)"),
+                        _("Rate (%)"),
+                    )
+                ],
+                rows=[
+                    (a["agency"].name, a["headcount"], a["expected"], a["paid"], a["rate"])
+                    for a in collection["agencies"]
+                ],
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "drive": drive,
+            "collection": collection,
+            "form": form,
+            "preview": preview,
+            "title": _("%(drive)s: collection by agency") % {"drive": drive},
+        }
+        return TemplateResponse(request, "admin/donations/drive_collection.html", context)

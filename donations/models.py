@@ -406,6 +406,28 @@ class Donation(Restricted):
     )
     message = models.TextField(_("message"), blank=True)
     client_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    pledge = models.ForeignKey(
+        "donations.Pledge",
+        verbose_name=_("instalment of pledge"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="instalments",
+    )
+    drive_agency = models.ForeignKey(
+        "donations.DriveAgency",
+        verbose_name=_("one-day-salary payment of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    #: The document id (mã chứng từ) of the spreadsheet row it was imported from: once per fund.
+    #: NULL when not imported, so those never meet in the unique constraint, and bulk loads that do
+    #: not name the column (demo.seed_donations) stay valid.
+    import_key = models.CharField(  # noqa: DJ001
+        _("imported document id"), max_length=64, null=True, blank=True, editable=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -441,6 +463,7 @@ class Donation(Restricted):
                 name="donation_amount_positive",
                 violation_error_message=_("The amount must be more than 0 đồng."),
             ),
+            models.UniqueConstraint(fields=["fund", "import_key"], name="donation_import_key_unique"),
             models.UniqueConstraint(
                 fields=["fund", "receipt_year", "receipt_seq"],
                 name="donation_receipt_unique",
@@ -843,3 +866,121 @@ class BankStatementLine(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"unit_id": self.bank_account.fund.unit_id}
+
+
+class Pledge(models.Model):
+    """A donor's promise of an amount, paid in instalments (each instalment is a donation linked to it)."""
+
+    fund = models.ForeignKey(Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="pledges")
+    donor = models.ForeignKey(
+        Donor, verbose_name=_("donor"), on_delete=models.PROTECT, related_name="pledges"
+    )
+    amount = models.BigIntegerField(_("amount pledged (đồng)"))
+    pledged_on = models.DateField(_("pledged on"))
+    due_by = models.DateField(_("to be paid by"), null=True, blank=True)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pledges",
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_lookup = "fund__unit"
+
+    class Meta:
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+        ordering = ["-pledged_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="pledge_amount_positive",
+                violation_error_message=_("The amount must be more than 0 đồng."),
+            ),
+            models.CheckConstraint(
+                condition=Q(due_by__isnull=True) | Q(due_by__gte=F("pledged_on")),
+                name="pledge_due_after_pledged",
+                violation_error_message=_("The due date cannot be before the pledge."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donor}: {self.amount:,} đ".replace(",", ".")
+
+    def get_additional_data(self) -> dict:
+        return {"unit_id": self.fund.unit_id}
+
+
+class SalaryDrive(models.Model):
+    """The yearly one-day-salary drive (01 ngày lương/người/năm), collected agency by agency."""
+
+    fund = models.ForeignKey(
+        Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="salary_drives"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    name = models.CharField(_("name"), max_length=200)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="salary_drives",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_lookup = "fund__unit"
+
+    class Meta:
+        verbose_name = _("one-day-salary drive")
+        verbose_name_plural = _("one-day-salary drives")
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["fund", "year"], name="salary_drive_once_a_year")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_additional_data(self) -> dict:
+        return {"unit_id": self.fund.unit_id}
+
+
+class DriveAgency(models.Model):
+    """An agency asked to give in a drive: its headcount and what is expected; its donations are what came."""
+
+    drive = models.ForeignKey(
+        SalaryDrive, verbose_name=_("drive"), on_delete=models.PROTECT, related_name="agencies"
+    )
+    agency = models.ForeignKey(
+        Donor, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="drives"
+    )
+    headcount = models.PositiveIntegerField(_("civil servants and workers"))
+    expected_amount = models.BigIntegerField(_("expected (đồng)"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_lookup = "drive__fund__unit"
+
+    class Meta:
+        verbose_name = _("agency in the drive")
+        verbose_name_plural = _("agencies in the drive")
+        ordering = ["agency__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["drive", "agency"], name="drive_agency_once"),
+            models.CheckConstraint(condition=Q(expected_amount__gte=0), name="drive_expected_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} ({self.drive.year})"
+
+    def get_additional_data(self) -> dict:
+        return {"unit_id": self.drive.fund.unit_id}

@@ -99,6 +99,7 @@ def donation_create(
     """Record a donation as pending; it counts once it is posted."""
     if not fund.is_active:
         raise ValidationError({"fund": _("The fund %(fund)s no longer takes donations.") % {"fund": fund}})
+    _check_links(fund=fund, fields=fields)
     donation = Donation(
         fund=fund,
         amount=_require_amount(amount),
@@ -112,6 +113,25 @@ def donation_create(
     donation.full_clean()
     donation.save()
     return donation
+
+
+def _check_links(*, fund: Fund, fields: dict) -> None:
+    """An instalment belongs to its pledge's fund and donor; a drive payment to its drive's fund, agency."""
+    donor = fields.get("donor")
+    pledge = fields.get("pledge")
+    if pledge is not None:
+        if pledge.fund_id != fund.pk:
+            raise ValidationError({"pledge": _("The pledge was made to another fund.")})
+        if donor is not None and donor.pk != pledge.donor_id:
+            raise ValidationError({"pledge": _("The pledge was made by another donor.")})
+        fields["donor"] = pledge.donor
+    agency = fields.get("drive_agency")
+    if agency is not None:
+        if agency.drive.fund_id != fund.pk:
+            raise ValidationError({"drive_agency": _("The drive belongs to another fund.")})
+        if donor is not None and donor.pk != agency.agency_id:
+            raise ValidationError({"drive_agency": _("A drive payment comes from the agency itself.")})
+        fields["donor"] = agency.agency
 
 
 def donation_public_submit(*, fund: Fund, client_token: str, **fields) -> Donation:
