@@ -13,6 +13,7 @@ from fund_portal.bench import Measure, benchmark, percentile, timed
 from fund_portal.demo import seed_demo
 from fund_portal.models import User
 
+from . import benchmarks_import  # noqa: F401  registers the "donation_import" benchmark
 from .models import Donation, Fund
 from .services import donation_create, donation_post
 

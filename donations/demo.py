@@ -25,6 +25,7 @@ from .models import (
     Medium,
     SourceCategory,
 )
+from .services import receipt_number
 
 SURNAMES = [
     "Nguyễn",
@@ -125,7 +126,7 @@ def seed_donations(*, fund: Fund, count: int, donors: int | None = None, seed: i
         for donation_id, day in zip(ids, days, strict=True):
             counters[day.year] = seq = counters.get(day.year, 0) + 1
             amount = rng.choices(AMOUNTS, AMOUNT_WEIGHTS)[0]
-            number = f"{day.year}-{seq:06d}"
+            number = receipt_number(day.year, seq)
             donor_id = rng.choice(donor_ids) if rng.random() < 0.8 else None
             posted_at = dt.datetime.combine(day, dt.time(9), tzinfo=now.tzinfo)
             rows.append(

@@ -61,6 +61,11 @@ def _require_not_future(day: dt.date, field: str) -> dt.date:
     return day
 
 
+def receipt_number(year: int, seq: int) -> str:
+    """How a receipt is numbered: year and a six-digit sequence of the fund (2026-000123)."""
+    return f"{year}-{seq:06d}"
+
+
 def next_document_number(*, fund: Fund, series: str, year: int) -> int:
     """The next number of a fund's series in a year, under a row lock: concurrent callers wait in turn."""
     DocumentCounter.objects.bulk_create(
@@ -177,7 +182,7 @@ def donation_post(*, donation: Donation, by: User | None) -> Donation:
         year = timezone.localtime(now).year
         seq = next_document_number(fund=donation.fund, series=DocumentSeries.RECEIPT, year=year)
         donation.receipt_year, donation.receipt_seq = year, seq
-        donation.receipt_number = f"{year}-{seq:06d}"
+        donation.receipt_number = receipt_number(year, seq)
         donation.status = DonationStatus.POSTED
         donation.posted_at, donation.posted_by = now, by
         donation.save(

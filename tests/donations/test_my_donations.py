@@ -64,9 +64,15 @@ def test_the_history_needs_a_login(client):
 def test_signing_up_makes_a_donor_account_that_sees_no_scoped_data(client, tree):
     from fund_portal.models import AdministrativeUnit, User
 
-    response = client.post(reverse("account_signup"), {
-        "email": "moi@example.org", "username": "nhahaotam2", "password1": "mot-mat-khau-dai-2026",
-        "password2": "mot-mat-khau-dai-2026"})
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "moi@example.org",
+            "username": "nhahaotam2",
+            "password1": "mot-mat-khau-dai-2026",
+            "password2": "mot-mat-khau-dai-2026",
+        },
+    )
     assert response.status_code == 302
     user = User.objects.get(username="nhahaotam2")
     assert user.role == Role.DONOR and not user.is_staff and user.unit is None
