@@ -3,7 +3,8 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,7 +19,7 @@ from fund_portal.forms import MoneyField
 from fund_portal.money import format_vnd
 from fund_portal.paginators import CappedCountPaginator
 
-from . import drives, reconciliation, selectors, services
+from . import drives, importing, reconciliation, selectors, services
 from .models import (
     BankAccount,
     BankStatement,
@@ -222,6 +223,54 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = ["receipt_number", "transfer_reference", "posted_at", "posted_by", "created_by"]
     show_full_result_count = False
 
+    change_list_template = "admin/donations/donation_change_list.html"
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="donations_donation_import"),
+            path(
+                "import/template.xlsx",
+                self.admin_site.admin_view(self.template_view),
+                name="donations_donation_import_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload donations from a spreadsheet: check it (dry run, preview), then import all or nothing."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = DonationImportForm(request.POST or None, request.FILES or None)
+        result = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            result = importing.donations_import(
+                uploaded=upload, by=request.user, name=upload.name, dry_run=form.cleaned_data["dry_run"]
+            )
+            if result.ok and result.written:
+                messages.success(
+                    request,
+                    _("Imported and posted %(rows)s donations, %(total)s in all.")
+                    % {"rows": result.rows, "total": format_vnd(result.total)},
+                )
+                return redirect("admin:donations_donation_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "result": result,
+            "title": _("Import donations from a spreadsheet"),
+        }
+        return TemplateResponse(request, "admin/donations/donation_import.html", context)
+
+    def template_view(self, request):
+        response = HttpResponse(
+            importing.donations_import_template(by=request.user),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="mau-nhap-ung-ho.xlsx"'
+        return response
+
     @admin.display(description=_("receipt number"), ordering="receipt_number")
     def receipt_link(self, obj):
         if not obj.receipt_number:
@@ -407,6 +456,11 @@ class StockItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class DonationImportForm(forms.Form):
+    file = forms.FileField(label=_("Donations (XLSX or CSV)"))
+    dry_run = forms.BooleanField(label=_("Check only, write nothing"), required=False, initial=True)
 
 
 class StatementImportForm(forms.Form):

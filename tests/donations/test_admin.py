@@ -84,3 +84,37 @@ def test_approving_ones_own_disbursement_in_the_admin_is_refused_with_a_message(
         follow=True,
     )
     assert Disbursement.objects.get().status == DisbursementStatus.APPROVED
+
+
+def test_staff_check_then_import_a_donation_spreadsheet_in_the_admin(client, fund, district_staff, yesterday):
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Ngày nhận", "Số tiền", "Hình thức", "Nhà tài trợ", "Quỹ", "Mã chứng từ"])
+    sheet.append([yesterday.strftime("%d/%m/%Y"), "1.500.000", "Tiền mặt", "Bùi Văn Lộc", fund.code, "PT-01"])
+    sheet.append([yesterday, 2_000_000, "Chuyển khoản", "", fund.code, "PT-02"])
+    data = io.BytesIO()
+    book.save(data)
+
+    def upload(dry_run):
+        file = io.BytesIO(data.getvalue())
+        file.name = "ung-ho.xlsx"
+        return client.post(
+            reverse("admin:donations_donation_import"),
+            {"file": file, **({"dry_run": "on"} if dry_run else {})},
+        )
+
+    client.force_login(district_staff)
+    template = client.get(reverse("admin:donations_donation_import_template"))
+    assert template.status_code == 200 and template.content[:2] == b"PK"
+    checked = upload(dry_run=True)
+    assert checked.status_code == 200 and "Bùi Văn Lộc" in checked.content.decode()
+    assert not Donation.objects.exists()
+    assert upload(dry_run=False).status_code == 302
+    assert Donation.objects.filter(status=DonationStatus.POSTED).count() == 2
+    refused = upload(dry_run=False)
+    assert refused.status_code == 200 and "PT-01" in refused.content.decode()
+    assert Donation.objects.count() == 2
