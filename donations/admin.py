@@ -19,7 +19,7 @@ from fund_portal.forms import MoneyField
 from fund_portal.money import format_vnd
 from fund_portal.paginators import CappedCountPaginator
 
-from . import drives, importing, reconciliation, selectors, services
+from . import donor_import, drives, importing, reconciliation, selectors, services
 from .models import (
     BankAccount,
     BankStatement,
@@ -56,6 +56,11 @@ class FundAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "unit", "is_active"]
     search_fields = ["name", "code"]
     inlines = [BankAccountInline]
+
+
+class DonorImportForm(forms.Form):
+    file = forms.FileField(label=_("Donors (XLSX or CSV)"))
+    dry_run = forms.BooleanField(label=_("Check only, write nothing"), required=False, initial=True)
 
 
 class RecognitionForm(forms.Form):
@@ -105,6 +110,12 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.recognition_view),
                 name="donations_donor_recognition",
             ),
+            path("import/", self.admin_site.admin_view(self.import_view), name="donations_donor_import"),
+            path(
+                "import/template.xlsx",
+                self.admin_site.admin_view(self.template_view),
+                name="donations_donor_import_template",
+            ),
             *super().get_urls(),
         ]
 
@@ -124,6 +135,46 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 _("%(duplicate)s is merged into %(kept)s with all its donations.")
                 % {"duplicate": donors[1], "kept": kept},
             )
+
+    def import_view(self, request):
+        """Donors from a spreadsheet (django-import-export): a check first, then all or nothing."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = DonorImportForm(request.POST or None, request.FILES or None)
+        result = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = donor_import.donors_import(
+                    uploaded=upload, by=request.user, name=upload.name, dry_run=form.cleaned_data["dry_run"]
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error("file", message)
+            else:
+                if not form.cleaned_data["dry_run"]:
+                    messages.success(
+                        request,
+                        _("%(new)d donors added, %(updated)d updated.")
+                        % {"new": result.new, "updated": result.updated},
+                    )
+                    return redirect("admin:donations_donor_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "result": result,
+            "title": _("Import donors from a spreadsheet"),
+        }
+        return TemplateResponse(request, "admin/donations/donor_import.html", context)
+
+    def template_view(self, request):
+        response = HttpResponse(
+            donor_import.donors_template(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="mau-nha-tai-tro.xlsx"'
+        return response
 
     def duplicates_view(self, request):
         """Likely duplicates side by side, each with a button that merges it into the older record."""
