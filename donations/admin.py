@@ -94,6 +94,24 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["unit", "merged_into"]
     actions = ["merge_selected"]
     change_list_template = "admin/donations/donor_change_list.html"
+    readonly_fields = ["history"]
+
+    @admin.display(description=_("history"))
+    def history(self, obj):
+        """What the donor has given: count, total, first and last date, and a link to the donations."""
+        if obj.pk is None:
+            return "—"
+        summary = selectors.donor_history(donor=obj)
+        return format_html(
+            '{} · {} · {} – {} · <a href="{}?donor__id__exact={}">{}</a>',
+            _("%(n)s donations") % {"n": summary["count"]},
+            format_vnd(summary["total"]),
+            summary["first"].strftime("%d/%m/%Y") if summary["first"] else "—",
+            summary["last"].strftime("%d/%m/%Y") if summary["last"] else "—",
+            reverse("admin:donations_donation_changelist"),
+            obj.pk,
+            _("see the donations"),
+        )
 
     def save_model(self, request, obj, form, change):
         services.donor_save(donor=obj)

@@ -118,3 +118,16 @@ def donor_own_donations(*, user) -> QuerySet[Donation]:
     if emails:
         condition |= Q(donor_email__in=emails)
     return Donation.objects.filter(condition).exclude(status="cancelled").select_related("fund", "campaign")
+
+
+def donor_history(*, donor: Donor) -> dict:
+    """A donor's posted donations in brief: how many, how much, from when to when."""
+    from django.db.models import Max, Min
+
+    summary = (
+        Donation.objects.filter(donor=donor)
+        .posted()
+        .aggregate(count=Count("pk"), total=Sum("amount"), first=Min("received_on"), last=Max("received_on"))
+    )
+    summary["total"] = summary["total"] or 0
+    return summary

@@ -94,3 +94,12 @@ def test_donor_names_are_stored_composed(fund):
     decomposed = "Nguye\u0302\u0303n"  # Nguyễn typed with combining marks
     donor = DonorFactory(unit=fund.unit, name=decomposed)
     assert donor.name == "Nguyễn" and Donor.objects.get().name_folded == "nguyen"
+
+
+def test_the_donor_page_shows_history_and_totals(client, fund, district_staff, yesterday):
+    donor = DonorFactory(unit=fund.unit, name="Hội Phụ nữ xã")
+    give(fund, donor, 300_000, dt.date(2025, 2, 1))
+    give(fund, donor, 200_000, yesterday)
+    client.force_login(district_staff)
+    body = client.get(reverse("admin:donations_donor_change", args=[donor.pk])).content.decode()
+    assert "500.000 ₫" in body and "01/02/2025" in body and f"donor__id__exact={donor.pk}" in body
