@@ -293,9 +293,15 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
     change_list_template = "admin/donations/donation_change_list.html"
+    change_form_template = "admin/donations/donation_change_form.html"
 
     def get_urls(self):
         return [
+            path(
+                "<int:pk>/reverse/",
+                self.admin_site.admin_view(self.reverse_view),
+                name="donations_donation_reverse",
+            ),
             path("import/", self.admin_site.admin_view(self.import_view), name="donations_donation_import"),
             path(
                 "import/template.xlsx",
@@ -331,6 +337,33 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
             "title": _("Import donations from a spreadsheet"),
         }
         return TemplateResponse(request, "admin/donations/donation_import.html", context)
+
+    def reverse_view(self, request, pk):
+        """Correct a posted donation: a reversing entry with a reason; the original stays in the ledger."""
+        donation = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_permission(request, donation):
+            raise PermissionDenied
+        form = ReversalForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.donation_reverse(
+                    donation=donation, reason=form.cleaned_data["reason"], by=request.user
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, _("Receipt %(number)s is reversed.") % {"number": donation.receipt_number}
+                )
+                return redirect("admin:donations_donation_change", donation.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "donation": donation,
+            "title": _("Reverse receipt %(number)s") % {"number": donation.receipt_number},
+        }
+        return TemplateResponse(request, "admin/donations/donation_reverse.html", context)
 
     def template_view(self, request):
         response = HttpResponse(
@@ -527,6 +560,10 @@ class StockItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return False
 
 
+class ReversalForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class DonationImportForm(forms.Form):
     file = forms.FileField(label=_("Donations (XLSX or CSV)"))
     dry_run = forms.BooleanField(label=_("Check only, write nothing"), required=False, initial=True)
@@ -701,6 +738,11 @@ class SalaryDriveAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.collection_view),
                 name="donations_salarydrive_collection",
             ),
+            path(
+                "<int:pk>/payments-template.xlsx",
+                self.admin_site.admin_view(self.payments_template_view),
+                name="donations_salarydrive_payments_template",
+            ),
             *super().get_urls(),
         ]
 
@@ -711,6 +753,15 @@ class SalaryDriveAdmin(ScopedAdminMixin, admin.ModelAdmin):
             reverse("admin:donations_salarydrive_collection", args=[obj.pk]),
             _("Collection by agency"),
         )
+
+    def payments_template_view(self, request, pk):
+        drive = get_object_or_404(SalaryDrive.objects.visible_to(request.user), pk=pk)
+        response = HttpResponse(
+            drives.drive_payments_template(drive=drive),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="mau-nop-ngay-luong-{drive.year}.xlsx"'
+        return response
 
     def collection_view(self, request, pk):
         """Expected, paid and rate per agency; who has not paid; payments imported from a spreadsheet."""

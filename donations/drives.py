@@ -202,3 +202,12 @@ def drive_payments_import(
             Donation.objects.filter(pk=donation.pk).update(import_key=key)
             result.donations.append(donation_post(donation=donation, by=by))
     return result
+
+
+def drive_payments_template(*, drive: SalaryDrive) -> bytes:
+    """The empty payments template of a drive, listing its agencies so each row only needs the amount."""
+    from fund_portal.exports import xlsx_bytes
+
+    headers = [names[0] for names in PAYMENT_COLUMNS.values()]
+    rows = [[a.agency.name, a.agency.tax_code, "", "", ""] for a in drive.agencies.select_related("agency")]
+    return xlsx_bytes(title=str(drive.year), headers=headers, rows=rows)

@@ -118,3 +118,19 @@ def test_staff_check_then_import_a_donation_spreadsheet_in_the_admin(client, fun
     refused = upload(dry_run=False)
     assert refused.status_code == 200 and "PT-01" in refused.content.decode()
     assert Donation.objects.count() == 2
+
+
+def test_staff_reverse_a_posted_donation_with_a_reason_in_the_admin(client, fund, district_staff, yesterday):
+    donation = donation_post(
+        donation=donation_create(fund=fund, amount=400_000, received_on=yesterday), by=None
+    )
+    client.force_login(district_staff)
+    url = reverse("admin:donations_donation_reverse", args=[donation.pk])
+    change_page = client.get(reverse("admin:donations_donation_change", args=[donation.pk])).content.decode()
+    assert url in change_page
+    empty = client.post(url, {"reason": ""})
+    assert empty.status_code == 200 and LedgerEntry.objects.count() == 1
+    assert client.post(url, {"reason": "Ghi nhầm quỹ"}).status_code == 302
+    assert sorted(LedgerEntry.objects.values_list("amount", flat=True)) == [-400_000, 400_000]
+    again = client.post(url, {"reason": "lần nữa"})
+    assert again.status_code == 200 and LedgerEntry.objects.count() == 2

@@ -190,3 +190,42 @@ def test_only_an_agency_can_be_asked_in_the_drive(drive, fund):
         drive_agency_add(
             drive=drive, agency=DonorFactory(unit=fund.unit, name="Ông Tư"), headcount=1, expected_amount=1
         )
+
+
+def test_the_payments_template_lists_the_agencies_and_the_command_imports_it(
+    drive, district_staff, tmp_path, yesterday
+):
+    from django.core.management import CommandError, call_command
+
+    from donations.drives import drive_payments_template
+
+    book = openpyxl.load_workbook(io.BytesIO(drive_payments_template(drive=drive)))
+    sheet = book.active
+    assert [c.value for c in sheet[1]] == ["Cơ quan", "Mã số thuế", "Số tiền", "Ngày nộp", "Mã chứng từ"]
+    assert sheet.max_row == 4
+    sheet.cell(2, 3).value, sheet.cell(2, 4).value, sheet.cell(2, 5).value = "3.000.000", yesterday, "UNC-9"
+    sheet.delete_rows(3, 2)
+    path = tmp_path / "nop.xlsx"
+    book.save(path)
+    call_command(
+        "import_drive_payments",
+        str(path),
+        "--drive",
+        str(drive.pk),
+        "--user",
+        district_staff.username,
+        stdout=io.StringIO(),
+    )
+    assert drive_collection(drive=drive)["paid"] == 3_000_000
+    with pytest.raises(CommandError):
+        call_command(
+            "import_drive_payments",
+            str(path),
+            "--drive",
+            str(drive.pk),
+            "--user",
+            district_staff.username,
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    assert Donation.objects.count() == 1
