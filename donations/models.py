@@ -540,6 +540,7 @@ class EntryKind(models.TextChoices):
     DISBURSEMENT = "disbursement", _("Disbursement")
     REVERSAL = "reversal", _("Reversal of an entry")
     OPENING = "opening", _("Opening balance")
+    TRANSFER_IN = "transfer_in", _("Transfer from a higher-level fund")
 
 
 class LedgerEntryQuerySet(ScopedQuerySet):

@@ -33,6 +33,7 @@ from .models import (
     Fund,
     LedgerEntry,
     Medium,
+    RecipientKind,
     Restricted,
     StockItem,
     StockMovement,
@@ -291,6 +292,12 @@ def available_balance(*, fund: Fund, like: Restricted, medium: str = Medium.CASH
 def disbursement_propose(*, by: User, **fields) -> Disbursement:
     """Enter a disbursement (or a commune's proposal); it moves no money until someone else approves it."""
     disbursement = Disbursement(created_by=by, status=DisbursementStatus.PROPOSED, **fields)
+    if disbursement.recipient_kind == RecipientKind.LOWER_FUND:
+        lower = disbursement.recipient_fund
+        if lower is None or lower.parent_id != disbursement.fund_id:
+            raise ValidationError(
+                {"recipient_fund": _("Choose a fund directly under %(fund)s.") % {"fund": disbursement.fund}}
+            )
     _require_amount(disbursement.amount)
     _require_not_future(disbursement.spent_on, "spent_on")
     if (
@@ -349,6 +356,19 @@ def disbursement_approve(*, disbursement: Disbursement, by: User, note: str = ""
             created_by=by,
             **restriction_values(disbursement),
         )
+        if disbursement.recipient_kind == RecipientKind.LOWER_FUND and disbursement.medium == Medium.CASH:
+            LedgerEntry.objects.create(
+                fund=disbursement.recipient_fund,
+                kind=EntryKind.TRANSFER_IN,
+                medium=Medium.CASH,
+                amount=disbursement.amount,
+                entry_date=disbursement.spent_on,
+                disbursement=disbursement,
+                description=_("From %(fund)s, voucher %(number)s")
+                % {"fund": disbursement.fund, "number": disbursement.voucher_number},
+                created_by=by,
+                **restriction_values(disbursement),
+            )
     return disbursement
 
 

@@ -301,3 +301,34 @@ def test_the_large_demo_set_is_posted_consistently_and_numbering_continues(fund,
         assert seqs == list(range(1, len(seqs) + 1)), year
     after = give(fund, 2_000, timezone.localdate())
     assert after.receipt_seq == donations.filter(receipt_year=after.receipt_year).count()
+
+
+def test_a_transfer_to_a_lower_level_fund_credits_its_ledger(
+    fund, district_staff, second_staff, yesterday, tree
+):
+    commune_fund = FundFactory(unit=tree["a"], parent=fund)
+    stranger = FundFactory(unit=tree["c"])
+    give(fund, 5_000_000, yesterday)
+    with pytest.raises(ValidationError):
+        disbursement_propose(
+            by=district_staff,
+            fund=fund,
+            amount=1_000_000,
+            spent_on=yesterday,
+            purpose="Cấp xã",
+            recipient_kind=RecipientKind.LOWER_FUND,
+            recipient_fund=stranger,
+        )
+    transfer = disbursement_propose(
+        by=district_staff,
+        fund=fund,
+        amount=2_000_000,
+        spent_on=yesterday,
+        purpose="Cấp kinh phí Trung thu cho xã",
+        recipient_kind=RecipientKind.LOWER_FUND,
+        recipient_fund=commune_fund,
+    )
+    disbursement_approve(disbursement=transfer, by=second_staff)
+    assert available_balance(fund=fund, like=transfer) == 3_000_000
+    assert available_balance(fund=commune_fund, like=transfer) == 2_000_000
+    assert LedgerEntry.objects.get(fund=commune_fund).kind == "transfer_in"
