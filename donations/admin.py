@@ -272,8 +272,30 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/donations/donor_recognition.html", context)
 
 
+class DonationAdminForm(forms.ModelForm):
+    """The admin's donation form: the services' rules are checked here, so they show on the fields."""
+
+    class Meta:
+        model = Donation
+        fields = [f.name for f in Donation._meta.concrete_fields if f.editable and not f.auto_created]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and self.instance.status != DonationStatus.PENDING:
+            return data
+        fund, amount, received_on = data.get("fund"), data.get("amount"), data.get("received_on")
+        if fund and amount is not None and received_on:
+            links = {k: data.get(k) for k in ("pledge", "drive_agency", "donor")}
+            try:
+                services.donation_check(fund=fund, amount=amount, received_on=received_on, fields=links)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
 @admin.register(Donation)
 class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    form = DonationAdminForm
     list_display = [
         "received_on",
         "receipt_number",
@@ -289,7 +311,14 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     paginator = CappedCountPaginator
     list_select_related = ["fund", "donor"]
     actions = ["post_selected", "cancel_selected"]
-    readonly_fields = ["receipt_number", "transfer_reference", "posted_at", "posted_by", "created_by"]
+    readonly_fields = [
+        "status",
+        "receipt_number",
+        "transfer_reference",
+        "posted_at",
+        "posted_by",
+        "created_by",
+    ]
     show_full_result_count = False
 
     change_list_template = "admin/donations/donation_change_list.html"
@@ -341,7 +370,7 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def reverse_view(self, request, pk):
         """Correct a posted donation: a reversing entry with a reason; the original stays in the ledger."""
         donation = get_object_or_404(self.get_queryset(request), pk=pk)
-        if not self.has_change_permission(request, donation):
+        if not request.user.has_perm("donations.change_donation"):
             raise PermissionDenied
         form = ReversalForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -395,10 +424,15 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        """A posted donation is only viewed: it is corrected by a reversal, never edited."""
+        if obj is not None and obj.status != DonationStatus.PENDING:
+            return False
+        return super().has_change_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
         if change:
-            obj.full_clean()
-            obj.save()
+            services.donation_update(donation=obj)
             return
         fields = {
             f: form.cleaned_data[f]
@@ -464,8 +498,25 @@ class LedgerEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return False
 
 
+class DisbursementAdminForm(forms.ModelForm):
+    """The services' rules for a new disbursement, shown on the form's fields."""
+
+    class Meta:
+        model = Disbursement
+        fields = [f.name for f in Disbursement._meta.concrete_fields if f.editable and not f.auto_created]
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.instance.pk is None and not self.errors and self.instance.fund_id:
+            try:
+                services.disbursement_check(disbursement=self.instance)
+            except ValidationError as error:
+                self.add_error(None, error)
+
+
 @admin.register(Disbursement)
 class DisbursementAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    form = DisbursementAdminForm
     list_display = [
         "spent_on",
         "purpose",

@@ -103,22 +103,23 @@ def donation_create(
     **fields,
 ) -> Donation:
     """Record a donation as pending; it counts once it is posted."""
-    if not fund.is_active:
-        raise ValidationError({"fund": _("The fund %(fund)s no longer takes donations.") % {"fund": fund}})
-    _check_links(fund=fund, fields=fields)
-    donation = Donation(
-        fund=fund,
-        amount=_require_amount(amount),
-        received_on=_require_not_future(received_on, "received_on"),
-        kind=kind,
-        created_by=by,
-        **fields,
-    )
+    donation_check(fund=fund, amount=amount, received_on=received_on, fields=fields)
+    donation = Donation(fund=fund, amount=amount, received_on=received_on, kind=kind, created_by=by, **fields)
     if with_transfer_reference:
         donation.transfer_reference = transfer_reference_new()
     donation.full_clean()
     donation.save()
     return donation
+
+
+def donation_check(*, fund: Fund, amount, received_on: dt.date, fields: dict) -> None:
+    """The rules every donation meets before it is saved: an active fund, a positive whole amount, a date
+    not in the future, and links (pledge, drive) that belong to the same fund and donor."""
+    if not fund.is_active:
+        raise ValidationError({"fund": _("The fund %(fund)s no longer takes donations.") % {"fund": fund}})
+    _require_amount(amount)
+    _require_not_future(received_on, "received_on")
+    _check_links(fund=fund, fields=fields)
 
 
 def _check_links(*, fund: Fund, fields: dict) -> None:
@@ -138,6 +139,22 @@ def _check_links(*, fund: Fund, fields: dict) -> None:
         if donor is not None and donor.pk != agency.agency_id:
             raise ValidationError({"drive_agency": _("A drive payment comes from the agency itself.")})
         fields["donor"] = agency.agency
+
+
+def donation_update(*, donation: Donation) -> Donation:
+    """Save changes to a donation that is still pending; a posted one is corrected only by a reversal."""
+    stored = Donation.objects.filter(pk=donation.pk).values_list("status", flat=True).first()
+    if stored != DonationStatus.PENDING:
+        raise ValidationError(_("Only a donation awaiting payment can be changed."), code="not_pending")
+    donation_check(
+        fund=donation.fund,
+        amount=donation.amount,
+        received_on=donation.received_on,
+        fields={"pledge": donation.pledge, "drive_agency": donation.drive_agency, "donor": donation.donor},
+    )
+    donation.full_clean()
+    donation.save()
+    return donation
 
 
 def donation_public_submit(*, fund: Fund, client_token: str, **fields) -> Donation:
@@ -292,23 +309,25 @@ def available_balance(*, fund: Fund, like: Restricted, medium: str = Medium.CASH
 def disbursement_propose(*, by: User, **fields) -> Disbursement:
     """Enter a disbursement (or a commune's proposal); it moves no money until someone else approves it."""
     disbursement = Disbursement(created_by=by, status=DisbursementStatus.PROPOSED, **fields)
+    disbursement_check(disbursement=disbursement)
+    disbursement.full_clean()
+    disbursement.save()
+    return disbursement
+
+
+def disbursement_check(*, disbursement: Disbursement) -> None:
+    """The rules a disbursement meets when entered: a positive amount, a date not in the future, goods
+    from its own fund's stock, and a transfer only to a fund directly under it."""
+    _require_amount(disbursement.amount)
+    _require_not_future(disbursement.spent_on, "spent_on")
     if disbursement.recipient_kind == RecipientKind.LOWER_FUND:
         lower = disbursement.recipient_fund
         if lower is None or lower.parent_id != disbursement.fund_id:
             raise ValidationError(
                 {"recipient_fund": _("Choose a fund directly under %(fund)s.") % {"fund": disbursement.fund}}
             )
-    _require_amount(disbursement.amount)
-    _require_not_future(disbursement.spent_on, "spent_on")
-    if (
-        disbursement.medium == Medium.GOODS
-        and disbursement.stock_item
-        and disbursement.stock_item.fund_id != disbursement.fund_id
-    ):
+    if disbursement.stock_item_id and disbursement.stock_item.fund_id != disbursement.fund_id:
         raise ValidationError({"stock_item": _("These goods are held by another fund.")})
-    disbursement.full_clean()
-    disbursement.save()
-    return disbursement
 
 
 def disbursement_approve(*, disbursement: Disbursement, by: User, note: str = "") -> Disbursement:

@@ -23,8 +23,10 @@ class ScopedAdminMixin:
         return super().get_queryset(request).visible_to(request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is AdministrativeUnit:
-            kwargs["queryset"] = AdministrativeUnit.objects.visible_to(request.user)
+        """Any choice of a scoped record (a unit, a fund, a donor...) lists only what the user may see."""
+        queryset = db_field.related_model._default_manager.all()
+        if hasattr(queryset, "visible_to"):
+            kwargs["queryset"] = queryset.visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

@@ -134,3 +134,85 @@ def test_staff_reverse_a_posted_donation_with_a_reason_in_the_admin(client, fund
     assert sorted(LedgerEntry.objects.values_list("amount", flat=True)) == [-400_000, 400_000]
     again = client.post(url, {"reason": "lần nữa"})
     assert again.status_code == 200 and LedgerEntry.objects.count() == 2
+
+
+def test_the_admin_refuses_a_donation_into_another_districts_fund(
+    client, tree, fund, district_staff, yesterday
+):
+    other_fund = FundFactory(unit=tree["d2"], name="Quỹ Huyện Hai")
+    client.force_login(district_staff)
+    form = client.get(reverse("admin:donations_donation_add")).content.decode()
+    assert fund.name in form and other_fund.name not in form
+    response = client.post(
+        reverse("admin:donations_donation_add"),
+        {
+            "fund": other_fund.pk,
+            "kind": "cash",
+            "amount": 100000,
+            "received_on": yesterday.strftime("%d/%m/%Y"),
+            "source": "child_fund",
+            "restriction": "none",
+            "display_preference": "full_name",
+        },
+    )
+    assert response.status_code == 200 and response.context["adminform"].form.errors["fund"]
+    assert not Donation.objects.exists()
+
+
+def test_staff_record_a_donation_in_the_admin_and_it_waits_for_posting(
+    client, fund, district_staff, yesterday
+):
+    client.force_login(district_staff)
+    response = client.post(
+        reverse("admin:donations_donation_add"),
+        {
+            "fund": fund.pk,
+            "kind": "cash",
+            "amount": 250000,
+            "received_on": yesterday.strftime("%d/%m/%Y"),
+            "source": "child_fund",
+            "restriction": "none",
+            "display_preference": "full_name",
+            "donor_name": "Ông Ba",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    donation = Donation.objects.get()
+    assert donation.status == DonationStatus.PENDING and donation.created_by == district_staff
+
+
+def test_a_disbursement_dated_in_the_future_is_refused_on_the_admin_form(client, fund, district_staff):
+    client.force_login(district_staff)
+    response = client.post(
+        reverse("admin:donations_disbursement_add"),
+        {
+            "fund": fund.pk,
+            "medium": "cash",
+            "amount": 100000,
+            "recipient_kind": "children",
+            "purpose": "Quà",
+            "spent_on": "01/01/2099",
+            "restriction": "none",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors.get("spent_on")
+    assert not Disbursement.objects.exists()
+
+
+def test_staff_enter_a_disbursement_in_the_admin(client, fund, district_staff, yesterday):
+    client.force_login(district_staff)
+    response = client.post(
+        reverse("admin:donations_disbursement_add"),
+        {
+            "fund": fund.pk,
+            "medium": "cash",
+            "amount": 100000,
+            "recipient_kind": "children",
+            "purpose": "Quà",
+            "spent_on": yesterday.strftime("%d/%m/%Y"),
+            "restriction": "none",
+        },
+    )
+    assert response.status_code == 302
+    assert Disbursement.objects.get().created_by == district_staff
