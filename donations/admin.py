@@ -39,9 +39,17 @@ from .models import (
 )
 
 
-def _report(request, done: int, errors: list[str], message: str) -> None:
+def _each(request, items, act, message) -> None:
+    """Run a service on each selected record; report how many went through and every refusal."""
+    done, errors = 0, []
+    for item in items:
+        try:
+            act(item)
+            done += 1
+        except ValidationError as error:
+            errors += [f"{item}: {m}" for m in error.messages]
     if done:
-        messages.success(request, message % {"n": done})
+        messages.success(request, message(done) % {"n": done})
     for error in errors:
         messages.error(request, error)
 
@@ -451,26 +459,20 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Post the selected donations and give them receipt numbers"))
     def post_selected(self, request, queryset):
-        done, errors = 0, []
-        for donation in queryset.filter(status=DonationStatus.PENDING).order_by("received_on", "id"):
-            try:
-                services.donation_post(donation=donation, by=request.user)
-                done += 1
-            except ValidationError as error:
-                errors += error.messages
-        _report(request, done, errors, ngettext("%(n)d donation posted.", "%(n)d donations posted.", done))
+        _each(
+            request,
+            queryset.filter(status=DonationStatus.PENDING).order_by("received_on", "id"),
+            lambda donation: services.donation_post(donation=donation, by=request.user),
+            lambda n: ngettext("%(n)d donation posted.", "%(n)d donations posted.", n),
+        )
 
     @admin.action(description=_("Cancel the selected donations that await payment"))
     def cancel_selected(self, request, queryset):
-        done, errors = 0, []
-        for donation in queryset:
-            try:
-                services.donation_cancel(donation=donation, by=request.user)
-                done += 1
-            except ValidationError as error:
-                errors += error.messages
-        _report(
-            request, done, errors, ngettext("%(n)d donation cancelled.", "%(n)d donations cancelled.", done)
+        _each(
+            request,
+            queryset,
+            lambda donation: services.donation_cancel(donation=donation, by=request.user),
+            lambda n: ngettext("%(n)d donation cancelled.", "%(n)d donations cancelled.", n),
         )
 
 
@@ -556,36 +558,21 @@ class DisbursementAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Approve and pay out the selected disbursements"))
     def approve_selected(self, request, queryset):
-        done, errors = 0, []
-        for disbursement in queryset.filter(status=DisbursementStatus.PROPOSED):
-            try:
-                services.disbursement_approve(disbursement=disbursement, by=request.user)
-                done += 1
-            except ValidationError as error:
-                errors += [f"{disbursement}: {m}" for m in error.messages]
-        _report(
+        _each(
             request,
-            done,
-            errors,
-            ngettext("%(n)d disbursement approved.", "%(n)d disbursements approved.", done),
+            queryset.filter(status=DisbursementStatus.PROPOSED),
+            lambda item: services.disbursement_approve(disbursement=item, by=request.user),
+            lambda n: ngettext("%(n)d disbursement approved.", "%(n)d disbursements approved.", n),
         )
 
     @admin.action(description=_("Reject the selected disbursements"))
     def reject_selected(self, request, queryset):
-        done, errors = 0, []
-        for disbursement in queryset.filter(status=DisbursementStatus.PROPOSED):
-            try:
-                services.disbursement_reject(
-                    disbursement=disbursement, by=request.user, note=str(_("Rejected in the admin list"))
-                )
-                done += 1
-            except ValidationError as error:
-                errors += [f"{disbursement}: {m}" for m in error.messages]
-        _report(
+        note = str(_("Rejected in the admin list"))
+        _each(
             request,
-            done,
-            errors,
-            ngettext("%(n)d disbursement rejected.", "%(n)d disbursements rejected.", done),
+            queryset.filter(status=DisbursementStatus.PROPOSED),
+            lambda item: services.disbursement_reject(disbursement=item, by=request.user, note=note),
+            lambda n: ngettext("%(n)d disbursement rejected.", "%(n)d disbursements rejected.", n),
         )
 
 
@@ -715,25 +702,22 @@ class BankStatementLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Post the selected transfers as new anonymous donations"))
     def post_as_new(self, request, queryset):
-        done, errors = 0, []
-        for line in queryset:
-            try:
-                reconciliation.line_post_as_new(line=line, by=request.user)
-                done += 1
-            except ValidationError as error:
-                errors += error.messages
-        _report(request, done, errors, ngettext("%(n)d donation posted.", "%(n)d donations posted.", done))
+        _each(
+            request,
+            queryset,
+            lambda line: reconciliation.line_post_as_new(line=line, by=request.user),
+            lambda n: ngettext("%(n)d donation posted.", "%(n)d donations posted.", n),
+        )
 
     @admin.action(description=_("Mark the selected transfers as not donations"))
     def ignore_lines(self, request, queryset):
-        done, errors = 0, []
-        for line in queryset:
-            try:
-                reconciliation.line_ignore(line=line, note=str(_("Marked in the admin")))
-                done += 1
-            except ValidationError as error:
-                errors += error.messages
-        _report(request, done, errors, ngettext("%(n)d line set aside.", "%(n)d lines set aside.", done))
+        note = str(_("Marked in the admin"))
+        _each(
+            request,
+            queryset,
+            lambda line: reconciliation.line_ignore(line=line, note=note),
+            lambda n: ngettext("%(n)d line set aside.", "%(n)d lines set aside.", n),
+        )
 
 
 @admin.register(Pledge)
