@@ -6,3 +6,6 @@ class ChildrenConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "children"
     verbose_name = _("Registry of children")
+
+    def ready(self) -> None:
+        from . import audit  # noqa: F401  (registers models with the audit trail)

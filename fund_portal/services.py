@@ -20,7 +20,7 @@ STAFF_APPS = ("donations", "children", "campaigns", "reports")
 
 #: Permissions that stay off a role's group even when the role gets the rest of the app.
 #: Sensitive children's data needs its own, explicit grant (children issue).
-WITHHELD_CODENAMES: frozenset[str] = frozenset()
+WITHHELD_CODENAMES: frozenset[str] = frozenset({"view_sensitive"})
 
 
 def _check_place(*, unit: AdministrativeUnit, parent: AdministrativeUnit | None) -> None:

@@ -8,6 +8,7 @@ sets DATABASE_URL, REDIS_URL and SECRET_KEY, and `manage.py check --deploy` stay
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -149,6 +150,10 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "fund_portal.tasks.heartbeat_task",
         "schedule": env.float("HEARTBEAT_SECONDS", default=60.0),
+    },
+    "children-age-out": {
+        "task": "children.tasks.children_age_out_task",
+        "schedule": crontab(hour=1, minute=5),
     },
 }
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("portal/", include(portal_patterns)),
     path("portal/money/", include("donations.urls_portal")),
+    path("portal/children/", include("children.urls")),
     path("donate/", include("donations.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]

@@ -1,0 +1,161 @@
+"""The registry of children: scope, search without diacritics, privacy on the server, logging, bad input."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from children.models import AccessLog, Child, ChildStatus, Circumstance
+from children.services import child_register, children_age_out
+from tests.factories import officer, staff
+
+pytestmark = pytest.mark.django_db
+
+
+def years_ago(years: int, days: int = 0) -> dt.date:
+    today = timezone.localdate()
+    return today.replace(year=today.year - years) - dt.timedelta(days=days)
+
+
+def register(by, commune, name="Nguyễn Văn An", born=None, **fields):
+    return child_register(
+        by=by,
+        full_name=name,
+        birth_date=born or years_ago(8),
+        sex="male",
+        ethnicity="01",
+        commune=commune,
+        **fields,
+    )
+
+
+@pytest.fixture
+def officer_a(tree):
+    return officer(tree["a"], username="canbo_a")
+
+
+def test_an_officer_finds_a_child_typed_without_diacritics_and_opens_the_page(client, tree, officer_a):
+    child = register(officer_a, tree["a"], name="Nguyễn Văn An", village=tree["va"])
+    register(officer_a, tree["a"], name="Trần Thị Bình")
+    client.force_login(officer_a)
+    listing = client.get(reverse("children:list"), {"q": "nguyen van an"}).content.decode()
+    assert "Nguyễn Văn An" in listing and "Trần Thị Bình" not in listing
+    page = client.get(child.get_absolute_url())
+    assert page.status_code == 200 and "Nguyễn Văn An" in page.content.decode()
+    assert AccessLog.objects.filter(user=officer_a, child=child, action="view").count() == 1
+
+
+def test_a_child_of_another_commune_does_not_exist_for_the_officer(client, tree, officer_a):
+    other = register(officer(tree["b"]), tree["b"], name="Lê Thị Cúc")
+    client.force_login(officer_a)
+    assert client.get(other.get_absolute_url()).status_code == 404
+    assert "Lê Thị Cúc" not in client.get(reverse("children:list"), {"q": "cuc"}).content.decode()
+    assert not AccessLog.objects.filter(child=other).exists()
+
+
+def test_sensitive_groups_and_health_notes_are_left_out_on_the_server_without_the_permission(
+    client, tree, officer_a
+):
+    from children.reference import SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES, group
+
+    sensitive_code = sorted(SENSITIVE_CODES)[0]
+    plain_code = next(g.code for g in SPECIAL_CIRCUMSTANCES if g.code not in SENSITIVE_CODES)
+    child = register(officer_a, tree["a"], health_notes="Điều trị ARV định kỳ")
+    Circumstance.objects.create(child=child, group=sensitive_code, identified_on=years_ago(1))
+    Circumstance.objects.create(child=child, group=plain_code, identified_on=years_ago(1))
+    client.force_login(officer_a)
+    body = client.get(child.get_absolute_url()).content.decode()
+    assert group(plain_code).name in body
+    assert group(sensitive_code).name not in body and "ARV" not in body
+    assert 'class="restricted"' in body
+    officer_a.user_permissions.add(Permission.objects.get(codename="view_sensitive"))
+    client.force_login(type(officer_a).objects.get(pk=officer_a.pk))
+    body = client.get(child.get_absolute_url()).content.decode()
+    assert group(sensitive_code).name in body and "ARV" in body
+    assert AccessLog.objects.filter(action="sensitive").count() == 1
+
+
+@pytest.mark.parametrize(
+    "fields,field",
+    [
+        ({"birth_date": timezone.localdate() + dt.timedelta(days=3)}, "birth_date"),
+        ({"birth_date": years_ago(16)}, "birth_date"),
+        ({"personal_id": "12345"}, "personal_id"),
+        ({"personal_id": "03812345678X"}, "personal_id"),
+        ({"full_name": "   "}, "full_name"),
+    ],
+)
+def test_bad_input_is_refused_on_its_field_and_nothing_is_written(tree, officer_a, fields, field):
+    values = {"full_name": "Phạm Minh Khôi", "birth_date": years_ago(5), **fields}
+    with pytest.raises(ValidationError) as error:
+        child_register(by=officer_a, sex="male", ethnicity="01", commune=tree["a"], **values)
+    assert field in error.value.message_dict
+    assert not Child.objects.exists()
+
+
+def test_a_commune_outside_scope_or_a_village_of_another_commune_is_refused(tree, officer_a):
+    with pytest.raises(ValidationError) as error:
+        register(officer_a, tree["b"])
+    assert "commune" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        register(officer_a, tree["a"], village=tree["vb"])
+    assert "village" in error.value.message_dict
+    assert not Child.objects.exists()
+
+
+def test_the_same_child_registered_twice_is_flagged_by_id_or_by_folded_name_and_birth_date(tree, officer_a):
+    born = years_ago(7)
+    register(officer_a, tree["a"], name="Đỗ Thị Hằng", born=born, personal_id="038123456789")
+    with pytest.raises(ValidationError) as error:
+        register(officer(tree["b"]), tree["b"], name="do thi hang", born=born)  # same district, other commune
+    assert error.value.code == "duplicate"
+    with pytest.raises(ValidationError):
+        register(officer_a, tree["a"], name="Khác Tên", born=years_ago(3), personal_id="038123456789")
+    assert Child.objects.count() == 1
+    register(officer(tree["c"]), tree["c"], name="Đỗ Thị Hằng", born=born)  # another district: no flag
+    register(officer_a, tree["a"], name="Đỗ Thị Hằng", born=born, confirm_not_duplicate=True)
+    assert Child.objects.count() == 3
+
+
+def test_children_who_turned_16_leave_the_active_list_once(tree, officer_a):
+    child = register(officer_a, tree["a"], born=years_ago(15, days=-1))
+    later = child.birth_date.replace(year=child.birth_date.year + 16)
+    assert children_age_out(today=later - dt.timedelta(days=1)) == 0
+    assert children_age_out(today=later) == 1
+    assert children_age_out(today=later) == 0
+    child.refresh_from_db()
+    assert child.status == ChildStatus.AGED_OUT
+
+
+def test_district_staff_see_children_of_their_district_in_the_admin_without_health_notes(
+    client, tree, officer_a
+):
+    child = register(officer_a, tree["a"], health_notes="Bệnh tim bẩm sinh")
+    far = register(officer(tree["c"]), tree["c"], name="Vũ Văn Xa")
+    client.force_login(staff(tree["d1"]))
+    listing = client.get(reverse("admin:children_child_changelist"), {"q": "nguyen van"}).content.decode()
+    assert "Nguyễn Văn An" in listing
+    assert client.get(reverse("admin:children_child_change", args=[far.pk])).status_code == 302
+    page = client.get(reverse("admin:children_child_change", args=[child.pk])).content.decode()
+    assert "Bệnh tim bẩm sinh" not in page
+    assert AccessLog.objects.filter(child=child).count() == 1
+
+
+def test_the_portal_form_registers_a_child_and_flags_a_duplicate(client, tree, officer_a):
+    client.force_login(officer_a)
+    data = {
+        "full_name": "Hoàng Thu Trang",
+        "birth_date": years_ago(6).strftime("%d/%m/%Y"),
+        "sex": "female",
+        "ethnicity": "01",
+        "commune": tree["a"].pk,
+        "poverty": "poor",
+        "poverty_year": 2025,
+    }
+    assert client.post(reverse("children:new"), data).status_code == 302
+    again = client.post(reverse("children:new"), data)
+    assert again.status_code == 200 and again.context["form"].non_field_errors()
+    assert Child.objects.count() == 1
