@@ -213,9 +213,53 @@ def demo_money() -> None:
     )
 
 
+def demo_children(per_commune: int = 10) -> None:
+    """A few children in each demo commune, with some special circumstances, registered by its officer."""
+    import datetime as dt
+    import random
+
+    from django.utils import timezone
+
+    from children.models import Child, Circumstance
+    from children.reference import ETHNIC_SHARES, SPECIAL_CIRCUMSTANCES
+    from children.services import child_register
+    from donations.demo import GIVEN, MIDDLE, SURNAMES
+
+    if Child.objects.exists():
+        return
+    rng = random.Random(16)
+    today = timezone.localdate()
+    codes, weights = zip(*ETHNIC_SHARES.items(), strict=True)
+    for code, (login, *_flags) in DEMO_COMMUNES.items():
+        officer = User.objects.get(username=login)
+        villages = list(AdministrativeUnit.objects.filter(parent__code=code))
+        for _i in range(per_commune):
+            sex = rng.choice(["male", "female"])
+            middle = "Thị" if sex == "female" else rng.choice(MIDDLE)
+            child = child_register(
+                by=officer,
+                confirm_not_duplicate=True,
+                full_name=f"{rng.choice(SURNAMES)} {middle} {rng.choice(GIVEN)}",
+                birth_date=today - dt.timedelta(days=rng.randint(200, 15 * 365)),
+                sex=sex,
+                ethnicity=rng.choices(codes, weights)[0],
+                commune=officer.unit,
+                village=rng.choice(villages),
+                poverty=rng.choice(["none", "none", "poor", "near_poor"]),
+                poverty_year=today.year - 1,
+                data_consent=True,
+            )
+            if rng.random() < 0.5:
+                group = rng.choice(SPECIAL_CIRCUMSTANCES)
+                Circumstance.objects.create(
+                    child=child, group=group.code, identified_on=today - dt.timedelta(days=90)
+                )
+
+
 def seed_demo() -> list[DemoLogin]:
     with transaction.atomic():
         demo_units()
         logins = demo_users()
         demo_money()
+        demo_children()
         return logins

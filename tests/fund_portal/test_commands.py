@@ -21,9 +21,16 @@ def call(*args, **kwargs) -> str:
 def test_seed_demo_is_idempotent_and_prints_logins_with_the_staff_totp_secret(settings):
     settings.DEBUG = True
     first = call("seed_demo")
-    counts = (AdministrativeUnit.objects.count(), User.objects.count(), Authenticator.objects.count())
+    from children.models import Child
+    from donations.models import Donation
+
+    def counts():
+        return tuple(m.objects.count() for m in (AdministrativeUnit, User, Authenticator, Donation, Child))
+
+    first_counts = counts()
     second = call("seed_demo")
-    assert (AdministrativeUnit.objects.count(), User.objects.count(), Authenticator.objects.count()) == counts
+    assert counts() == first_counts
+    assert Child.objects.filter(commune__code="15703").count() == 10 and Donation.objects.exists()
 
     staff = User.objects.get(username="canbo.huyen")
     assert staff.role == Role.DISTRICT_STAFF and staff.unit.name == "Huyện Triệu Sơn" and staff.is_staff
