@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef, Q
+
 from fund_portal.text import fold
 
-from .models import Child, ChildStatus
+from .models import Child, ChildStatus, Circumstance
 
 SENSITIVE_PERMISSION = "children.view_sensitive"
 
@@ -13,7 +15,9 @@ def can_see_sensitive(user) -> bool:
     return user.has_perm(SENSITIVE_PERMISSION)
 
 
-def children_list(*, user, query: str = "", status: str = ChildStatus.ACTIVE, commune_id: int | None = None):
+def children_list(
+    *, user, query: str = "", status: str = ChildStatus.ACTIVE, commune_id: int | None = None, group: str = ""
+):
     """The children a user may see, searched by name without diacritics ("nguyen van an")."""
     children = Child.objects.visible_to(user).select_related("commune", "village")
     if status:
@@ -22,7 +26,19 @@ def children_list(*, user, query: str = "", status: str = ChildStatus.ACTIVE, co
         children = children.filter(commune_id=commune_id)
     if query.strip():
         children = children.filter(name_folded__contains=fold(query))
+    if group:
+        children = children.filter(Exists(Circumstance.objects.filter(child=OuterRef("pk"), group=group)))
     return children.order_by("name_folded", "id")
+
+
+def children_page(*, children, after: str = "", size: int = 30) -> tuple[list[Child], str]:
+    """One page after a cursor ("name|id"), and the next cursor: no OFFSET and no COUNT at any depth."""
+    name, _sep, last_id = after.rpartition("|")
+    if last_id.isdigit():
+        children = children.filter(Q(name_folded__gt=name) | Q(name_folded=name, id__gt=int(last_id)))
+    rows = list(children[: size + 1])
+    next_cursor = f"{rows[size - 1].name_folded}|{rows[size - 1].pk}" if len(rows) > size else ""
+    return rows[:size], next_cursor
 
 
 def child_circumstances(*, child: Child, user) -> list[dict]:
@@ -45,3 +61,11 @@ def child_circumstances(*, child: Child, user) -> list[dict]:
             }
         )
     return rows
+
+
+def group_choices(*, user) -> list[tuple[str, str]]:
+    """The groups a user may filter by: the sensitive ones only with the permission."""
+    from .reference import SENSITIVE_CODES, choices_groups
+
+    allowed = can_see_sensitive(user)
+    return [(code, label) for code, label in choices_groups() if allowed or code not in SENSITIVE_CODES]

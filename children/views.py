@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from fund_portal.paginators import CappedCountPaginator
 from fund_portal.views import portal_view, scoped_get_object_or_404
 
 from . import selectors, services
@@ -15,9 +14,21 @@ from .models import AccessAction, Child
 
 @portal_view
 def child_list(request):
-    children = selectors.children_list(user=request.user, query=request.GET.get("q", ""))
-    page = CappedCountPaginator(children, 30).get_page(request.GET.get("page"))
-    return render(request, "children/child_list.html", {"page": page, "q": request.GET.get("q", "")})
+    query, group = request.GET.get("q", ""), request.GET.get("group", "")
+    children = selectors.children_list(user=request.user, query=query, group=group)
+    rows, next_cursor = selectors.children_page(children=children, after=request.GET.get("after", ""))
+    return render(
+        request,
+        "children/child_list.html",
+        {
+            "children": rows,
+            "next_cursor": next_cursor,
+            "q": query,
+            "group": group,
+            "groups": selectors.group_choices(user=request.user),
+            "first_page": not request.GET.get("after"),
+        },
+    )
 
 
 @portal_view

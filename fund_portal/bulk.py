@@ -19,14 +19,15 @@ CHUNK_ROWS = 100_000
 def bulk_load(table: str, columns: list[str], rows: Iterable[tuple]) -> int:
     """Insert the rows into the table; returns how many. Runs inside the caller's transaction."""
     total = 0
+    quoted = [connection.ops.quote_name(column) for column in columns]
     iterator = iter(rows)
     while chunk := list(itertools.islice(iterator, CHUNK_ROWS)):
         if connection.vendor == "postgresql":
-            _copy(table, columns, chunk)
+            _copy(table, quoted, chunk)
         else:
             marks = ", ".join(["%s"] * len(columns))
             with connection.cursor() as cursor:
-                cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", chunk)
+                cursor.executemany(f"INSERT INTO {table} ({', '.join(quoted)}) VALUES ({marks})", chunk)
         total += len(chunk)
     return total
 

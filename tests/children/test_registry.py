@@ -159,3 +159,37 @@ def test_the_portal_form_registers_a_child_and_flags_a_duplicate(client, tree, o
     again = client.post(reverse("children:new"), data)
     assert again.status_code == 200 and again.context["form"].non_field_errors()
     assert Child.objects.count() == 1
+
+
+def test_the_list_pages_by_cursor_without_repeats_and_filters_by_group(client, tree, officer_a):
+    from children.selectors import children_list, children_page
+
+    for i in range(7):
+        child = register(
+            officer_a,
+            tree["a"],
+            name=f"Nguyễn Văn An {i}",
+            born=years_ago(5, days=i),
+            confirm_not_duplicate=True,
+        )
+        if i % 2 == 0:
+            Circumstance.objects.create(child=child, group="G01", identified_on=years_ago(1))
+    children = children_list(user=officer_a, query="nguyen van an")
+    first, cursor = children_page(children=children, size=3)
+    second, cursor2 = children_page(children=children, after=cursor, size=3)
+    third, cursor3 = children_page(children=children, after=cursor2, size=3)
+    names = [c.full_name for c in first + second + third]
+    assert len(names) == 7 == len(set(names)) and cursor3 == ""
+    assert children_list(user=officer_a, group="G01").count() == 4
+    client.force_login(officer_a)
+    body = client.get(reverse("children:list"), {"q": "an", "group": "G01"}).content.decode()
+    assert body.count("Nguyễn Văn An") == 4
+
+
+def test_the_large_children_set_loads_active_children_in_communes(tree):
+    from children.demo import seed_children
+
+    seed_children(count=300)
+    assert Child.objects.filter(status=ChildStatus.ACTIVE).count() == 300
+    assert set(Child.objects.values_list("commune__level", flat=True)) == {"commune"}
+    assert Child.objects.exclude(name_folded="").count() == 300

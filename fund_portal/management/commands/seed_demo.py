@@ -10,6 +10,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--children",
+            type=int,
+            default=0,
+            metavar="N",
+            help=_("Also add N children over the communes of the tree (for benchmarks)."),
+        )
+        parser.add_argument(
             "--donations",
             type=int,
             default=0,
@@ -30,9 +37,22 @@ class Command(BaseCommand):
                     "or add --allow-demo-logins on a machine that is not a real deployment."
                 )
             )
+        if options["children"] < 0:
+            raise CommandError(_("--children takes a number of children, 0 or more."))
         if options["donations"] < 0:
             raise CommandError(_("--donations takes a number of donations, 0 or more."))
         logins = seed_demo()
+        if options["children"]:
+            import time
+
+            from children.demo import seed_children
+
+            started = time.perf_counter()
+            seed_children(count=options["children"])
+            self.stdout.write(
+                _("%(n)s children added in %(s).1f s.")
+                % {"n": options["children"], "s": time.perf_counter() - started}
+            )
         if options["donations"]:
             import time
 

@@ -1,0 +1,96 @@
+"""Benchmarks of the children registry (issue 4): the district's list with search and group filter, the
+duplicate check. Run after `seed_demo --children 1000000` for the issue's scale."""
+
+import random
+
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from fund_portal.bench import Measure, benchmark, percentile, timed
+from fund_portal.demo import seed_demo
+from fund_portal.models import AdministrativeUnit, User
+
+from .models import Child
+from .selectors import children_list, children_page
+from .services import child_duplicates
+
+TARGET_MS = 100
+
+
+def _client(user) -> Client:
+    client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost")
+    client.force_login(user)
+    return client
+
+
+@benchmark("children")
+def bench_children() -> list[Measure]:
+    seed_demo()
+    total = Child.objects.count()
+    note = f"{total:,} children".replace(",", ".")
+    staff = User.objects.get(username="canbo.huyen")
+    client = _client(staff)
+    url = reverse("children:list")
+    searches = [("nguyen van an", "G01"), ("tran thi", ""), ("le hung", "G04"), ("do quang phong", "G13")]
+
+    def page(params):
+        response = client.get(url, params)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        return response
+
+    for query, group in searches:
+        page({"q": query, "group": group})
+    first = timed(lambda: [page({"q": q, "group": g}) for q, g in searches], repeat=10)
+    per_request = [t / len(searches) for t in first]
+    # Deep pages: the cursors of 20 pages into the district's whole list, then each page over HTTP.
+    cursors, cursor = [], ""
+    for _ in range(20):
+        _rows, cursor = children_page(children=children_list(user=staff), after=cursor)
+        if not cursor:
+            break
+        cursors.append(cursor)
+    for cursor in cursors:
+        per_request += timed(lambda cursor=cursor: page({"after": cursor}))
+    with CaptureQueriesContext(connection) as queries:
+        page({"q": "nguyen", "group": "G01"})
+    rng = random.Random(1)
+    sample = (
+        list(Child.objects.order_by("?").values("full_name", "birth_date", "commune_id")[:100])
+        if total
+        else []
+    )
+    communes = AdministrativeUnit.objects.in_bulk({row["commune_id"] for row in sample})
+    checks = [
+        timed(
+            lambda row=row: child_duplicates(
+                full_name=row["full_name"],
+                birth_date=row["birth_date"],
+                personal_id=None,
+                commune=communes[row["commune_id"]],
+            )
+        )[0]
+        for row in rng.sample(sample, len(sample))
+    ]
+    return [
+        Measure(
+            "children: district list, search + group filter, p95",
+            round(percentile(per_request, 95), 1),
+            "ms",
+            target=TARGET_MS,
+            note=f"{note}; first pages of 4 searches and 20 pages deep",
+        ),
+        Measure(
+            "children: queries per list page", len(queries), "queries", note="the same for any page size"
+        ),
+        Measure(
+            "children: duplicate check on create, p95",
+            round(percentile(checks, 95), 1) if checks else 0,
+            "ms",
+            target=TARGET_MS,
+            note=note,
+        ),
+    ]

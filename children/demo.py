@@ -1,0 +1,111 @@
+"""The large children data set for benchmarks: `seed_demo --children N` (COPY on PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from fund_portal.bulk import analyze, bulk_load, next_ids
+from fund_portal.models import AdministrativeUnit, UnitLevel
+from fund_portal.text import fold
+
+from .models import Child, Circumstance
+from .reference import ETHNIC_SHARES, SPECIAL_CIRCUMSTANCES
+
+CHILD_COLUMNS = [
+    "id",
+    "full_name",
+    "name_folded",
+    "birth_date",
+    "sex",
+    "ethnicity",
+    "personal_id",
+    "commune_id",
+    "village_id",
+    "address",
+    "guardian_name",
+    "guardian_relationship",
+    "guardian_phone",
+    "poverty",
+    "poverty_year",
+    "school",
+    "grade",
+    "out_of_school",
+    "disability_type",
+    "disability_severity",
+    "health_notes",
+    "status",
+    "data_consent",
+    "story_consent",
+    "created_at",
+    "updated_at",
+]
+CIRCUMSTANCE_COLUMNS = ["child_id", "group", "subgroup", "identified_on", "note"]
+
+
+def seed_children(*, count: int, seed: int = 2016) -> int:
+    """Add `count` active children over the communes of the tree (weighted towards the demo district)."""
+    from donations.demo import GIVEN, MIDDLE, SURNAMES
+
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    now = timezone.now()
+    communes = list(AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE).values_list("pk", "path"))
+    villages: dict[int, list[int]] = {}
+    for pk, parent_id in AdministrativeUnit.objects.filter(level=UnitLevel.VILLAGE).values_list(
+        "pk", "parent_id"
+    ):
+        villages.setdefault(parent_id, []).append(pk)
+    codes, weights = zip(*ETHNIC_SHARES.items(), strict=True)
+    groups = [g.code for g in SPECIAL_CIRCUMSTANCES]
+    with transaction.atomic():
+        ids = next_ids(Child._meta.db_table, count)
+        rows, circumstances = [], []
+        for child_id in ids:
+            commune_id, _path = rng.choice(communes)
+            sex = rng.choice(("male", "female"))
+            middle = "Thị" if sex == "female" else rng.choice(MIDDLE)
+            name = f"{rng.choice(SURNAMES)} {middle} {rng.choice(GIVEN)}"
+            village = rng.choice(villages[commune_id]) if commune_id in villages else None
+            poverty = rng.choices(("none", "poor", "near_poor"), (70, 18, 12))[0]
+            rows.append(
+                (
+                    child_id,
+                    name,
+                    fold(name),
+                    today - dt.timedelta(days=rng.randint(30, 15 * 365)),
+                    sex,
+                    rng.choices(codes, weights)[0],
+                    None,
+                    commune_id,
+                    village,
+                    "",
+                    "",
+                    "",
+                    "",
+                    poverty,
+                    today.year - 1 if poverty != "none" else None,
+                    "",
+                    "",
+                    False,
+                    "",
+                    "",
+                    "",
+                    "active",
+                    True,
+                    False,
+                    now,
+                    now,
+                )
+            )
+            if rng.random() < 0.35:
+                circumstances.append(
+                    (child_id, rng.choice(groups), "", today - dt.timedelta(days=rng.randint(1, 900)), "")
+                )
+        bulk_load(Child._meta.db_table, CHILD_COLUMNS, rows)
+        bulk_load(Circumstance._meta.db_table, CIRCUMSTANCE_COLUMNS, circumstances)
+    analyze(Child, Circumstance)
+    return count
