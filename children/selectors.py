@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Concat
 
 from fund_portal.text import fold
 
@@ -28,16 +29,20 @@ def children_list(
         children = children.filter(name_folded__contains=fold(query))
     if group:
         children = children.filter(Exists(Circumstance.objects.filter(child=OuterRef("pk"), group=group)))
-    return children.order_by("name_folded", "id")
+    # With a search, sort on an expression the name index cannot serve: otherwise PostgreSQL walks that
+    # index in name order and filters row by row (1.2 s for a common name at a million children) instead
+    # of taking the trigram matches and sorting the few of the district.
+    sort_key = Concat("name_folded", Value("")) if (query.strip() or group) else F("name_folded")
+    return children.annotate(sort_key=sort_key).order_by("sort_key", "id")
 
 
 def children_page(*, children, after: str = "", size: int = 30) -> tuple[list[Child], str]:
-    """One page after a cursor ("name|id"), and the next cursor: no OFFSET and no COUNT at any depth."""
+    """One page after a cursor ("name|id") of `children_list`, and the next cursor: no OFFSET, no COUNT."""
     name, _sep, last_id = after.rpartition("|")
     if last_id.isdigit():
-        children = children.filter(Q(name_folded__gt=name) | Q(name_folded=name, id__gt=int(last_id)))
+        children = children.filter(Q(sort_key__gt=name) | Q(sort_key=name, id__gt=int(last_id)))
     rows = list(children[: size + 1])
-    next_cursor = f"{rows[size - 1].name_folded}|{rows[size - 1].pk}" if len(rows) > size else ""
+    next_cursor = f"{rows[size - 1].sort_key}|{rows[size - 1].pk}" if len(rows) > size else ""
     return rows[:size], next_cursor
 
 
