@@ -4,7 +4,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from fund_portal.admin import ScopedAdminMixin
-from fund_portal.exports import xlsx_response
+from fund_portal.exports import xlsx_download, xlsx_response
 from fund_portal.forms import MoneyField
 from fund_portal.money import format_vnd
 from fund_portal.paginators import CappedCountPaginator
@@ -195,12 +194,7 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/donations/donor_import.html", context)
 
     def template_view(self, request):
-        response = HttpResponse(
-            donor_import.donors_template(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="mau-nha-tai-tro.xlsx"'
-        return response
+        return xlsx_download(donor_import.donors_template(), "mau-nha-tai-tro.xlsx")
 
     def duplicates_view(self, request):
         """Likely duplicates side by side, each with a button that merges it into the older record."""
@@ -403,12 +397,7 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/donations/donation_reverse.html", context)
 
     def template_view(self, request):
-        response = HttpResponse(
-            importing.donations_import_template(by=request.user),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="mau-nhap-ung-ho.xlsx"'
-        return response
+        return xlsx_download(importing.donations_import_template(by=request.user), "mau-nhap-ung-ho.xlsx")
 
     @admin.display(description=_("receipt number"), ordering="receipt_number")
     def receipt_link(self, obj):
@@ -791,12 +780,9 @@ class SalaryDriveAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def payments_template_view(self, request, pk):
         drive = get_object_or_404(SalaryDrive.objects.visible_to(request.user), pk=pk)
-        response = HttpResponse(
-            drives.drive_payments_template(drive=drive),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        return xlsx_download(
+            drives.drive_payments_template(drive=drive), f"mau-nop-ngay-luong-{drive.year}.xlsx"
         )
-        response["Content-Disposition"] = f'attachment; filename="mau-nop-ngay-luong-{drive.year}.xlsx"'
-        return response
 
     def collection_view(self, request, pk):
         """Expected, paid and rate per agency; who has not paid; payments imported from a spreadsheet."""

@@ -38,10 +38,14 @@ def xlsx_bytes(*, title: str, headers: list[str], rows: Iterable[Iterable]) -> b
     return out.getvalue()
 
 
-def xlsx_response(*, filename: str, title: str, headers: list[str], rows: Iterable[Iterable]) -> HttpResponse:
+def xlsx_download(data: bytes, filename: str) -> HttpResponse:
+    """An XLSX file as an attachment."""
     response = HttpResponse(
-        xlsx_bytes(title=title, headers=headers, rows=rows),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = f'attachment; filename="{ascii_filename(filename)}"'
     return response
+
+
+def xlsx_response(*, filename: str, title: str, headers: list[str], rows: Iterable[Iterable]) -> HttpResponse:
+    return xlsx_download(xlsx_bytes(title=title, headers=headers, rows=rows), filename)
