@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from fund_portal.bulk import analyze, bulk_load, next_ids
 
+from .importing import DONATION_COLUMNS, ENTRY_COLUMNS
 from .models import (
     DisplayPreference,
     DocumentCounter,
@@ -154,6 +155,7 @@ def seed_donations(*, fund: Fund, count: int, donors: int | None = None, seed: i
                     "",
                     None,
                     None,
+                    None,
                     posted_at,
                     None,
                     posted_at,
@@ -175,15 +177,11 @@ def seed_donations(*, fund: Fund, count: int, donors: int | None = None, seed: i
                     f"Biên lai {number}",
                     donation_id,
                     None,
-                    None,
-                    "",
-                    None,
                     posted_at,
                     "none",
                     None,
-                    None,
                     "",
-                    None,
+                    "",
                 )
             )
         bulk_load(Donation._meta.db_table, DONATION_COLUMNS, rows)
@@ -220,58 +218,3 @@ def _donor_row(rng: random.Random, donor_id: int, unit_id: int, now) -> tuple:
         "",
         now,
     )
-
-
-DONATION_COLUMNS = [
-    "id",
-    "fund_id",
-    "donor_id",
-    "kind",
-    "amount",
-    "goods_description",
-    "goods_quantity",
-    "goods_unit",
-    "received_on",
-    "campaign_id",
-    "source",
-    "status",
-    "receipt_year",
-    "receipt_seq",
-    "receipt_number",
-    "transfer_reference",
-    "donor_name",
-    "donor_phone",
-    "donor_email",
-    "display_preference",
-    "message",
-    "client_token",
-    "created_by_id",
-    "created_at",
-    "posted_by_id",
-    "posted_at",
-    "restriction",
-    "restriction_campaign_id",
-    "restriction_unit_id",
-    "restriction_need",
-    "restriction_child_id",
-]
-ENTRY_COLUMNS = [
-    "fund_id",
-    "kind",
-    "medium",
-    "amount",
-    "entry_date",
-    "source",
-    "description",
-    "donation_id",
-    "disbursement_id",
-    "reversal_of_id",
-    "reason",
-    "created_by_id",
-    "created_at",
-    "restriction",
-    "restriction_campaign_id",
-    "restriction_unit_id",
-    "restriction_need",
-    "restriction_child_id",
-]
