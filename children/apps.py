@@ -8,4 +8,15 @@ class ChildrenConfig(AppConfig):
     verbose_name = _("Registry of children")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from . import audit  # noqa: F401  (registers models with the audit trail)
+
+        post_migrate.connect(_priority_weights_ensure, sender=self)
+
+
+def _priority_weights_ensure(**kwargs) -> None:
+    """After migrating, every factor of the priority formula has a weight staff can edit."""
+    from .priority import weights_ensure
+
+    weights_ensure()

@@ -12,7 +12,8 @@ from fund_portal.bulk import analyze, bulk_load, next_ids
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.text import fold
 
-from .models import Child, Circumstance
+from .models import Child, Circumstance, PriorityWeight
+from .priority import weights_ensure
 from .reference import ETHNIC_SHARES, SPECIAL_CIRCUMSTANCES
 
 CHILD_COLUMNS = [
@@ -40,6 +41,11 @@ CHILD_COLUMNS = [
     "status",
     "data_consent",
     "story_consent",
+    "photo",
+    "story",
+    "priority_score",
+    "priority_override_reason",
+    "priority",
     "created_at",
     "updated_at",
 ]
@@ -59,8 +65,10 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
         "pk", "parent_id"
     ):
         villages.setdefault(parent_id, []).append(pk)
-    codes, weights = zip(*ETHNIC_SHARES.items(), strict=True)
+    codes, shares = zip(*ETHNIC_SHARES.items(), strict=True)
     groups = [g.code for g in SPECIAL_CIRCUMSTANCES]
+    weights_ensure()
+    weights = dict(PriorityWeight.objects.values_list("factor", "weight"))
     with transaction.atomic():
         ids = next_ids(Child._meta.db_table, count)
         rows, circumstances = [], []
@@ -71,6 +79,13 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
             name = f"{rng.choice(SURNAMES)} {middle} {rng.choice(GIVEN)}"
             village = rng.choice(villages[commune_id]) if commune_id in villages else None
             poverty = rng.choices(("none", "poor", "near_poor"), (70, 18, 12))[0]
+            score = weights.get(f"poverty:{poverty}", 0)
+            if rng.random() < 0.35:
+                group = rng.choice(groups)
+                circumstances.append(
+                    (child_id, group, "", today - dt.timedelta(days=rng.randint(1, 900)), "")
+                )
+                score += weights.get(f"group:{group}", 0)
             rows.append(
                 (
                     child_id,
@@ -78,7 +93,7 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
                     fold(name),
                     today - dt.timedelta(days=rng.randint(30, 15 * 365)),
                     sex,
-                    rng.choices(codes, weights)[0],
+                    rng.choices(codes, shares)[0],
                     None,
                     commune_id,
                     village,
@@ -97,14 +112,15 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
                     "active",
                     True,
                     False,
+                    "",
+                    "",
+                    score,
+                    "",
+                    score,
                     now,
                     now,
                 )
             )
-            if rng.random() < 0.35:
-                circumstances.append(
-                    (child_id, rng.choice(groups), "", today - dt.timedelta(days=rng.randint(1, 900)), "")
-                )
         bulk_load(Child._meta.db_table, CHILD_COLUMNS, rows)
         bulk_load(Circumstance._meta.db_table, CIRCUMSTANCE_COLUMNS, circumstances)
     analyze(Child, Circumstance)

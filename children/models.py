@@ -6,12 +6,15 @@ The most sensitive data of the portal. Every query starts from `Child.objects.vi
 `AccessLog`. Writes go through `children.services`.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from donations.models import NeedArea
 from fund_portal.scope import ScopedQuerySet
 
 
@@ -31,6 +34,7 @@ class ChildStatus(models.TextChoices):
     MOVED = "moved", _("Moved away")
     AGED_OUT = "aged_out", _("Aged out (16 or older)")
     DECEASED = "deceased", _("Deceased")
+    MERGED = "merged", _("Merged into another record")
 
 
 class ChildQuerySet(ScopedQuerySet):
@@ -85,6 +89,14 @@ class Child(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=ChildStatus.choices, default=ChildStatus.ACTIVE
     )
+    photo = models.ImageField(_("photo"), upload_to="children/photos/%Y/", blank=True)
+    story = models.TextField(
+        _("anonymised story"),
+        blank=True,
+        help_text=_(
+            "Shown publicly only while the guardian consents, as first-name initial, age and commune."
+        ),
+    )
     data_consent = models.BooleanField(_("guardian consents to keeping the data"), default=False)
     story_consent = models.BooleanField(_("guardian consents to an anonymised public story"), default=False)
     consent_recorded_by = models.ForeignKey(
@@ -96,6 +108,29 @@ class Child(models.Model):
         related_name="+",
     )
     consent_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    priority_score = models.IntegerField(_("priority score (computed)"), default=0, editable=False)
+    priority_override = models.IntegerField(_("priority set by hand"), null=True, blank=True)
+    priority_override_reason = models.CharField(
+        _("reason for the priority set by hand"), max_length=255, blank=True
+    )
+    priority = models.IntegerField(
+        _("priority"),
+        default=0,
+        editable=False,
+        help_text=_("The score set by hand if any, else the computed one."),
+    )
+    last_reviewed_year = models.PositiveSmallIntegerField(
+        _("last reviewed in"), null=True, blank=True, editable=False
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, editable=False, on_delete=models.PROTECT, related_name="+"
     )
@@ -115,6 +150,8 @@ class Child(models.Model):
             models.Index(fields=["commune", "name_folded", "id"], name="child_commune_name_idx"),
             models.Index(fields=["name_folded", "birth_date"], name="child_duplicate_idx"),
             models.Index(fields=["status", "birth_date"], name="child_status_birth_idx"),
+            models.Index(fields=["birth_date", "commune"], name="child_birth_commune_idx"),
+            models.Index(fields=["commune", "-priority", "id"], name="child_commune_priority_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -175,6 +212,7 @@ class AccessLog(models.Model):
     child = models.ForeignKey(
         Child, null=True, blank=True, on_delete=models.SET_NULL, related_name="access_logs"
     )
+    child_ids = models.JSONField(_("children (ids)"), default=list, blank=True)
     children_count = models.PositiveIntegerField(_("children"), default=1)
     unit = models.ForeignKey(
         "fund_portal.AdministrativeUnit", null=True, on_delete=models.PROTECT, related_name="+"
@@ -193,3 +231,371 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.action} {self.at:%d/%m/%Y %H:%M}"
+
+
+class ChildStatusChange(models.Model):
+    """The history of a child's status: registered, moved away, aged out, deceased, merged."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="status_changes")
+    status_from = models.CharField(_("from"), max_length=10, choices=ChildStatus.choices, blank=True)
+    status_to = models.CharField(_("to"), max_length=10, choices=ChildStatus.choices)
+    on = models.DateField(_("on"))
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_lookup = "child__commune"
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["-on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.child_id}: {self.status_from} → {self.status_to}"
+
+
+class PriorityWeight(models.Model):
+    """One weight of the priority formula (see `children.priority`), editable by staff as data."""
+
+    factor = models.CharField(_("factor"), max_length=40, unique=True)
+    weight = models.IntegerField(_("weight"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("priority weight")
+        verbose_name_plural = _("priority weights")
+        ordering = ["factor"]
+
+    def __str__(self) -> str:
+        return f"{self.factor} = {self.weight}"
+
+
+class Urgency(models.IntegerChoices):
+    LOW = 1, _("Low")
+    MEDIUM = 2, _("Medium")
+    HIGH = 3, _("High")
+
+
+class Need(models.Model):
+    """A need found in a child's yearly assessment: an area of support and how urgent it is."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="needs")
+    year = models.PositiveSmallIntegerField(_("year"))
+    area = models.CharField(_("area"), max_length=20, choices=NeedArea.choices)
+    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    assessed_on = models.DateField(_("assessed on"))
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_lookup = "child__commune"
+
+    class Meta:
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        ordering = ["-year", "-urgency", "area"]
+        constraints = [models.UniqueConstraint(fields=["child", "year", "area"], name="need_once_a_year")]
+        indexes = [models.Index(fields=["year", "area", "urgency"], name="need_year_area_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.year} {self.area}"
+
+    def get_additional_data(self) -> dict:
+        return {"unit_id": self.child.commune_id}
+
+
+class ReviewOutcome(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed unchanged")
+    UPDATED = "updated", _("Updated")
+
+
+class Review(models.Model):
+    """The yearly review (rà soát) of a child by the commune."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="reviews")
+    year = models.PositiveSmallIntegerField(_("year"))
+    reviewed_on = models.DateField(_("reviewed on"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=ReviewOutcome.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_lookup = "child__commune"
+
+    class Meta:
+        verbose_name = _("yearly review")
+        verbose_name_plural = _("yearly reviews")
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["child", "year"], name="review_once_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.year}"
+
+
+class SupportKind(models.TextChoices):
+    CASH = "cash", _("Cash")
+    GIFT = "gift", _("Gift")
+    HEALTH_CHECK = "health_check", _("Health check")
+    MEDICAL_COSTS = "medical_costs", _("Medical costs")
+    NUTRITION = "nutrition", _("School meals and nutrition")
+    WARM_CLOTHES = "warm_clothes", _("Warm clothes")
+    SCHOLARSHIP = "scholarship", _("Scholarship")
+    SCHOOL_SUPPLIES = "school_supplies", _("School supplies")
+    LEGAL_AID = "legal_aid", _("Legal aid")
+    COUNSELLING = "counselling", _("Counselling")
+    PLAY_EQUIPMENT = "play_equipment", _("Play equipment (commune)")
+    OTHER = "other", _("Other")
+
+
+class SupportSource(models.TextChoices):
+    FUND = "fund", _("The fund")
+    STATE_BUDGET = "state_budget", _("State budget")
+    DONOR = "donor", _("A donor directly")
+    CAMPAIGN = "campaign", _("A campaign")
+    SPONSORSHIP = "sponsorship", _("Sponsorship")
+
+
+class Sponsorship(models.Model):
+    """A donor sponsors (đỡ đầu) a child for a period, with a monthly amount or goods."""
+
+    donor = models.ForeignKey(
+        "donations.Donor", verbose_name=_("sponsor"), on_delete=models.PROTECT, related_name="sponsorships"
+    )
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="sponsorships"
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    monthly_amount = models.BigIntegerField(_("monthly amount (đồng)"), null=True, blank=True)
+    goods = models.CharField(_("goods"), max_length=255, blank=True)
+    token = models.UUIDField(_("progress page key"), default=uuid.uuid4, unique=True, editable=False)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, editable=False, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_lookup = "child__commune"
+
+    class Meta:
+        verbose_name = _("sponsorship")
+        verbose_name_plural = _("sponsorships")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(monthly_amount__isnull=True) | Q(monthly_amount__gt=0),
+                name="sponsorship_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="sponsorship_ends_after_start",
+                violation_error_message=_("The sponsorship ends before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donor} → {self.child_id}"
+
+    def get_additional_data(self) -> dict:
+        return {"unit_id": self.child.commune_id}
+
+
+class Support(models.Model):
+    """Support a child (or, for play equipment and the like, a commune) received."""
+
+    child = models.ForeignKey(
+        Child,
+        verbose_name=_("child"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supports",
+    )
+    commune = models.ForeignKey(
+        "fund_portal.AdministrativeUnit",
+        verbose_name=_("commune"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=SupportKind.choices)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    value = models.BigIntegerField(_("value (đồng)"), default=0)
+    delivered_on = models.DateField(_("delivered on"))
+    source = models.CharField(_("source"), max_length=16, choices=SupportSource.choices)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supports",
+    )
+    sponsorship = models.ForeignKey(
+        Sponsorship,
+        verbose_name=_("sponsorship"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+    )
+    disbursement = models.ForeignKey(
+        "donations.Disbursement",
+        verbose_name=_("fund disbursement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supports",
+    )
+    donor = models.ForeignKey(
+        "donations.Donor",
+        verbose_name=_("donor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supports",
+    )
+    handed_over_by = models.CharField(_("handed over by"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, editable=False, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_lookup = "commune"
+
+    class Meta:
+        verbose_name = _("support")
+        verbose_name_plural = _("supports")
+        ordering = ["-delivered_on", "-id"]
+        indexes = [
+            models.Index(fields=["child", "kind", "delivered_on"], name="support_child_kind_idx"),
+            models.Index(fields=["commune", "delivered_on"], name="support_commune_date_idx"),
+            models.Index(fields=["campaign", "kind"], name="support_campaign_kind_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="support_value_not_negative"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="support_quantity_positive"),
+            models.CheckConstraint(
+                condition=~Q(source="sponsorship") | Q(sponsorship__isnull=False),
+                name="support_sponsorship_named",
+                violation_error_message=_("A delivery of a sponsorship names the sponsorship."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(source="campaign") | Q(campaign__isnull=False),
+                name="support_campaign_named",
+                violation_error_message=_("Support from a campaign names the campaign."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.delivered_on:%d/%m/%Y}"
+
+    def get_additional_data(self) -> dict:
+        return {"unit_id": self.commune_id}
+
+
+class IncidentKind(models.TextChoices):
+    ABUSE = "abuse", _("Abuse")
+    SEXUAL_ABUSE = "sexual_abuse", _("Sexual abuse")
+    VIOLENCE = "violence", _("Violence")
+    EXPLOITATION = "exploitation", _("Exploitation (child labour)")
+    TRAFFICKING = "trafficking", _("Trafficking")
+    INJURY = "injury", _("Injury (accident)")
+    DROWNING = "drowning", _("Drowning")
+    OTHER = "other", _("Other")
+
+
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting intervention")
+    INTERVENED = "intervened", _("Intervened")
+    CLOSED = "closed", _("Closed")
+
+
+class Incident(models.Model):
+    """An incident (vụ việc) involving a child, recorded by the commune; visible only with the
+    sensitive permission. An urgent one must be acted on within 12 hours (Decree 56/2017)."""
+
+    commune = models.ForeignKey(
+        "fund_portal.AdministrativeUnit",
+        verbose_name=_("commune"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    child = models.ForeignKey(
+        Child,
+        verbose_name=_("child"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+    )
+    child_description = models.CharField(
+        _("child, if not registered"), max_length=255, blank=True, help_text=_("Age, sex; no name needed.")
+    )
+    kind = models.CharField(_("type"), max_length=16, choices=IncidentKind.choices)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    reported_at = models.DateTimeField(_("reported at"))
+    urgent = models.BooleanField(_("urgent"), default=False)
+    description = models.TextField(_("what happened"))
+    actions = models.TextField(_("what was done"), blank=True)
+    intervened_at = models.DateTimeField(_("intervened at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=IncidentStatus.choices, default=IncidentStatus.OPEN
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, editable=False, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_lookup = "commune"
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-reported_at"]
+        indexes = [models.Index(fields=["status", "urgent", "reported_at"], name="incident_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_at:%d/%m/%Y}"
+
+    def get_additional_data(self) -> dict:
+        return {"unit_id": self.commune_id}
+
+
+class DuplicateDismissal(models.Model):
+    """District staff checked two records and found two different children: not listed again."""
+
+    child_a = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    child_b = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_lookup = "child_a__commune"
+
+    class Meta:
+        verbose_name = _("checked pair (not a duplicate)")
+        verbose_name_plural = _("checked pairs (not duplicates)")
+        constraints = [
+            models.UniqueConstraint(fields=["child_a", "child_b"], name="dismissal_once"),
+            models.CheckConstraint(condition=Q(child_a__lt=F("child_b")), name="dismissal_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_a_id} ≠ {self.child_b_id}"

@@ -1,0 +1,128 @@
+"""The priority score of a child (thứ tự ưu tiên), by a documented formula with weights kept as data.
+
+    score = Σ weight("group:Gnn")      for each Article-10 group the child is in (once per group)
+          + weight("poverty:poor" | "poverty:near_poor")   by the household's status
+          + weight("out_of_school")     if the child is out of school
+          + Σ weight("need:<area>") × urgency (1 low, 2 medium, 3 high)
+                                        for each need of the child's latest yearly assessment
+
+    priority = the score set by hand (with its reason) if there is one, else the score.
+
+The weights are rows of `PriorityWeight` that fund staff edit in the admin; a factor without a row
+counts 0. `DEFAULT_WEIGHTS` fills in the missing factors after each migration, never overwriting a
+weight staff changed. Saving a weight recomputes every child in a Celery task.
+
+The computation is one SQL statement (the same on PostgreSQL and SQLite) for one child, a list, or
+the whole registry, so the score on a child's page and in the commune's priority list never differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+
+from donations.models import NeedArea
+
+from .models import Child, Circumstance, Need, PriorityWeight
+
+DEFAULT_WEIGHTS: dict[str, int] = {
+    "group:G01": 40,  # orphaned of both parents
+    "group:G02": 40,  # abandoned
+    "group:G03": 35,  # no one to rely on
+    "group:G04": 25,  # disabilities
+    "group:G05": 35,  # HIV/AIDS
+    "group:G06": 20,  # in conflict with the law
+    "group:G07": 25,  # drug addiction
+    "group:G08": 25,  # out of school to earn a living
+    "group:G09": 35,  # harmed by violence
+    "group:G10": 30,  # exploited
+    "group:G11": 40,  # sexually abused
+    "group:G12": 40,  # trafficked
+    "group:G13": 30,  # serious illness in a poor household
+    "group:G14": 30,  # migrant or refugee without a carer
+    "poverty:poor": 20,
+    "poverty:near_poor": 10,
+    "out_of_school": 10,
+    **{f"need:{area}": 5 for area in NeedArea.values},
+}
+
+
+def weights_ensure() -> int:
+    """Add the factors that have no row yet, with their default weight; returns how many were added."""
+    have = set(PriorityWeight.objects.values_list("factor", flat=True))
+    missing = [PriorityWeight(factor=f, weight=w) for f, w in DEFAULT_WEIGHTS.items() if f not in have]
+    PriorityWeight.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
+
+
+def _score_sql() -> str:
+    child = connection.ops.quote_name(Child._meta.db_table)
+    circumstance = connection.ops.quote_name(Circumstance._meta.db_table)
+    need = connection.ops.quote_name(Need._meta.db_table)
+    weight = connection.ops.quote_name(PriorityWeight._meta.db_table)
+    group = connection.ops.quote_name("group")
+    return f"""
+        COALESCE((SELECT SUM(w.weight) FROM (SELECT DISTINCT c.{group} AS code FROM {circumstance} c
+                  WHERE c.child_id = {child}.id) g
+                  JOIN {weight} w ON w.factor = 'group:' || g.code), 0)
+      + COALESCE((SELECT w.weight FROM {weight} w WHERE w.factor = 'poverty:' || {child}.poverty), 0)
+      + CASE WHEN {child}.out_of_school
+             THEN COALESCE((SELECT w.weight FROM {weight} w WHERE w.factor = 'out_of_school'), 0)
+             ELSE 0 END
+      + COALESCE((SELECT SUM(w.weight * n.urgency) FROM {need} n
+                  JOIN {weight} w ON w.factor = 'need:' || n.area
+                  WHERE n.child_id = {child}.id
+                    AND n.year = (SELECT MAX(n2.year) FROM {need} n2 WHERE n2.child_id = {child}.id)), 0)
+    """
+
+
+@transaction.atomic
+def priority_recompute(*, child_ids: Iterable[int] | None = None) -> int:
+    """Recompute the score and the priority of the given children (all of them without `child_ids`)."""
+    table = connection.ops.quote_name(Child._meta.db_table)
+    where, params = "", []
+    if child_ids is not None:
+        ids = list(child_ids)
+        if not ids:
+            return 0
+        where, params = f"WHERE id IN ({', '.join(['%s'] * len(ids))})", ids
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET priority_score = {_score_sql()} {where}",
+            params,
+        )
+        changed = cursor.rowcount
+        cursor.execute(
+            f"UPDATE {table} SET priority = COALESCE(priority_override, priority_score) {where}", params
+        )
+    return changed
+
+
+def priority_explain(child: Child, *, show_sensitive: bool) -> list[tuple[str, int]]:
+    """The terms of a child's score, for the child's page ("why this priority"); a sensitive group
+    is named only for a user allowed to see it."""
+    from django.utils.translation import gettext as _
+
+    from .reference import group, is_sensitive
+
+    weights = dict(PriorityWeight.objects.values_list("factor", "weight"))
+    terms: list[tuple[str, int]] = []
+    for code in sorted(set(child.circumstances.values_list("group", flat=True))):
+        name = group(code).name if show_sensitive or not is_sensitive(code) else _("A restricted group")
+        terms.append((name, weights.get(f"group:{code}", 0)))
+    if child.poverty != "none":
+        terms.append((child.get_poverty_display(), weights.get(f"poverty:{child.poverty}", 0)))
+    if child.out_of_school:
+        terms.append(
+            (str(Child._meta.get_field("out_of_school").verbose_name), weights.get("out_of_school", 0))
+        )
+    latest = child.needs.order_by("-year").values_list("year", flat=True).first()
+    for need in child.needs.filter(year=latest) if latest else []:
+        terms.append(
+            (
+                f"{need.get_area_display()} × {need.urgency}",
+                weights.get(f"need:{need.area}", 0) * need.urgency,
+            )
+        )
+    return terms
