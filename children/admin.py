@@ -4,7 +4,9 @@ from django.contrib import admin
 
 from fund_portal.admin import ScopedAdminMixin
 
-from . import selectors, services
+from . import admin_incidents, selectors, services  # noqa: F401  (admin_incidents registers)
+from .admin_duplicates import ChildDuplicatesAdminMixin
+from .admin_import import ChildImportExportAdminMixin
 from .models import AccessAction, AccessLog, Child, Circumstance
 
 
@@ -22,7 +24,7 @@ class CircumstanceInline(admin.TabularInline):
 
 
 @admin.register(Child)
-class ChildAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ChildAdmin(ChildImportExportAdminMixin, ChildDuplicatesAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["full_name", "birth_date", "sex", "commune", "village", "poverty", "status"]
     list_filter = ["status", "poverty", "sex", "out_of_school"]
     search_fields = ["name_folded", "personal_id"]

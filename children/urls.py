@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.child_list, name="list"),
     path("new/", views.child_new, name="new"),
     path("<int:pk>/", views.child_detail, name="detail"),
+    path("", include("children.urls_import")),
+    path("incidents/", include("children.urls_incidents")),
 ]

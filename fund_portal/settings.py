@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "fund_portal.context_processors.portal",
+                "children.context_processors.incidents",
             ],
             "builtins": ["fund_portal.templatetags.fund_format"],
         },

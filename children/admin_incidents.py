@@ -1,0 +1,1 @@
+"""The admin of incidents (vụ việc): visible only with the sensitive permission."""
