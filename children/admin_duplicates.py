@@ -1,5 +1,94 @@
 """The admin's list of likely duplicate children and the merge of two records. Mixed into `ChildAdmin`."""
 
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from .duplicates import child_merge, duplicate_dismiss, likely_duplicates
+from .models import Child
+
+MERGE_INTO_LEFT = "merge_left"
+MERGE_INTO_RIGHT = "merge_right"
+DISMISS = "dismiss"
+
+
+class DuplicateDecisionForm(forms.Form):
+    """What staff decided about one listed pair."""
+
+    action = forms.ChoiceField(choices=[(MERGE_INTO_LEFT, ""), (MERGE_INTO_RIGHT, ""), (DISMISS, "")])
+    left = forms.IntegerField(min_value=1)
+    right = forms.IntegerField(min_value=1)
+
+
+def mask_personal_id(value: str | None) -> str:
+    """Only the last 4 digits of a personal identification number: enough to compare two records."""
+    if not value:
+        return ""
+    return "•" * (len(value) - 4) + value[-4:]
+
 
 class ChildDuplicatesAdminMixin:
-    pass
+    duplicates_limit = 100
+
+    def get_urls(self):
+        return [
+            path(
+                "duplicates/",
+                self.admin_site.admin_view(self.duplicates_view),
+                name="children_child_duplicates",
+            ),
+            *super().get_urls(),
+        ]
+
+    def duplicates_view(self, request):
+        """Likely duplicates side by side: merge into the left or the right record, or mark them as two
+        children."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            return self._duplicates_decide(request)
+        pairs = likely_duplicates(user=request.user, limit=self.duplicates_limit)
+        for pair in pairs:
+            for child in (pair.left, pair.right):
+                child.personal_id_masked = mask_personal_id(child.personal_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "pairs": pairs,
+            "limit": self.duplicates_limit,
+            "title": _("Likely duplicate children"),
+            "actions": {"left": MERGE_INTO_LEFT, "right": MERGE_INTO_RIGHT, "dismiss": DISMISS},
+        }
+        return TemplateResponse(request, "admin/children/child/duplicates.html", context)
+
+    def _duplicates_decide(self, request):
+        form = DuplicateDecisionForm(request.POST)
+        if not form.is_valid():
+            return HttpResponseBadRequest()
+        visible = Child.objects.visible_to(request.user)
+        left = get_object_or_404(visible, pk=form.cleaned_data["left"])
+        right = get_object_or_404(visible, pk=form.cleaned_data["right"])
+        action = form.cleaned_data["action"]
+        try:
+            if action == DISMISS:
+                duplicate_dismiss(child_a=left, child_b=right, by=request.user)
+                messages.success(
+                    request,
+                    _("%(a)s and %(b)s are marked as two different children.") % {"a": left, "b": right},
+                )
+            else:
+                keep, remove = (left, right) if action == MERGE_INTO_LEFT else (right, left)
+                child_merge(keep=keep, remove=remove, by=request.user)
+                messages.success(
+                    request,
+                    _("The record of %(removed)s is merged into %(kept)s with all its support and history.")
+                    % {"removed": remove, "kept": keep},
+                )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("admin:children_child_duplicates")

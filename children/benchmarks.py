@@ -13,6 +13,7 @@ from fund_portal.bench import Measure, benchmark, percentile, timed
 from fund_portal.demo import seed_demo
 from fund_portal.models import AdministrativeUnit, User
 
+from . import benchmarks_duplicates  # noqa: F401  registers "children_duplicates"
 from .models import Child
 from .selectors import children_list, children_page
 from .services import child_duplicates
@@ -92,5 +93,65 @@ def bench_children() -> list[Measure]:
             "ms",
             target=TARGET_MS,
             note=note,
+        ),
+    ]
+
+
+@benchmark("children_filters")
+def bench_children_filters() -> list[Measure]:
+    """The list's other filters (household, this year's need, review, age) and the commune's priority
+    list, each first page and 20 pages deep, for the district user."""
+    seed_demo()
+    staff = User.objects.get(username="canbo.huyen")
+    client = _client(staff)
+    url = reverse("children:list")
+    filters = [
+        {"poverty": "poor"},
+        {"review": "pending", "min_age": "6", "max_age": "10"},
+        {"need": "warm_clothes"},
+        {"review": "done", "poverty": "poor"},
+        {"q": "nguyen", "poverty": "near_poor", "max_age": "5"},
+    ]
+
+    def get(path, params):
+        response = client.get(path, params)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}")
+
+    for params in filters:
+        get(url, params)
+    filtered = [t / len(filters) for t in timed(lambda: [get(url, p) for p in filters], repeat=10)]
+    commune = AdministrativeUnit.objects.get(code="15703")
+    priority_url = reverse("children:priority")
+    cursors, cursor = [""], ""
+    for _ in range(20):
+        _rows, cursor = children_page(
+            children=children_list(user=staff, commune_id=commune.pk, order="priority"), after=cursor, size=50
+        )
+        if not cursor:
+            break
+        cursors.append(cursor)
+    ranked = []
+    for cursor in cursors:
+        ranked += timed(
+            lambda cursor=cursor: get(priority_url, {"commune": commune.pk, "after": cursor}), repeat=3
+        )
+    children_in_commune = Child.objects.filter(commune=commune).count()
+    return [
+        Measure(
+            "children: list filtered by household, need, review, age, p95",
+            round(percentile(filtered, 95), 1),
+            "ms",
+            target=TARGET_MS,
+            note=f"{Child.objects.count():,} children".replace(",", "."),
+        ),
+        Measure(
+            "children: commune priority list, p95",
+            round(percentile(ranked, 95), 1),
+            "ms",
+            target=TARGET_MS,
+            note=f"{children_in_commune:,} children in {commune.name}; {len(cursors)} pages".replace(
+                ",", "."
+            ),
         ),
     ]

@@ -1,5 +1,28 @@
 """The urgent-incident banner's data for the portal and the admin (see `children.incidents`)."""
 
+from fund_portal.models import ADMIN_ROLES
+
 
 def incidents(request) -> dict:
-    return {}
+    """For fund staff and holders of the sensitive permission: open urgent incidents in their scope.
+
+    Nothing, and no query, for anonymous visitors, donors and accounts without a unit. Fund staff
+    always see the count (never the details); the link to the list is for holders of the permission.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return {}
+    if not (user.role and user.unit_id) and not user.is_superuser:
+        return {}
+    from .incidents import urgent_open_summary
+    from .selectors import can_see_sensitive
+
+    if user.is_superuser or user.role in ADMIN_ROLES:
+        summary = urgent_open_summary(user=user)
+        allowed = summary is not None and can_see_sensitive(user)
+    else:
+        allowed = can_see_sensitive(user)
+        summary = urgent_open_summary(user=user) if allowed else None
+    if summary is None:
+        return {}
+    return {"urgent_incidents": {**summary, "can_open": allowed}}

@@ -1,9 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.forms import MoneyField
 from fund_portal.models import AdministrativeUnit, UnitLevel
 
-from .models import Child
+from .models import Child, ChildStatus, Poverty, ReviewOutcome, SupportKind, SupportSource
 
 
 def ethnicity_choices():
@@ -18,6 +19,11 @@ class ChildForm(forms.ModelForm):
     ethnicity = forms.ChoiceField(label=_("ethnicity"), choices=ethnicity_choices)
     confirm_not_duplicate = forms.BooleanField(
         label=_("I have checked: this is not a child already registered"), required=False
+    )
+    groups = forms.MultipleChoiceField(
+        label=_("Groups of children in special circumstances"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
@@ -54,3 +60,186 @@ class ChildForm(forms.ModelForm):
         self.fields["village"].queryset = visible.filter(level=UnitLevel.VILLAGE)
         if not user.has_perm("children.view_sensitive"):
             del self.fields["health_notes"]
+        from .selectors import group_choices
+
+        self.fields["groups"].choices = group_choices(user=user)
+
+
+def _area_choices():
+    from donations.models import NeedArea
+
+    return NeedArea.choices
+
+
+class ChildFilterForm(forms.Form):
+    """The list's search and filters (GET); a value that does not parse is ignored, never an error page."""
+
+    q = forms.CharField(label=_("Search by name (diacritics optional)"), required=False)
+    group = forms.ChoiceField(label=_("Group"), required=False)
+    poverty = forms.ChoiceField(
+        label=_("Household"),
+        required=False,
+        choices=[("", "—"), *[(v, label) for v, label in Poverty.choices if v != Poverty.NONE]],
+    )
+    need = forms.ChoiceField(label=_("Need this year"), required=False)
+    review = forms.ChoiceField(
+        label=_("Yearly review"),
+        required=False,
+        choices=[("", "—"), ("pending", _("Not reviewed this year")), ("done", _("Reviewed this year"))],
+    )
+    min_age = forms.IntegerField(label=_("Age from"), required=False, min_value=0, max_value=15)
+    max_age = forms.IntegerField(label=_("to"), required=False, min_value=0, max_value=15)
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", "—"), *groups]
+        self.fields["need"].choices = [("", "—"), *_area_choices()]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {name: value for name, value in self.cleaned_data.items() if name not in self.errors} | {
+                "q": self.data.get("q", "")
+            }
+        return dict(self.cleaned_data)
+
+
+class ChildEditForm(ChildForm):
+    """Editing a registered child: no duplicate confirmation; consent and status have their own forms."""
+
+    class Meta(ChildForm.Meta):
+        fields = [f for f in ChildForm.Meta.fields if f not in ("data_consent", "story_consent")] + ["photo"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["confirm_not_duplicate"]
+        del self.fields["groups"]
+
+
+class CircumstanceForm(forms.Form):
+    group = forms.ChoiceField(label=_("Group"))
+    subgroup = forms.ChoiceField(label=_("Subgroup (Decree 56/2017)"), required=False)
+    identified_on = forms.DateField(label=_("Identified on (dd/mm/yyyy)"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args, groups, **kwargs):
+        from .reference import choices_subgroups
+
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = groups
+        allowed = {code for code, _label in groups}
+        self.fields["subgroup"].choices = [("", "—")] + [
+            (code, label) for code, label in choices_subgroups() if code.split(".")[0] in allowed
+        ]
+
+
+URGENCY_CHOICES = [("", _("No need")), ("1", _("Low")), ("2", _("Medium")), ("3", _("High"))]
+
+
+class NeedsForm(forms.Form):
+    """The yearly needs assessment: one urgency and note per area."""
+
+    assessed_on = forms.DateField(label=_("Assessed on (dd/mm/yyyy)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for area, label in _area_choices():
+            self.fields[f"urgency_{area}"] = forms.TypedChoiceField(
+                label=label, choices=URGENCY_CHOICES, coerce=int, empty_value=None, required=False
+            )
+            self.fields[f"note_{area}"] = forms.CharField(
+                label=_("Note: %(area)s") % {"area": label}, required=False, max_length=255
+            )
+
+    def area_rows(self):
+        return [(self[f"urgency_{area}"], self[f"note_{area}"]) for area, _label in _area_choices()]
+
+    def needs(self) -> dict[str, tuple[int, str]]:
+        return {
+            area: (self.cleaned_data[f"urgency_{area}"], self.cleaned_data[f"note_{area}"])
+            for area, _label in _area_choices()
+            if self.cleaned_data.get(f"urgency_{area}")
+        }
+
+
+class PriorityOverrideForm(forms.Form):
+    value = forms.IntegerField(
+        label=_("Priority set by hand (empty: use the computed score)"),
+        required=False,
+        min_value=0,
+        max_value=1000,
+    )
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=255)
+
+
+class ReviewForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=ReviewOutcome.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=255)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[(v, label) for v, label in ChildStatus.choices if v != ChildStatus.MERGED],
+    )
+    on = forms.DateField(label=_("Since (dd/mm/yyyy)"))
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=255)
+
+
+class ConsentForm(forms.Form):
+    data_consent = forms.BooleanField(label=_("The guardian consents to keeping the data"), required=False)
+    story_consent = forms.BooleanField(
+        label=_("The guardian consents to showing an anonymised story publicly"), required=False
+    )
+    story = forms.CharField(
+        label=_("Anonymised story (no name, no address, no sensitive group)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class SupportForm(forms.Form):
+    """Support a child received, or support to a commune (play equipment) when there is no child."""
+
+    commune = forms.ModelChoiceField(
+        label=_("Commune"), queryset=AdministrativeUnit.objects.none(), required=False
+    )
+    kind = forms.ChoiceField(label=_("Type"), choices=SupportKind.choices)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
+    value = MoneyField(label=_("Value (đồng)"), allow_zero=True)
+    delivered_on = forms.DateField(label=_("Delivered on (dd/mm/yyyy)"))
+    source = forms.ChoiceField(label=_("Source"), choices=SupportSource.choices)
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None, required=False)
+    sponsorship = forms.ModelChoiceField(label=_("Sponsorship"), queryset=None, required=False)
+    disbursement = forms.ModelChoiceField(
+        label=_("Fund disbursement it came from"), queryset=None, required=False
+    )
+    handed_over_by = forms.CharField(label=_("Handed over by"), required=False, max_length=200)
+    note = forms.CharField(label=_("Note"), required=False, max_length=255)
+    confirm_overlap = forms.BooleanField(
+        label=_("I have checked: this is not the same support given twice"), required=False
+    )
+
+    def __init__(self, *args, user, child=None, **kwargs):
+        from campaigns.selectors import campaigns_open_to
+        from donations.models import Disbursement, DisbursementStatus, RecipientKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns_open_to(user=user)
+        self.fields["disbursement"].queryset = (
+            Disbursement.objects.visible_to(user)
+            .filter(
+                status=DisbursementStatus.APPROVED,
+                recipient_kind__in=[RecipientKind.CHILDREN, RecipientKind.PLAY_AREA],
+            )
+            .order_by("-spent_on")
+        )
+        if child is not None:
+            del self.fields["commune"]
+            self.fields["sponsorship"].queryset = child.sponsorships.select_related("donor")
+        else:
+            self.fields["commune"].queryset = AdministrativeUnit.objects.visible_to(user).filter(
+                level=UnitLevel.COMMUNE
+            )
+            self.fields["commune"].required = True
+            self.fields["kind"].initial = SupportKind.PLAY_EQUIPMENT
+            del self.fields["sponsorship"]

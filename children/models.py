@@ -152,6 +152,7 @@ class Child(models.Model):
             models.Index(fields=["status", "birth_date"], name="child_status_birth_idx"),
             models.Index(fields=["birth_date", "commune"], name="child_birth_commune_idx"),
             models.Index(fields=["commune", "-priority", "id"], name="child_commune_priority_idx"),
+            models.Index(fields=["last_reviewed_year"], name="child_reviewed_idx"),
         ]
         constraints = [
             models.CheckConstraint(

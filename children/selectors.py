@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, Q, Value
-from django.db.models.functions import Concat
+import datetime as dt
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models.functions import Coalesce, Concat
+from django.utils import timezone
 
 from fund_portal.text import fold
 
-from .models import Child, ChildStatus, Circumstance
+from .models import Child, ChildStatus, Circumstance, Need, Sponsorship, Support, SupportKind
+from .reference import SENSITIVE_CODES
 
 SENSITIVE_PERMISSION = "children.view_sensitive"
 
@@ -16,10 +20,42 @@ def can_see_sensitive(user) -> bool:
     return user.has_perm(SENSITIVE_PERMISSION)
 
 
+def _born_between(*, min_age: int | None, max_age: int | None, today: dt.date) -> Q:
+    """Children aged min_age to max_age (inclusive) today, as a condition on the date of birth."""
+
+    def years_before(years: int) -> dt.date:
+        try:
+            return today.replace(year=today.year - years)
+        except ValueError:  # 29 February
+            return today.replace(year=today.year - years, day=28)
+
+    condition = Q()
+    if min_age is not None:
+        condition &= Q(birth_date__lte=years_before(min_age))
+    if max_age is not None:
+        condition &= Q(birth_date__gt=years_before(max_age + 1))
+    return condition
+
+
 def children_list(
-    *, user, query: str = "", status: str = ChildStatus.ACTIVE, commune_id: int | None = None, group: str = ""
+    *,
+    user,
+    query: str = "",
+    status: str = ChildStatus.ACTIVE,
+    commune_id: int | None = None,
+    group: str = "",
+    poverty: str = "",
+    need: str = "",
+    review: str = "",
+    min_age: int | None = None,
+    max_age: int | None = None,
+    order: str = "name",
 ):
-    """The children a user may see, searched by name without diacritics ("nguyen van an")."""
+    """The children a user may see, searched by name without diacritics ("nguyen van an") and filtered
+    by group, household poverty, a need of this year's assessment, the yearly review and age.
+
+    `order` "name" (the list) or "priority" (the commune's priority list, highest first)."""
+    today = timezone.localdate()
     children = Child.objects.visible_to(user).select_related("commune", "village")
     if status:
         children = children.filter(status=status)
@@ -27,23 +63,115 @@ def children_list(
         children = children.filter(commune_id=commune_id)
     if query.strip():
         children = children.filter(name_folded__contains=fold(query))
-    if group:
+    if group and (group not in SENSITIVE_CODES or can_see_sensitive(user)):
         children = children.filter(Exists(Circumstance.objects.filter(child=OuterRef("pk"), group=group)))
+    if poverty:
+        children = children.filter(poverty=poverty)
+    if need:
+        children = children.filter(
+            Exists(Need.objects.filter(child=OuterRef("pk"), area=need, year=today.year))
+        )
+    if review == "pending":
+        children = children.filter(Q(last_reviewed_year__isnull=True) | Q(last_reviewed_year__lt=today.year))
+    elif review == "done":
+        children = children.filter(last_reviewed_year=today.year)
+    if min_age is not None or max_age is not None:
+        children = children.filter(_born_between(min_age=min_age, max_age=max_age, today=today))
+    if order == "priority":
+        return children.annotate(sort_key=F("priority")).order_by("-priority", "id")
+    # Household, review and age each keep a large share of the district: walking the name index and
+    # stopping after a page is then cheaper than sorting every match. A name search, a group or a need
+    # is selective: take the matches first, then sort the few.
+    selective = bool(query.strip() or group or need)
     # With a search, sort on an expression the name index cannot serve: otherwise PostgreSQL walks that
     # index in name order and filters row by row (1.2 s for a common name at a million children) instead
     # of taking the trigram matches and sorting the few of the district.
-    sort_key = Concat("name_folded", Value("")) if (query.strip() or group) else F("name_folded")
+    sort_key = Concat("name_folded", Value("")) if selective else F("name_folded")
     return children.annotate(sort_key=sort_key).order_by("sort_key", "id")
 
 
 def children_page(*, children, after: str = "", size: int = 30) -> tuple[list[Child], str]:
-    """One page after a cursor ("name|id") of `children_list`, and the next cursor: no OFFSET, no COUNT."""
-    name, _sep, last_id = after.rpartition("|")
+    """One page after a cursor ("key|id") of `children_list`, and the next cursor: no OFFSET, no COUNT.
+
+    The key is the folded name (ascending) or, for the priority list, the priority (descending)."""
+    key, _sep, last_id = after.rpartition("|")
+    by_priority = children.query.order_by and children.query.order_by[0] == "-priority"
     if last_id.isdigit():
-        children = children.filter(Q(sort_key__gt=name) | Q(sort_key=name, id__gt=int(last_id)))
+        if by_priority:
+            if key.lstrip("-").isdigit():
+                children = children.filter(
+                    Q(priority__lt=int(key)) | Q(priority=int(key), id__gt=int(last_id))
+                )
+        else:
+            children = children.filter(Q(sort_key__gt=key) | Q(sort_key=key, id__gt=int(last_id)))
     rows = list(children[: size + 1])
     next_cursor = f"{rows[size - 1].sort_key}|{rows[size - 1].pk}" if len(rows) > size else ""
     return rows[:size], next_cursor
+
+
+def review_progress(*, user, commune_id: int | None = None) -> dict:
+    """How many active children of the user's scope are reviewed this year, of how many."""
+    year = timezone.localdate().year
+    children = Child.objects.visible_to(user).filter(status=ChildStatus.ACTIVE)
+    if commune_id:
+        children = children.filter(commune_id=commune_id)
+    counts = children.aggregate(total=Count("pk"), done=Count("pk", filter=Q(last_reviewed_year=year)))
+    return {"year": year, **counts, "pending": counts["total"] - counts["done"]}
+
+
+def child_needs(*, child: Child) -> tuple[int | None, list[Need]]:
+    """The child's latest needs assessment: its year and its needs, most urgent first."""
+    year = child.needs.order_by("-year").values_list("year", flat=True).first()
+    return year, list(child.needs.filter(year=year).order_by("-urgency", "area")) if year else []
+
+
+def child_supports(*, child: Child) -> list[Support]:
+    return list(
+        child.supports.select_related("campaign", "disbursement", "sponsorship__donor").order_by(
+            "-delivered_on", "-id"
+        )
+    )
+
+
+def child_support_totals(*, child: Child) -> dict:
+    return child.supports.aggregate(count=Count("pk"), value=Coalesce(Sum("value"), 0))
+
+
+def sponsorship_progress(*, token) -> dict | None:
+    """What a sponsor sees of the child they sponsor: no name, no address, no ID, no sensitive group;
+    the photo and the story only while the guardian consents to showing them."""
+    sponsorship = Sponsorship.objects.select_related("child__commune", "donor").filter(token=token).first()
+    if sponsorship is None or sponsorship.child.status == ChildStatus.MERGED:
+        return None
+    child = sponsorship.child
+    from .services import age_on
+
+    deliveries = list(
+        sponsorship.deliveries.order_by("-delivered_on").values("kind", "quantity", "value", "delivered_on")
+    )
+    kinds = dict(SupportKind.choices)
+    consented = child.story_consent and child.data_consent
+    _year, needs = child_needs(child=child)
+    return {
+        "sponsorship": sponsorship,
+        "initial": public_initial(child.full_name),
+        "age": age_on(child.birth_date, timezone.localdate()),
+        "sex": child.get_sex_display(),
+        "commune": child.commune.name,
+        "active": child.status == ChildStatus.ACTIVE,
+        "story": child.story if consented else "",
+        "photo": child.photo if consented and child.photo else None,
+        "deliveries": [{**row, "kind_label": kinds.get(row["kind"], row["kind"])} for row in deliveries],
+        "delivered_value": sum(row["value"] for row in deliveries),
+        "needs": [need.get_area_display() for need in needs],
+    }
+
+
+def public_initial(full_name: str) -> str:
+    """The first-name initial a public page may show ("Nguyễn Văn An" → "A."): Vietnamese names put the
+    given name last."""
+    parts = full_name.split()
+    return f"{parts[-1][0].upper()}." if parts else ""
 
 
 def child_circumstances(*, child: Child, user) -> list[dict]:
@@ -59,6 +187,7 @@ def child_circumstances(*, child: Child, user) -> list[dict]:
         rows.append(
             {
                 "restricted": False,
+                "pk": item.pk,
                 "group": group(item.group),
                 "subgroup": subgroup(item.subgroup) if item.subgroup else None,
                 "identified_on": item.identified_on,

@@ -2,7 +2,9 @@ import logging
 
 from celery import shared_task
 
+from .priority import priority_recompute
 from .services import children_age_out
+from .tasks_incidents import incident_notify_task  # noqa: F401  (autodiscovery reads tasks.py only)
 
 logger = logging.getLogger(__name__)
 
@@ -13,3 +15,11 @@ def children_age_out_task() -> int:
     moved = children_age_out()
     logger.info("Children aged out today: %s", moved)
     return moved
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def priority_recompute_task() -> int:
+    """After a weight of the priority formula changed: every child's score and priority again."""
+    changed = priority_recompute()
+    logger.info("Priority recomputed for %s children", changed)
+    return changed

@@ -1,31 +1,105 @@
-"""The officers' pages of the children registry: scoped, logged, sensitive data kept on the server."""
+"""The officers' pages of the children registry: scoped, logged, sensitive data kept on the server.
+
+Each view reads a form, calls one service, and redirects; a service's refusal (`ValidationError`)
+is shown on the form, field by field.
+"""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.views import portal_view, scoped_get_object_or_404
 
 from . import selectors, services
-from .forms import ChildForm
-from .models import AccessAction, Child
+from .forms import (
+    ChildEditForm,
+    ChildFilterForm,
+    ChildForm,
+    CircumstanceForm,
+    ConsentForm,
+    NeedsForm,
+    PriorityOverrideForm,
+    ReviewForm,
+    StatusForm,
+    SupportForm,
+)
+from .models import AccessAction, Child, ChildStatus, Circumstance, ReviewOutcome
+from .priority import priority_explain
+
+
+def _show_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _child(request, pk) -> Child:
+    return scoped_get_object_or_404(Child.objects.select_related("commune", "village"), request.user, pk=pk)
 
 
 @portal_view
 def child_list(request):
-    query, group = request.GET.get("q", ""), request.GET.get("group", "")
-    children = selectors.children_list(user=request.user, query=query, group=group)
+    groups = selectors.group_choices(user=request.user)
+    form = ChildFilterForm(request.GET or None, groups=groups)
+    filters = form.filters() if request.GET else {}
+    query = filters.pop("q", "") or ""
+    children = selectors.children_list(
+        user=request.user, query=query, **{k: v for k, v in filters.items() if v not in (None, "")}
+    )
     rows, next_cursor = selectors.children_page(children=children, after=request.GET.get("after", ""))
+    params = request.GET.copy()
+    params.pop("after", None)
     return render(
         request,
         "children/child_list.html",
         {
             "children": rows,
             "next_cursor": next_cursor,
-            "q": query,
-            "group": group,
-            "groups": selectors.group_choices(user=request.user),
+            "form": form,
+            "params": params.urlencode(),
+            "first_page": not request.GET.get("after"),
+            "this_year": timezone.localdate().year,
+            # Counted for one commune only: over a district it would be a COUNT of a hundred thousand rows.
+            "progress": selectors.review_progress(user=request.user, commune_id=request.user.unit_id)
+            if request.user.unit and request.user.unit.level == UnitLevel.COMMUNE
+            else None,
+        },
+    )
+
+
+@portal_view
+def priority_list(request):
+    """The commune's priority list (danh sách theo thứ tự ưu tiên), highest priority first."""
+    communes = (
+        AdministrativeUnit.objects.visible_to(request.user).filter(level=UnitLevel.COMMUNE).order_by("name")
+    )
+    commune_id = request.GET.get("commune", "")
+    commune = communes.filter(pk=commune_id).first() if commune_id.isdigit() else None
+    if commune is None and request.user.unit and request.user.unit.level == UnitLevel.COMMUNE:
+        commune = request.user.unit
+    if commune is None:
+        commune = communes.first()
+    rows, next_cursor = [], ""
+    if commune is not None:
+        children = selectors.children_list(user=request.user, commune_id=commune.pk, order="priority")
+        rows, next_cursor = selectors.children_page(
+            children=children, after=request.GET.get("after", ""), size=50
+        )
+    return render(
+        request,
+        "children/priority_list.html",
+        {
+            "communes": communes,
+            "commune": commune,
+            "children": rows,
+            "next_cursor": next_cursor,
             "first_page": not request.GET.get("after"),
         },
     )
@@ -33,11 +107,14 @@ def child_list(request):
 
 @portal_view
 def child_detail(request, pk):
-    child = scoped_get_object_or_404(Child.objects.select_related("commune", "village"), request.user, pk=pk)
+    child = _child(request, pk)
     sensitive = selectors.can_see_sensitive(request.user)
     services.access_log(
         user=request.user, action=AccessAction.SENSITIVE if sensitive else AccessAction.VIEW, child=child
     )
+    year, needs = selectors.child_needs(child=child)
+    from .incidents import child_incidents
+
     return render(
         request,
         "children/child_detail.html",
@@ -45,6 +122,21 @@ def child_detail(request, pk):
             "child": child,
             "circumstances": selectors.child_circumstances(child=child, user=request.user),
             "show_health": sensitive,
+            "needs_year": year,
+            "needs": needs,
+            "priority_terms": priority_explain(child, show_sensitive=sensitive),
+            "supports": selectors.child_supports(child=child),
+            "support_totals": selectors.child_support_totals(child=child),
+            "reviews": list(child.reviews.all()[:5]),
+            "reviewed_this_year": child.last_reviewed_year == timezone.localdate().year,
+            "status_changes": list(child.status_changes.select_related("by")),
+            "sponsorships": list(child.sponsorships.select_related("donor")),
+            "incidents": child_incidents(child=child, user=request.user),
+            "circumstance_form": CircumstanceForm(
+                groups=selectors.group_choices(user=request.user),
+                initial={"identified_on": timezone.localdate()},
+            ),
+            "review_form": ReviewForm(initial={"outcome": ReviewOutcome.CONFIRMED}),
         },
     )
 
@@ -55,15 +147,225 @@ def child_new(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         confirm = data.pop("confirm_not_duplicate")
+        today = timezone.localdate()
+        circumstances = [{"group": code, "identified_on": today} for code in data.pop("groups")]
         try:
-            child = services.child_register(by=request.user, confirm_not_duplicate=confirm, **data)
+            child = services.child_register(
+                by=request.user, confirm_not_duplicate=confirm, circumstances=circumstances, **data
+            )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            _show_errors(form, error)
         else:
             messages.success(request, _("%(name)s is registered.") % {"name": child.full_name})
             return redirect(child)
-    return render(request, "children/child_form.html", {"form": form})
+    return render(request, "children/child_form.html", {"form": form, "title": _("Register a child")})
+
+
+@portal_view
+def child_edit(request, pk):
+    child = _child(request, pk)
+    if child.status == ChildStatus.MERGED:
+        raise Http404
+    form = ChildEditForm(request.POST or None, request.FILES or None, instance=child, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if data.get("photo") is False:  # "clear" ticked
+            data["photo"] = ""
+        try:
+            services.child_update(child=Child.objects.get(pk=child.pk), by=request.user, **data)
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, _("The record of %(name)s is saved.") % {"name": child.full_name})
+            return redirect(child)
+    return render(
+        request, "children/child_form.html", {"form": form, "child": child, "title": _("Edit the record")}
+    )
+
+
+@portal_view
+@require_POST
+def circumstance_add(request, pk):
+    child = _child(request, pk)
+    form = CircumstanceForm(request.POST, groups=selectors.group_choices(user=request.user))
+    if form.is_valid():
+        try:
+            services.circumstance_add(child=child, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The group is recorded."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(child)
+
+
+@portal_view
+@require_POST
+def circumstance_remove(request, pk, item_pk):
+    child = _child(request, pk)
+    item = get_object_or_404(Circumstance, pk=item_pk, child=child)
+    services.circumstance_remove(circumstance=item, by=request.user)
+    messages.success(request, _("The group is removed."))
+    return redirect(child)
+
+
+def _child_form_view(request, pk, *, form_class, template, title, save, initial=None):
+    """A small form about one child: show it, and on a valid POST call `save(child, cleaned_data)`."""
+    child = _child(request, pk)
+    form = form_class(request.POST or None, initial=initial(child) if initial else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = save(child, form.cleaned_data)
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, message)
+            return redirect(child)
+    return render(request, template, {"form": form, "child": child, "title": title})
+
+
+@portal_view
+def needs_assess(request, pk):
+    def save(child, data):
+        services.needs_assess(
+            child=child,
+            by=request.user,
+            year=data["assessed_on"].year,
+            on=data["assessed_on"],
+            needs=form_needs(data),
+        )
+        return _("The needs assessment is saved.")
+
+    def form_needs(data):
+        from donations.models import NeedArea
+
+        return {
+            area: (data[f"urgency_{area}"], data[f"note_{area}"])
+            for area in NeedArea.values
+            if data.get(f"urgency_{area}")
+        }
+
+    def initial(child):
+        year, needs = selectors.child_needs(child=child)
+        values = {"assessed_on": timezone.localdate()}
+        if year == timezone.localdate().year:
+            for need in needs:
+                values[f"urgency_{need.area}"] = need.urgency
+                values[f"note_{need.area}"] = need.note
+        return values
+
+    return _child_form_view(
+        request,
+        pk,
+        form_class=NeedsForm,
+        template="children/needs_form.html",
+        title=_("Needs assessment"),
+        save=save,
+        initial=initial,
+    )
+
+
+@portal_view
+def priority_override(request, pk):
+    def save(child, data):
+        services.priority_override_set(
+            child=child, by=request.user, value=data["value"], reason=data["reason"]
+        )
+        return _("The priority is saved.")
+
+    return _child_form_view(
+        request,
+        pk,
+        form_class=PriorityOverrideForm,
+        template="children/small_form.html",
+        title=_("Set the priority by hand"),
+        save=save,
+        initial=lambda child: {"value": child.priority_override, "reason": child.priority_override_reason},
+    )
+
+
+@portal_view
+def review(request, pk):
+    def save(child, data):
+        services.review_record(child=child, by=request.user, outcome=data["outcome"], note=data["note"])
+        return _("The yearly review of %(name)s is recorded.") % {"name": child.full_name}
+
+    return _child_form_view(
+        request,
+        pk,
+        form_class=ReviewForm,
+        template="children/small_form.html",
+        title=_("Yearly review"),
+        save=save,
+    )
+
+
+@portal_view
+def status_change(request, pk):
+    def save(child, data):
+        services.child_status_set(child=child, by=request.user, **data)
+        return _("The status is changed.")
+
+    return _child_form_view(
+        request,
+        pk,
+        form_class=StatusForm,
+        template="children/small_form.html",
+        title=_("Change the status"),
+        save=save,
+        initial=lambda child: {"on": timezone.localdate()},
+    )
+
+
+@portal_view
+def consent(request, pk):
+    def save(child, data):
+        services.consent_set(child=child, by=request.user, **data)
+        return _("The consent is recorded.")
+
+    return _child_form_view(
+        request,
+        pk,
+        form_class=ConsentForm,
+        template="children/small_form.html",
+        title=_("Guardian's consent"),
+        save=save,
+        initial=lambda child: {
+            "data_consent": child.data_consent,
+            "story_consent": child.story_consent,
+            "story": child.story,
+        },
+    )
+
+
+@portal_view
+def support_new(request, pk=None):
+    child = _child(request, pk) if pk is not None else None
+    form = SupportForm(
+        request.POST or None, user=request.user, child=child, initial={"delivered_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        confirm = data.pop("confirm_overlap")
+        try:
+            services.support_record(by=request.user, confirm_overlap=confirm, child=child, **data)
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, _("The support is recorded."))
+            return redirect(child or "children:list")
+    return render(
+        request,
+        "children/support_form.html",
+        {"form": form, "child": child, "title": _("Record support")},
+    )
+
+
+@portal_view
+def child_photo(request, pk):
+    """A child's photo, served only to users whose scope holds the child (never from a public URL)."""
+    child = _child(request, pk)
+    if not child.photo:
+        raise Http404
+    return FileResponse(child.photo.open("rb"))

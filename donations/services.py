@@ -299,11 +299,24 @@ def donation_reverse(*, donation: Donation, reason: str, by: User) -> list[Ledge
 
 
 def available_balance(*, fund: Fund, like: Restricted, medium: str = Medium.CASH) -> int:
-    """What a fund can still spend of the money that has the same restriction as `like`."""
-    total = LedgerEntry.objects.filter(fund=fund, medium=medium, **restriction_values(like)).aggregate(
-        total=Sum("amount")
-    )["total"]
-    return total or 0
+    """What a fund can still spend of the money that has the same restriction as `like`.
+
+    Money restricted to a child counts the records merged into that child too (`children.duplicates`):
+    posted ledger entries keep the id they were posted with and are never rewritten."""
+    restriction = restriction_values(like)
+    child_id = restriction.pop("restriction_child_id")
+    entries = LedgerEntry.objects.filter(fund=fund, medium=medium, **restriction)
+    if child_id is None:
+        entries = entries.filter(restriction_child_id__isnull=True)
+    else:
+        from children.models import Child
+
+        ids, frontier = {child_id}, [child_id]
+        while frontier:  # records merged into this one, and those merged into them
+            frontier = list(Child.objects.filter(merged_into_id__in=frontier).values_list("pk", flat=True))
+            ids.update(frontier)
+        entries = entries.filter(restriction_child_id__in=ids)
+    return entries.aggregate(total=Sum("amount"))["total"] or 0
 
 
 def disbursement_propose(*, by: User, **fields) -> Disbursement:

@@ -171,8 +171,13 @@ def my_donations(request):
     """A donor's history: what they gave, its status, and the receipts."""
     donations = selectors.donor_own_donations(user=request.user).order_by("-received_on", "-id")
     totals = donations.filter(status=Donation.Status.POSTED).aggregate(total=Sum("amount"))
+    from children.models import Sponsorship
+
+    sponsorships = Sponsorship.objects.filter(donor__user=request.user).order_by("-starts_on")
     return render(
-        request, "donations/my_donations.html", {"donations": donations[:200], "total": totals["total"] or 0}
+        request,
+        "donations/my_donations.html",
+        {"donations": donations[:200], "total": totals["total"] or 0, "sponsorships": sponsorships},
     )
 
 

@@ -1,0 +1,142 @@
+"""The portal's pages of incidents (vụ việc): officers record; the rest needs the sensitive permission."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fund_portal.views import portal_view
+
+from . import incidents as service
+from .forms_incidents import IncidentForm, InterventionForm
+from .models import AccessAction, Child, Incident, IncidentStatus
+from .selectors import can_see_sensitive
+from .services import access_log
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _readable(request, pk) -> Incident:
+    try:
+        return service.incident_get_for_user(user=request.user, incident_id=pk)
+    except Incident.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _with_deadline(incident: Incident) -> Incident:
+    incident.deadline = service.incident_deadline(incident)
+    incident.deadline_text = service.deadline_text(incident.deadline)
+    return incident
+
+
+@portal_view
+def incident_list(request):
+    if not can_see_sensitive(request.user):
+        raise PermissionDenied
+    status = request.GET.get("status", "")
+    status = status if status in IncidentStatus.values else ""
+    urgent = {"1": True, "0": False}.get(request.GET.get("urgent", ""))
+    incidents = service.incidents_list(user=request.user, status=status, urgent=urgent)
+    page = Paginator(incidents, 30).get_page(request.GET.get("page"))
+    for incident in page:
+        _with_deadline(incident)
+    return render(
+        request,
+        "children/incident_list.html",
+        {
+            "page": page,
+            "status": status,
+            "urgent": request.GET.get("urgent", ""),
+            "statuses": IncidentStatus.choices,
+        },
+    )
+
+
+@portal_view
+def incident_new(request):
+    initial = {}
+    if request.GET.get("child", "").isdigit():
+        child = Child.objects.visible_to(request.user).filter(pk=request.GET["child"]).first()
+        if child is not None:
+            initial = {"child": child.pk, "commune": child.commune_id}
+    form = IncidentForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        try:
+            incident = service.incident_record(by=request.user, **data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if incident.urgent:
+                messages.warning(
+                    request,
+                    _("The urgent incident is recorded and the district alerted. Intervene by %(deadline)s.")
+                    % {"deadline": service.format_local(service.incident_deadline(incident))},
+                )
+            else:
+                messages.success(request, _("The incident is recorded."))
+            if can_see_sensitive(request.user):
+                return redirect("children:incident_detail", pk=incident.pk)
+            return redirect("children:incident_recorded")
+    return render(request, "children/incident_form.html", {"form": form})
+
+
+@portal_view
+def incident_recorded(request):
+    """The confirmation an officer without the sensitive permission sees after recording."""
+    return render(request, "children/incident_recorded.html")
+
+
+@portal_view
+def incident_detail(request, pk):
+    incident = _with_deadline(_readable(request, pk))
+    access_log(user=request.user, action=AccessAction.SENSITIVE, child=incident.child, unit=incident.commune)
+    return render(
+        request,
+        "children/incident_detail.html",
+        {"incident": incident, "intervention_form": InterventionForm()},
+    )
+
+
+@portal_view
+@require_POST
+def incident_intervene(request, pk):
+    incident = _readable(request, pk)
+    form = InterventionForm(request.POST)
+    if form.is_valid():
+        try:
+            service.incident_intervene(incident=incident, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The intervention is recorded."))
+            return redirect("children:incident_detail", pk=incident.pk)
+    return render(
+        request,
+        "children/incident_detail.html",
+        {"incident": _with_deadline(incident), "intervention_form": form},
+        status=400,
+    )
+
+
+@portal_view
+@require_POST
+def incident_close(request, pk):
+    incident = _readable(request, pk)
+    try:
+        service.incident_close(incident=incident, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The incident is closed."))
+    return redirect("children:incident_detail", pk=incident.pk)
