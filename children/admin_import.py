@@ -1,5 +1,91 @@
-"""The admin's import and export of children (django-import-export). Mixed into `ChildAdmin`."""
+"""The admin's import and export of children. Mixed into `ChildAdmin`.
+
+The import is `children.importing.children_import` (check first, then all rows or none); the
+export is an admin action that asks for the reason on an intermediate page and writes one access
+log row with the children's ids (`children.importing.children_export`).
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from fund_portal.exports import xlsx_download
+
+from . import importing
+from .views_import import ChildImportForm, ExportReasonForm, import_result_message
 
 
 class ChildImportExportAdminMixin:
-    pass
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        """The export action beside whatever actions the admin class and other mixins declare."""
+        actions = super().get_actions(request, action_location=action_location)
+        if action_location == ActionLocation.CHANGE_LIST and actions is not None:
+            action = self.get_action("export_selected", action_location)
+            if action is not None:
+                actions.setdefault(action.name, action)
+        return actions
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="children_child_import"),
+            path(
+                "import/template.xlsx",
+                self.admin_site.admin_view(self.import_template_view),
+                name="children_child_import_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """The commune's list from a spreadsheet: a check first (dry run, preview), then all or nothing."""
+        if not (self.has_add_permission(request) and importing.may_import(request.user)):
+            raise PermissionDenied
+        form = ChildImportForm(request.POST or None, request.FILES or None)
+        result = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            result = importing.children_import(
+                uploaded=upload, by=request.user, name=upload.name, dry_run=form.cleaned_data["dry_run"]
+            )
+            if result.ok and result.written:
+                messages.success(request, import_result_message(result))
+                return redirect("admin:children_child_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "result": result,
+            "title": _("Import the list of children"),
+        }
+        return TemplateResponse(request, "admin/children/child/import.html", context)
+
+    def import_template_view(self, request):
+        return xlsx_download(importing.children_template(by=request.user), "mau-danh-sach-tre-em.xlsx")
+
+    @admin.action(description=_("Export the selected children to Excel"))
+    def export_selected(self, request, queryset):
+        """Ask for the reason first; then one XLSX of the template's columns and one access log row."""
+        form = ExportReasonForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            try:
+                data = importing.children_export(
+                    children=queryset, user=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                form.add_error("reason", error.message_dict.get("reason", error.messages))
+            else:
+                return xlsx_download(data, "danh-sach-tre-em.xlsx")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "ids": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+            "count": queryset.count(),
+            "title": _("Export the selected children to Excel"),
+        }
+        return TemplateResponse(request, "admin/children/child/export.html", context)

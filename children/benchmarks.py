@@ -13,7 +13,7 @@ from fund_portal.bench import Measure, benchmark, percentile, timed
 from fund_portal.demo import seed_demo
 from fund_portal.models import AdministrativeUnit, User
 
-from . import benchmarks_duplicates  # noqa: F401  registers "children_duplicates"
+from . import benchmarks_duplicates, benchmarks_import  # noqa: F401  register "children_duplicates", "children_import"
 from .models import Child
 from .selectors import children_list, children_page
 from .services import child_duplicates

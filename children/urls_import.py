@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_import
+
+urlpatterns = [
+    path("import/", views_import.child_import, name="import"),
+    path("import/template.xlsx", views_import.child_import_template, name="import_template"),
+    path("export/", views_import.child_export, name="export"),
+]

@@ -44,15 +44,19 @@ def _child(request, pk) -> Child:
     return scoped_get_object_or_404(Child.objects.select_related("commune", "village"), request.user, pk=pk)
 
 
-@portal_view
-def child_list(request):
-    groups = selectors.group_choices(user=request.user)
-    form = ChildFilterForm(request.GET or None, groups=groups)
+def filtered_children(request):
+    """The list's filter form (from the query string) and the children it selects, for the list and
+    the export."""
+    form = ChildFilterForm(request.GET or None, groups=selectors.group_choices(user=request.user))
     filters = form.filters() if request.GET else {}
     query = filters.pop("q", "") or ""
-    children = selectors.children_list(
-        user=request.user, query=query, **{k: v for k, v in filters.items() if v not in (None, "")}
-    )
+    filters = {name: value for name, value in filters.items() if value not in (None, "")}
+    return form, selectors.children_list(user=request.user, query=query, **filters)
+
+
+@portal_view
+def child_list(request):
+    form, children = filtered_children(request)
     rows, next_cursor = selectors.children_page(children=children, after=request.GET.get("after", ""))
     params = request.GET.copy()
     params.pop("after", None)

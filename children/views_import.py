@@ -1,0 +1,72 @@
+"""The officers' pages to import the commune's list of children and to export it (with a reason, logged)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from fund_portal.exports import xlsx_download
+from fund_portal.views import portal_view
+
+from . import importing
+from .forms import ChildImportForm, ExportReasonForm
+
+
+def import_result_message(result) -> str:
+    return _("Imported %(rows)s children: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.") % {
+        "rows": result.rows,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+    }
+
+
+@portal_view
+def child_import(request):
+    """Upload the commune's list: a check first (every bad row listed), then all rows or none."""
+    if not importing.may_import(request.user):
+        raise PermissionDenied
+    form = ChildImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = importing.children_import(
+            uploaded=upload, by=request.user, name=upload.name, dry_run=form.cleaned_data["dry_run"]
+        )
+        if result.ok and result.written:
+            messages.success(request, import_result_message(result))
+            return redirect("children:list")
+    return render(
+        request,
+        "children/import.html",
+        {"form": form, "result": result, "title": _("Import the list of children")},
+    )
+
+
+@portal_view
+@require_GET
+def child_import_template(request):
+    return xlsx_download(importing.children_template(by=request.user), "mau-danh-sach-tre-em.xlsx")
+
+
+@portal_view
+def child_export(request):
+    """The list with the current search and filters, all matching children, after the reason is given."""
+    from .views import filtered_children
+
+    data = request.POST if request.method == "POST" else None
+    form = ExportReasonForm(
+        data, initial={"q": request.GET.get("q", ""), "group": request.GET.get("group", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        _filters, children = filtered_children(request)
+        try:
+            data = importing.children_export(
+                children=children, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error("reason", error.message_dict.get("reason", error.messages))
+        else:
+            return xlsx_download(data, "danh-sach-tre-em.xlsx")
+    return render(request, "children/export.html", {"form": form, "title": _("Export the list of children")})
