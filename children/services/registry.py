@@ -1,0 +1,331 @@
+"""The child's record: the rules of a record, registration with the duplicate check, edits, groups,
+consent, status and its history, access logging, ageing out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fund_portal.models import AdministrativeUnit, UnitLevel
+from fund_portal.text import fold, normalize_text
+
+from ..duplicates import child_duplicates
+from ..models import (
+    AccessLog,
+    Child,
+    ChildStatus,
+    ChildStatusChange,
+    Circumstance,
+)
+from ..priority import priority_recompute
+
+ADULT_AGE = 16  # a child is a person under 16 (Law on Children 2016, Article 1)
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def child_check(*, child: Child, by) -> None:
+    """The registry's rules for a child's record, each refusal on its field, in Vietnamese."""
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    if not child.full_name:
+        errors.setdefault("full_name", []).append(_("The child's full name is empty."))
+    if child.birth_date:
+        if child.birth_date > today:
+            errors.setdefault("birth_date", []).append(
+                _("The date of birth %(date)s is in the future.")
+                % {"date": child.birth_date.strftime("%d/%m/%Y")}
+            )
+        elif age_on(child.birth_date, today) >= ADULT_AGE and child.status == ChildStatus.ACTIVE:
+            errors.setdefault("birth_date", []).append(
+                _("Born on %(date)s, this person is 16 or older and is not a child.")
+                % {"date": child.birth_date.strftime("%d/%m/%Y")}
+            )
+    if child.personal_id and not (len(child.personal_id) == 12 and child.personal_id.isdigit()):
+        errors.setdefault("personal_id", []).append(
+            _("“%(value)s” is not a personal identification number: it has 12 digits.")
+            % {"value": child.personal_id}
+        )
+    commune = child.commune if child.commune_id else None
+    if commune is not None:
+        if commune.level != UnitLevel.COMMUNE:
+            errors.setdefault("commune", []).append(_("%(unit)s is not a commune.") % {"unit": commune})
+        elif not AdministrativeUnit.objects.visible_to(by).filter(pk=commune.pk).exists():
+            errors.setdefault("commune", []).append(_("%(unit)s is outside your unit.") % {"unit": commune})
+        if child.village_id and child.village.parent_id != commune.pk:
+            errors.setdefault("village", []).append(
+                _("%(village)s is not a village of %(commune)s.")
+                % {"village": child.village, "commune": commune}
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _normalise(child: Child) -> None:
+    child.full_name = normalize_text(child.full_name)
+    child.name_folded = fold(child.full_name)
+    child.personal_id = normalize_text(child.personal_id or "") or None
+
+
+@transaction.atomic
+def child_register(
+    *, by, confirm_not_duplicate: bool = False, circumstances: list[dict] | None = None, **fields
+) -> Child:
+    """Register a child; a likely duplicate is refused unless the officer confirms it is another child.
+
+    `circumstances`: dicts with group, subgroup, identified_on, note (see `circumstance_add`)."""
+    child = Child(created_by=by, **fields)
+    _normalise(child)
+    child_check(child=child, by=by)
+    if not confirm_not_duplicate:
+        duplicates = child_duplicates(
+            full_name=child.full_name,
+            birth_date=child.birth_date,
+            personal_id=child.personal_id,
+            commune=child.commune,
+        )
+        if duplicates:
+            raise ValidationError(
+                _("This child may already be registered: %(children)s. Check, or confirm it is another one.")
+                % {
+                    "children": ", ".join(
+                        f"{c.full_name} ({c.birth_date:%d/%m/%Y}, {c.commune}"
+                        + (f"; {c.duplicate_reason}" if getattr(c, "duplicate_reason", "") else "")
+                        + ")"
+                        for c in duplicates
+                    )
+                },
+                code="duplicate",
+            )
+    if child.data_consent or child.story_consent:
+        child.consent_recorded_by, child.consent_recorded_at = by, timezone.now()
+    child.full_clean()
+    child.save()
+    ChildStatusChange.objects.create(
+        child=child,
+        status_from="",
+        status_to=child.status,
+        on=timezone.localdate(),
+        reason=_("Registered"),
+        by=by,
+    )
+    for item in circumstances or []:
+        circumstance_add(child=child, by=by, recompute=False, **item)
+    priority_recompute(child_ids=[child.pk])
+    child.refresh_from_db()
+    return child
+
+
+UPDATABLE_FIELDS = (
+    "full_name",
+    "birth_date",
+    "sex",
+    "ethnicity",
+    "personal_id",
+    "commune",
+    "village",
+    "address",
+    "guardian_name",
+    "guardian_relationship",
+    "guardian_phone",
+    "poverty",
+    "poverty_year",
+    "school",
+    "grade",
+    "out_of_school",
+    "disability_type",
+    "disability_severity",
+    "health_notes",
+    "photo",
+)
+
+
+@transaction.atomic
+def child_update(*, child: Child, by, **fields) -> Child:
+    """Change a child's record (not its status, consent or priority: those have their own functions)."""
+    _require_visible(child=child, by=by)
+    unknown = set(fields) - set(UPDATABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"child_update cannot change {sorted(unknown)}")
+    if "health_notes" in fields and not by.has_perm("children.view_sensitive"):
+        raise PermissionDenied
+    for name, value in fields.items():
+        setattr(child, name, value)
+    _normalise(child)
+    child_check(child=child, by=by)
+    child.full_clean()
+    child.save()
+    priority_recompute(child_ids=[child.pk])
+    child.refresh_from_db()
+    return child
+
+
+def _require_visible(*, child: Child, by) -> None:
+    if not Child.objects.visible_to(by).filter(pk=child.pk).exists():
+        raise ValidationError(_("This child is outside your unit."), code="scope")
+
+
+def _require_active(child: Child) -> None:
+    if child.status != ChildStatus.ACTIVE:
+        raise ValidationError(
+            _("%(name)s is not in the active list (%(status)s).")
+            % {"name": child.full_name, "status": child.get_status_display()},
+            code="inactive",
+        )
+
+
+def circumstance_add(
+    *,
+    child: Child,
+    by,
+    group: str,
+    subgroup: str = "",
+    identified_on: dt.date,
+    note: str = "",
+    recompute=True,
+) -> Circumstance:
+    """Record that a group of Article 10 (a subgroup of Decree 56/2017) applies to a child."""
+    from ..reference import group as group_of
+    from ..reference import is_sensitive
+    from ..reference import subgroup as subgroup_of
+
+    _require_visible(child=child, by=by)
+    try:
+        group_of(group)
+    except KeyError:
+        raise ValidationError(
+            {"group": _("“%(code)s” is not a group of children in special circumstances.") % {"code": group}}
+        ) from None
+    if subgroup:
+        try:
+            if subgroup_of(subgroup).group_code != group:
+                raise KeyError(subgroup)
+        except KeyError:
+            raise ValidationError(
+                {
+                    "subgroup": _("“%(code)s” is not a subgroup of %(group)s.")
+                    % {"code": subgroup, "group": group}
+                }
+            ) from None
+    if is_sensitive(group) and not by.has_perm("children.view_sensitive"):
+        raise ValidationError(
+            {"group": _("Recording this group needs the permission to see sensitive data.")}, code="sensitive"
+        )
+    if identified_on > timezone.localdate():
+        raise ValidationError({"identified_on": _("The date identified is in the future.")})
+    if child.circumstances.filter(group=group, subgroup=subgroup).exists():
+        raise ValidationError({"group": _("This group is already recorded for the child.")})
+    item = Circumstance(child=child, group=group, subgroup=subgroup, identified_on=identified_on, note=note)
+    item.full_clean()
+    item.save()
+    if recompute:
+        priority_recompute(child_ids=[child.pk])
+    return item
+
+
+@transaction.atomic
+def circumstance_remove(*, circumstance: Circumstance, by) -> None:
+    from ..reference import is_sensitive
+
+    _require_visible(child=circumstance.child, by=by)
+    if is_sensitive(circumstance.group) and not by.has_perm("children.view_sensitive"):
+        raise PermissionDenied
+    child_id = circumstance.child_id
+    circumstance.delete()
+    priority_recompute(child_ids=[child_id])
+
+
+@transaction.atomic
+def consent_set(*, child: Child, by, data_consent: bool, story_consent: bool, story: str = "") -> Child:
+    """Record the guardian's consents. Withdrawing the story consent hides the story at once: public
+    pages show a story only while `story_consent` is true (the text is kept for the record)."""
+    _require_visible(child=child, by=by)
+    story = normalize_text(story)
+    if story_consent and not story:
+        raise ValidationError({"story": _("Write the anonymised story the guardian agreed to show.")})
+    if story_consent and not data_consent:
+        raise ValidationError({"story_consent": _("A story can be shown only if the data may be kept.")})
+    child.data_consent, child.story_consent = data_consent, story_consent
+    if story:
+        child.story = story
+    child.consent_recorded_by, child.consent_recorded_at = by, timezone.now()
+    child.save(
+        update_fields=[
+            "data_consent",
+            "story_consent",
+            "story",
+            "consent_recorded_by",
+            "consent_recorded_at",
+            "updated_at",
+        ]
+    )
+    return child
+
+
+@transaction.atomic
+def child_status_set(*, child: Child, by, status: str, on: dt.date, reason: str = "") -> Child:
+    """Move a child to another status (moved away, deceased, back to active), keeping the history."""
+    _require_visible(child=child, by=by)
+    if status not in ChildStatus.values or status == ChildStatus.MERGED:
+        raise ValidationError({"status": _("Choose a status.")})
+    if status == child.status:
+        raise ValidationError({"status": _("The child already has this status.")})
+    if child.status == ChildStatus.MERGED:
+        raise ValidationError(_("A merged record does not change any more."))
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("The date is in the future.")})
+    if status == ChildStatus.ACTIVE and age_on(child.birth_date, timezone.localdate()) >= ADULT_AGE:
+        raise ValidationError({"status": _("A person of 16 or older cannot be in the active list.")})
+    if status != ChildStatus.ACTIVE and not normalize_text(reason):
+        raise ValidationError({"reason": _("Give the reason.")})
+    ChildStatusChange.objects.create(
+        child=child, status_from=child.status, status_to=status, on=on, reason=normalize_text(reason), by=by
+    )
+    child.status = status
+    child.save(update_fields=["status", "updated_at"])
+    return child
+
+
+def access_log(
+    *, user, action: str, child: Child | None = None, count: int = 1, unit=None, reason: str = ""
+) -> AccessLog:
+    """Record that a user looked at or exported children's data."""
+    return AccessLog.objects.create(
+        user=user,
+        action=action,
+        child=child,
+        children_count=count,
+        unit=unit or (child.commune if child else user.unit),
+        reason=reason[:255],
+    )
+
+
+@transaction.atomic
+def children_age_out(*, today: dt.date | None = None) -> int:
+    """Move children who turned 16 out of the active list; their records and history stay."""
+    today = today or timezone.localdate()
+    try:
+        cutoff = today.replace(year=today.year - ADULT_AGE)
+    except ValueError:  # 29 February
+        cutoff = today.replace(year=today.year - ADULT_AGE, day=28)
+    due = Child.objects.filter(status=ChildStatus.ACTIVE, birth_date__lte=cutoff)
+    ids = list(due.values_list("pk", flat=True))
+    reason = _("Turned 16")
+    ChildStatusChange.objects.bulk_create(
+        ChildStatusChange(
+            child_id=pk,
+            status_from=ChildStatus.ACTIVE,
+            status_to=ChildStatus.AGED_OUT,
+            on=today,
+            reason=reason,
+        )
+        for pk in ids
+    )
+    Child.objects.filter(pk__in=ids).update(status=ChildStatus.AGED_OUT, updated_at=timezone.now())
+    return len(ids)
