@@ -442,12 +442,24 @@ def _fill_from(keep: Child, remove: Child) -> None:
     keep.last_reviewed_year = max(years) if years else None
 
 
+def _move_gift_list_entries(keep: Child, remove: Child) -> None:
+    """Gift-list lines follow the child. A line not handed over yet, on a list where the kept record
+    already is, is a plan made twice for one child: it is dropped, so the handover gives one gift."""
+    from campaigns.models import GiftListEntry
+
+    kept_lists = set(GiftListEntry.objects.filter(child=keep).values_list("gift_list_id", flat=True))
+    entries = GiftListEntry.objects.filter(child=remove)
+    entries.filter(gift_list_id__in=kept_lists, support__isnull=True).delete()
+    entries.update(child=keep)
+
+
 def _move_history(keep: Child, remove: Child) -> None:
     """Every support, sponsorship, incident, need, review and circumstance of `remove` ends on `keep`;
     a row `keep` already has for the same key stays on `remove` (its record is kept, marked merged)."""
     Support.objects.filter(child=remove).update(child=keep)
     Sponsorship.objects.filter(child=remove).update(child=keep)
     Incident.objects.filter(child=remove).update(child=keep)
+    _move_gift_list_entries(keep, remove)
     kept_groups = {(c.group, c.subgroup): c for c in Circumstance.objects.filter(child=keep)}
     for circumstance in Circumstance.objects.filter(child=remove):
         same = kept_groups.get((circumstance.group, circumstance.subgroup))

@@ -156,6 +156,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "children.tasks.children_age_out_task",
         "schedule": crontab(hour=1, minute=5),
     },
+    "campaigns-from-templates": {
+        "task": "campaigns.tasks.campaigns_from_templates_task",
+        "schedule": crontab(hour=1, minute=15),
+    },
 }
 
 # --- Accounts ---------------------------------------------------------------------------

@@ -425,6 +425,8 @@ def test_the_duplicates_page_needs_the_change_permission_and_the_scope(client, t
 
 
 def test_every_table_pointing_at_a_child_is_considered_by_the_merge():
+    from campaigns.models import GiftListEntry
+
     """A new table with a link to a child must be added to `child_merge` (moved, or kept on purpose)."""
     handled = {
         Circumstance,  # moved unless the kept record has the group
@@ -437,6 +439,7 @@ def test_every_table_pointing_at_a_child_is_considered_by_the_merge():
         ChildStatusChange,  # stays: the removed record's own history
         DuplicateDismissal,  # stays: a decision about that record
         Child,  # merged_into
+        GiftListEntry,  # moved; a draft line on a list the kept record is on is dropped
     }
     relations = Child._meta.get_fields(include_hidden=True)
     assert {f.related_model for f in relations if f.auto_created and not f.concrete} == handled

@@ -440,3 +440,33 @@ def test_money_restricted_to_a_merged_record_stays_spendable_for_the_kept_child(
     assert available_balance(fund=fund, like=like) == 0
     child_merge(keep=kept, remove=removed, by=district, reason="Trùng hồ sơ")
     assert available_balance(fund=fund, like=like) == 700_000
+
+
+def test_a_merge_leaves_one_gift_for_a_child_listed_twice_and_the_handover_works(tree, officer_a, today):
+    from campaigns.models import Campaign, GiftListEntry
+    from campaigns.services import campaign_save, gift_list_build, gift_list_handover
+    from children.duplicates import child_merge
+
+    district = staff(tree["d1"], username="lan")
+    campaign = campaign_save(
+        campaign=Campaign(
+            name="Tết Trung thu",
+            slug="trung-thu",
+            kind="mid_autumn",
+            unit=tree["d1"],
+            starts_on=today - dt.timedelta(days=5),
+            ends_on=today + dt.timedelta(days=5),
+        ),
+        by=district,
+        communes=[tree["a"]],
+    )
+    kept = register(officer_a, tree["a"], name="Nguyễn Văn An", poverty="poor")
+    removed = register(officer_a, tree["a"], name="Nguyen Van Anh", poverty="poor")
+    gift_list = gift_list_build(campaign=campaign, by=district, kind="gift", value=150_000, count=10)
+    assert GiftListEntry.objects.filter(gift_list=gift_list).count() == 2
+    child_merge(keep=kept, remove=removed, by=district, reason="Trùng hồ sơ")
+    assert list(GiftListEntry.objects.filter(gift_list=gift_list).values_list("child", flat=True)) == [
+        kept.pk
+    ]
+    supports = gift_list_handover(gift_list=gift_list, by=district, delivered_on=today)
+    assert [s.child_id for s in supports] == [kept.pk]

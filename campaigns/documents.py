@@ -1,0 +1,94 @@
+"""The gift list as documents: the signing sheet (danh sách ký nhận) of a commune as PDF, and the list
+as XLSX. Both print children's names, so each download is written to the access log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from children.models import AccessAction
+from children.services import access_log
+from fund_portal.exports import xlsx_bytes
+from fund_portal.pdf import render_pdf
+
+from .models import GiftList
+from .selectors import gift_list_by_commune
+
+
+def _log(*, user, gift_list: GiftList, count: int, unit=None, what: str) -> None:
+    access_log(
+        user=user,
+        action=AccessAction.EXPORT,
+        count=count,
+        unit=unit or gift_list.campaign.unit,
+        reason=f"{what}: {gift_list}",
+    )
+
+
+def gift_list_signing_sheet(*, gift_list: GiftList, user, commune_id: int | None = None) -> tuple[bytes, str]:
+    """The signing sheet PDF of one commune of the list (or of every commune the user may see, one after
+    the other), and its file name."""
+    groups = gift_list_by_commune(gift_list=gift_list, user=user)
+    if commune_id is not None:
+        groups = [g for g in groups if g["commune"].pk == commune_id]
+    campaign = gift_list.campaign
+    pdf = render_pdf(
+        template_name="campaigns/pdf/signing_sheet.html",
+        context={
+            "gift_list": gift_list,
+            "campaign": campaign,
+            "event": gift_list.event,
+            "groups": groups,
+            "issuer_parent": f"UBND {campaign.unit.name}",
+            "issuer_name": settings.FUND_NAME,
+            "doc_date": timezone.localdate(),
+            "title": "Danh sách ký nhận",
+        },
+    )
+    count = sum(len(g["entries"]) for g in groups)
+    unit = groups[0]["commune"] if len(groups) == 1 else None
+    _log(user=user, gift_list=gift_list, count=count, unit=unit, what="Danh sách ký nhận")
+    commune_name = groups[0]["commune"].name if len(groups) == 1 else ""
+    name = " ".join(part for part in ("Danh sách ký nhận", campaign.name, commune_name) if part)
+    return pdf, f"{name}.pdf"
+
+
+def gift_list_xlsx(*, gift_list: GiftList, user) -> tuple[bytes, str]:
+    """The whole list (the communes the user may see) as a spreadsheet."""
+    groups = gift_list_by_commune(gift_list=gift_list, user=user)
+    headers = [
+        _("No."),
+        _("Commune"),
+        _("Child"),
+        _("Date of birth"),
+        _("Village"),
+        _("Guardian"),
+        _("Value (đồng)"),
+        _("Handover"),
+    ]
+    rows = []
+    for group in groups:
+        for entry in group["entries"]:
+            child = entry.child
+            if entry.support_id:
+                state = _("Handed over on %(date)s") % {"date": f"{entry.support.delivered_on:%d/%m/%Y}"}
+            elif entry.absent:
+                state = _("Absent")
+            else:
+                state = _("Waiting")
+            rows.append(
+                [
+                    entry.number,
+                    group["commune"].name,
+                    child.full_name,
+                    f"{child.birth_date:%d/%m/%Y}",
+                    child.village.name if child.village_id else "",
+                    child.guardian_name,
+                    entry.value,
+                    state,
+                ]
+            )
+    data = xlsx_bytes(title=_("Gift list"), headers=headers, rows=rows)
+    _log(user=user, gift_list=gift_list, count=len(rows), what="XLSX")
+    return data, f"danh-sach-qua-{gift_list.campaign.slug}-{gift_list.pk}.xlsx"

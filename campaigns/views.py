@@ -1,0 +1,116 @@
+"""The commune officers' campaign pages (/portal/campaigns/): the campaigns their commune takes part in
+with their progress, the gift lists of their commune, the signing sheets, and the handover of their
+commune's children. Scope is applied by the selectors and the services; views stay thin."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from fund_portal.exports import xlsx_download
+from fund_portal.pdf import pdf_response
+from fund_portal.views import portal_view
+
+from . import documents, selectors, services
+from .forms import HandoverForm
+from .models import GiftList
+
+
+def _gift_list(request, pk) -> GiftList:
+    gift_list = selectors.gift_lists_for(user=request.user).filter(pk=pk).first()
+    if gift_list is None:
+        raise Http404
+    return gift_list
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@portal_view
+@require_GET
+def campaign_list(request):
+    campaigns = list(selectors.campaigns_participated(user=request.user)[:50])
+    rows = [{"campaign": c, "progress": selectors.campaign_progress(campaign=c)} for c in campaigns]
+    return render(request, "campaigns/campaign_list.html", {"rows": rows})
+
+
+@portal_view
+@require_GET
+def campaign_detail(request, slug):
+    campaign = selectors.campaign_for_user(user=request.user, slug=slug)
+    if campaign is None:
+        raise Http404
+    return render(
+        request,
+        "campaigns/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "progress": selectors.campaign_progress(campaign=campaign),
+            "history": selectors.campaign_year_over_year(campaign=campaign),
+            "events": campaign.events.all(),
+            "gift_lists": selectors.gift_lists_for(user=request.user, campaign=campaign),
+        },
+    )
+
+
+@portal_view
+def gift_list_detail(request, pk):
+    gift_list = _gift_list(request, pk)
+    groups = selectors.gift_list_by_commune(gift_list=gift_list, user=request.user)
+    entries = selectors.gift_list_entries(gift_list=gift_list, user=request.user).filter(
+        support__isnull=True, absent=False
+    )
+    form = HandoverForm(request.POST or None, entries=entries)
+    if request.method == "POST" and form.is_valid():
+        try:
+            supports = services.gift_list_handover(
+                gift_list=gift_list,
+                by=request.user,
+                delivered_on=form.cleaned_data["delivered_on"],
+                handed_over_by=form.cleaned_data["handed_over_by"],
+                absent_child_ids=[entry.child_id for entry in form.cleaned_data["absent"]],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("%(count)s supports recorded.") % {"count": len(supports)})
+            return redirect("campaigns_portal:gift_list", pk=gift_list.pk)
+    return render(
+        request,
+        "campaigns/gift_list_detail.html",
+        {
+            "gift_list": gift_list,
+            "groups": groups,
+            "form": form,
+            "pending": any(group["pending"] for group in groups),
+        },
+    )
+
+
+@portal_view
+@require_GET
+def gift_list_sheet(request, pk, commune_id):
+    gift_list = _gift_list(request, pk)
+    if not any(
+        g["commune"].pk == commune_id
+        for g in selectors.gift_list_by_commune(gift_list=gift_list, user=request.user)
+    ):
+        raise Http404
+    pdf, filename = documents.gift_list_signing_sheet(
+        gift_list=gift_list, user=request.user, commune_id=commune_id
+    )
+    return pdf_response(pdf, filename)
+
+
+@portal_view
+@require_GET
+def gift_list_xlsx(request, pk):
+    data, filename = documents.gift_list_xlsx(gift_list=_gift_list(request, pk), user=request.user)
+    return xlsx_download(data, filename)
