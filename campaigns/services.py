@@ -18,6 +18,7 @@ from children.selectors import children_list
 from children.services import support_record
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.money import format_vnd
+from fund_portal.public_cache import public_cache_bump
 from fund_portal.text import fold, normalize_text
 
 from . import lunar
@@ -101,6 +102,7 @@ def campaign_save(
         campaign.year = campaign.starts_on.year
     campaign.full_clean(exclude=["participating_communes"])
     campaign.save()
+    transaction.on_commit(public_cache_bump)  # the public campaign pages show the change at once
     if communes is not None:
         campaign.participating_communes.set(communes)
     return campaign

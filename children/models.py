@@ -153,6 +153,11 @@ class Child(models.Model):
             models.Index(fields=["birth_date", "commune"], name="child_birth_commune_idx"),
             models.Index(fields=["commune", "-priority", "id"], name="child_commune_priority_idx"),
             models.Index(fields=["last_reviewed_year"], name="child_reviewed_idx"),
+            models.Index(
+                fields=["-updated_at"],
+                condition=Q(story_consent=True, data_consent=True),
+                name="child_public_story_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import Campaign
 from campaigns.selectors import campaigns_open_to
 from fund_portal.forms import MoneyField
+from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.money import format_vnd
 
 from .models import DisplayPreference, DonationKind, Fund, NeedArea, RestrictionKind
@@ -51,15 +52,21 @@ class PublicDonationForm(forms.Form):
     )
     client_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, fund=None, **kwargs):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
         campaigns = Campaign.objects.filter(is_public=True, starts_on__lte=today, ends_on__gte=today)
         self.campaigns = {str(c.pk): c for c in campaigns}
+        communes = []
+        if fund is not None:
+            under_fund = AdministrativeUnit.objects.filter(path__startswith=fund.unit.path)
+            communes = under_fund.filter(level=UnitLevel.COMMUNE).order_by("name")
+        self.communes = {str(unit.pk): unit for unit in communes}
         self.fields["purpose"].choices = (
             [("", _("Where the need is greatest"))]
             + [(f"campaign:{pk}", c.name) for pk, c in self.campaigns.items()]
             + [(f"need:{value}", label) for value, label in NeedArea.choices]
+            + [(f"commune:{pk}", unit.name) for pk, unit in self.communes.items()]
         )
 
     def clean(self):
@@ -88,6 +95,8 @@ class PublicDonationForm(forms.Form):
             }
         if kind == "need":
             return {"restriction": RestrictionKind.NEED_AREA, "restriction_need": value}
+        if kind == "commune" and value in self.communes:
+            return {"restriction": RestrictionKind.COMMUNE, "restriction_unit": self.communes[value]}
         if purpose:
             raise ValidationError(_("Choose a use from the list."))
         return {"restriction": RestrictionKind.NONE}

@@ -607,6 +607,16 @@ class LedgerEntry(Restricted):
         indexes = [
             models.Index(fields=["fund", "entry_date"], name="entry_fund_date_idx"),
             models.Index(fields=["entry_date", "id"], name="entry_date_idx"),
+            # The public statement by month: an index-only scan (donations.transparency).
+            models.Index(
+                fields=["fund", "entry_date", "medium", "kind", "disbursement", "amount"],
+                name="entry_fund_statement_idx",
+            ),
+            models.Index(
+                fields=["fund", "restriction"],
+                condition=~Q(restriction=RestrictionKind.NONE),
+                name="entry_fund_restricted_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,7 +27,7 @@ def donate(request):
     if fund is None:
         raise Http404(_("The fund does not take donations online yet."))
     if request.method == "POST":
-        form = PublicDonationForm(request.POST)
+        form = PublicDonationForm(request.POST, fund=fund)
         if form.is_valid():
             data = form.cleaned_data
             donation = services.donation_public_submit(
@@ -41,13 +41,22 @@ def donate(request):
                 display_preference=data["display_preference"],
                 **{
                     k: data[k]
-                    for k in ("campaign", "restriction", "restriction_campaign", "restriction_need")
+                    for k in (
+                        "campaign",
+                        "restriction",
+                        "restriction_campaign",
+                        "restriction_need",
+                        "restriction_unit",
+                    )
                     if k in data
                 },
             )
             return redirect("donations:status", reference=donation.transfer_reference)
     else:
-        form = PublicDonationForm(initial={"client_token": new_client_token(), "preset": "500000"})
+        initial = {"client_token": new_client_token(), "preset": "500000"}
+        if request.GET.get("purpose"):  # from a need of the public needs page: "need:warm_clothes"
+            initial["purpose"] = request.GET["purpose"][:40]
+        form = PublicDonationForm(initial=initial, fund=fund)
     return render(request, "donations/donate.html", {"form": form, "fund": fund})
 
 

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AdministrativeUnit, User
+from .models import AdministrativeUnit, NewsPost, User
 from .scope import visible_unit_ids
 from .services import unit_save
 
@@ -64,3 +64,33 @@ class ScopedLogEntryAdmin(LogEntryAdmin):
         if ids is None:
             return qs
         return qs.filter(additional_data__unit_id__in=list(ids))
+
+
+@admin.register(NewsPost)
+class NewsPostAdmin(admin.ModelAdmin):
+    """News of the fund's public site; saving one refreshes the cached public pages at once."""
+
+    list_display = ["title", "published_at", "is_published", "campaign"]
+    list_filter = ["is_published"]
+    search_fields = ["title", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    raw_id_fields = ["campaign"]
+    date_hierarchy = "published_at"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        from .public_cache import public_cache_bump
+
+        public_cache_bump()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        from .public_cache import public_cache_bump
+
+        public_cache_bump()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        from .public_cache import public_cache_bump
+
+        public_cache_bump()

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 
+from . import benchmarks_public  # noqa: F401  registers "public_load"
 from .bench import Measure, benchmark, percentile, timed
 from .demo import seed_demo
 from .models import AdministrativeUnit, User

@@ -158,3 +158,48 @@ class User(AbstractUser):
     def needs_mfa(self) -> bool:
         """Staff who can reach the admin must use TOTP."""
         return self.is_superuser or self.is_staff or self.role in ADMIN_ROLES
+
+
+class NewsPostQuerySet(models.QuerySet):
+    def published(self):
+        from django.utils import timezone
+
+        return self.filter(is_published=True, published_at__lte=timezone.now())
+
+
+class NewsPost(models.Model):
+    """A news post of the fund's web page (tin tức): written and published by district staff in the admin."""
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    summary = models.CharField(
+        _("summary"), max_length=300, blank=True, help_text=_("Shown in lists and as the page description.")
+    )
+    body = models.TextField(_("text"), help_text=_("Plain text; a blank line starts a new paragraph."))
+    image = models.ImageField(_("image"), upload_to="news/%Y/", blank=True)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="news_posts",
+        help_text=_("Shown as an update on the campaign's page."),
+    )
+    published_at = models.DateTimeField(_("published at"))
+    is_published = models.BooleanField(_("published"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NewsPostQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("news post")
+        verbose_name_plural = _("news posts")
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["is_published", "-published_at"], name="newspost_published_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("public:news_detail", kwargs={"slug": self.slug})

@@ -17,7 +17,7 @@ portal_patterns = (
 )
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("fund_portal.public_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("start/", views.home_after_login, name="home_after_login"),
     # The admin logs in through allauth, so two-factor authentication applies there too.

@@ -1,4 +1,4 @@
-"""Pages of the portal's core: the public home, the probes, and the officers' portal frame."""
+"""Pages of the portal's core: the probes and the officers' portal frame (the public site: public_views)."""
 
 import logging
 
@@ -38,12 +38,6 @@ def portal_view(view):
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
     return wrapper
-
-
-@login_not_required
-@require_GET
-def home(request):
-    return render(request, "public/home.html", {"counts": selectors.public_unit_counts()})
 
 
 @never_cache

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fund_portal.models import AdministrativeUnit, UnitLevel
+from fund_portal.public_cache import public_cache_bump
 from fund_portal.text import fold, normalize_text
 
 from ..duplicates import child_duplicates
@@ -255,6 +256,7 @@ def consent_set(*, child: Child, by, data_consent: bool, story_consent: bool, st
     if story:
         child.story = story
     child.consent_recorded_by, child.consent_recorded_at = by, timezone.now()
+    transaction.on_commit(public_cache_bump)  # a withdrawn story leaves the public pages at once
     child.save(
         update_fields=[
             "data_consent",

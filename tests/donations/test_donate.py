@@ -122,3 +122,21 @@ def test_an_unknown_reference_is_a_friendly_404(client, public_fund, settings):
     response = client.get(reverse("donations:status", kwargs={"reference": "QBTTEZZZZZZZZ"}))
     assert response.status_code == 404
     assert "Không tìm thấy trang" in response.content.decode()
+
+
+def test_a_need_or_a_commune_from_the_needs_page_arrives_chosen_and_restricts_the_donation(
+    client, public_fund, tree
+):
+    page = client.get(reverse("donations:donate"), {"purpose": "need:warm_clothes"}).content.decode()
+    assert (
+        'value="need:warm_clothes" selected' in page
+        or 'value="need:warm_clothes" selected' in page.replace("\n", " ")
+    )
+    response = client.post(reverse("donations:donate"), form_data(purpose=f"commune:{tree['a'].pk}"))
+    assert response.status_code == 302
+    donation = Donation.objects.get()
+    assert donation.restriction == "commune" and donation.restriction_unit == tree["a"]
+    outside = client.post(
+        reverse("donations:donate"), form_data(purpose=f"commune:{tree['c'].pk}", client_token="tok-2")
+    )
+    assert outside.status_code == 200 and Donation.objects.count() == 1

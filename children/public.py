@@ -1,0 +1,92 @@
+"""What the public site may show of the registry: counts and consented, anonymised stories only.
+
+Never a name, an ID number, an address, a village, a photo, a guardian or a group of Article 10:
+needs are counted by commune and area, and a story is shown only while the guardian consents to
+both keeping the data and the public story, as the first-name initial, the age and the commune.
+Children in a sensitive group (HIV/AIDS, violence, abuse, trafficking...) are left out of the stories
+altogether: even anonymised, a story could point at them.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef
+from django.utils import timezone
+
+from .models import Child, ChildStatus, Circumstance, Need, Support
+from .reference import SENSITIVE_CODES
+from .selectors import public_initial
+from .services import age_on
+
+
+def public_needs_year() -> int | None:
+    """The latest year with a needs assessment (this year's, once communes have assessed)."""
+    return (
+        Need.objects.filter(year__lte=timezone.localdate().year)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+
+
+def public_needs_by_commune() -> dict:
+    """Active children with a need in the latest assessment, counted by commune and need area.
+
+    {"year": 2026, "communes": [{"id", "name", "total", "areas": [{"area", "label", "count"}]}]},
+    communes with the most needs first; only counts leave this function."""
+    from donations.models import NeedArea
+
+    year = public_needs_year()
+    if year is None:
+        return {"year": None, "communes": []}
+    rows = (
+        Need.objects.filter(year=year, child__status=ChildStatus.ACTIVE)
+        .values("child__commune_id", "child__commune__name", "area")
+        .annotate(count=Count("child", distinct=True))
+        .order_by()
+    )
+    labels = dict(NeedArea.choices)
+    communes: dict[int, dict] = {}
+    for row in rows:
+        commune = communes.setdefault(
+            row["child__commune_id"],
+            {"id": row["child__commune_id"], "name": row["child__commune__name"], "total": 0, "areas": []},
+        )
+        commune["areas"].append(
+            {"area": row["area"], "label": str(labels.get(row["area"], row["area"])), "count": row["count"]}
+        )
+        commune["total"] += row["count"]
+    for commune in communes.values():
+        commune["areas"].sort(key=lambda a: (-a["count"], a["label"]))
+    return {"year": year, "communes": sorted(communes.values(), key=lambda c: (-c["total"], c["name"]))}
+
+
+def public_stories(*, limit: int = 12) -> list[dict]:
+    """Consented stories, latest first: {"initial", "age", "commune", "story"} and nothing else."""
+    today = timezone.localdate()
+    sensitive = Circumstance.objects.filter(child=OuterRef("pk"), group__in=sorted(SENSITIVE_CODES))
+    children = (
+        Child.objects.filter(status=ChildStatus.ACTIVE, story_consent=True, data_consent=True)
+        .exclude(story="")
+        .exclude(Exists(sensitive))
+        .order_by("-updated_at", "-id")
+        .values("full_name", "birth_date", "commune__name", "story")[:limit]
+    )
+    return [
+        {
+            "initial": public_initial(child["full_name"]),
+            "age": age_on(child["birth_date"], today),
+            "commune": child["commune__name"],
+            "story": child["story"],
+        }
+        for child in children
+    ]
+
+
+def children_supported_in_year(*, year: int) -> int:
+    """How many children received support in a year (each child once)."""
+    return (
+        Support.objects.filter(delivered_on__year=year, child__isnull=False)
+        .values("child")
+        .distinct()
+        .count()
+    )

@@ -1,0 +1,197 @@
+"""Benchmarks of the public site (issue 5): throughput behind gunicorn, and /transparency/ uncached.
+
+`public_load` starts gunicorn (2 sync workers, DEBUG off, CONN_MAX_AGE=60, the configured database
+and REDIS_URL) on 127.0.0.1 and runs `wrk` (Debian package `wrk`) against a bare Django view that
+returns a fixed string (only in `bench_urls`), the home page and a campaign page: requests per second,
+p99, and each page's ratio to the bare view measured in the same run. Then `/transparency/` of the
+fund with the most ledger entries is rendered uncached (the cache cleared before each render).
+Run it against the large data set: `DATABASE_URL=postgres://…/fund_portal_bench DEBUG=1
+python manage.py bench --only public_load`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count
+from django.test import Client
+
+from campaigns.models import Campaign
+from donations.models import Fund
+
+from .bench import Measure, benchmark, percentile, timed
+
+MIN_RPS = 300
+MIN_RATIO = 0.5
+TRANSPARENCY_TARGET_MS = 300
+WRK_SECONDS = int(os.environ.get("PUBLIC_BENCH_SECONDS", "10"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _server_env(static_root: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
+    env.update(
+        DJANGO_SETTINGS_MODULE="fund_portal.bench_settings",
+        DEBUG="false",
+        SECRET_KEY="bench-only-secret-key-not-for-production-0123456789abcdef",
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+        SECURE_HSTS_SECONDS="0",
+        CONN_MAX_AGE="60",
+        STATIC_ROOT=static_root,
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def _wait_up(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310  local server
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not answer {url}")
+
+
+def _wrk(url: str) -> dict:
+    out = subprocess.run(
+        ["wrk", "-t2", "-c16", f"-d{WRK_SECONDS}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    scale = {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p99": float(p99.group(1)) * scale, "errors": int(errors.group(1)) if errors else 0}
+
+
+def _load_measures() -> list[Measure]:
+    if not shutil.which("wrk"):
+        raise RuntimeError("wrk is missing: scripts/install-system-packages.sh installs it")
+    campaign = Campaign.objects.filter(is_public=True).only("slug").order_by("-starts_on").first()
+    if campaign is None:
+        raise RuntimeError("No public campaign: run seed_demo first")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    pages = {
+        "bare view": "/bench/bare/",
+        "home /": "/",
+        f"campaign /campaigns/{campaign.slug}/": f"/campaigns/{campaign.slug}/",
+    }
+    with tempfile.TemporaryDirectory() as static_root:
+        env = _server_env(static_root)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            check=True,
+        )
+        gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        server = subprocess.Popen(
+            [
+                gunicorn,
+                "fund_portal.wsgi:application",
+                "-w",
+                "2",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+        )
+        try:
+            _wait_up(base + "/bench/bare/")
+            results = {}
+            for label, path in pages.items():
+                for _ in range(20):  # warm both workers' connections and caches
+                    urllib.request.urlopen(base + path, timeout=10).read()  # noqa: S310
+                results[label] = _wrk(base + path)
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    bare = results["bare view"]
+    cache_note = "Redis cache" if os.environ.get("REDIS_URL") else "local-memory cache per worker"
+    measures = [
+        Measure(
+            "public: bare Django view (gunicorn, 2 workers)",
+            bare["rps"],
+            "req/s",
+            note=f"p99 {bare['p99']:.1f} ms; wrk -t2 -c16 -d{WRK_SECONDS}s",
+        )
+    ]
+    for label in list(pages)[1:]:
+        row = results[label]
+        measures.append(
+            Measure(
+                f"public: {label} throughput",
+                row["rps"],
+                "req/s",
+                target=MIN_RPS,
+                bound="min",
+                baseline=bare["rps"],
+                baseline_label="bare Django view, same run",
+                note=f"p99 {row['p99']:.1f} ms; {row['errors']} non-2xx; {cache_note}",
+            )
+        )
+        measures.append(
+            Measure(
+                f"public: {label} / bare view",
+                round(row["rps"] / bare["rps"], 2),
+                "ratio",
+                target=MIN_RATIO,
+                bound="min",
+            )
+        )
+    return measures
+
+
+def _transparency_measure() -> Measure:
+    fund = Fund.objects.annotate(n=Count("entries")).order_by("-n").first()
+    client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost")
+    url = f"/transparency/?fund={fund.code}"
+
+    def render():
+        cache.clear()
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+
+    render()
+    times = timed(render, repeat=15)
+    return Measure(
+        "public: /transparency/ uncached render p95",
+        round(percentile(times, 95), 1),
+        "ms",
+        target=TRANSPARENCY_TARGET_MS,
+        note=f"{fund.n:,} ledger entries in the fund; p50 {percentile(times, 50):.1f} ms".replace(",", "."),
+    )
+
+
+@benchmark("public_load")
+def bench_public_load() -> list[Measure]:
+    """The public site behind gunicorn (home, a campaign page vs a bare view) and /transparency/ uncached."""
+    return [*_load_measures(), _transparency_measure()]
