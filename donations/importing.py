@@ -48,6 +48,7 @@ from fund_portal.bulk import analyze, bulk_load, next_ids
 from fund_portal.models import User
 from fund_portal.money import format_vnd
 from fund_portal.money_parse import parse_vnd
+from fund_portal.public_cache import public_figures_changed
 from fund_portal.spreadsheets import cell_date, column_map, open_sheet
 from fund_portal.text import fold, normalize_text
 
@@ -768,6 +769,7 @@ def _write(rows: list[ParsedRow], *, by: User) -> int:
     ids = _reserve_ids(Donation._meta.db_table, len(rows))
     _load(Donation._meta.db_table, DONATION_COLUMNS, _donation_rows(rows, ids, year=year, now=now, by=by))
     _load(LedgerEntry._meta.db_table, ENTRY_COLUMNS, _entry_rows(rows, ids, now=now, by=by))
+    public_figures_changed()
     goods_ids = [
         donation_id for row, donation_id in zip(rows, ids, strict=True) if row.kind == DonationKind.GOODS
     ]

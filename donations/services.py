@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from fund_portal.models import User
 from fund_portal.money import format_vnd
+from fund_portal.public_cache import public_figures_changed
 from fund_portal.text import fold, normalize_text
 
 from .models import (
@@ -213,6 +214,7 @@ def donation_post(*, donation: Donation, by: User | None) -> Donation:
                 "posted_by",
             ]
         )
+        public_figures_changed()
         LedgerEntry.objects.create(
             fund=donation.fund,
             kind=EntryKind.DONATION,
@@ -272,6 +274,7 @@ def donation_reverse(*, donation: Donation, reason: str, by: User) -> list[Ledge
                     _("The money of this donation has already been spent; reverse the spending first."),
                     code="already_spent",
                 )
+            public_figures_changed()
             reversals.append(
                 LedgerEntry.objects.create(
                     fund=entry.fund,
@@ -376,6 +379,7 @@ def disbursement_approve(*, disbursement: Disbursement, by: User, note: str = ""
         disbursement.save(
             update_fields=["voucher_number", "status", "decided_by", "decided_at", "decision_note"]
         )
+        public_figures_changed()
         LedgerEntry.objects.create(
             fund=disbursement.fund,
             kind=EntryKind.DISBURSEMENT,

@@ -1,20 +1,24 @@
-"""Caching of the public site, keyed by a cheap "figures version" instead of explicit invalidation.
+"""Caching of the public site: whole pages keyed by a "figures version" and a generation number.
 
 Each public page is cached whole (the HTML) for visitors without a session, and its data for everyone,
-under a key made of the path, the language and the *version*:
+under a key made of the path, the language, the *generation* and the *version*:
 
-- the id of the latest ledger entry, support and need (one SQL statement of three `MAX(id)` on
-  primary keys: an index-only lookup each, about 0.1 ms). The ledger is append-only and every
-  posting, reversal and disbursement adds a row, so a posted donation changes the version and shows
-  on the very next page load; nobody has to remember to invalidate anything;
-- a generation number kept in the cache, which `public_cache_bump()` raises for the changes no
-  id counter sees: a news post saved in the admin, a campaign edited, a guardian withdrawing consent
-  to a story. Whoever makes such a change calls it (the news admin does);
+- the generation, a number kept in the cache (Redis in production, shared by every worker), which
+  `public_figures_changed()` raises whenever money, support or needs change: every service that
+  writes a ledger entry (posting, reversal, disbursement, the donations import), a support or a
+  needs assessment calls it, at once and again when its transaction commits. `public_cache_bump()`
+  does the same for the changes that are not figures: a news post, a campaign edited, a guardian
+  withdrawing consent to a story. So a posted donation shows on the very next page load;
+- the *version*: the ids of the latest ledger entry, support and need (one SQL statement of three
+  `MAX(id)` on primary keys), read at most once a second per worker process. It is the safety net
+  for a writer that forgot to call `public_figures_changed()`: such a change still shows within a
+  second. Reading it on every request cost two database round trips (the query and the connection
+  health check) on a page otherwise served from the cache alone;
 - a timeout (`PUBLIC_CACHE_SECONDS`, 60 s) as the backstop for the rest (a news post whose
   publication time arrives, a donor changing their display choice).
 
-With Redis (REDIS_URL) the cache and the generation are shared by every worker; the local-memory
-cache of development and tests is per process.
+A cached page therefore costs one cache round trip (the page and the generation together) and no
+database query.
 
 Why not cache the HTML for everyone: the page shows who is logged in and may carry a message, and
 the shared copy must carry no CSRF token (the public language switch posts without one, see
@@ -24,12 +28,13 @@ render of the cached data instead.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -46,6 +51,13 @@ def public_cache_bump() -> None:
         cache.set(GENERATION_KEY, 1, None)
 
 
+def public_figures_changed() -> None:
+    """Money, support or needs changed: stale now, and again at commit (a page built between the two
+    from the figures before the commit is not kept)."""
+    public_cache_bump()
+    transaction.on_commit(public_cache_bump)
+
+
 def _version_sql() -> str:
     from children.models import Need, Support
     from donations.models import LedgerEntry
@@ -54,12 +66,24 @@ def _version_sql() -> str:
     return "SELECT " + ", ".join(f"(SELECT MAX(id) FROM {table})" for table in tables)
 
 
+VERSION_CHECK_SECONDS = 1.0
+_version = {"read_at": -VERSION_CHECK_SECONDS, "value": ""}
+
+
 def figures_version() -> str:
-    """The version of the figures: it changes whenever money, support or needs change."""
-    with connection.cursor() as cursor:
-        cursor.execute(_version_sql())
-        row = cursor.fetchone()
-    return "-".join(str(v or 0) for v in row)
+    """The ids of the latest ledger entry, support and need, read at most once a second per process."""
+    now = time.monotonic()
+    if now - _version["read_at"] >= VERSION_CHECK_SECONDS:
+        with connection.cursor() as cursor:
+            cursor.execute(_version_sql())
+            row = cursor.fetchone()
+        _version["value"], _version["read_at"] = "-".join(str(v or 0) for v in row), now
+    return _version["value"]
+
+
+def figures_version_forget() -> None:
+    """Read the version again on the next request (tests: each starts from its own database)."""
+    _version["read_at"] = -VERSION_CHECK_SECONDS
 
 
 def _shared(request) -> bool:

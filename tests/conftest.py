@@ -34,3 +34,15 @@ def tree(db):
         "c": c,
         **{f"v{k}": v for k, v in villages.items()},
     }
+
+
+@pytest.fixture(autouse=True)
+def _public_cache_fresh():
+    """Each test starts with an empty cache and reads the public figures version from its own database."""
+    from django.core.cache import cache
+
+    from fund_portal.public_cache import figures_version_forget
+
+    cache.clear()
+    figures_version_forget()
+    yield

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fund_portal.public_cache import public_figures_changed
 from fund_portal.text import normalize_text
 
 from ..models import (
@@ -55,6 +56,7 @@ def needs_assess(
         )
     Need.objects.filter(child=child, year=year).delete()
     Need.objects.bulk_create(rows)
+    public_figures_changed()
     priority_recompute(child_ids=[child.pk])
     return rows
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.money import format_vnd
+from fund_portal.public_cache import public_figures_changed
 from fund_portal.text import normalize_text
 
 from ..models import (
@@ -157,6 +158,7 @@ def support_record(*, by, confirm_overlap: bool = False, **fields) -> Support:
             )
     support.full_clean()
     support.save()
+    public_figures_changed()
     return support
 
 
