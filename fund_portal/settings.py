@@ -160,6 +160,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.tasks.campaigns_from_templates_task",
         "schedule": crontab(hour=1, minute=15),
     },
+    "reports-calendar": {
+        "task": "reports.tasks.reports_calendar_task",
+        "schedule": crontab(hour=6, minute=15),
+    },
 }
 
 # --- Accounts ---------------------------------------------------------------------------

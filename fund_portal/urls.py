@@ -31,6 +31,7 @@ urlpatterns = [
     path("portal/money/", include("donations.urls_portal")),
     path("portal/children/", include("children.urls")),
     path("portal/campaigns/", include("campaigns.urls")),
+    path("portal/reports/", include("reports.urls")),
     path("donate/", include("donations.urls")),
     path("sponsor/", include("children.urls_public")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

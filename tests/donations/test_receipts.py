@@ -39,7 +39,7 @@ def test_the_receipt_has_number_donor_amount_in_figures_and_words(posted):
         "Công ty TNHH Ánh Dương",
         "2.021.000 ₫",
         "Hai triệu không trăm hai mươi mốt nghìn đồng",
-        "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "UBND HUYỆN MỘT",
         "Đặng Thị Thu",
     ):

@@ -156,7 +156,7 @@ def test_vietnamese_text_and_decree_header_survive(sample):
     text = flat(" ".join(page_texts(sample)))
     for expected in (
         TRICKY,
-        "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
         "UBND HUYỆN TRIỆU SƠN",
         "QUỸ BẢO TRỢ TRẺ EM",

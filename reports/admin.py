@@ -1,0 +1,220 @@
+"""District staff's side of the reports: the calendar (data), accept / return, build now, the dashboard."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fund_portal.admin import ScopedAdminMixin
+from fund_portal.exports import xlsx_download
+from fund_portal.models import AdministrativeUnit, UnitLevel
+from fund_portal.pdf import pdf_response
+
+from . import services
+from .documents import report_filename, report_xlsx
+from .forms import ReturnForm
+from .models import Report, ReportKind, Timeliness
+
+
+@admin.register(ReportKind)
+class ReportKindAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "cadence",
+        "submitter_level",
+        "period_text",
+        "due_text",
+        "draft_lead_days",
+        "recipient",
+        "is_active",
+    ]
+    list_filter = ["cadence", "submitter_level", "is_active"]
+
+    @admin.display(description=_("period"))
+    def period_text(self, obj):
+        return f"{obj.start_day:02d}/{obj.start_month:02d} – {obj.end_day:02d}/{obj.end_month:02d}"
+
+    @admin.display(description=_("due"))
+    def due_text(self, obj):
+        return f"{obj.due_day:02d}/{obj.due_month:02d}"
+
+
+class BuildForm(forms.Form):
+    kind = forms.ModelChoiceField(label=_("Report"), queryset=ReportKind.objects.filter(is_active=True))
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=AdministrativeUnit.objects.none())
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = AdministrativeUnit.objects.visible_to(user).filter(
+            level__in=[UnitLevel.COMMUNE, UnitLevel.DISTRICT]
+        )
+        self.fields["year"].initial = timezone.localdate().year
+
+
+class DashboardForm(forms.Form):
+    kind = forms.ModelChoiceField(label=_("Report"), queryset=ReportKind.objects.filter(is_active=True))
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+
+@admin.register(Report)
+class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["unit", "kind", "year", "due_on", "status", "submitted_at", "timeliness_text"]
+    list_filter = ["status", "kind", "year"]
+    list_select_related = ["unit", "kind"]
+    search_fields = ["unit__name", "unit__code", "doc_number"]
+    change_form_template = "admin/reports/report/change_form.html"
+    change_list_template = "admin/reports/report/change_list.html"
+    readonly_fields = [
+        "kind",
+        "unit",
+        "year",
+        "period_start",
+        "period_end",
+        "due_on",
+        "status",
+        "doc_number",
+        "built_at",
+        "submitted_at",
+        "submitted_by",
+        "decided_at",
+        "decided_by",
+        "comment",
+        "emailed_at",
+        "missing_marked_at",
+        "results",
+        "difficulties",
+        "proposals",
+    ]
+    fields = readonly_fields
+    actions = ["accept_selected"]
+
+    @admin.display(description=_("timeliness"))
+    def timeliness_text(self, obj):
+        return Timeliness(obj.timeliness()).label
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("dashboard/", view(self.dashboard_view), name="reports_report_dashboard"),
+            path("build/", view(self.build_view), name="reports_report_build"),
+            path("<int:pk>/accept/", view(self.accept_view), name="reports_report_accept"),
+            path("<int:pk>/return/", view(self.return_view), name="reports_report_return"),
+            path("<int:pk>/pdf/", view(self.pdf_view), name="reports_report_pdf"),
+            path("<int:pk>/xlsx/", view(self.xlsx_view), name="reports_report_xlsx"),
+            *super().get_urls(),
+        ]
+
+    def _get(self, request, pk) -> Report:
+        return get_object_or_404(self.get_queryset(request).select_related("kind", "unit"), pk=pk)
+
+    @admin.action(description=_("Accept the selected reports"))
+    def accept_selected(self, request, queryset):
+        done = 0
+        for report in queryset:
+            try:
+                services.report_accept(report=report, by=request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as error:
+                messages.error(request, f"{report}: {' '.join(getattr(error, 'messages', [str(error)]))}")
+        if done:
+            messages.success(request, _("%(n)d reports accepted.") % {"n": done})
+
+    def accept_view(self, request, pk):
+        report = self._get(request, pk)
+        if request.method == "POST":
+            try:
+                services.report_accept(report=report, by=request.user)
+                messages.success(request, _("The report is accepted."))
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+        return redirect("admin:reports_report_change", report.pk)
+
+    def return_view(self, request, pk):
+        report = self._get(request, pk)
+        form = ReturnForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.report_return(report=report, by=request.user, comment=form.cleaned_data["comment"])
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("The report is returned to the unit with your comment."))
+            return redirect("admin:reports_report_change", report.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "report": report,
+            "form": form,
+            "title": _("Return the report for correction"),
+        }
+        return TemplateResponse(request, "admin/reports/report/return.html", context)
+
+    def build_view(self, request):
+        form = BuildForm(request.POST or None, user=request.user, initial=request.GET.dict() or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = services.report_build(by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("The report has been built from the current figures."))
+                return redirect("admin:reports_report_change", report.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": _("Build a report now"),
+        }
+        return TemplateResponse(request, "admin/reports/report/build.html", context)
+
+    def dashboard_view(self, request):
+        """Per unit: on time / late / missing, and the completeness rate (as DHIS2's reporting rates)."""
+        form = DashboardForm(request.GET or None)
+        rows, summary = [], None
+        if form.is_valid():
+            kind, year = form.cleaned_data["kind"], form.cleaned_data["year"]
+            under = request.user.unit if not request.user.is_superuser else None
+            if under is None and not request.user.is_superuser:
+                raise PermissionDenied
+            rows = services.report_completeness(kind=kind, year=year, under=under)
+            summary = services.completeness_summary(rows)
+        for row in rows:
+            row["label"] = Timeliness(row["timeliness"]).label
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "rows": rows,
+            "summary": summary,
+            "title": _("Reporting dashboard"),
+        }
+        return TemplateResponse(request, "admin/reports/report/dashboard.html", context)
+
+    def pdf_view(self, request, pk):
+        report = self._get(request, pk)
+        if not report.pdf:
+            report = services.report_build(
+                kind=report.kind, unit=report.unit, year=report.year, by=request.user
+            )
+        with report.pdf.open("rb") as handle:
+            return pdf_response(handle.read(), report_filename(report, "pdf"))
+
+    def xlsx_view(self, request, pk):
+        report = self._get(request, pk)
+        data = report_xlsx(report=report, completeness=services.consolidation_completeness(report))
+        return xlsx_download(data, report_filename(report, "xlsx"))
+
+    def response_change(self, request, obj):
+        return redirect(reverse("admin:reports_report_change", args=[obj.pk]))

@@ -1,0 +1,570 @@
+"""A report as documents: the official PDF (Decree 30/2020/NĐ-CP, via fund_portal.pdf) and the XLSX.
+
+Both are drawn from one description of the report: sections of paragraphs, tables and charts built
+from the figures by `report_sections`. Tables hold raw values and a type per column ("text",
+"count", "money", "percent"): the PDF formats them the Vietnamese way (1.250.000 ₫, 12,5 %), the
+XLSX keeps numbers as numbers. The document is Vietnamese whatever the user's language (it is an
+official Vietnamese document): its fixed wording is written in Vietnamese here and labels of
+choices are taken in Vietnamese with `translation.override("vi")`.
+
+Charts are simple SVG bar charts drawn here (no plotting library), inline in the HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from html import escape
+
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from children.models import IncidentKind, Poverty, SupportKind, SupportSource
+from children.reference import SPECIAL_CIRCUMSTANCES, ethnic_group_name
+from donations.models import NeedArea, SourceCategory
+from fund_portal.exports import safe_cell
+from fund_portal.models import UnitLevel
+from fund_portal.money import format_vnd
+from fund_portal.pdf import render_pdf
+
+from .figures import (
+    BAND_KEYS,
+    TARGET_DIFFICULT_COVERAGE,
+    TARGET_PLAY_EQUIPMENT_COMMUNES,
+    TARGET_POOR_SUPPORTED,
+    TARGET_SPECIAL_SUPPORTED,
+    percent,
+    rates,
+)
+from .models import Report, Timeliness
+
+TEXT, COUNT, MONEY, PERCENT = "text", "count", "money", "percent"
+NONE_TEXT = "Không có số liệu trong kỳ báo cáo (0)."
+TIMELINESS_VI = {
+    Timeliness.ON_TIME: "Đúng hạn",
+    Timeliness.LATE: "Muộn",
+    Timeliness.MISSING: "Chưa nộp",
+    Timeliness.NOT_DUE: "Chưa đến hạn",
+}
+BAND_LABELS = {
+    "0-2": "0–2 tuổi",
+    "3-5": "3–5 tuổi",
+    "6-10": "6–10 tuổi",
+    "11-15": "11–15 tuổi",
+    "16+": "Từ 16 tuổi",
+}
+
+
+def count_text(value) -> str:
+    return f"{int(value or 0):,}".replace(",", ".")
+
+
+def percent_text(value) -> str:
+    return "—" if value is None else f"{value:.1f}".replace(".", ",") + " %"
+
+
+def date_text(value: dt.date | str | None) -> str:
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+@dataclass
+class Table:
+    title: str
+    headers: list[str]
+    types: list[str]
+    rows: list[list] = field(default_factory=list)
+    total: list | None = None
+
+    def formatted(self, row: list) -> list[tuple[str, bool]]:
+        """(text, numeric?) for each cell of a row, for the PDF."""
+        out = []
+        for value, kind in zip(row, self.types, strict=True):
+            if kind == MONEY:
+                out.append((format_vnd(int(value or 0)), True))
+            elif kind == COUNT:
+                out.append((count_text(value), True))
+            elif kind == PERCENT:
+                out.append((percent_text(value), True))
+            else:
+                out.append((str(value), False))
+        return out
+
+    @property
+    def html_rows(self) -> list[list[tuple[str, bool]]]:
+        return [self.formatted(row) for row in self.rows]
+
+    @property
+    def html_total(self) -> list[tuple[str, bool]] | None:
+        return self.formatted(self.total) if self.total else None
+
+
+@dataclass
+class Section:
+    heading: str
+    sheet: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[str] = field(default_factory=list)
+
+
+# --- Charts ------------------------------------------------------------------------------------
+
+
+def bar_chart_svg(items: list[tuple[str, int]], *, title: str, money: bool = False) -> str:
+    """A horizontal bar chart as inline SVG: one bar per (label, value), the value written at its end."""
+    items = [(label, int(value or 0)) for label, value in items]
+    width, label_width, bar_height, gap = 460, 170, 12, 6
+    top = 20
+    height = top + len(items) * (bar_height + gap) + 4
+    largest = max([v for _l, v in items] + [1])
+    span = width - label_width - 90
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}pt" height="{height}pt" '
+        f'viewBox="0 0 {width} {height}" font-family="Fund Portal Serif, serif" font-size="9">',
+        f'<text x="0" y="11" font-weight="bold" font-size="10">{escape(title)}</text>',
+    ]
+    for index, (label, value) in enumerate(items):
+        y = top + index * (bar_height + gap)
+        length = round(span * value / largest, 1)
+        text = format_vnd(value) if money else count_text(value)
+        parts.append(
+            f'<text x="{label_width - 4}" y="{y + 9}" text-anchor="end">{escape(label[:38])}</text>'
+            f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar_height}" fill="#4a6fa5"/>'
+            f'<text x="{label_width + length + 3}" y="{y + 9}">{escape(text)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308  every text above is escaped
+
+
+# --- Sections ----------------------------------------------------------------------------------
+
+
+def _label(choices, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def report_sections(*, report: Report, completeness: list[dict] | None = None) -> list[Section]:
+    """The content of the report (Vietnamese), from its figures, for the PDF and the XLSX."""
+    with translation.override("vi"):
+        return _sections(report, report.figures, completeness)
+
+
+def _sections(report: Report, figures: dict, completeness: list[dict] | None) -> list[Section]:
+    children, support, money, incidents = (
+        figures["children"],
+        figures["support"],
+        figures["money"],
+        figures["incidents"],
+    )
+    shares = rates(figures)
+    sections = []
+
+    # I. Children in the registry.
+    one = Section(
+        heading="I. Tình hình trẻ em có hoàn cảnh đặc biệt và trẻ em thuộc hộ nghèo, cận nghèo",
+        sheet="Trẻ em",
+    )
+    one.paragraphs.append(
+        f"Tổng số trẻ em trong danh sách quản lý đến ngày {date_text(figures['period']['end'])}: "
+        f"{count_text(children['total'])} em (nam {count_text(children['male'])}, nữ "
+        f"{count_text(children['female'])}); "
+        f"trẻ em có hoàn cảnh đặc biệt: {count_text(children['special']['total'])} em, trong đó "
+        f"phát hiện mới trong kỳ: "
+        f"{count_text(children['special']['new_in_period'])} em; trẻ em thuộc hộ nghèo, cận nghèo: "
+        f"{count_text(shares['poor_total'])} em; trẻ em dân tộc thiểu số: "
+        f"{count_text(children['minority'])} em."
+    )
+    one.paragraphs.append(
+        f"Trong kỳ: đăng ký mới {count_text(children['registered_in_period'])} em; "
+        f"ra khỏi danh sách do đủ 16 tuổi {count_text(children['aged_out_in_period'])} em; "
+        f"trẻ em khuyết tật {count_text(children['disability'])} em; trẻ em bỏ học "
+        f"{count_text(children['out_of_school'])} em."
+    )
+    bands = Table(
+        "Bảng 1. Trẻ em theo độ tuổi và giới tính",
+        ["Độ tuổi", "Nam", "Nữ", "Tổng số"],
+        [TEXT, COUNT, COUNT, COUNT],
+    )
+    for key in BAND_KEYS:
+        male, female = children["bands"][key]["male"], children["bands"][key]["female"]
+        bands.rows.append([BAND_LABELS[key], male, female, male + female])
+    bands.total = ["Tổng số", children["male"], children["female"], children["total"]]
+    groups = Table(
+        "Bảng 2. Trẻ em có hoàn cảnh đặc biệt theo nhóm (Điều 10 Luật Trẻ em)",
+        ["Nhóm", "Số trẻ em"],
+        [TEXT, COUNT],
+    )
+    for group in SPECIAL_CIRCUMSTANCES:
+        groups.rows.append([f"{group.point}) {group.name}", children["special"]["groups"].get(group.code, 0)])
+    groups.total = ["Số trẻ em có hoàn cảnh đặc biệt (mỗi em tính một lần)", children["special"]["total"]]
+    poverty = Table(
+        "Bảng 3. Trẻ em theo hoàn cảnh hộ gia đình",
+        ["Hộ gia đình", "Số trẻ em", "Tỷ lệ"],
+        [TEXT, COUNT, PERCENT],
+    )
+    for value in (Poverty.POOR, Poverty.NEAR_POOR, Poverty.NONE):
+        n = children["poverty"].get(value, 0)
+        poverty.rows.append([_label(Poverty, value), n, percent(n, children["total"])])
+    ethnic = Table("Bảng 4. Trẻ em theo dân tộc", ["Dân tộc", "Số trẻ em", "Tỷ lệ"], [TEXT, COUNT, PERCENT])
+    for code, n in sorted(children["ethnicity"].items(), key=lambda item: (-item[1], item[0])):
+        ethnic.rows.append([ethnic_group_name(code), n, percent(n, children["total"])])
+    if not ethnic.rows:
+        ethnic.rows.append(["Không có", 0, None])
+    needs = Table(
+        "Bảng 5. Nhu cầu hỗ trợ theo lĩnh vực (đánh giá năm)",
+        ["Lĩnh vực", "Số nhu cầu", "Trong đó cấp thiết"],
+        [TEXT, COUNT, COUNT],
+    )
+    for area in NeedArea.values:
+        row = children["needs"].get(area, {})
+        needs.rows.append([_label(NeedArea, area), row.get("total", 0), row.get("high", 0)])
+    one.tables += [bands, groups, poverty, ethnic, needs]
+    one.charts.append(
+        bar_chart_svg(
+            [
+                (f"{g.point}) {g.name}", children["special"]["groups"].get(g.code, 0))
+                for g in SPECIAL_CIRCUMSTANCES
+            ],
+            title="Biểu đồ 1. Trẻ em có hoàn cảnh đặc biệt theo nhóm",
+        )
+    )
+    sections.append(one)
+
+    # II. Support delivered.
+    two = Section(heading="II. Kết quả hỗ trợ trẻ em", sheet="Hỗ trợ")
+    two.paragraphs.append(
+        f"Trong kỳ đã thực hiện {count_text(support['count'])} lượt hỗ trợ, tổng giá trị "
+        f"{format_vnd(support['value'])}, "
+        f"cho {count_text(support['children_supported'])} trẻ em."
+    )
+    kinds = Table(
+        "Bảng 6. Hỗ trợ theo hình thức",
+        ["Hình thức", "Số lượt", "Số lượng", "Giá trị"],
+        [TEXT, COUNT, COUNT, MONEY],
+    )
+    for kind in SupportKind.values:
+        row = support["by_kind"].get(kind, {})
+        kinds.rows.append(
+            [_label(SupportKind, kind), row.get("count", 0), row.get("quantity", 0), row.get("value", 0)]
+        )
+    kinds.total = ["Tổng số", support["count"], sum(r[2] for r in kinds.rows), support["value"]]
+    sources = Table("Bảng 7. Hỗ trợ theo nguồn", ["Nguồn", "Số lượt", "Giá trị"], [TEXT, COUNT, MONEY])
+    for source in SupportSource.values:
+        row = support["by_source"].get(source, {})
+        sources.rows.append([_label(SupportSource, source), row.get("count", 0), row.get("value", 0)])
+    sources.total = ["Tổng số", support["count"], support["value"]]
+    difficult = support["difficult"]
+    play = support["play_equipment"]
+    targets = Table(
+        "Bảng 8. Kết quả so với chỉ tiêu kế hoạch",
+        ["Chỉ tiêu", "Kết quả", "Tỷ lệ đạt", "Chỉ tiêu kế hoạch"],
+        [TEXT, TEXT, PERCENT, TEXT],
+    )
+    targets.rows = [
+        [
+            "Trẻ em có hoàn cảnh đặc biệt được hỗ trợ",
+            f"{count_text(support['special_supported'])}/{count_text(children['special']['total'])}",
+            shares["special_supported"],
+            f"{TARGET_SPECIAL_SUPPORTED} %",
+        ],
+        [
+            "Trẻ em thuộc hộ nghèo, cận nghèo được hỗ trợ",
+            f"{count_text(support['poor_supported'])}/{count_text(shares['poor_total'])}",
+            shares["poor_supported"],
+            f"{TARGET_POOR_SUPPORTED} %",
+        ],
+        [
+            f"Trẻ em mầm non, tiểu học được khám sức khỏe ({count_text(difficult['communes'])} "
+            f"xã đặc biệt khó khăn)",
+            f"{count_text(difficult['health_checked'])}/{count_text(difficult['target_children'])}",
+            shares["health_checked"],
+            f"{TARGET_DIFFICULT_COVERAGE} %",
+        ],
+        [
+            "Trẻ em mầm non, tiểu học được hỗ trợ dinh dưỡng (xã đặc biệt khó khăn)",
+            f"{count_text(difficult['nutrition'])}/{count_text(difficult['target_children'])}",
+            shares["nutrition"],
+            f"{TARGET_DIFFICULT_COVERAGE} %",
+        ],
+        [
+            "Xã được hỗ trợ thiết bị vui chơi (lũy kế; trong kỳ)",
+            f"{count_text(play['communes_to_date'])}; {count_text(play['communes_in_period'])}",
+            percent(play["communes_to_date"], TARGET_PLAY_EQUIPMENT_COMMUNES),
+            f"{TARGET_PLAY_EQUIPMENT_COMMUNES} xã",
+        ],
+    ]
+    two.tables += [kinds, sources, targets]
+    two.charts.append(
+        bar_chart_svg(
+            [
+                (_label(SupportKind, k), support["by_kind"].get(k, {}).get("value", 0))
+                for k in SupportKind.values
+            ],
+            title="Biểu đồ 2. Giá trị hỗ trợ theo hình thức",
+            money=True,
+        )
+    )
+    sections.append(two)
+
+    # III. Resources mobilised.
+    three = Section(heading="III. Kết quả huy động nguồn lực", sheet="Nguồn lực")
+    three.paragraphs.append(
+        f"Trong kỳ đã tiếp nhận {count_text(money['count'])} khoản ủng hộ: tiền mặt và chuyển khoản "
+        f"{format_vnd(money['cash'])}, hiện vật trị giá {format_vnd(money['goods'])}; tổng cộng "
+        f"{format_vnd(money['cash'] + money['goods'])}."
+    )
+    by_source = Table(
+        "Bảng 9. Nguồn lực huy động theo nguồn",
+        ["Nguồn", "Số khoản", "Tiền", "Hiện vật (quy đổi)", "Tổng"],
+        [TEXT, COUNT, MONEY, MONEY, MONEY],
+    )
+    for source in SourceCategory.values:
+        row = money["by_source"].get(source, {"count": 0, "cash": 0, "goods": 0})
+        by_source.rows.append(
+            [
+                _label(SourceCategory, source),
+                row["count"],
+                row["cash"],
+                row["goods"],
+                row["cash"] + row["goods"],
+            ]
+        )
+    by_source.total = [
+        "Tổng số",
+        money["count"],
+        money["cash"],
+        money["goods"],
+        money["cash"] + money["goods"],
+    ]
+    campaigns = Table(
+        "Bảng 10. Theo chiến dịch, sự kiện", ["Chiến dịch", "Số khoản", "Số tiền"], [TEXT, COUNT, MONEY]
+    )
+    campaigns.rows = [[c["name"], c["count"], c["amount"]] for c in money["campaigns"]] or [
+        ["Không có", 0, 0]
+    ]
+    donors = Table(
+        "Bảng 11. Các nhà tài trợ lớn nhất", ["Nhà tài trợ", "Số khoản", "Số tiền"], [TEXT, COUNT, MONEY]
+    )
+    donors.rows = [[d["name"], d["count"], d["amount"]] for d in money["top_donors"]] or [["Không có", 0, 0]]
+    drive = money["salary_drive"]
+    salary = Table(
+        "Bảng 12. Vận động ủng hộ một ngày lương theo cơ quan, đơn vị",
+        ["Cơ quan, đơn vị", "Số người", "Phải nộp", "Đã nộp", "Tỷ lệ"],
+        [TEXT, COUNT, MONEY, MONEY, PERCENT],
+    )
+    salary.rows = [
+        [a["name"], a["headcount"], a["expected"], a["paid"], percent(a["paid"], a["expected"])]
+        for a in drive["agencies"]
+    ] or [["Không có", 0, 0, 0, None]]
+    salary.total = [
+        f"Tổng số ({count_text(drive['agencies_count'])} cơ quan)",
+        drive["headcount"],
+        drive["expected"],
+        drive["paid"],
+        shares["salary_drive"],
+    ]
+    three.tables += [by_source, campaigns, donors, salary]
+    three.charts.append(
+        bar_chart_svg(
+            [(r[0], r[4]) for r in by_source.rows],
+            title="Biểu đồ 3. Nguồn lực huy động theo nguồn",
+            money=True,
+        )
+    )
+    sections.append(three)
+
+    # IV. Incidents.
+    four = Section(heading="IV. Tình hình xâm hại, tai nạn, thương tích trẻ em", sheet="Vụ việc")
+    total = incidents.get("total", 0)
+    four.paragraphs.append(
+        f"Trong kỳ ghi nhận {count_text(total)} vụ việc, trong đó "
+        f"{count_text(incidents.get('urgent', 0))} vụ khẩn cấp."
+        if total
+        else "Trong kỳ không ghi nhận vụ việc nào (0 vụ việc)."
+    )
+    table = Table("Bảng 13. Vụ việc theo loại", ["Loại vụ việc", "Số vụ"], [TEXT, COUNT])
+    table.rows = [[_label(IncidentKind, k), incidents.get(k, 0)] for k in IncidentKind.values]
+    table.total = ["Tổng số", total]
+    four.tables.append(table)
+    sections.append(four)
+
+    # V. The communes (district and above).
+    if figures.get("communes") is not None:
+        five = Section(heading="V. Tổng hợp theo xã, thị trấn", sheet="Các xã")
+        lines = Table(
+            "Bảng 14. Số liệu chính của các xã, thị trấn",
+            [
+                "Xã, thị trấn",
+                "Số trẻ em",
+                "TE có HCĐB",
+                "TE hộ nghèo, cận nghèo",
+                "TE được hỗ trợ",
+                "Giá trị hỗ trợ",
+                "Vụ việc",
+            ],
+            [TEXT, COUNT, COUNT, COUNT, COUNT, MONEY, COUNT],
+        )
+        for line in figures["communes"]:
+            name = line["name"] + ("" if line["source"] == "accepted" else " (*)")
+            lines.rows.append(
+                [
+                    name,
+                    line["children"],
+                    line["special"],
+                    line["poor"],
+                    line["supported"],
+                    line["support_value"],
+                    line["incidents"],
+                ]
+            )
+        lines.total = [
+            "Tổng số",
+            children["total"],
+            children["special"]["total"],
+            shares["poor_total"],
+            support["children_supported"],
+            support["value"],
+            total,
+        ]
+        five.paragraphs.append(
+            "(*) Số liệu lấy từ cơ sở dữ liệu tại thời điểm lập báo cáo: báo cáo của xã chưa được duyệt."
+        )
+        five.tables.append(lines)
+        if completeness is not None:
+            reported = sum(
+                1 for row in completeness if row["timeliness"] in (Timeliness.ON_TIME, Timeliness.LATE)
+            )
+            on_time = sum(1 for row in completeness if row["timeliness"] == Timeliness.ON_TIME)
+            five.paragraphs.append(
+                f"Tình hình báo cáo của các xã: {reported}/{len(completeness)} xã đã nộp "
+                f"(tỷ lệ đầy đủ {percent_text(percent(reported, len(completeness)))}), "
+                f"{on_time} xã nộp đúng hạn (tỷ lệ đúng hạn "
+                f"{percent_text(percent(on_time, len(completeness)))})."
+            )
+            status = Table(
+                "Bảng 15. Tình hình nộp báo cáo của các xã, thị trấn",
+                ["Xã, thị trấn", "Hạn nộp", "Ngày nộp", "Tình trạng"],
+                [TEXT, TEXT, TEXT, TEXT],
+            )
+            for row in completeness:
+                status.rows.append(
+                    [
+                        row["unit"].name,
+                        date_text(row["due_on"]),
+                        date_text(timezone.localdate(row["submitted_at"])) if row["submitted_at"] else "",
+                        TIMELINESS_VI[row["timeliness"]],
+                    ]
+                )
+            five.tables.append(status)
+        sections.append(five)
+
+    # VI. The officer's narrative.
+    six = Section(
+        heading=f"{'VI' if figures.get('communes') is not None else 'V'}. Đánh giá chung", sheet="Đánh giá"
+    )
+    for title, text in (
+        ("Kết quả", report.results),
+        ("Khó khăn, vướng mắc", report.difficulties),
+        ("Kiến nghị, đề xuất", report.proposals),
+    ):
+        six.paragraphs.append(f"<b>{title}:</b>")
+        lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+        six.paragraphs += [escape(line) for line in lines] or ["(Chưa có nội dung.)"]
+    sections.append(six)
+    return sections
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+
+def place_name(name: str) -> str:
+    """ "Xã Dân Lý" -> "Dân Lý": the place in "Dân Lý, ngày … tháng … năm …"."""
+    for prefix in ("Thị trấn ", "Thị xã ", "Thành phố ", "Xã ", "Phường ", "Huyện ", "Quận ", "Tỉnh "):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def pdf_context(*, report: Report, completeness: list[dict] | None = None) -> dict:
+    unit = report.unit
+    sections = report_sections(report=report, completeness=completeness)
+    return {
+        "report": report,
+        "issuer_parent": "",
+        "issuer_name": f"Ủy ban nhân dân {unit.name}",
+        "doc_number": report.doc_number or "      /BC-UBND",
+        "place": place_name(unit.name),
+        "doc_date": report.submitted_at,
+        "title": "Báo cáo",
+        "subtitle": f"{report.kind.name} năm {report.year}",
+        "period_text": (
+            f"Kỳ báo cáo: từ ngày {date_text(report.period_start)} đến ngày {date_text(report.period_end)}"
+        ),
+        "sections": sections,
+        "recipients": [report.kind.recipient, "Lưu: VT"],
+        "signer_authority": "TM. Ủy ban nhân dân",
+        "signer_title": "Chủ tịch",
+        "signer_name": "",
+        "is_commune": unit.level == UnitLevel.COMMUNE,
+    }
+
+
+def report_pdf(*, report: Report, completeness: list[dict] | None = None) -> bytes:
+    with translation.override("vi"):
+        return render_pdf(
+            template_name="reports/pdf/report.html",
+            context=pdf_context(report=report, completeness=completeness),
+        )
+
+
+# --- XLSX --------------------------------------------------------------------------------------
+
+
+def report_xlsx(*, report: Report, completeness: list[dict] | None = None) -> bytes:
+    """Every table of the report, one sheet per section, numbers as numbers (formula-safe text)."""
+    book = Workbook()
+    info = book.active
+    info.title = "Thông tin"
+    for row in (
+        ["Báo cáo", f"{report.kind.name} năm {report.year}"],
+        ["Đơn vị", report.unit.name],
+        ["Từ ngày", date_text(report.period_start)],
+        ["Đến ngày", date_text(report.period_end)],
+        ["Hạn nộp", date_text(report.due_on)],
+        ["Số văn bản", report.doc_number],
+    ):
+        info.append([safe_cell(v) for v in row])
+    bold = Font(bold=True)
+    for section in report_sections(report=report, completeness=completeness):
+        sheet = book.create_sheet(section.sheet[:31])
+        sheet.append([section.heading])
+        sheet["A1"].font = bold
+        for paragraph in section.paragraphs:
+            sheet.append([safe_cell(paragraph.replace("<b>", "").replace("</b>", ""))])
+        for table in section.tables:
+            sheet.append([])
+            sheet.append([table.title])
+            sheet.cell(row=sheet.max_row, column=1).font = bold
+            sheet.append(table.headers)
+            for cell in sheet[sheet.max_row]:
+                cell.font = bold
+            for row in table.rows + ([table.total] if table.total else []):
+                sheet.append([safe_cell(v) for v in row])
+        sheet.column_dimensions["A"].width = 60
+        for letter in "BCDEFG":
+            sheet.column_dimensions[letter].width = 18
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def report_filename(report: Report, extension: str) -> str:
+    return f"Báo cáo {report.kind.name} {report.year} {report.unit.name}.{extension}"

@@ -1,0 +1,453 @@
+"""The reports' rules: build, edit the narrative, submit (freezes the figures), accept, return; the calendar.
+
+Who may do what (checked here, whatever calls: portal, admin, command, task):
+
+- `by=None` is the system (the Celery task, the management command without --user): no scope.
+- Building a report and editing its narrative: a commune officer or fund staff whose scope holds the
+  unit (an auditor only reads).
+- Submitting: the officer of the commune for a commune report, district staff for a district
+  report (their scope holds the unit). Submission recomputes the figures one last time, gives the
+  document number and freezes them; a frozen report is not submitted twice.
+- Accepting or returning: district staff whose scope holds the unit, from a unit above it.
+  Returning needs a comment and unfreezes the figures for the next build.
+
+Which units must submit a kind of report: the units of its level with at least one active account
+of the role that prepares it (a commune officer for a commune, district staff for a district).
+A unit nobody works in cannot report, and the completeness rate would otherwise count the
+province's hundreds of communes that are not on the portal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fund_portal.models import AdministrativeUnit, Role, UnitLevel, User
+
+from .figures import compute_figures
+from .models import FROZEN_STATUSES, Cadence, Report, ReportKind, ReportStatus, Timeliness, timeliness_of
+
+logger = logging.getLogger(__name__)
+
+#: The role that prepares a report of each level.
+PREPARER_ROLE = {UnitLevel.COMMUNE: Role.COMMUNE_OFFICER, UnitLevel.DISTRICT: Role.DISTRICT_STAFF}
+
+
+# --- Checks --------------------------------------------------------------------------------------
+
+
+def _is_system(by) -> bool:
+    return by is None
+
+
+def require_unit_in_scope(*, by, unit: AdministrativeUnit) -> None:
+    """The unit is one the user may see; the system may see every unit."""
+    if _is_system(by):
+        return
+    if not AdministrativeUnit.objects.visible_to(by).filter(pk=unit.pk).exists():
+        raise PermissionDenied(_("%(unit)s is outside your unit.") % {"unit": unit})
+
+
+def _require_can_prepare(*, by, unit: AdministrativeUnit) -> None:
+    if _is_system(by):
+        return
+    if not (by.is_superuser or by.role in (Role.COMMUNE_OFFICER, Role.DISTRICT_STAFF)):
+        raise PermissionDenied(_("Your account cannot prepare reports."))
+    require_unit_in_scope(by=by, unit=unit)
+
+
+def _require_can_decide(*, by, report: Report) -> None:
+    if by is None or not (by.is_superuser or by.role == Role.DISTRICT_STAFF):
+        raise PermissionDenied(_("Only district staff accept or return a report."))
+    require_unit_in_scope(by=by, unit=report.unit)
+    if not by.is_superuser and by.unit_id == report.unit_id:
+        raise PermissionDenied(_("A report is accepted by the unit above the one that sent it."))
+
+
+def check_period(start: dt.date, end: dt.date) -> None:
+    if end < start:
+        raise ValidationError(
+            _("The period ends (%(end)s) before it starts (%(start)s).")
+            % {"start": start.strftime("%d/%m/%Y"), "end": end.strftime("%d/%m/%Y")},
+            code="period",
+        )
+
+
+def check_year(year: int) -> None:
+    if not 2000 <= year <= timezone.localdate().year + 1:
+        raise ValidationError(
+            _("%(year)s is not a year the portal reports on.") % {"year": year}, code="year"
+        )
+
+
+# --- Lookups ------------------------------------------------------------------------------------
+
+
+def unit_by_code(*, code: str) -> AdministrativeUnit:
+    unit = AdministrativeUnit.objects.filter(code=code).first()
+    if unit is None:
+        raise ValidationError(
+            _("No administrative unit has the code “%(code)s”.") % {"code": code}, code="unit"
+        )
+    return unit
+
+
+def report_kind_for(*, cadence: str, unit: AdministrativeUnit) -> ReportKind:
+    """The active kind of report of this cadence for the unit's level."""
+    kind = ReportKind.objects.filter(cadence=cadence, submitter_level=unit.level, is_active=True).first()
+    if kind is None:
+        raise ValidationError(
+            _("No %(cadence)s is due from a unit of level %(level)s.")
+            % {
+                "cadence": Cadence(cadence).label.lower() if cadence in Cadence.values else cadence,
+                "level": unit.get_level_display().lower(),
+            },
+            code="kind",
+        )
+    return kind
+
+
+def units_required(*, kind: ReportKind, under: AdministrativeUnit | None = None):
+    """The units that must submit this kind of report (see the module docstring), under a unit if given."""
+    units = AdministrativeUnit.objects.filter(
+        level=kind.submitter_level,
+        users__is_active=True,
+        users__role=PREPARER_ROLE.get(kind.submitter_level, Role.DISTRICT_STAFF),
+    )
+    if under is not None:
+        units = units.filter(path__startswith=under.path)
+    return units.distinct().order_by("path")
+
+
+def accepted_commune_figures(
+    *, kind: ReportKind, unit: AdministrativeUnit, year: int, start, end
+) -> dict[int, dict]:
+    """{commune id: figures} of the communes' accepted reports of the same cadence and period."""
+    if unit.level == UnitLevel.COMMUNE or kind.cadence == Cadence.OTHER:
+        return {}
+    rows = Report.objects.filter(
+        kind__cadence=kind.cadence,
+        kind__submitter_level=UnitLevel.COMMUNE,
+        unit__path__startswith=unit.path,
+        year=year,
+        period_start=start,
+        period_end=end,
+        status=ReportStatus.ACCEPTED,
+    ).values_list("unit_id", "figures")
+    return {unit_id: figures for unit_id, figures in rows if figures.get("children")}
+
+
+def report_completeness(
+    *, kind: ReportKind, year: int, under: AdministrativeUnit | None = None, today=None
+) -> list[dict]:
+    """Per unit that must submit: its report (if any), due date, submission and on time / late / missing."""
+    _start, _end, due = kind.period(year)
+    reports = {
+        r.unit_id: r for r in Report.objects.filter(kind=kind, year=year).select_related("submitted_by")
+    }
+    rows = []
+    for unit in units_required(kind=kind, under=under):
+        report = reports.get(unit.pk)
+        rows.append(
+            {
+                "unit": unit,
+                "report": report,
+                "due_on": report.due_on if report else due,
+                "status": report.status if report else None,
+                "submitted_at": report.submitted_at if report and report.is_frozen else None,
+                "timeliness": timeliness_of(
+                    status=report.status if report else None,
+                    submitted_at=report.submitted_at if report else None,
+                    due_on=report.due_on if report else due,
+                    today=today,
+                ),
+            }
+        )
+    return rows
+
+
+def completeness_summary(rows: list[dict]) -> dict:
+    expected = len(rows)
+    reported = sum(1 for r in rows if r["timeliness"] in (Timeliness.ON_TIME, Timeliness.LATE))
+    on_time = sum(1 for r in rows if r["timeliness"] == Timeliness.ON_TIME)
+    missing = sum(1 for r in rows if r["timeliness"] == Timeliness.MISSING)
+    return {
+        "expected": expected,
+        "reported": reported,
+        "on_time": on_time,
+        "late": reported - on_time,
+        "missing": missing,
+        "completeness": round(100 * reported / expected, 1) if expected else None,
+        "timeliness": round(100 * on_time / expected, 1) if expected else None,
+    }
+
+
+def consolidation_completeness(report: Report) -> list[dict] | None:
+    """For a district report: the completeness table of the communes' report of the same cadence."""
+    if report.unit.level == UnitLevel.COMMUNE or report.kind.cadence == Cadence.OTHER:
+        return None
+    kind = ReportKind.objects.filter(
+        cadence=report.kind.cadence, submitter_level=UnitLevel.COMMUNE, is_active=True
+    ).first()
+    if kind is None:
+        return None
+    return report_completeness(kind=kind, year=report.year, under=report.unit)
+
+
+# --- Building -----------------------------------------------------------------------------------
+
+
+def _figures_for(report: Report) -> dict:
+    accepted = accepted_commune_figures(
+        kind=report.kind, unit=report.unit, year=report.year, start=report.period_start, end=report.period_end
+    )
+    return compute_figures(
+        unit=report.unit,
+        start=report.period_start,
+        end=report.period_end,
+        year=report.year,
+        accepted=accepted,
+    )
+
+
+def _render(report: Report) -> None:
+    from .documents import report_pdf
+
+    pdf = report_pdf(report=report, completeness=consolidation_completeness(report))
+    if report.pdf:
+        report.pdf.delete(save=False)
+    stamp = timezone.localtime().strftime("%Y%m%d%H%M%S")
+    report.pdf.save(
+        f"report-{report.unit.code}-{report.kind.code}-{report.year}-{stamp}.pdf",
+        ContentFile(pdf),
+        save=False,
+    )
+
+
+def report_build(
+    *, kind: ReportKind, unit: AdministrativeUnit, year: int, by: User | None = None, render: bool = True
+) -> Report:
+    """Build (or rebuild) the draft of a unit's report: figures, then the PDF. A frozen report keeps its
+    figures (only a missing PDF is rendered again)."""
+    _require_can_prepare(by=by, unit=unit)
+    check_year(year)
+    if unit.level != kind.submitter_level:
+        raise ValidationError(
+            _("%(kind)s is submitted by a unit of level %(level)s, not by %(unit)s.")
+            % {"kind": kind, "level": kind.get_submitter_level_display().lower(), "unit": unit},
+            code="level",
+        )
+    start, end, due = kind.period(year)
+    check_period(start, end)
+    with transaction.atomic():
+        report, _created = Report.objects.get_or_create(
+            kind=kind,
+            unit=unit,
+            year=year,
+            defaults={"period_start": start, "period_end": end, "due_on": due},
+        )
+        report = Report.objects.select_for_update().select_related("kind", "unit").get(pk=report.pk)
+        if report.is_frozen:
+            if render and not report.pdf:
+                _render(report)
+                report.save(update_fields=["pdf"])
+            return report
+        report.period_start, report.period_end, report.due_on = start, end, due
+        report.figures = _figures_for(report)
+        report.built_at = timezone.now()
+        if render:
+            _render(report)
+        report.full_clean()
+        report.save()
+    return report
+
+
+def report_narrative_save(
+    *, report: Report, by: User, results: str, difficulties: str, proposals: str
+) -> Report:
+    """The officer's text: results, difficulties, proposals (kết quả, khó khăn, kiến nghị)."""
+    _require_can_prepare(by=by, unit=report.unit)
+    with transaction.atomic():
+        report = Report.objects.select_for_update().select_related("kind", "unit").get(pk=report.pk)
+        if report.is_frozen:
+            raise ValidationError(_("This report has been submitted: its content is frozen."), code="frozen")
+        report.results, report.difficulties, report.proposals = (
+            (results or "").strip(),
+            (difficulties or "").strip(),
+            (proposals or "").strip(),
+        )
+        report.full_clean()
+        report.save(update_fields=["results", "difficulties", "proposals"])
+    return report
+
+
+def _next_doc_number(report: Report) -> str:
+    AdministrativeUnit.objects.select_for_update().filter(pk=report.unit_id).first()  # numbering lock
+    year = timezone.localdate().year
+    used = (
+        Report.objects.filter(unit_id=report.unit_id, submitted_at__year=year).exclude(doc_number="").count()
+    )
+    number = used + 1
+    while Report.objects.filter(unit_id=report.unit_id, doc_number=f"{number:02d}/BC-UBND").exists():
+        number += 1
+    return f"{number:02d}/BC-UBND"
+
+
+def report_submit(*, report: Report, by: User) -> Report:
+    """Submit the report to the unit above: the figures are computed one last time and frozen."""
+    _require_can_prepare(by=by, unit=report.unit)
+    if not by.is_superuser and by.role != PREPARER_ROLE.get(report.unit.level):
+        raise PermissionDenied(_("This report is submitted by the unit that prepares it."))
+    with transaction.atomic():
+        report = Report.objects.select_for_update().select_related("kind", "unit").get(pk=report.pk)
+        if report.is_frozen:
+            raise ValidationError(
+                _("This report was already submitted on %(date)s; its figures are frozen.")
+                % {"date": timezone.localtime(report.submitted_at).strftime("%d/%m/%Y")},
+                code="frozen",
+            )
+        report.figures = _figures_for(report)
+        report.built_at = report.submitted_at = timezone.now()
+        report.submitted_by = by
+        report.status = ReportStatus.SUBMITTED
+        if not report.doc_number:
+            report.doc_number = _next_doc_number(report)
+        report.comment = ""
+        _render(report)
+        report.full_clean()
+        report.save()
+    return report
+
+
+def report_accept(*, report: Report, by: User) -> Report:
+    """The district accepts a submitted report: it counts in the consolidation as it stands."""
+    _require_can_decide(by=by, report=report)
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.status != ReportStatus.SUBMITTED:
+            raise ValidationError(_("Only a submitted report can be accepted."), code="status")
+        report.status, report.decided_at, report.decided_by = ReportStatus.ACCEPTED, timezone.now(), by
+        report.save(update_fields=["status", "decided_at", "decided_by"])
+    return report
+
+
+def report_return(*, report: Report, by: User, comment: str) -> Report:
+    """The district returns a submitted report with a comment: the officer corrects and submits again."""
+    _require_can_decide(by=by, report=report)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _("Say what must be corrected.")})
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.status not in FROZEN_STATUSES:
+            raise ValidationError(_("Only a submitted or accepted report can be returned."), code="status")
+        report.status, report.comment = ReportStatus.RETURNED, comment
+        report.decided_at, report.decided_by = timezone.now(), by
+        report.save(update_fields=["status", "comment", "decided_at", "decided_by"])
+    return report
+
+
+# --- Email and the calendar -----------------------------------------------------------------------
+
+
+def report_recipients(*, report: Report) -> list[str]:
+    role = PREPARER_ROLE.get(report.unit.level, Role.DISTRICT_STAFF)
+    return list(
+        User.objects.filter(unit_id=report.unit_id, role=role, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )
+
+
+def report_notify_officers(*, report_id: int) -> int:
+    """Email the unit's officers that the draft is ready, with the PDF; once per report (emailed_at)."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update().select_related("kind", "unit").get(pk=report_id)
+        if report.emailed_at is not None:
+            return 0
+        addresses = report_recipients(report=report)
+        if not addresses:
+            return 0
+        values = {
+            "kind": report.kind.name,
+            "year": report.year,
+            "unit": report.unit.name,
+            "due": report.due_on.strftime("%d/%m/%Y"),
+            "url": settings.SITE_URL + reverse("reports:detail", kwargs={"pk": report.pk}),
+        }
+        message = EmailMessage(
+            subject=_("Draft report ready: %(kind)s %(year)s — %(unit)s, due %(due)s") % values,
+            body=_(
+                "The draft of the %(kind)s %(year)s of %(unit)s is ready.\n"
+                "Review its figures, write the results, difficulties and proposals, "
+                "and submit it by %(due)s:\n"
+                "%(url)s"
+            )
+            % values,
+            to=addresses,
+        )
+        if report.pdf:
+            from .documents import report_filename
+
+            with report.pdf.open("rb") as handle:
+                message.attach(report_filename(report, "pdf"), handle.read(), "application/pdf")
+        # Sent inside the transaction: if sending fails, emailed_at is not written and the task retries.
+        message.send()
+        report.emailed_at = timezone.now()
+        report.save(update_fields=["emailed_at"])
+    return len(addresses)
+
+
+def reports_calendar_run(*, today: dt.date | None = None, enqueue=None) -> dict:
+    """The daily step of the calendar: the drafts due soon are built for every unit that must submit
+    (one task each, enqueued on commit), and reports still unsubmitted at their due date are marked.
+
+    Idempotent: a unit whose report exists is not built again, and each report is marked once."""
+    from .tasks import report_build_task
+
+    today = today or timezone.localdate()
+    enqueue = enqueue or (lambda **kwargs: report_build_task.delay(**kwargs))
+    built, marked = [], 0
+    now = timezone.now()
+    with transaction.atomic():
+        for kind in ReportKind.objects.filter(is_active=True):
+            for year in (today.year, today.year + 1):
+                _start, _end, due = kind.period(year)
+                if today < due - dt.timedelta(days=kind.draft_lead_days) or year != today.year:
+                    continue
+                existing = set(Report.objects.filter(kind=kind, year=year).values_list("unit_id", flat=True))
+                for unit_id in units_required(kind=kind).values_list("pk", flat=True):
+                    if unit_id not in existing:
+                        kwargs = {"kind_id": kind.pk, "unit_id": unit_id, "year": year}
+                        transaction.on_commit(lambda kwargs=kwargs: enqueue(**kwargs))
+                        built.append(kwargs)
+                if today > due:
+                    marked += Report.objects.filter(
+                        Q(status=ReportStatus.DRAFT) | Q(status=ReportStatus.RETURNED),
+                        kind=kind,
+                        year=year,
+                        missing_marked_at__isnull=True,
+                    ).update(missing_marked_at=now)
+    logger.info("Reports calendar %s: %s drafts to build, %s marked missing", today, len(built), marked)
+    return {"built": built, "marked_missing": marked}
+
+
+def report_build_and_notify(*, kind_id: int, unit_id: int, year: int) -> int:
+    """What the task does: build the draft if there is none yet, then email the officers (once)."""
+    kind = ReportKind.objects.get(pk=kind_id)
+    unit = AdministrativeUnit.objects.get(pk=unit_id)
+    report = Report.objects.filter(kind=kind, unit=unit, year=year).first()
+    if report is None or report.built_at is None:
+        report = report_build(kind=kind, unit=unit, year=year, by=None)
+    return report_notify_officers(report_id=report.pk)
