@@ -8,11 +8,12 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from donations.models import NeedArea
 from fund_portal.bulk import analyze, bulk_load, next_ids
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.text import fold
 
-from .models import Child, Circumstance, PriorityWeight
+from .models import Child, Circumstance, Need, PriorityWeight, Support
 from .priority import weights_ensure
 from .reference import ETHNIC_SHARES, SPECIAL_CIRCUMSTANCES
 
@@ -50,10 +51,34 @@ CHILD_COLUMNS = [
     "updated_at",
 ]
 CIRCUMSTANCE_COLUMNS = ["child_id", "group", "subgroup", "identified_on", "note"]
+NEED_COLUMNS = ["child_id", "year", "area", "urgency", "note", "assessed_on"]
+SUPPORT_COLUMNS = [
+    "child_id",
+    "commune_id",
+    "kind",
+    "quantity",
+    "value",
+    "delivered_on",
+    "source",
+    "handed_over_by",
+    "note",
+    "recorded_at",
+]
+SUPPORT_KINDS = [
+    "cash",
+    "gift",
+    "health_check",
+    "nutrition",
+    "warm_clothes",
+    "scholarship",
+    "school_supplies",
+]
+SUPPORT_SOURCES = ["fund", "fund", "state_budget", "donor"]
 
 
 def seed_children(*, count: int, seed: int = 2016) -> int:
-    """Add `count` active children over the communes of the tree (weighted towards the demo district)."""
+    """Add `count` active children over the communes of the tree, with groups, this year's needs (two
+    in five children) and a support received this year (one in two), as the reports count them."""
     from donations.demo import GIVEN, MIDDLE, SURNAMES
 
     rng = random.Random(seed)
@@ -71,7 +96,10 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
     weights = dict(PriorityWeight.objects.values_list("factor", "weight"))
     with transaction.atomic():
         ids = next_ids(Child._meta.db_table, count)
-        rows, circumstances = [], []
+        rows, circumstances, needs, supports = [], [], [], []
+        areas = NeedArea.values
+        year_start = dt.date(today.year, 1, 1)
+        days_this_year = (today - year_start).days
         for child_id in ids:
             commune_id, _path = rng.choice(communes)
             sex = rng.choice(("male", "female"))
@@ -86,6 +114,26 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
                     (child_id, group, "", today - dt.timedelta(days=rng.randint(1, 900)), "")
                 )
                 score += weights.get(f"group:{group}", 0)
+            if rng.random() < 0.4:
+                for area in rng.sample(areas, rng.choice((1, 1, 2))):
+                    urgency = rng.randint(1, 3)
+                    needs.append((child_id, today.year, area, urgency, "", year_start))
+                    score += weights.get(f"need:{area}", 0) * urgency
+            if rng.random() < 0.5:
+                supports.append(
+                    (
+                        child_id,
+                        commune_id,
+                        rng.choice(SUPPORT_KINDS),
+                        1,
+                        rng.randint(1, 10) * 100_000,
+                        year_start + dt.timedelta(days=rng.randint(0, days_this_year)),
+                        rng.choice(SUPPORT_SOURCES),
+                        "",
+                        "",
+                        now,
+                    )
+                )
             rows.append(
                 (
                     child_id,
@@ -123,5 +171,7 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
             )
         bulk_load(Child._meta.db_table, CHILD_COLUMNS, rows)
         bulk_load(Circumstance._meta.db_table, CIRCUMSTANCE_COLUMNS, circumstances)
-    analyze(Child, Circumstance)
+        bulk_load(Need._meta.db_table, NEED_COLUMNS, needs)
+        bulk_load(Support._meta.db_table, SUPPORT_COLUMNS, supports)
+    analyze(Child, Circumstance, Need, Support)
     return count

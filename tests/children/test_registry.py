@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -193,3 +194,12 @@ def test_the_large_children_set_loads_active_children_in_communes(tree):
     assert Child.objects.filter(status=ChildStatus.ACTIVE).count() == 300
     assert set(Child.objects.values_list("commune__level", flat=True)) == {"commune"}
     assert Child.objects.exclude(name_folded="").count() == 300
+    from children.models import Need, Support
+    from children.priority import priority_recompute
+
+    assert 60 < Need.objects.values("child").distinct().count() < 180  # two in five children
+    assert 90 < Support.objects.count() < 210  # one in two
+    assert not Support.objects.exclude(commune=F("child__commune")).exists()
+    before = dict(Child.objects.values_list("pk", "priority"))
+    priority_recompute()
+    assert dict(Child.objects.values_list("pk", "priority")) == before  # the seed used the same formula

@@ -29,6 +29,11 @@ class Command(BaseCommand):
             default=str(settings.BASE_DIR / "bench-results.json"),
             help=_("Where to write the results (JSON)."),
         )
+        parser.add_argument(
+            "--markdown",
+            metavar="FILE",
+            help=_("Also write the table and the machine as Markdown (docs/benchmarks.md)."),
+        )
 
     def handle(self, *args, **options):
         autodiscover_modules("benchmarks")
@@ -48,17 +53,15 @@ class Command(BaseCommand):
         self.print_table(rows)
         result = {
             "ran_at": timezone.now().isoformat(),
-            "machine": {
-                "cpus": os.cpu_count(),
-                "python": platform.python_version(),
-                "platform": platform.platform(),
-                "database": connection.vendor,
-            },
+            "machine": machine(),
+            "data": data_set(),
             "rows": rows,
         }
         Path(options["out"]).write_text(
             json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
+        if options["markdown"]:
+            Path(options["markdown"]).write_text(markdown(result), encoding="utf-8")
         failed = [r for r in rows if r["passed"] is False]
         if failed:
             raise CommandError(_("%(n)d measure(s) missed their target.") % {"n": len(failed)})
@@ -75,3 +78,86 @@ class Command(BaseCommand):
         widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
         for line in lines:
             self.stdout.write("  ".join(str(cell).ljust(w) for cell, w in zip(line, widths, strict=True)))
+
+
+def machine() -> dict:
+    """What the figures were measured on."""
+    import django
+
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        memory_kb = 0
+    with connection.cursor() as cursor:
+        version_sql = (
+            "SELECT version()"
+            if connection.vendor == "postgresql"
+            else "SELECT 'SQLite ' || sqlite_version()"
+        )
+        cursor.execute(version_sql)
+        database = cursor.fetchone()[0]
+    return {
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "memory_gb": round(memory_kb / 1024 / 1024, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "database": database.split(",")[0],
+    }
+
+
+def data_set() -> dict:
+    """How much data the figures were measured over (estimates from the planner on PostgreSQL)."""
+    from children.models import Child, Support
+    from donations.models import Donation, LedgerEntry
+
+    counts = {}
+    for label, model in (
+        ("children", Child),
+        ("supports", Support),
+        ("donations", Donation),
+        ("ledger entries", LedgerEntry),
+    ):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [model._meta.db_table]
+                )
+                row = cursor.fetchone()
+            counts[label] = max(int(row[0]), 0) if row else 0
+        else:
+            counts[label] = model.objects.count()
+    return counts
+
+
+def markdown(result: dict) -> str:
+    m = result["machine"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {result['ran_at'][:16].replace('T', ' ')} UTC with `make bench` "
+        "(`python manage.py bench --markdown docs/benchmarks.md`).",
+        "",
+        f"- Machine: {m['cpu'] or 'unknown CPU'}, {m['cpus']} cores, {m['memory_gb']} GB, {m['platform']}",
+        f"- Python {m['python']}, Django {m['django']}, {m['database']}",
+        "- Data: " + ", ".join(f"{n:,} {label}".replace(",", ".") for label, n in result["data"].items()),
+        "",
+        "| measure | value | unit | target | baseline (same run) | ratio | result |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in result["rows"]:
+        target = "" if r["target"] is None else f"{'≤' if r['bound'] == 'max' else '≥'} {r['target']:g}"
+        baseline = "" if r["baseline"] is None else f"{r['baseline']:g} ({r['baseline_label']})"
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}×"
+        verdict = {True: "pass", False: "**FAIL**", None: ""}[r["passed"]]
+        measure = r["measure"] + (f" ({r['note']})" if r.get("note") else "")
+        lines.append(
+            f"| {measure} | {r['value']:g} | {r['unit']} | {target} | {baseline} | {ratio} | {verdict} |"
+        )
+    return "\n".join(lines) + "\n"
