@@ -13,44 +13,11 @@ from fund_portal.bulk import analyze, bulk_load, next_ids
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.text import fold
 
+from .importing import CHILD_COLUMNS, CIRCUMSTANCE_COLUMNS
 from .models import Child, Circumstance, Need, PriorityWeight, Support
 from .priority import weights_ensure
 from .reference import ETHNIC_SHARES, SPECIAL_CIRCUMSTANCES
 
-CHILD_COLUMNS = [
-    "id",
-    "full_name",
-    "name_folded",
-    "birth_date",
-    "sex",
-    "ethnicity",
-    "personal_id",
-    "commune_id",
-    "village_id",
-    "address",
-    "guardian_name",
-    "guardian_relationship",
-    "guardian_phone",
-    "poverty",
-    "poverty_year",
-    "school",
-    "grade",
-    "out_of_school",
-    "disability_type",
-    "disability_severity",
-    "health_notes",
-    "status",
-    "data_consent",
-    "story_consent",
-    "photo",
-    "story",
-    "priority_score",
-    "priority_override_reason",
-    "priority",
-    "created_at",
-    "updated_at",
-]
-CIRCUMSTANCE_COLUMNS = ["child_id", "group", "subgroup", "identified_on", "note"]
 NEED_COLUMNS = ["child_id", "year", "area", "urgency", "note", "assessed_on"]
 SUPPORT_COLUMNS = [
     "child_id",
@@ -98,6 +65,21 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
         ids = next_ids(Child._meta.db_table, count)
         rows, circumstances, needs, supports = [], [], [], []
         areas = NeedArea.values
+        # Every column of the importer's COPY, with what a new record holds; each row sets its own.
+        blank = {column: "" for column in CHILD_COLUMNS} | {
+            "personal_id": None,
+            "out_of_school": False,
+            "status": "active",
+            "story_consent": False,
+            "consent_recorded_by_id": None,
+            "consent_recorded_at": None,
+            "priority_override": None,
+            "last_reviewed_year": None,
+            "merged_into_id": None,
+            "created_by_id": None,
+            "created_at": now,
+            "updated_at": now,
+        }
         year_start = dt.date(today.year, 1, 1)
         days_this_year = (today - year_start).days
         for child_id in ids:
@@ -134,41 +116,23 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
                         now,
                     )
                 )
-            rows.append(
-                (
-                    child_id,
-                    name,
-                    fold(name),
-                    today - dt.timedelta(days=rng.randint(30, 15 * 365)),
-                    sex,
-                    rng.choices(codes, shares)[0],
-                    None,
-                    commune_id,
-                    village,
-                    "",
-                    "",
-                    "",
-                    "",
-                    poverty,
-                    today.year - 1 if poverty != "none" else None,
-                    "",
-                    "",
-                    False,
-                    "",
-                    "",
-                    "",
-                    "active",
-                    True,
-                    False,
-                    "",
-                    "",
-                    score,
-                    "",
-                    score,
-                    now,
-                    now,
-                )
-            )
+            record = {
+                **blank,
+                "id": child_id,
+                "full_name": name,
+                "name_folded": fold(name),
+                "birth_date": today - dt.timedelta(days=rng.randint(30, 15 * 365)),
+                "sex": sex,
+                "ethnicity": rng.choices(codes, shares)[0],
+                "commune_id": commune_id,
+                "village_id": village,
+                "poverty": poverty,
+                "poverty_year": today.year - 1 if poverty != "none" else None,
+                "data_consent": True,
+                "priority_score": score,
+                "priority": score,
+            }
+            rows.append(tuple(record[column] for column in CHILD_COLUMNS))
         bulk_load(Child._meta.db_table, CHILD_COLUMNS, rows)
         bulk_load(Circumstance._meta.db_table, CIRCUMSTANCE_COLUMNS, circumstances)
         bulk_load(Need._meta.db_table, NEED_COLUMNS, needs)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from fund_portal.forms import MoneyField
 from fund_portal.models import AdministrativeUnit, UnitLevel
 
-from .models import Child, ChildStatus, Poverty, ReviewOutcome, SupportKind, SupportSource
+from .models import RECORD_FIELDS, Child, ChildStatus, Poverty, ReviewOutcome, SupportKind, SupportSource
 
 
 def ethnicity_choices():
@@ -28,29 +28,7 @@ class ChildForm(forms.ModelForm):
 
     class Meta:
         model = Child
-        fields = [
-            "full_name",
-            "birth_date",
-            "sex",
-            "ethnicity",
-            "personal_id",
-            "commune",
-            "village",
-            "address",
-            "guardian_name",
-            "guardian_relationship",
-            "guardian_phone",
-            "poverty",
-            "poverty_year",
-            "school",
-            "grade",
-            "out_of_school",
-            "disability_type",
-            "disability_severity",
-            "health_notes",
-            "data_consent",
-            "story_consent",
-        ]
+        fields = [*RECORD_FIELDS, "data_consent", "story_consent"]
         widgets = {"health_notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, **kwargs):

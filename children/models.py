@@ -37,6 +37,30 @@ class ChildStatus(models.TextChoices):
     MERGED = "merged", _("Merged into another record")
 
 
+#: The fields of a child's record an officer keeps (form, edit, import): not status, consent or priority.
+RECORD_FIELDS = (
+    "full_name",
+    "birth_date",
+    "sex",
+    "ethnicity",
+    "personal_id",
+    "commune",
+    "village",
+    "address",
+    "guardian_name",
+    "guardian_relationship",
+    "guardian_phone",
+    "poverty",
+    "poverty_year",
+    "school",
+    "grade",
+    "out_of_school",
+    "disability_type",
+    "disability_severity",
+    "health_notes",
+)
+
+
 class ChildQuerySet(ScopedQuerySet):
     def active(self):
         return self.filter(status=ChildStatus.ACTIVE)

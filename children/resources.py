@@ -50,7 +50,7 @@ from .importing import (
     _unit_key,
     _word_key,
 )
-from .models import Child, ChildStatus, ChildStatusChange, Circumstance, Poverty, Sex
+from .models import RECORD_FIELDS, Child, ChildStatus, ChildStatusChange, Circumstance, Poverty, Sex
 from .priority import priority_recompute
 from .reference import SENSITIVE_CODES
 from .services import child_check
@@ -213,28 +213,7 @@ class ChildResource(resources.ModelResource):
 
     class Meta:
         model = Child
-        fields = (
-            "full_name",
-            "birth_date",
-            "sex",
-            "ethnicity",
-            "personal_id",
-            "commune",
-            "village",
-            "address",
-            "guardian_name",
-            "guardian_relationship",
-            "guardian_phone",
-            "poverty",
-            "poverty_year",
-            "school",
-            "grade",
-            "out_of_school",
-            "disability_type",
-            "disability_severity",
-            "health_notes",
-            "data_consent",
-        )
+        fields = (*RECORD_FIELDS, "data_consent")
         use_bulk = True
         batch_size = 1000
         skip_diff = True

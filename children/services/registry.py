@@ -16,6 +16,7 @@ from fund_portal.text import fold, normalize_text
 
 from ..duplicates import child_duplicates
 from ..models import (
+    RECORD_FIELDS,
     AccessLog,
     Child,
     ChildStatus,
@@ -123,28 +124,7 @@ def child_register(
     return child
 
 
-UPDATABLE_FIELDS = (
-    "full_name",
-    "birth_date",
-    "sex",
-    "ethnicity",
-    "personal_id",
-    "commune",
-    "village",
-    "address",
-    "guardian_name",
-    "guardian_relationship",
-    "guardian_phone",
-    "poverty",
-    "poverty_year",
-    "school",
-    "grade",
-    "out_of_school",
-    "disability_type",
-    "disability_severity",
-    "health_notes",
-    "photo",
-)
+UPDATABLE_FIELDS = (*RECORD_FIELDS, "photo")
 
 
 @transaction.atomic
