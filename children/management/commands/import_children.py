@@ -1,56 +1,20 @@
 """`manage.py import_children FILE --user USERNAME [--dry-run]`: the children's import, from a shell."""
 
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from children.importing import children_import
-from fund_portal.models import User
-
-#: A refused file lists at most this many problems; the rest are counted.
-SHOWN_ERRORS = 200
+from fund_portal.management.spreadsheet_import import SpreadsheetImportCommand
 
 
-class Command(BaseCommand):
+class Command(SpreadsheetImportCommand):
     help = _("Import the list of children from an XLSX or CSV file: every row is checked, then all or none.")
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", help=_("The XLSX or CSV file."))
-        parser.add_argument(
-            "--user",
-            required=True,
-            metavar="USERNAME",
-            help=_("Username of the officer who imports; their scope applies."),
-        )
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help=_("Check the file and show a summary without writing anything."),
-        )
+    user_help = _("Username of the officer who imports; their scope applies.")
 
-    def handle(self, *args, **options):
-        user = User.objects.filter(username=options["user"]).first()
-        if user is None:
-            raise CommandError(_("No user is named %(name)s.") % {"name": options["user"]})
-        path = Path(options["file"])
-        try:
-            with path.open("rb") as uploaded:
-                result = children_import(
-                    uploaded=uploaded, by=user, dry_run=options["dry_run"], name=path.name
-                )
-        except OSError as error:
-            raise CommandError(
-                _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error.strerror}
-            ) from error
-        if not result.ok:
-            for error in result.errors[:SHOWN_ERRORS]:
-                self.stderr.write(str(error))
-            if len(result.errors) > SHOWN_ERRORS:
-                self.stderr.write(_("… and %(n)s more errors.") % {"n": len(result.errors) - SHOWN_ERRORS})
-            raise CommandError(
-                _("The file was refused (%(n)s errors); nothing was written.") % {"n": len(result.errors)}
-            )
+    def run_import(self, *, uploaded, by, dry_run: bool, name: str):
+        return children_import(uploaded=uploaded, by=by, dry_run=dry_run, name=name)
+
+    def report(self, result) -> None:
         summary = {
             "rows": result.rows,
             "created": result.created,
