@@ -41,6 +41,7 @@ SUPPORT_KINDS = [
     "school_supplies",
 ]
 SUPPORT_SOURCES = ["fund", "fund", "state_budget", "donor"]
+CHUNK = 200_000
 
 
 def seed_children(*, count: int, seed: int = 2016) -> int:
@@ -82,7 +83,7 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
         }
         year_start = dt.date(today.year, 1, 1)
         days_this_year = (today - year_start).days
-        for child_id in ids:
+        for index, child_id in enumerate(ids, start=1):
             commune_id, _path = rng.choice(communes)
             sex = rng.choice(("male", "female"))
             middle = "Thị" if sex == "female" else rng.choice(MIDDLE)
@@ -133,9 +134,11 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
                 "priority": score,
             }
             rows.append(tuple(record[column] for column in CHILD_COLUMNS))
-        bulk_load(Child._meta.db_table, CHILD_COLUMNS, rows)
-        bulk_load(Circumstance._meta.db_table, CIRCUMSTANCE_COLUMNS, circumstances)
-        bulk_load(Need._meta.db_table, NEED_COLUMNS, needs)
-        bulk_load(Support._meta.db_table, SUPPORT_COLUMNS, supports)
+            if index % CHUNK == 0 or index == count:  # in chunks, so a million children fit in memory
+                bulk_load(Child._meta.db_table, CHILD_COLUMNS, rows)
+                bulk_load(Circumstance._meta.db_table, CIRCUMSTANCE_COLUMNS, circumstances)
+                bulk_load(Need._meta.db_table, NEED_COLUMNS, needs)
+                bulk_load(Support._meta.db_table, SUPPORT_COLUMNS, supports)
+                rows, circumstances, needs, supports = [], [], [], []
     analyze(Child, Circumstance, Need, Support)
     return count
