@@ -11,7 +11,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_ROOT=/app/staticfiles
 
 # WeasyPrint's native libraries, and fonts with the Vietnamese letters for the PDFs
-# (Liberation 2.x; fontconfig builds the font cache once, here, instead of in every process).
+# (Liberation 2.x; fontconfig builds the font cache once, here, instead of in every process), and
+# pg_dump / pg_restore for `manage.py backup` and `restore`.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
@@ -20,6 +21,7 @@ RUN apt-get update \
         fontconfig \
         fonts-liberation2 \
         fonts-dejavu-core \
+        postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 app \

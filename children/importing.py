@@ -301,7 +301,7 @@ def children_import(*, uploaded, by: User, dry_run: bool, name: str = "") -> Imp
         else:
             result.written = True
             if len(rows) >= ANALYZE_AFTER_ROWS:
-                analyze(Child, Circumstance, ChildStatusChange)
+                analyze(Child, Circumstance, ChildStatusChange, added=len(rows))
     result.errors = sorted(errors, key=lambda e: e.row or 0)
     _summarise(result, rows)
     return result

@@ -253,7 +253,7 @@ def donations_import(*, uploaded, by: User, dry_run: bool, name: str = "") -> Im
         else:
             result.written = True
             if len(rows) >= ANALYZE_AFTER_ROWS:
-                analyze(Donor, Donation, LedgerEntry)
+                analyze(Donor, Donation, LedgerEntry, added=len(rows))
     result.errors = sorted(errors, key=lambda e: e.row or 0)
     _summarise(result, rows)
     result.new_donors = new_donors if result.ok else 0

@@ -1,5 +1,6 @@
 """Pages of the donations app: the public donation with VietQR, and the officers' money pages."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from fund_portal.paginators import CappedCountPaginator
 from fund_portal.pdf import pdf_response
+from fund_portal.ratelimit import rate_limit_hit
 from fund_portal.views import portal_view, scoped_get_object_or_404
 
 from . import selectors, services
@@ -28,6 +30,11 @@ def donate(request):
         raise Http404(_("The fund does not take donations online yet."))
     if request.method == "POST":
         form = PublicDonationForm(request.POST, fund=fund)
+        if not rate_limit_hit(
+            request, scope="donate", limit=settings.DONATE_RATE_LIMIT, period=settings.DONATE_RATE_PERIOD
+        ):
+            form.add_error(None, _("Too many donations from your address. Try again in a few minutes."))
+            return render(request, "donations/donate.html", {"form": form, "fund": fund}, status=429)
         if form.is_valid():
             data = form.cleaned_data
             donation = services.donation_public_submit(

