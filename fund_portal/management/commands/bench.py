@@ -141,8 +141,8 @@ def markdown(result: dict) -> str:
     lines = [
         "# Benchmarks",
         "",
-        f"Measured {result['ran_at'][:16].replace('T', ' ')} UTC with `make bench` "
-        "(`python manage.py bench --markdown docs/benchmarks.md`).",
+        f"Measured {result['ran_at'][:16].replace('T', ' ')} UTC with "
+        '`make bench BENCH_ARGS="--markdown docs/benchmarks.md"`.',
         "",
         f"- Machine: {m['cpu'] or 'unknown CPU'}, {m['cpus']} cores, {m['memory_gb']} GB, {m['platform']}",
         f"- Python {m['python']}, Django {m['django']}, {m['database']}",
