@@ -153,3 +153,19 @@ def test_a_legitimate_file_still_goes_through_every_check(client, uploads):
     assert response.status_code == 200
     assert Child.objects.count() == before + 2
     assert dt.date(2015, 2, 1) in set(Child.objects.values_list("birth_date", flat=True))
+
+
+def test_a_corner_bomb_written_with_namespace_prefixes_is_refused_too():
+    """The size check reads plain XML fast and falls back to prefix-aware patterns (`<x:row>`, `<x:c>`)."""
+    from django.core.exceptions import ValidationError
+
+    from fund_portal.spreadsheets import open_sheet
+
+    sheet = (
+        b'<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>a</x:t></x:is></x:c></x:row>'
+        b'<x:row r="1048576"><x:c r="XFD1048576"><x:v>1</x:v></x:c></x:row>'
+    )
+    data = hostile.xlsx_with_sheet(sheet)  # refused before any XML parser sees the prefix
+    with pytest.raises(ValidationError) as refused:
+        open_sheet(data, name="bom.xlsx")
+    assert refused.value.code == "too_many_rows"
