@@ -1,7 +1,9 @@
-"""Strings of django-allauth that its releases do not translate into Vietnamese.
+"""Strings of django-allauth, Django 6.1 and django-auditlog that their releases do not translate into
+Vietnamese.
 
 They are listed here only so `makemessages` keeps them in `locale/vi`: Django looks a message up in
-the project's catalogue before the package's, so the login and two-factor pages read in Vietnamese.
+the project's catalogue before the package's, so the login and two-factor pages and the admin read
+in Vietnamese.
 Nothing imports this module.
 """
 
@@ -22,4 +24,11 @@ VENDOR_STRINGS = (
     gettext_noop("Cancel"),
     gettext_noop("Too many failed login attempts. Try again later."),
     gettext_noop("The username and/or password you specified are not correct."),
+    # Django 6.1 (the admin's facet counts, actions and the empty choice of a select)
+    gettext_noop("Show counts"),
+    gettext_noop("Hide counts"),
+    gettext_noop("Run"),
+    gettext_noop("- Select an option -"),
+    # django-auditlog
+    gettext_noop("Audit log"),
 )

@@ -20,3 +20,21 @@ def test_the_committed_mo_file_matches_the_po_file():
     compiled = {entry.msgid: entry.msgstr or entry.msgstr_plural for entry in mo}
     expected = {entry.msgid: entry.msgstr or entry.msgstr_plural for entry in po.translated_entries()}
     assert compiled == expected, "run `make messages` and commit locale/*/LC_MESSAGES/django.mo"
+
+
+def test_the_strings_other_packages_leave_in_english_read_in_vietnamese():
+    """allauth's login and two-factor pages, Django 6.1's admin additions, django-auditlog's menu."""
+    from django.utils import translation
+    from django.utils.translation import gettext, pgettext
+
+    from fund_portal.vendor_strings import VENDOR_STRINGS
+
+    with translation.override("vi"):
+        assert gettext("Sign In") == "Đăng nhập" and pgettext("field label", "Login") == "Tên đăng nhập"
+        assert (
+            gettext("- Select an option -") == "- Chọn một mục -"
+            and gettext("Audit log") == "Nhật ký thay đổi"
+        )
+        for message in VENDOR_STRINGS:
+            if isinstance(message, str):  # the pgettext_lazy one is checked above
+                assert gettext(message) != message, message
