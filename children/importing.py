@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -45,8 +44,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from donations.importing import RowError, cell_text, choice_table
-from fund_portal.bulk import analyze, bulk_load, next_ids
+from donations.importing import RowError, _shown, cell_text, choice_table
+from fund_portal.bulk import analyze, bulk_load, reserve_ids
 from fund_portal.models import AdministrativeUnit, Role, UnitLevel, User
 from fund_portal.spreadsheets import cell_date, column_map, open_sheet
 from fund_portal.text import fold, normalize_text
@@ -112,7 +111,6 @@ TEXT_FIELDS = (
 
 MAX_ROWS = 100_000
 PREVIEW_ROWS = 20
-COPY_BATCH_ROWS = 20_000
 ANALYZE_AFTER_ROWS = 10_000
 #: Query parameters per statement: SQLite caps them (32,766 in recent versions, 999 in old ones).
 CHUNK = 900
@@ -136,7 +134,6 @@ _GROUP_CODE = re.compile(r"g?\s*0*(\d{1,2})(?:\.(\d{1,2}))?", re.IGNORECASE)
 _GROUP_SEPARATORS = re.compile(r"[;\n]+")
 _UNIT_PREFIXES = ("xa ", "phuong ", "thi tran ", "thon ", "xom ", "ban ", "ap ", "to dan pho ", "khu pho ")
 _FORMULA_STARTS = ("=", "+", "-", "@")
-_SHOWN_LENGTH = 40
 _MAX_LENGTHS = {
     name: Child._meta.get_field(name).max_length
     for name in ("full_name", "guardian_phone", *TEXT_FIELDS)
@@ -827,13 +824,13 @@ def _write(rows: list[ParsedRow], *, by: User, result: ImportResult) -> None:
     today = timezone.localdate()
     new_rows = [row for row in rows if row.new]
     old_rows = [row for row in rows if not row.new]
-    ids = _reserve_ids(Child._meta.db_table, len(new_rows))
+    ids = reserve_ids(Child._meta.db_table, len(new_rows))
     for row, child_id in zip(new_rows, ids, strict=True):
         row.child_id = child_id
     weights = dict(PriorityWeight.objects.values_list("factor", "weight"))
-    _load(Child._meta.db_table, CHILD_COLUMNS, _child_rows(new_rows, now=now, by=by, weights=weights))
+    bulk_load(Child._meta.db_table, CHILD_COLUMNS, _child_rows(new_rows, now=now, by=by, weights=weights))
     reason = _("Registered")
-    _load(
+    bulk_load(
         ChildStatusChange._meta.db_table,
         STATUS_COLUMNS,
         ((row.child_id, "", ChildStatus.ACTIVE, today, reason, by.pk, now) for row in new_rows),
@@ -842,7 +839,7 @@ def _write(rows: list[ParsedRow], *, by: User, result: ImportResult) -> None:
     circumstances = [
         (row.child_id, code, subgroup, today, "") for row in rows for code, subgroup in row.new_groups
     ]
-    _load(Circumstance._meta.db_table, CIRCUMSTANCE_COLUMNS, circumstances)
+    bulk_load(Circumstance._meta.db_table, CIRCUMSTANCE_COLUMNS, circumstances)
     # New children were loaded with their priority; recomputing 50,000 of them in SQL rewrites every
     # row and its indexes twice (8 s on PostgreSQL).
     new_ids = {row.child_id for row in new_rows}
@@ -935,31 +932,6 @@ def _update(rows: list[ParsedRow], *, now, by: User) -> list[int]:
     return [row.child_id for row in changed]
 
 
-def _reserve_ids(table: str, count: int) -> list[int]:
-    """Ids for rows loaded with explicit ids, taken from the table's sequence (safe beside other writers)."""
-    if count == 0:
-        return []
-    if connection.vendor != "postgresql":
-        # SQLite: the transaction holds the database's write lock, so MAX(id) cannot move under it.
-        return list(next_ids(table, count))
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-        sequence = cursor.fetchone()[0]
-        cursor.execute(
-            "SELECT array_agg(id ORDER BY id) FROM "
-            "(SELECT nextval(%s::regclass) AS id FROM generate_series(1, %s)) AS ids",
-            [sequence, count],
-        )
-        return cursor.fetchone()[0] or []
-
-
-def _load(table: str, columns: list[str], rows: Iterable[tuple]) -> None:
-    """COPY in batches: the CSV text of one batch, not of the whole file, is held in memory."""
-    iterator = iter(rows)
-    while batch := list(itertools.islice(iterator, COPY_BATCH_ROWS)):
-        bulk_load(table, columns, batch)
-
-
 def _summarise(result: ImportResult, rows: list[ParsedRow]) -> None:
     result.rows = len(rows)
     if result.ok:
@@ -1030,11 +1002,6 @@ def _group_table() -> dict[str, tuple[str, str]]:
 
 def _required_message(field_name: str) -> str:
     return _("%(column)s is empty; it is required.") % {"column": COLUMNS[field_name][0]}
-
-
-def _shown(value) -> str:
-    text = cell_text(value)
-    return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 1] + "…"
 
 
 def _chunk_size() -> int:

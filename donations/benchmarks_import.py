@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from fund_portal.bench import Measure, benchmark
-from fund_portal.bulk import bulk_load
+from fund_portal.bulk import bulk_load, reserve_ids
 from fund_portal.demo import seed_demo
 from fund_portal.models import User
 
@@ -28,7 +28,6 @@ from .demo import AMOUNT_WEIGHTS, AMOUNTS, COMPANIES, GIVEN, MIDDLE, SURNAMES
 from .importing import (
     DONATION_COLUMNS,
     HEADERS,
-    _reserve_ids,
     donations_import,
 )
 from .models import DisplayPreference, DocumentCounter, Donation, DonationStatus, Fund, RestrictionKind
@@ -137,7 +136,7 @@ def _copy_rows(fund: Fund, user: User, lines: list[list]) -> list[tuple]:
         .first()
         or 0
     )
-    ids = _reserve_ids(Donation._meta.db_table, len(lines))
+    ids = reserve_ids(Donation._meta.db_table, len(lines))
     rows = []
     for n, (donation_id, line) in enumerate(zip(ids, lines, strict=True), start=1):
         seq = last + n

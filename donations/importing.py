@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -44,7 +43,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from campaigns.selectors import campaigns_open_to
-from fund_portal.bulk import analyze, bulk_load, next_ids
+from fund_portal.bulk import analyze, bulk_load, reserve_ids
 from fund_portal.models import User
 from fund_portal.money import format_vnd
 from fund_portal.money_parse import parse_vnd
@@ -92,7 +91,6 @@ HEADERS = [names[0] for names in COLUMNS.values()]
 MAX_ROWS = 200_000
 PREVIEW_ROWS = 20
 #: Rows per COPY: as fast as one COPY of everything, with a fraction of its memory.
-COPY_BATCH_ROWS = 20_000
 #: Below this many rows autovacuum keeps the planner's statistics fresh enough.
 ANALYZE_AFTER_ROWS = 10_000
 
@@ -766,9 +764,9 @@ def _write(rows: list[ParsedRow], *, by: User) -> int:
         for seq, row in enumerate(fund_rows, start=first):
             row.receipt_seq, row.receipt_number = seq, receipt_number(year, seq)
     new_donors = _donors_create(rows)
-    ids = _reserve_ids(Donation._meta.db_table, len(rows))
-    _load(Donation._meta.db_table, DONATION_COLUMNS, _donation_rows(rows, ids, year=year, now=now, by=by))
-    _load(LedgerEntry._meta.db_table, ENTRY_COLUMNS, _entry_rows(rows, ids, now=now, by=by))
+    ids = reserve_ids(Donation._meta.db_table, len(rows))
+    bulk_load(Donation._meta.db_table, DONATION_COLUMNS, _donation_rows(rows, ids, year=year, now=now, by=by))
+    bulk_load(LedgerEntry._meta.db_table, ENTRY_COLUMNS, _entry_rows(rows, ids, now=now, by=by))
     public_figures_changed()
     goods_ids = [
         donation_id for row, donation_id in zip(rows, ids, strict=True) if row.kind == DonationKind.GOODS
@@ -816,22 +814,6 @@ def _donor_kind(name_folded: str) -> str:
         if name_folded.startswith(prefixes):
             return kind
     return DonorKind.INDIVIDUAL
-
-
-def _reserve_ids(table: str, count: int) -> list[int]:
-    """Ids for rows loaded with explicit ids, taken from the table's sequence (safe beside other writers)."""
-    if connection.vendor != "postgresql":
-        # SQLite: the transaction holds the database's write lock, so MAX(id) cannot move under it.
-        return list(next_ids(table, count))
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-        sequence = cursor.fetchone()[0]
-        cursor.execute(
-            "SELECT array_agg(id ORDER BY id) FROM "
-            "(SELECT nextval(%s::regclass) AS id FROM generate_series(1, %s)) AS ids",
-            [sequence, count],
-        )
-        return cursor.fetchone()[0] or []
 
 
 DONATION_COLUMNS = [
@@ -944,13 +926,6 @@ def _entry_rows(rows: list[ParsedRow], ids: list[int], *, now, by: User) -> Iter
             "",
             "",
         )
-
-
-def _load(table: str, columns: list[str], rows: Iterable[tuple]) -> None:
-    """COPY in batches: the CSV text of one batch, not of the whole file, is held in memory."""
-    iterator = iter(rows)
-    while batch := list(itertools.islice(iterator, COPY_BATCH_ROWS)):
-        bulk_load(table, columns, batch)
 
 
 def _summarise(result: ImportResult, rows: list[ParsedRow]) -> None:

@@ -54,6 +54,25 @@ def next_ids(table: str, count: int) -> range:
     return range(start, start + count)
 
 
+def reserve_ids(table: str, count: int) -> list[int]:
+    """Ids for rows loaded with explicit ids, taken from the table's sequence (safe beside other writers,
+    unlike `next_ids`, which is for the demo data set)."""
+    if count == 0:
+        return []
+    if connection.vendor != "postgresql":
+        # SQLite: the transaction holds the database's write lock, so MAX(id) cannot move under it.
+        return list(next_ids(table, count))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        sequence = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT array_agg(id ORDER BY id) FROM "
+            "(SELECT nextval(%s::regclass) AS id FROM generate_series(1, %s)) AS ids",
+            [sequence, count],
+        )
+        return cursor.fetchone()[0] or []
+
+
 def analyze(*models, added: int | None = None) -> None:
     """Refresh the planner's statistics after a bulk load (PostgreSQL); stale ones sort 1M rows.
 
