@@ -15,7 +15,7 @@ from fund_portal.text import fold
 
 from .importing import CHILD_COLUMNS, CIRCUMSTANCE_COLUMNS
 from .models import Child, Circumstance, Need, PriorityWeight, Support
-from .priority import weights_ensure
+from .priority import priority_score, weights_ensure
 from .reference import ETHNIC_SHARES, SPECIAL_CIRCUMSTANCES
 
 NEED_COLUMNS = ["child_id", "year", "area", "urgency", "note", "assessed_on"]
@@ -90,18 +90,19 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
             name = f"{rng.choice(SURNAMES)} {middle} {rng.choice(GIVEN)}"
             village = rng.choice(villages[commune_id]) if commune_id in villages else None
             poverty = rng.choices(("none", "poor", "near_poor"), (70, 18, 12))[0]
-            score = weights.get(f"poverty:{poverty}", 0)
+            child_groups, child_needs = [], []
             if rng.random() < 0.35:
                 group = rng.choice(groups)
                 circumstances.append(
                     (child_id, group, "", today - dt.timedelta(days=rng.randint(1, 900)), "")
                 )
-                score += weights.get(f"group:{group}", 0)
+                child_groups.append(group)
             if rng.random() < 0.4:
                 for area in rng.sample(areas, rng.choice((1, 1, 2))):
                     urgency = rng.randint(1, 3)
                     needs.append((child_id, today.year, area, urgency, "", year_start))
-                    score += weights.get(f"need:{area}", 0) * urgency
+                    child_needs.append((area, urgency))
+            score = priority_score(weights=weights, groups=child_groups, poverty=poverty, needs=child_needs)
             if rng.random() < 0.5:
                 supports.append(
                     (

@@ -61,7 +61,7 @@ from .models import (
     PriorityWeight,
     Sex,
 )
-from .priority import priority_recompute
+from .priority import priority_recompute, priority_score
 from .reference import ETHNIC_GROUPS, SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
 from .services import ADULT_AGE, access_log, age_on
 
@@ -848,22 +848,16 @@ def _write(rows: list[ParsedRow], *, by: User, result: ImportResult) -> None:
         priority_recompute(child_ids=chunk)
 
 
-def _new_child_score(row: ParsedRow, weights: dict[str, int]) -> int:
-    """`children.priority`'s formula for a child who has no needs assessed yet: its groups (each once),
-    the household's poverty, out of school. The tests check it against `priority_recompute`."""
-    v = row.values
-    score = sum(weights.get(f"group:{code}", 0) for code in {code for code, _sub in row.groups})
-    score += weights.get(f"poverty:{v.get('poverty', Poverty.NONE)}", 0)
-    if v.get("out_of_school"):
-        score += weights.get("out_of_school", 0)
-    return score
-
-
 def _child_rows(rows: list[ParsedRow], *, now, by: User, weights: dict[str, int]) -> Iterator[tuple]:
     for row in rows:
         v = row.values
         consent = bool(v.get("data_consent", False))
-        score = _new_child_score(row, weights)
+        score = priority_score(  # a new child has no needs assessed yet
+            weights=weights,
+            groups=[code for code, _sub in row.groups],
+            poverty=row.values.get("poverty", Poverty.NONE),
+            out_of_school=bool(row.values.get("out_of_school")),
+        )
         yield (
             row.child_id,
             v["full_name"],

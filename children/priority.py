@@ -56,6 +56,24 @@ def weights_ensure() -> int:
     return len(missing)
 
 
+def priority_score(
+    *,
+    weights: dict[str, int],
+    groups: Iterable[str] = (),
+    poverty: str = "none",
+    out_of_school: bool = False,
+    needs: Iterable[tuple[str, int]] = (),
+) -> int:
+    """The formula above in Python, for rows loaded in bulk before they exist (imports, the demo data
+    set): `groups` are group codes (each counted once), `needs` (area, urgency) of the latest
+    assessment. `priority_recompute` gives the same number once the rows are in (tests check it)."""
+    score = sum(weights.get(f"group:{code}", 0) for code in set(groups))
+    score += weights.get(f"poverty:{poverty}", 0)
+    if out_of_school:
+        score += weights.get("out_of_school", 0)
+    return score + sum(weights.get(f"need:{area}", 0) * urgency for area, urgency in needs)
+
+
 def _score_sql() -> str:
     child = connection.ops.quote_name(Child._meta.db_table)
     circumstance = connection.ops.quote_name(Circumstance._meta.db_table)
