@@ -339,20 +339,43 @@ def incident_counts(
     paths = [u.path for u in units or []]
     if unit_ids:
         paths += list(AdministrativeUnit.objects.filter(pk__in=unit_ids).values_list("path", flat=True))
-    counts = {kind: 0 for kind in IncidentKind.values} | {"urgent": 0, "total": 0}
+    counts = _no_incidents()
     if not paths:
         return counts
     under = Q()
     for path in paths:
         under |= Q(commune__path__startswith=path)
     since, until = _period(start, end)
-    rows = (
-        Incident.objects.filter(under, occurred_at__gte=since, occurred_at__lt=until)
-        .values("kind")
-        .annotate(n=Count("id"), n_urgent=Count("id", filter=Q(urgent=True)))
-    )
-    for row in rows:
-        counts[row["kind"]] = row["n"]
-        counts["urgent"] += row["n_urgent"]
-        counts["total"] += row["n"]
+    incidents = Incident.objects.filter(under, occurred_at__gte=since, occurred_at__lt=until)
+    for row in _counted(incidents, "kind"):
+        _add(counts, row)
     return counts
+
+
+def incident_counts_by_commune(
+    *, start: dt.date | dt.datetime, end: dt.date | dt.datetime, commune_ids: list[int]
+) -> dict[int, dict[str, int]]:
+    """`incident_counts` of each of these communes, in one query (a province report has 550)."""
+    out = {pk: _no_incidents() for pk in commune_ids}
+    since, until = _period(start, end)
+    incidents = Incident.objects.filter(
+        commune_id__in=commune_ids, occurred_at__gte=since, occurred_at__lt=until
+    )
+    for row in _counted(incidents, "commune_id", "kind"):
+        _add(out[row["commune_id"]], row)
+    return out
+
+
+def _no_incidents() -> dict[str, int]:
+    return {kind: 0 for kind in IncidentKind.values} | {"urgent": 0, "total": 0}
+
+
+def _counted(incidents, *keys: str):
+    urgent = Count("id", filter=Q(urgent=True))
+    return incidents.values(*keys).annotate(n=Count("id"), n_urgent=urgent).order_by()
+
+
+def _add(counts: dict[str, int], row: dict) -> None:
+    counts[row["kind"]] += row["n"]
+    counts["urgent"] += row["n_urgent"]
+    counts["total"] += row["n"]

@@ -32,7 +32,7 @@ from collections import defaultdict
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
-from children.incidents import incident_counts
+from children.incidents import incident_counts_by_commune
 from children.models import (
     Child,
     ChildStatus,
@@ -302,8 +302,9 @@ def commune_sections(*, communes: list[AdministrativeUnit], start: dt.date, end:
         section["communes_to_date"] = 1
         section["communes_in_period"] = 1 if row["in_period"] else 0
 
+    incidents = incident_counts_by_commune(start=start, end=end, commune_ids=[c.pk for c in communes])
     for commune in communes:
-        out[commune.pk]["incidents"] = incident_counts(start=start, end=end, units=[commune])
+        out[commune.pk]["incidents"] = incidents[commune.pk]
     return out
 
 

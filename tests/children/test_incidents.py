@@ -22,6 +22,7 @@ from children.incidents import (
     child_incidents,
     incident_close,
     incident_counts,
+    incident_counts_by_commune,
     incident_intervene,
     incident_record,
     urgent_open_summary,
@@ -460,6 +461,11 @@ def test_incident_counts_count_by_kind_what_occurred_in_the_period_under_the_uni
     whole = incident_counts(units=[tree["province"]], start=today - dt.timedelta(days=60), end=today)
     assert whole["total"] == 5 and whole[IncidentKind.INJURY] == 1
     assert incident_counts(units=[tree["d2"]], start=today + dt.timedelta(days=1), end=today)["total"] == 0
+    since = today - dt.timedelta(days=60)
+    by_commune = incident_counts_by_commune(commune_ids=[tree[k].pk for k in "abc"], start=since, end=today)
+    for key in "abc":
+        assert by_commune[tree[key].pk] == incident_counts(units=[tree[key]], start=since, end=today)
+    assert by_commune[tree["a"].pk]["total"] == 3
 
 
 def test_the_admin_hides_incidents_without_the_permission_and_scopes_them_with_it(
