@@ -167,6 +167,11 @@ def sponsorship_progress(*, token) -> dict | None:
     }
 
 
+def donor_sponsorships(*, user):
+    """The sponsorships of the donor this account belongs to, newest first (for /donate/mine/)."""
+    return Sponsorship.objects.filter(donor__user=user).order_by("-starts_on")
+
+
 def public_initial(full_name: str) -> str:
     """The first-name initial a public page may show ("Nguyễn Văn An" → "A."): Vietnamese names put the
     given name last."""

@@ -187,9 +187,9 @@ def my_donations(request):
     """A donor's history: what they gave, its status, and the receipts."""
     donations = selectors.donor_own_donations(user=request.user).order_by("-received_on", "-id")
     totals = donations.filter(status=Donation.Status.POSTED).aggregate(total=Sum("amount"))
-    from children.models import Sponsorship
+    from children.selectors import donor_sponsorships
 
-    sponsorships = Sponsorship.objects.filter(donor__user=request.user).order_by("-starts_on")
+    sponsorships = donor_sponsorships(user=request.user)
     return render(
         request,
         "donations/my_donations.html",

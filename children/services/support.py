@@ -6,7 +6,8 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -118,10 +119,10 @@ def support_check(*, support: Support, by) -> None:
                 ).exists()
             ):
                 refuse("disbursement", _("This disbursement goes to another unit."))
-            used = sum(
+            used = (
                 Support.objects.filter(disbursement=disbursement)
                 .exclude(pk=support.pk)
-                .values_list("value", flat=True)
+                .aggregate(total=Coalesce(Sum("value"), 0))["total"]
             )
             if used + (support.value or 0) > disbursement.amount:
                 refuse(
