@@ -239,7 +239,12 @@ class GiftList(models.Model):
         _("status"), max_length=12, choices=GiftListStatus.choices, default=GiftListStatus.DRAFT
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, editable=False, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     handed_over_at = models.DateTimeField(_("handed over at"), null=True, blank=True, editable=False)
@@ -284,7 +289,9 @@ class GiftListEntry(models.Model):
     """A child on a gift list; the support record is made at the handover (none while pending, none
     for a child who was absent)."""
 
-    gift_list = models.ForeignKey(GiftList, on_delete=models.CASCADE, related_name="entries")
+    gift_list = models.ForeignKey(
+        GiftList, verbose_name=_("gift list"), on_delete=models.CASCADE, related_name="entries"
+    )
     child = models.ForeignKey(
         "children.Child", verbose_name=_("child"), on_delete=models.PROTECT, related_name="gift_list_entries"
     )

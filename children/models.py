@@ -70,7 +70,7 @@ class Child(models.Model):
     """A child (a person under 16) of the commune's list, with household, schooling and health."""
 
     full_name = models.CharField(_("full name"), max_length=120)
-    name_folded = models.CharField(max_length=120, editable=False)
+    name_folded = models.CharField(_("name without diacritics"), max_length=120, editable=False)
     birth_date = models.DateField(_("date of birth"))
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=2, default="01")
@@ -125,13 +125,16 @@ class Child(models.Model):
     story_consent = models.BooleanField(_("guardian consents to an anonymised public story"), default=False)
     consent_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("consent recorded by"),
         null=True,
         blank=True,
         editable=False,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    consent_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    consent_recorded_at = models.DateTimeField(
+        _("consent recorded at"), null=True, blank=True, editable=False
+    )
     priority_score = models.IntegerField(_("priority score (computed)"), default=0, editable=False)
     priority_override = models.IntegerField(_("priority set by hand"), null=True, blank=True)
     priority_override_reason = models.CharField(
@@ -156,10 +159,15 @@ class Child(models.Model):
         related_name="merged_records",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, editable=False, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ChildQuerySet.as_manager()
 
@@ -204,7 +212,9 @@ class Child(models.Model):
 class Circumstance(models.Model):
     """A group of Article 10 of the Law on Children (a subgroup of Decree 56/2017) that applies to a child."""
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="circumstances")
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.CASCADE, related_name="circumstances"
+    )
     group = models.CharField(_("group"), max_length=8)
     subgroup = models.CharField(_("subgroup"), max_length=12, blank=True)
     identified_on = models.DateField(_("identified on"))
@@ -237,15 +247,26 @@ class AccessAction(models.TextChoices):
 class AccessLog(models.Model):
     """Who looked at or exported which children, when, and why (for exports)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
     action = models.CharField(_("action"), max_length=10, choices=AccessAction.choices)
     child = models.ForeignKey(
-        Child, null=True, blank=True, on_delete=models.SET_NULL, related_name="access_logs"
+        Child,
+        verbose_name=_("child"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="access_logs",
     )
     child_ids = models.JSONField(_("children (ids)"), default=list, blank=True)
     children_count = models.PositiveIntegerField(_("children"), default=1)
     unit = models.ForeignKey(
-        "fund_portal.AdministrativeUnit", null=True, on_delete=models.PROTECT, related_name="+"
+        "fund_portal.AdministrativeUnit",
+        verbose_name=_("unit"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
@@ -266,15 +287,22 @@ class AccessLog(models.Model):
 class ChildStatusChange(models.Model):
     """The history of a child's status: registered, moved away, aged out, deceased, merged."""
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="status_changes")
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.CASCADE, related_name="status_changes"
+    )
     status_from = models.CharField(_("from"), max_length=10, choices=ChildStatus.choices, blank=True)
     status_to = models.CharField(_("to"), max_length=10, choices=ChildStatus.choices)
     on = models.DateField(_("on"))
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -314,14 +342,18 @@ class Urgency(models.IntegerChoices):
 class Need(models.Model):
     """A need found in a child's yearly assessment: an area of support and how urgent it is."""
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="needs")
+    child = models.ForeignKey(Child, verbose_name=_("child"), on_delete=models.CASCADE, related_name="needs")
     year = models.PositiveSmallIntegerField(_("year"))
     area = models.CharField(_("area"), max_length=20, choices=NeedArea.choices)
     urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices)
     note = models.CharField(_("note"), max_length=255, blank=True)
     assessed_on = models.DateField(_("assessed on"))
     assessed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessed by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     objects = ScopedQuerySet.as_manager()
@@ -350,12 +382,20 @@ class ReviewOutcome(models.TextChoices):
 class Review(models.Model):
     """The yearly review (rà soát) of a child by the commune."""
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="reviews")
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.CASCADE, related_name="reviews"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     reviewed_on = models.DateField(_("reviewed on"))
     outcome = models.CharField(_("outcome"), max_length=10, choices=ReviewOutcome.choices)
     note = models.CharField(_("note"), max_length=255, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -410,9 +450,14 @@ class Sponsorship(models.Model):
     token = models.UUIDField(_("progress page key"), default=uuid.uuid4, unique=True, editable=False)
     note = models.CharField(_("note"), max_length=255, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, editable=False, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -498,9 +543,14 @@ class Support(models.Model):
     handed_over_by = models.CharField(_("handed over by"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, editable=False, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -586,9 +636,14 @@ class Incident(models.Model):
         _("status"), max_length=12, choices=IncidentStatus.choices, default=IncidentStatus.OPEN
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, editable=False, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -610,10 +665,16 @@ class Incident(models.Model):
 class DuplicateDismissal(models.Model):
     """District staff checked two records and found two different children: not listed again."""
 
-    child_a = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
-    child_b = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    child_a = models.ForeignKey(
+        Child, verbose_name=_("first child"), on_delete=models.CASCADE, related_name="+"
+    )
+    child_b = models.ForeignKey(
+        Child, verbose_name=_("second child"), on_delete=models.CASCADE, related_name="+"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("checked by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("checked at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
 

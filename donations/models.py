@@ -277,7 +277,9 @@ class Donor(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=24, choices=DonorKind.choices, default=DonorKind.INDIVIDUAL)
     name = models.CharField(_("name"), max_length=200)
-    name_folded = models.CharField(max_length=200, editable=False, db_index=True)
+    name_folded = models.CharField(
+        _("name without diacritics"), max_length=200, editable=False, db_index=True
+    )
     tax_code = models.CharField(_("tax code"), max_length=14, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -405,7 +407,9 @@ class Donation(Restricted):
         default=DisplayPreference.FULL_NAME,
     )
     message = models.TextField(_("message"), blank=True)
-    client_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    client_token = models.CharField(
+        _("form submission token"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
     pledge = models.ForeignKey(
         "donations.Pledge",
         verbose_name=_("instalment of pledge"),
@@ -521,12 +525,14 @@ class DocumentSeries(models.TextChoices):
 class DocumentCounter(models.Model):
     """The last number a fund gave in a series and year, locked while the next is given: none is skipped."""
 
-    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+")
-    series = models.CharField(max_length=10, choices=DocumentSeries.choices)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
+    fund = models.ForeignKey(Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="+")
+    series = models.CharField(_("series"), max_length=10, choices=DocumentSeries.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number given"), default=0)
 
     class Meta:
+        verbose_name = _("document counter")
+        verbose_name_plural = _("document counters")
         constraints = [
             models.UniqueConstraint(fields=["fund", "series", "year"], name="document_counter_unique")
         ]
@@ -564,10 +570,20 @@ class LedgerEntry(Restricted):
     )
     description = models.CharField(_("description"), max_length=255)
     donation = models.ForeignKey(
-        Donation, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+        Donation,
+        verbose_name=_("donation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
     )
     disbursement = models.ForeignKey(
-        "donations.Disbursement", null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+        "donations.Disbursement",
+        verbose_name=_("disbursement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
     )
     reversal_of = models.OneToOneField(
         "self",
@@ -782,14 +798,28 @@ class StockItem(models.Model):
 class StockMovement(models.Model):
     """Goods received into or issued out of stock; the item's quantity is the sum of its movements."""
 
-    item = models.ForeignKey(StockItem, on_delete=models.PROTECT, related_name="movements")
+    item = models.ForeignKey(
+        StockItem, verbose_name=_("goods in stock"), on_delete=models.PROTECT, related_name="movements"
+    )
     quantity = models.IntegerField(_("quantity (+ in, − out)"))
     moved_on = models.DateField(_("date"))
-    donation = models.ForeignKey(Donation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    disbursement = models.ForeignKey(
-        Disbursement, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    donation = models.ForeignKey(
+        Donation,
+        verbose_name=_("donation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    disbursement = models.ForeignKey(
+        Disbursement,
+        verbose_name=_("disbursement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("stock movement")
@@ -844,9 +874,13 @@ class StatementLineStatus(models.TextChoices):
 class BankStatementLine(models.Model):
     """One incoming transfer on a statement; the same line in a later statement is recognised and skipped."""
 
-    statement = models.ForeignKey(BankStatement, on_delete=models.PROTECT, related_name="lines")
-    bank_account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="+")
-    line_key = models.CharField(max_length=64, editable=False)
+    statement = models.ForeignKey(
+        BankStatement, verbose_name=_("bank statement"), on_delete=models.PROTECT, related_name="lines"
+    )
+    bank_account = models.ForeignKey(
+        BankAccount, verbose_name=_("bank account"), on_delete=models.PROTECT, related_name="+"
+    )
+    line_key = models.CharField(_("line key"), max_length=64, editable=False)
     booked_on = models.DateField(_("date"))
     amount = models.BigIntegerField(_("amount (đồng)"))
     description = models.CharField(_("transfer description"), max_length=500)
@@ -855,7 +889,12 @@ class BankStatementLine(models.Model):
         _("status"), max_length=12, choices=StatementLineStatus.choices, default=StatementLineStatus.UNMATCHED
     )
     donation = models.OneToOneField(
-        Donation, null=True, blank=True, on_delete=models.PROTECT, related_name="statement_line"
+        Donation,
+        verbose_name=_("donation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="statement_line",
     )
     note = models.CharField(_("note"), max_length=255, blank=True)
 
@@ -899,9 +938,13 @@ class Pledge(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -188,7 +188,7 @@ class NewsPost(models.Model):
     )
     published_at = models.DateTimeField(_("published at"))
     is_published = models.BooleanField(_("published"), default=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = NewsPostQuerySet.as_manager()
 

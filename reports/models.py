@@ -170,6 +170,7 @@ class Report(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
         null=True,
         blank=True,
         editable=False,
@@ -179,6 +180,7 @@ class Report(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
         null=True,
         blank=True,
         editable=False,
