@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
-from .models import BankAccount, Donation, Donor, Fund, LedgerEntry, Medium
+from .models import BankAccount, Donation, Donor, Fund, LedgerMonth, Medium
 
 
 def public_fund() -> Fund | None:
@@ -31,8 +31,8 @@ def donation_by_reference(*, reference: str) -> Donation | None:
 
 def fund_balance(*, fund: Fund) -> dict[str, int]:
     """Money in, money out and what is left, in cash, from the ledger alone."""
-    totals = LedgerEntry.objects.filter(fund=fund, medium=Medium.CASH).aggregate(
-        received=Sum("amount", filter=Q(amount__gt=0)), spent=Sum("amount", filter=Q(amount__lt=0))
+    totals = LedgerMonth.objects.filter(fund=fund, medium=Medium.CASH).aggregate(
+        received=Sum("inflow"), spent=Sum("outflow")
     )
     received, spent = totals["received"] or 0, -(totals["spent"] or 0)
     return {"received": received, "spent": spent, "balance": received - spent}

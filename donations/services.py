@@ -12,7 +12,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,9 +33,11 @@ from .models import (
     EntryKind,
     Fund,
     LedgerEntry,
+    LedgerMonth,
     Medium,
     RecipientKind,
     Restricted,
+    RestrictionKind,
     StockItem,
     StockMovement,
 )
@@ -305,8 +307,22 @@ def available_balance(*, fund: Fund, like: Restricted, medium: str = Medium.CASH
     """What a fund can still spend of the money that has the same restriction as `like`.
 
     Money restricted to a child counts the records merged into that child too (`children.duplicates`):
-    posted ledger entries keep the id they were posted with and are never rewritten."""
+    posted ledger entries keep the id they were posted with and are never rewritten.
+
+    Unrestricted money is the fund's total (LedgerMonth: a few rows, not millions of entries) less the
+    restricted entries, which are few and read through the partial index `entry_fund_restricted_idx`.
+    The check constraint `entry_restriction_consistent` makes "restriction is none" mean no target."""
     restriction = restriction_values(like)
+    if restriction["restriction"] == RestrictionKind.NONE:
+        total = LedgerMonth.objects.filter(fund=fund, medium=medium).aggregate(
+            total=Sum(F("inflow") + F("outflow"))
+        )["total"]
+        restricted = (
+            LedgerEntry.objects.filter(fund=fund, medium=medium)
+            .exclude(restriction=RestrictionKind.NONE)
+            .aggregate(total=Sum("amount"))["total"]
+        )
+        return (total or 0) - (restricted or 0)
     child_id = restriction.pop("restriction_child_id")
     entries = LedgerEntry.objects.filter(fund=fund, medium=medium, **restriction)
     if child_id is None:

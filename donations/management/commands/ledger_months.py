@@ -1,0 +1,63 @@
+"""`manage.py ledger_months [--rebuild]`: check the ledger's month totals against the entries.
+
+The totals (LedgerMonth) are kept by a database trigger; this says whether they still equal the
+ledger, and `--rebuild` recomputes them from the entries (the entries are never touched).
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from donations.ledger_sql import months_differences, months_rebuild
+from donations.models import LedgerEntry, LedgerMonth
+
+
+class Command(BaseCommand):
+    help = _("Check the ledger's month totals against its entries; --rebuild recomputes them.")
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--rebuild",
+            action="store_true",
+            help=_("Recompute the month totals from the entries (the entries are not changed)."),
+        )
+
+    def handle(self, *args, rebuild: bool = False, **options):
+        if rebuild:
+            with transaction.atomic():
+                if connection.vendor == "postgresql":
+                    # Postings wait for the rebuild instead of adding to totals it is replacing.
+                    with connection.cursor() as cursor:
+                        cursor.execute(f"LOCK TABLE {LedgerEntry._meta.db_table} IN SHARE MODE")
+                with connection.cursor() as cursor:
+                    months_rebuild(cursor, connection.vendor)
+            self.stdout.write(
+                _("Recomputed %(rows)s month totals from the ledger.") % {"rows": LedgerMonth.objects.count()}
+            )
+        differences = months_differences(connection)
+        if differences:
+            for difference in differences[:20]:
+                self.stderr.write(
+                    _(
+                        "Fund %(fund)s, month %(month)s, %(medium)s, %(kind)s: the ledger gives "
+                        "%(ledger)s, the totals hold %(kept)s."
+                    )
+                    % {
+                        "fund": difference["fund_id"],
+                        "month": difference["month"],
+                        "medium": difference["medium"],
+                        "kind": difference["kind"],
+                        "ledger": difference["ledger"],
+                        "kept": difference["kept"],
+                    }
+                )
+            raise CommandError(
+                _(
+                    "%(count)s month totals differ from the ledger. Run `manage.py ledger_months --rebuild` "
+                    "to recompute them."
+                )
+                % {"count": len(differences)}
+            )
+        self.stdout.write(
+            _("The month totals equal the ledger (%(rows)s totals).") % {"rows": LedgerMonth.objects.count()}
+        )

@@ -1,0 +1,148 @@
+"""The ledger's month totals (LedgerMonth) are kept by the database and always equal the entries."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.models import Sum
+from django.utils import timezone
+
+from donations.importing import donations_import
+from donations.ledger_sql import months_differences
+from donations.models import (
+    EntryKind,
+    EntryLink,
+    LedgerEntry,
+    LedgerMonth,
+    Medium,
+    RecipientKind,
+    RestrictionKind,
+)
+from donations.selectors import fund_balance
+from donations.services import (
+    available_balance,
+    disbursement_approve,
+    disbursement_propose,
+    donation_reverse,
+)
+from donations.transparency import fund_statement, raised_in_year
+from tests.donations.test_importing import line, xlsx
+from tests.donations.test_ledger import give
+from tests.factories import FundFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def months(fund) -> dict[tuple, tuple]:
+    return {
+        (m.month, m.medium, m.kind, m.link): (m.inflow, m.outflow, m.entries)
+        for m in LedgerMonth.objects.filter(fund=fund)
+    }
+
+
+def test_each_posting_reversal_and_disbursement_is_added_to_its_month(
+    fund, district_staff, second_staff, tree
+):
+    january, february = dt.date(2025, 1, 9), dt.date(2025, 2, 3)
+    jan, feb = january.replace(day=1), february.replace(day=1)
+    first = give(fund, 1_250_000, january, district_staff)
+    give(fund, 750_000, january, district_staff)
+    give(fund, 300_000, february, district_staff)
+    donation_reverse(donation=first, reason="Chuyển nhầm", by=district_staff)
+    proposal = disbursement_propose(
+        by=district_staff,
+        fund=fund,
+        amount=400_000,
+        spent_on=february,
+        purpose="Quà Tết",
+        recipient_kind=RecipientKind.CHILDREN,
+        recipient_unit=tree["a"],
+    )
+    disbursement_approve(disbursement=proposal, by=second_staff)
+    reversed_on = timezone.localdate().replace(day=1)
+
+    assert months(fund) == {
+        (jan, Medium.CASH, EntryKind.DONATION, EntryLink.DONATION): (2_000_000, 0, 2),
+        (feb, Medium.CASH, EntryKind.DONATION, EntryLink.DONATION): (300_000, 0, 1),
+        (reversed_on, Medium.CASH, EntryKind.REVERSAL, EntryLink.DONATION): (0, -1_250_000, 1),
+        (feb, Medium.CASH, EntryKind.DISBURSEMENT, EntryLink.DISBURSEMENT): (0, -400_000, 1),
+    }
+    assert months_differences(connection) == []
+
+
+def test_the_statement_balances_and_year_total_read_from_the_months_equal_the_entries(
+    fund, district_staff, second_staff, tree
+):
+    year = timezone.localdate().year - 1
+    for month, amount in ((1, 1_000_000), (3, 2_500_000), (3, 500_000), (11, 90_000)):
+        give(fund, amount, dt.date(year, month, 5), district_staff)
+    lower = FundFactory(unit=tree["a"], code="xa-mot", parent=fund)
+    transfer = disbursement_propose(
+        by=district_staff,
+        fund=fund,
+        amount=600_000,
+        spent_on=dt.date(year, 3, 20),
+        purpose="Chuyển quỹ xã",
+        recipient_kind=RecipientKind.LOWER_FUND,
+        recipient_fund=lower,
+    )
+    disbursement_approve(disbursement=transfer, by=second_staff)
+
+    statement = fund_statement(fund=fund, year=year)
+    entries = LedgerEntry.objects.filter(fund=fund)
+    for row in statement.months:
+        in_month = entries.filter(entry_date__year=year, entry_date__month=row.month.month)
+        assert row.cash_in == in_month.filter(amount__gt=0).aggregate(s=Sum("amount"))["s"] or 0
+        assert row.cash_out == -(in_month.filter(amount__lt=0).aggregate(s=Sum("amount"))["s"] or 0)
+    assert [row.month.month for row in statement.months] == [1, 3, 11]
+    assert statement.closing_cash == entries.aggregate(s=Sum("amount"))["s"] == 3_490_000
+    assert fund_balance(fund=fund) == {"received": 4_090_000, "spent": 600_000, "balance": 3_490_000}
+    # The lower fund's transfer is received money there, not a donation.
+    assert fund_statement(fund=lower, year=year).months[0].cash_in == 600_000
+    assert raised_in_year(year=year) == 4_090_000
+
+
+def test_unrestricted_money_is_the_total_less_the_restricted_pools(fund, district_staff, tree):
+    day = timezone.localdate() - dt.timedelta(days=2)
+    free = give(fund, 2_000_000, day, district_staff)
+    give(
+        fund,
+        700_000,
+        day,
+        district_staff,
+        restriction=RestrictionKind.COMMUNE,
+        restriction_unit=tree["a"],
+    )
+    assert available_balance(fund=fund, like=free) == 2_000_000
+    direct = LedgerEntry.objects.filter(fund=fund, restriction=RestrictionKind.NONE).aggregate(
+        s=Sum("amount")
+    )
+    assert available_balance(fund=fund, like=free) == direct["s"]
+
+
+def test_an_import_loaded_in_bulk_is_added_to_the_months(fund, district_staff):
+    rows = [line(f"CT-{n}", amount=f"{(n + 1) * 10_000}") for n in range(30)]
+    result = donations_import(uploaded=xlsx(rows), by=district_staff, dry_run=False, name="x.xlsx")
+    assert result.ok, result.error_messages()
+    assert months_differences(connection) == []
+    total = LedgerMonth.objects.filter(fund=fund).aggregate(s=Sum("inflow"), n=Sum("entries"))
+    assert (total["s"], total["n"]) == (sum((n + 1) * 10_000 for n in range(30)), 30)
+
+
+def test_the_command_finds_totals_that_drifted_and_rebuilds_them(fund, district_staff, yesterday):
+    give(fund, 1_000_000, yesterday, district_staff)
+    out = io.StringIO()
+    call_command("ledger_months", stdout=out)
+    assert "khớp" in out.getvalue() or "equal" in out.getvalue()
+
+    LedgerMonth.objects.filter(fund=fund).update(inflow=999)
+    with pytest.raises(CommandError) as error:
+        call_command("ledger_months", stdout=io.StringIO(), stderr=io.StringIO())
+    assert "--rebuild" in str(error.value)
+    assert LedgerEntry.objects.filter(fund=fund).count() == 1  # the entries were not touched
+
+    call_command("ledger_months", "--rebuild", stdout=io.StringIO())
+    assert months_differences(connection) == []
+    assert LedgerMonth.objects.get(fund=fund).inflow == 1_000_000
