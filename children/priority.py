@@ -117,9 +117,12 @@ def priority_recompute(*, child_ids: Iterable[int] | None = None) -> int:
     return changed
 
 
-def priority_explain(child: Child, *, show_sensitive: bool) -> list[tuple[str, int]]:
+def priority_explain(
+    child: Child, *, show_sensitive: bool, needs: list[Need] | None = None
+) -> list[tuple[str, int]]:
     """The terms of a child's score, for the child's page ("why this priority"); a sensitive group
-    is named only for a user allowed to see it."""
+    is named only for a user allowed to see it. `needs`: the latest assessment's needs, when the
+    caller has read them already (`selectors.child_needs`)."""
     from django.utils.translation import gettext as _
 
     from .reference import group, is_sensitive
@@ -135,8 +138,11 @@ def priority_explain(child: Child, *, show_sensitive: bool) -> list[tuple[str, i
         terms.append(
             (str(Child._meta.get_field("out_of_school").verbose_name), weights.get("out_of_school", 0))
         )
-    latest = child.needs.order_by("-year").values_list("year", flat=True).first()
-    for need in child.needs.filter(year=latest) if latest else []:
+    if needs is None:
+        from .selectors import child_needs
+
+        _year, needs = child_needs(child=child)
+    for need in needs:
         terms.append(
             (
                 f"{need.get_area_display()} × {need.urgency}",

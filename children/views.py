@@ -128,7 +128,7 @@ def child_detail(request, pk):
             "show_health": sensitive,
             "needs_year": year,
             "needs": needs,
-            "priority_terms": priority_explain(child, show_sensitive=sensitive),
+            "priority_terms": priority_explain(child, show_sensitive=sensitive, needs=needs),
             "supports": selectors.child_supports(child=child),
             "support_totals": selectors.child_support_totals(child=child),
             "reviews": list(child.reviews.all()[:5]),
