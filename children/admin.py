@@ -172,15 +172,21 @@ class SponsorshipAdmin(ScopedAdminMixin, admin.ModelAdmin):
         form = super().get_form(request, obj, **kwargs)
 
         class CheckedForm(form):
-            """Runs the service's checks in a rolled-back transaction so its refusals show on the form."""
+            """Runs the service's checks (writing nothing) so its refusals show on the form."""
 
             def clean(self):
                 data = super().clean()
                 if obj is None and not self.errors:
                     try:
-                        with transaction.atomic():
-                            _sponsorship_start(request, data)
-                            transaction.set_rollback(True)
+                        services.sponsorship_check(
+                            by=request.user,
+                            donor=data["donor"],
+                            child=data["child"],
+                            starts_on=data["starts_on"],
+                            ends_on=data.get("ends_on"),
+                            monthly_amount=data.get("monthly_amount"),
+                            goods=data.get("goods", ""),
+                        )
                     except ValidationError as error:
                         raise ValidationError(error.messages) from None
                 return data

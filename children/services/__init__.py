@@ -24,6 +24,7 @@ from .registry import (
 )
 from .support import (
     half_year,
+    sponsorship_check,
     sponsorship_end,
     sponsorship_start,
     support_check,
@@ -50,6 +51,7 @@ __all__ = [
     "priority_override_set",
     "review_record",
     "sponsorship_end",
+    "sponsorship_check",
     "sponsorship_start",
     "support_check",
     "support_overlaps",

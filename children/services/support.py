@@ -176,6 +176,42 @@ def sponsorship_start(
     note: str = "",
 ) -> Sponsorship:
     """A donor starts sponsoring (đỡ đầu) a child with a monthly amount or goods."""
+    goods = sponsorship_check(
+        by=by,
+        donor=donor,
+        child=child,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        monthly_amount=monthly_amount,
+        goods=goods,
+    )
+    sponsorship = Sponsorship(
+        donor=donor,
+        child=child,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        monthly_amount=monthly_amount or None,
+        goods=goods,
+        note=normalize_text(note),
+        created_by=by,
+    )
+    sponsorship.full_clean()
+    sponsorship.save()
+    return sponsorship
+
+
+def sponsorship_check(
+    *,
+    by,
+    donor,
+    child: Child,
+    starts_on: dt.date,
+    ends_on: dt.date | None = None,
+    monthly_amount: int | None = None,
+    goods: str = "",
+) -> str:
+    """The checks of `sponsorship_start`, writing nothing (the admin's form shows their refusals);
+    raises ValidationError, else returns the goods as they are stored."""
     from donations.models import Donor
 
     _require_visible(child=child, by=by)
@@ -198,19 +234,7 @@ def sponsorship_start(
         errors.setdefault("donor", []).append(_("This donor already sponsors this child in that period."))
     if errors:
         raise ValidationError(errors)
-    sponsorship = Sponsorship(
-        donor=donor,
-        child=child,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        monthly_amount=monthly_amount or None,
-        goods=goods,
-        note=normalize_text(note),
-        created_by=by,
-    )
-    sponsorship.full_clean()
-    sponsorship.save()
-    return sponsorship
+    return goods
 
 
 @transaction.atomic
