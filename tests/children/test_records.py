@@ -470,3 +470,30 @@ def test_a_merge_leaves_one_gift_for_a_child_listed_twice_and_the_handover_works
     ]
     supports = gift_list_handover(gift_list=gift_list, by=district, delivered_on=today)
     assert [s.child_id for s in supports] == [kept.pk]
+
+
+def test_the_sponsorship_admin_shows_the_services_refusal_and_writes_nothing(client, tree, officer_a, today):
+    from children.models import Sponsorship
+
+    district = staff(tree["d1"], username="lan")
+    child = register(officer_a, tree["a"], name="Trần Thị Cúc")
+    donor = DonorFactory(unit=tree["d1"], name="Ông Phạm Văn Đức")
+    sponsorship_start(by=district, donor=donor, child=child, starts_on=today, monthly_amount=300_000)
+    client.force_login(district)
+    form = {
+        "donor": donor.pk,
+        "child": child.pk,
+        "starts_on": today.strftime("%d/%m/%Y"),
+        "monthly_amount": "400000",
+        "goods": "",
+        "note": "",
+    }
+    response = client.post(reverse("admin:children_sponsorship_add"), form)
+    assert response.status_code == 200  # the form again, with the service's reason
+    assert "đã đỡ đầu" in response.content.decode() or "already sponsors" in response.content.decode()
+    assert Sponsorship.objects.count() == 1
+
+    other = register(officer_a, tree["a"], name="Trần Văn Lộc")
+    response = client.post(reverse("admin:children_sponsorship_add"), {**form, "child": other.pk})
+    assert response.status_code == 302
+    assert Sponsorship.objects.filter(child=other, donor=donor, monthly_amount=400_000).count() == 1
