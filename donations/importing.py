@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -39,6 +40,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Min
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -370,6 +372,16 @@ class _RowReader:
         self._dates: dict[object, tuple[dt.date | None, str, str]] = {}
         self._amounts: dict[tuple, tuple[int | None, str, str]] = {}
         self._unknown_funds: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        # Ways of giving, sources, funds and campaigns found good, by the text of their cell: a row
+        # repeating one skips its check. Only texts are kept (1, 1.0 and True are equal keys).
+        self._good_kinds: dict[str, str] = {}
+        self._good_sources: dict[str, str] = {}
+        self._good_funds: dict[str, Fund] = {}
+        self._good_campaigns: dict[str, tuple[str, int | None]] = {}
+        # A row's cells in the order of COLUMNS, in one call: "" for a cell past the row's end, and
+        # for a column the file lacks (the padding's last cell).
+        self._padding = [""] * (max(columns.values(), default=0) + 2)
+        self._cells = operator.itemgetter(*(columns.get(name, -1) for name in COLUMNS))
 
     def read(self, rows: Iterator[tuple[int, list]]) -> list[ParsedRow]:
         parsed = []
@@ -397,47 +409,71 @@ class _RowReader:
         self.errors.append(RowError(row, COLUMNS[field_name][0], code, message, _shown(value)))
 
     def _parse(self, row: int, cells: list) -> ParsedRow | None:
-        before = len(self.errors)
-        width = len(cells)
-        cell = {name: cells[index] if index < width else "" for name, index in self.columns.items()}.get
-        received_on = self._date(row, cell("received_on", ""))
-        amount = self._amount(row, cell("amount", ""))
-        kind = self._choice(row, "kind", cell("kind", ""), self.kinds, required=True)
-        source = self._choice(row, "source", cell("source", ""), self.sources, required=False)
-        fund = self._fund(row, cell("fund", ""))
-        campaign_slug = cell_text(cell("campaign", "")).lower()
-        campaign_id = None
-        if campaign_slug:
-            campaign_id = self.campaigns.get(campaign_slug)
-            if campaign_id is None:
-                self._error(
-                    row,
-                    "campaign",
-                    "unknown_campaign",
-                    _("No campaign open to you has the code “%(value)s”.") % {"value": _shown(campaign_slug)},
-                    campaign_slug,
-                )
-        donor_name = self._clean_text(cell("donor_name", ""))
-        tax_code = self._tax_code(row, cell("tax_code", ""))
-        import_key = self._import_key(row, cell("import_key", ""), fund)
-        note = self._clean_text(cell("note", ""))
-        goods = self._goods(row, kind, cell)
-        for field_name, value in (
-            ("donor_name", donor_name),
-            ("note", note),
-            ("goods_description", goods[0]),
-            ("goods_unit", goods[2]),
+        errors = self.errors
+        before = len(errors)
+        (  # in the order of COLUMNS
+            received_on_cell,
+            amount_cell,
+            kind_cell,
+            donor_name_cell,
+            tax_code_cell,
+            fund_cell,
+            campaign_cell,
+            source_cell,
+            import_key_cell,
+            note_cell,
+            goods_description_cell,
+            goods_quantity_cell,
+            goods_unit_cell,
+        ) = self._cells(cells + self._padding)
+        received_on, code, message = self._dates.get(received_on_cell) or self._checked_date(received_on_cell)
+        if code:
+            self._error(row, "received_on", code, message, received_on_cell)
+        amount, code, message = self._amounts.get((type(amount_cell), amount_cell)) or self._checked_amount(
+            amount_cell
+        )
+        if code:
+            self._error(row, "amount", code, message, amount_cell)
+        kind = self._good_kinds.get(kind_cell) or self._choice(
+            row, "kind", kind_cell, self.kinds, required=True, good=self._good_kinds
+        )
+        source = self._good_sources.get(source_cell)
+        if source is None:
+            source = self._choice(
+                row, "source", source_cell, self.sources, required=False, good=self._good_sources
+            )
+        fund = self._good_funds.get(fund_cell) or self._fund(row, fund_cell)
+        campaign_slug, campaign_id = self._good_campaigns.get(campaign_cell) or self._campaign(
+            row, campaign_cell
+        )
+        donor_name = self._texts.get(donor_name_cell)
+        if donor_name is None:
+            donor_name = self._clean_text(donor_name_cell)
+        tax_code = "" if tax_code_cell == "" else self._tax_code(row, tax_code_cell)
+        import_key = self._import_key(row, import_key_cell, fund)
+        note = self._texts.get(note_cell)
+        if note is None:
+            note = self._clean_text(note_cell)
+        if kind == DonationKind.GOODS:
+            goods_description, goods_quantity, goods_unit = self._goods(
+                row, goods_description_cell, goods_quantity_cell, goods_unit_cell
+            )
+        else:
+            goods_description, goods_quantity, goods_unit = "", None, ""
+        if (
+            len(donor_name) > _MAX_LENGTHS["donor_name"]
+            or len(note) > _MAX_LENGTHS["note"]
+            or goods_description
+            or goods_unit
         ):
-            if len(value) > _MAX_LENGTHS[field_name]:
-                self._error(
-                    row,
-                    field_name,
-                    "too_long",
-                    _("“%(value)s” is longer than %(max)s characters.")
-                    % {"value": _shown(value), "max": _MAX_LENGTHS[field_name]},
-                    value,
-                )
-        if len(self.errors) > before or fund is None:
+            self._check_lengths(
+                row,
+                donor_name=donor_name,
+                note=note,
+                goods_description=goods_description,
+                goods_unit=goods_unit,
+            )
+        if len(errors) > before or fund is None:
             return None
         return ParsedRow(
             row=row,
@@ -452,43 +488,52 @@ class _RowReader:
             source=source or SourceCategory.CHILD_FUND,
             import_key=import_key,
             note=note,
-            goods_description=goods[0],
-            goods_quantity=goods[1],
-            goods_unit=goods[2],
+            goods_description=goods_description,
+            goods_quantity=goods_quantity,
+            goods_unit=goods_unit,
         )
 
-    def _date(self, row: int, value) -> dt.date | None:
-        checked = self._dates.get(value)
-        if checked is None:
-            checked = self._dates[value] = _check_date(value)
-        day, code, message = checked
-        if code:
-            self._error(row, "received_on", code, message, value)
-        return day
+    def _check_lengths(self, row: int, **values: str) -> None:
+        for field_name, value in values.items():
+            if len(value) > _MAX_LENGTHS[field_name]:
+                self._error(
+                    row,
+                    field_name,
+                    "too_long",
+                    _("“%(value)s” is longer than %(max)s characters.")
+                    % {"value": _shown(value), "max": _MAX_LENGTHS[field_name]},
+                    value,
+                )
 
-    def _amount(self, row: int, value) -> int | None:
-        key = (type(value), value)  # 1000000 and "1000000" are checked apart
-        checked = self._amounts.get(key)
-        if checked is None:
-            try:
-                checked = self._amounts[key] = (parse_vnd(None if value == "" else value), "", "")
-            except ValidationError as error:
-                checked = self._amounts[key] = (None, error.code, " ".join(error.messages))
-        amount, code, message = checked
-        if code:
-            self._error(row, "amount", code, message, value)
-        return amount
+    def _checked_date(self, value) -> tuple[dt.date | None, str, str]:
+        checked = self._dates[value] = _check_date(value)
+        return checked
 
-    def _choice(self, row: int, field_name: str, value, table: dict[str, str], *, required: bool) -> str:
+    def _checked_amount(self, value) -> tuple[int | None, str, str]:
+        try:
+            checked = (parse_vnd(None if value == "" else value), "", "")
+        except ValidationError as error:
+            checked = (None, error.code, " ".join(error.messages))
+        self._amounts[(type(value), value)] = checked
+        return checked
+
+    def _choice(
+        self, row: int, field_name: str, value, table: dict[str, str], *, required: bool, good: dict[str, str]
+    ) -> str:
+        """The choice a cell names (or "" if it is empty and not required); a good one goes into `good`."""
         text = cell_text(value)
         if not text:
             if required:
                 self._required(row, field_name)
-            return ""
-        choice = table.get(text)
-        if choice is None:
-            choice = table[text] = table.get(fold(text), "")
-        if choice:
+                return ""
+            choice = ""
+        else:
+            choice = table.get(text)
+            if choice is None:
+                choice = table[text] = table.get(fold(text), "")
+        if choice or not text:
+            if type(value) is str:
+                good[value] = choice
             return choice
         if field_name == "kind":
             message = _("“%(value)s” is not a way of giving; write Tiền mặt, Chuyển khoản or Hiện vật.")
@@ -521,7 +566,29 @@ class _RowReader:
                 _("The fund %(fund)s no longer takes donations.") % {"fund": fund},
                 value,
             )
+        elif type(value) is str:
+            self._good_funds[value] = fund
         return fund
+
+    def _campaign(self, row: int, value) -> tuple[str, int | None]:
+        """The campaign's code as written (lower case) and its id; None if the cell is empty or unknown."""
+        slug = cell_text(value).lower()
+        if not slug:
+            checked = slug, None
+        elif (campaign_id := self.campaigns.get(slug)) is not None:
+            checked = slug, campaign_id
+        else:
+            self._error(
+                row,
+                "campaign",
+                "unknown_campaign",
+                _("No campaign open to you has the code “%(value)s”.") % {"value": _shown(slug)},
+                slug,
+            )
+            return slug, None
+        if type(value) is str:
+            self._good_campaigns[value] = checked
+        return checked
 
     def _report_unknown_funds(self) -> None:
         if not self._unknown_funds:
@@ -568,7 +635,7 @@ class _RowReader:
         return text
 
     def _import_key(self, row: int, value, fund: Fund | None) -> str:
-        parts = cell_text(value).split()
+        parts = (value if type(value) is str else cell_text(value)).split()
         # One ASCII word is already normalised; the rest goes through normalize_text.
         key = parts[0] if len(parts) == 1 and parts[0].isascii() else normalize_text(" ".join(parts))
         if not key:
@@ -585,7 +652,7 @@ class _RowReader:
             )
             return ""
         if fund is not None:
-            first = self.first_row_of_key.setdefault((fund.pk, key), row)
+            first = self.first_row_of_key.setdefault((fund.id, key), row)
             if first != row:
                 self._error(
                     row,
@@ -597,12 +664,9 @@ class _RowReader:
                 )
         return key
 
-    def _goods(self, row: int, kind: str, cell) -> tuple[str, int | None, str]:
-        if kind != DonationKind.GOODS:
-            return "", None, ""
-        description = self._clean_text(cell("goods_description", ""))
-        unit = self._clean_text(cell("goods_unit", ""))
-        raw_quantity = cell("goods_quantity", "")
+    def _goods(self, row: int, description_cell, raw_quantity, unit_cell) -> tuple[str, int | None, str]:
+        description = self._clean_text(description_cell)
+        unit = self._clean_text(unit_cell)
         quantity = None
         if cell_text(raw_quantity):
             try:
@@ -650,7 +714,7 @@ def _check_against_db(rows: list[ParsedRow]) -> list[RowError]:
     errors = []
     by_fund: dict[int, list[ParsedRow]] = defaultdict(list)
     for row in rows:
-        by_fund[row.fund.pk].append(row)
+        by_fund[row.fund.id].append(row)
     for fund_rows in by_fund.values():
         fund = fund_rows[0].fund
         imported = _imported_keys(fund, [row.import_key for row in fund_rows])
@@ -696,11 +760,13 @@ def _check_against_db(rows: list[ParsedRow]) -> list[RowError]:
 def _imported_keys(fund: Fund, keys: list[str]) -> dict[str, str]:
     """Which of these document ids the fund already has, with their receipt numbers: one query."""
     if connection.vendor == "postgresql":
+        # The ids go as one text, split by the server: 100,000 texts in an array take twice as long
+        # to send and plan. A document id has no line break (`_import_key` normalises its spaces).
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT import_key, receipt_number FROM {Donation._meta.db_table} "  # noqa: S608
-                "WHERE fund_id = %s AND import_key = ANY(%s)",
-                [fund.pk, keys],
+                "WHERE fund_id = %s AND import_key = ANY(string_to_array(%s, E'\\n'))",
+                [fund.pk, "\n".join(keys)],
             )
             return dict(cursor.fetchall())
     found = {}
@@ -715,24 +781,26 @@ def _imported_keys(fund: Fund, keys: list[str]) -> dict[str, str]:
 
 def _existing_donors(rows: list[ParsedRow]) -> dict[tuple, int]:
     """The donors the rows name that exist in their fund's unit (the oldest when several match)."""
-    tax_codes, names, units = set(), set(), set()
-    for row in rows:
-        if row.tax_code:
-            tax_codes.add(row.tax_code)
-        elif row.donor_name:
-            names.add(row.donor_name)
-        units.add(row.fund.unit_id)
-    folded_names = {fold(name) for name in names}
+    tax_codes = {row.tax_code for row in rows if row.tax_code}
+    folded_names = {
+        fold(name) for name in {row.donor_name for row in rows if row.donor_name and not row.tax_code}
+    }
+    units = {fund.unit_id for fund in {row.fund.id: row.fund for row in rows}.values()}
     known: dict[tuple, int] = {}
-    donors = Donor.objects.filter(unit_id__in=units, merged_into__isnull=True).order_by("-pk")
+    donors = Donor.objects.filter(unit_id__in=units, merged_into__isnull=True).order_by()
+    # The oldest donor of each tax code, and of each name as written: a unit has many donors whose
+    # names fold alike ("Lê Văn Thành", "Lê Văn Thanh"), and often several of one name.
     for chunk in _chunks(sorted(tax_codes), 5_000):
-        for pk, unit_id, tax_code in donors.filter(tax_code__in=chunk).values_list(
-            "pk", "unit_id", "tax_code"
+        for unit_id, tax_code, pk in (
+            donors.filter(tax_code__in=chunk).values_list("unit_id", "tax_code").annotate(oldest=Min("pk"))
         ):
             known[(unit_id, "tax", tax_code)] = pk
     for chunk in _chunks(sorted(folded_names), 5_000):
-        for pk, unit_id, name in donors.filter(name_folded__in=chunk).values_list("pk", "unit_id", "name"):
-            known[(unit_id, "name", normalize_text(name).lower())] = pk
+        for unit_id, name, pk in (
+            donors.filter(name_folded__in=chunk).values_list("unit_id", "name").annotate(oldest=Min("pk"))
+        ):
+            key = (unit_id, "name", normalize_text(name).lower())
+            known[key] = min(pk, known.get(key, pk))
     return known
 
 
@@ -928,9 +996,9 @@ def _entries_post(ids: list[int], *, now, by: User) -> None:
 def _summarise(result: ImportResult, rows: list[ParsedRow]) -> None:
     funds: dict[int, FundSummary] = {}
     for row in rows:
-        summary = funds.get(row.fund.pk)
+        summary = funds.get(row.fund.id)
         if summary is None:
-            summary = funds[row.fund.pk] = FundSummary(code=row.fund.code, name=row.fund.name)
+            summary = funds[row.fund.id] = FundSummary(code=row.fund.code, name=row.fund.name)
             summary.first_receipt = row.receipt_number
         summary.rows += 1
         summary.amount += row.amount
