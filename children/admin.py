@@ -178,15 +178,7 @@ class SponsorshipAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 data = super().clean()
                 if obj is None and not self.errors:
                     try:
-                        services.sponsorship_check(
-                            by=request.user,
-                            donor=data["donor"],
-                            child=data["child"],
-                            starts_on=data["starts_on"],
-                            ends_on=data.get("ends_on"),
-                            monthly_amount=data.get("monthly_amount"),
-                            goods=data.get("goods", ""),
-                        )
+                        services.sponsorship_check(**_sponsorship_terms(request, data))
                     except ValidationError as error:
                         raise ValidationError(error.messages) from None
                 return data
@@ -194,17 +186,21 @@ class SponsorshipAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return CheckedForm
 
 
+def _sponsorship_terms(request, data) -> dict:
+    """The form's sponsorship as the arguments `sponsorship_check` takes."""
+    return {
+        "by": request.user,
+        "donor": data["donor"],
+        "child": data["child"],
+        "starts_on": data["starts_on"],
+        "ends_on": data.get("ends_on"),
+        "monthly_amount": data.get("monthly_amount"),
+        "goods": data.get("goods", ""),
+    }
+
+
 def _sponsorship_start(request, data) -> Sponsorship:
-    return services.sponsorship_start(
-        by=request.user,
-        donor=data["donor"],
-        child=data["child"],
-        starts_on=data["starts_on"],
-        ends_on=data.get("ends_on"),
-        monthly_amount=data.get("monthly_amount"),
-        goods=data.get("goods", ""),
-        note=data.get("note", ""),
-    )
+    return services.sponsorship_start(**_sponsorship_terms(request, data), note=data.get("note", ""))
 
 
 @admin.register(PriorityWeight)
