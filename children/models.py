@@ -74,12 +74,13 @@ class Child(models.Model):
     birth_date = models.DateField(_("date of birth"))
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=2, default="01")
-    personal_id = models.CharField(
+    #: Unique by a constraint in Meta (child_personal_id_unique), not unique=True: that would add a
+    #: second (LIKE) index on PostgreSQL. NULL when unknown, so those never meet in the constraint.
+    personal_id = models.CharField(  # noqa: DJ001
         _("personal identification number"),
         max_length=12,
         null=True,
         blank=True,
-        unique=True,
         help_text=_("Mã định danh cá nhân: 12 digits."),
     )
     commune = models.ForeignKey(
@@ -87,6 +88,7 @@ class Child(models.Model):
         verbose_name=_("commune"),
         on_delete=models.PROTECT,
         related_name="children_registered",
+        db_index=False,  # child_commune_name_idx and child_commune_priority_idx start with it
     )
     village = models.ForeignKey(
         "fund_portal.AdministrativeUnit",
@@ -131,6 +133,7 @@ class Child(models.Model):
         editable=False,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # looked up by it only when a user is deleted (PROTECT)
     )
     consent_recorded_at = models.DateTimeField(
         _("consent recorded at"), null=True, blank=True, editable=False
@@ -157,6 +160,7 @@ class Child(models.Model):
         editable=False,
         on_delete=models.PROTECT,
         related_name="merged_records",
+        db_index=False,  # child_merged_idx: only the merged records
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -165,6 +169,7 @@ class Child(models.Model):
         editable=False,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # looked up by it only when a user is deleted (PROTECT)
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -181,10 +186,16 @@ class Child(models.Model):
         indexes = [
             models.Index(fields=["commune", "name_folded", "id"], name="child_commune_name_idx"),
             models.Index(fields=["name_folded", "birth_date"], name="child_duplicate_idx"),
-            models.Index(fields=["status", "birth_date"], name="child_status_birth_idx"),
             models.Index(fields=["birth_date", "commune"], name="child_birth_commune_idx"),
             models.Index(fields=["commune", "-priority", "id"], name="child_commune_priority_idx"),
-            models.Index(fields=["last_reviewed_year"], name="child_reviewed_idx"),
+            models.Index(
+                fields=["last_reviewed_year"],
+                condition=Q(last_reviewed_year__isnull=False),
+                name="child_reviewed_idx",
+            ),
+            models.Index(
+                fields=["merged_into"], condition=Q(merged_into__isnull=False), name="child_merged_idx"
+            ),
             models.Index(
                 fields=["-updated_at"],
                 condition=Q(story_consent=True, data_consent=True),
@@ -192,6 +203,7 @@ class Child(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["personal_id"], name="child_personal_id_unique"),
             models.CheckConstraint(
                 condition=Q(personal_id__isnull=True) | Q(personal_id__regex=r"^[0-9]{12}$"),
                 name="child_personal_id_12_digits",
@@ -213,7 +225,11 @@ class Circumstance(models.Model):
     """A group of Article 10 of the Law on Children (a subgroup of Decree 56/2017) that applies to a child."""
 
     child = models.ForeignKey(
-        Child, verbose_name=_("child"), on_delete=models.CASCADE, related_name="circumstances"
+        Child,
+        verbose_name=_("child"),
+        on_delete=models.CASCADE,
+        related_name="circumstances",
+        db_index=False,  # circumstance_once starts with it
     )
     group = models.CharField(_("group"), max_length=8)
     subgroup = models.CharField(_("subgroup"), max_length=12, blank=True)
@@ -301,6 +317,7 @@ class ChildStatusChange(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # looked up by it only when a user is deleted (PROTECT)
     )
     at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
