@@ -1,11 +1,29 @@
 """The portal's Celery app. Broker and schedule come from Django settings (namespace CELERY)."""
 
+import logging
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fund_portal.settings")
 
 app = Celery("fund_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def warm_up_pdf(**_kwargs) -> None:
+    """Each worker process gets WeasyPrint ready before its first report (see `fund_portal.pdf.warm_up`).
+
+    A failure is logged, not raised: the worker still starts, and the task that renders a PDF reports it.
+    """
+    from fund_portal.pdf import warm_up
+
+    try:
+        seconds = warm_up()
+    except Exception:
+        logging.getLogger(__name__).exception("PDF warm-up failed")
+    else:
+        logging.getLogger(__name__).info("PDF warm-up: %.2f s", seconds)

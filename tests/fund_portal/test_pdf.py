@@ -386,3 +386,22 @@ def test_threads_render_side_by_side(no_network):
         reader = pypdf.PdfReader(io.BytesIO(data))
         assert flat(TRICKY) in flat(reader.pages[0].extract_text())
         assert all(name.startswith("LiberationSerif") for name in embedded_fonts(reader).values())
+
+
+def test_a_worker_process_is_ready_for_pdfs_once_started(no_network):
+    """Celery's worker_process_init runs the warm-up: the thread then holds its fonts and stylesheet, and
+    the warm-up page itself is a real PDF set in the shipped fonts."""
+    from fund_portal.celery import warm_up_pdf
+
+    def in_a_new_thread():
+        assert getattr(pdf._local, "resources", None) is None
+        warm_up_pdf()
+        resources = pdf._local.resources
+        reader = pypdf.PdfReader(io.BytesIO(pdf.html_to_pdf(pdf.WARM_UP_HTML)))
+        return resources, pdf._local.resources, reader
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        before, after, reader = pool.submit(in_a_new_thread).result()
+    assert before is after  # the document after the warm-up used what it built
+    assert "Quỹ Bảo trợ trẻ em" in reader.pages[0].extract_text()
+    assert all(name.startswith("LiberationSerif") for name in embedded_fonts(reader).values())
