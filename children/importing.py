@@ -38,6 +38,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -316,6 +317,10 @@ class _RowReader:
     def __init__(self, *, by: User, columns: dict[str, int], default_commune: AdministrativeUnit | None):
         self.by = by
         self.columns = columns
+        # Each row's cells by column name, picked in one call (a short row is padded with "").
+        self._names = list(columns)
+        self._pick = itemgetter(*columns.values())  # a tuple: the required columns are three
+        self._width = max(columns.values(), default=-1) + 1
         self.default_commune = default_commune
         self.sensitive_allowed = by.has_perm(SENSITIVE_PERMISSION)
         self.errors: list[RowError] = []
@@ -368,9 +373,10 @@ class _RowReader:
 
     def _parse(self, row: int, cells: list) -> ParsedRow | None:
         before = len(self.errors)
-        width = len(cells)
         columns = self.columns
-        cell = {name: cells[index] if index < width else "" for name, index in columns.items()}.get
+        if len(cells) < self._width:
+            cells = [*cells, *[""] * (self._width - len(cells))]
+        cell = dict(zip(self._names, self._pick(cells), strict=True)).get
         values: dict[str, object] = {}
         full_name = self._text(cell("full_name", ""))
         if not full_name:

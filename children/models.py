@@ -97,6 +97,7 @@ class Child(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # looked up by it only when a unit is deleted (PROTECT); lists go by commune
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
     guardian_name = models.CharField(_("guardian"), max_length=120, blank=True)

@@ -4,8 +4,8 @@ children paid about 0.15 s per index), so those no query needs go.
 * `commune` and `Circumstance.child`: other indexes start with the same column.
 * `personal_id`: its uniqueness becomes a constraint, without the second (`LIKE`) index.
 * `merged_into`, `last_reviewed_year`: indexed only where set (nearly every child has neither).
-* The links to the user who created or recorded a row: only deleting a user (PROTECT) looks rows
-  up by them.
+* The links to the user who created or recorded a row, and to the village: only deleting a user or
+  a unit (PROTECT) looks rows up by them (the lists go by commune).
 * (`status`, `birth_date`): the daily ageing-out reads `child_birth_commune_idx` by date of birth.
 """
 
@@ -57,6 +57,11 @@ class Migration(migrations.Migration):
             model_name='child',
             name='personal_id',
             field=models.CharField(blank=True, help_text='Mã định danh cá nhân: 12 digits.', max_length=12, null=True, verbose_name='personal identification number'),
+        ),
+        migrations.AlterField(
+            model_name='child',
+            name='village',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='fund_portal.administrativeunit', verbose_name='village'),
         ),
         migrations.AlterField(
             model_name='childstatuschange',

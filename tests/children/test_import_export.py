@@ -332,3 +332,18 @@ def test_new_children_get_the_priority_that_priority_recompute_gives(tree, offic
     assert all(loaded.values())
     priority_recompute()
     assert dict(Child.objects.values_list("pk", "priority")) == loaded
+
+
+def test_a_row_shorter_than_the_header_reads_its_missing_cells_as_empty(tree, officer_a):
+    """A CSV line may stop before the last columns (no trailing commas): those cells are empty."""
+    born = years_ago(6)
+    csv = (
+        "Họ và tên,Ngày sinh,Giới tính,Thôn,Trường,Lớp\n"
+        f"Lò Thị Ngắn,{born:%d/%m/%Y},Nữ\n"
+        f"Lò Văn Đủ,{born:%d/%m/%Y},Nam,,Trường Tiểu học,3\n"
+    ).encode()
+    result = run(csv, officer_a)
+    assert result.written, result.error_messages()
+    short = Child.objects.get(full_name="Lò Thị Ngắn")
+    assert (short.village_id, short.school, short.grade) == (None, "", "")
+    assert Child.objects.get(full_name="Lò Văn Đủ").grade == "3"
