@@ -46,7 +46,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from donations.importing import RowError, _shown, cell_text, choice_table
-from fund_portal.bulk import analyze, bulk_load, reserve_ids
+from fund_portal.bulk import analyze, bulk_load, matching, reserve_ids
 from fund_portal.models import AdministrativeUnit, Role, UnitLevel, User
 from fund_portal.spreadsheets import cell_date, column_map, open_sheet
 from fund_portal.text import fold, normalize_text
@@ -204,7 +204,7 @@ class ParsedRow:
     values: dict[str, object]  # model field (`commune_id`, `village_id`) -> value; only the file's columns
     groups: list[tuple[str, str]]
     commune_label: str
-    name_folded: str = ""  # the full name as `fold` gives it, once
+    name_folded: str  # the full name as `fold` gives it, worked out once
     child_id: int | None = None
     new: bool = True
     changed: bool = True
@@ -831,20 +831,7 @@ def _match(rows: list[ParsedRow], *, by: User) -> list[RowError]:
 
 def _registered_personal_ids(personal_ids: list[str]) -> set[str]:
     """Which of these personal IDs a child has, in any unit (scope is the caller's business)."""
-    if connection.vendor == "postgresql":
-        # One text split by the server: 50,000 parameters take longer to send and plan. A personal
-        # ID is 12 digits (`_personal_id`), so a comma cannot be in one.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT personal_id FROM {Child._meta.db_table} "  # noqa: S608
-                "WHERE personal_id = ANY(string_to_array(%s, ','))",
-                [",".join(personal_ids)],
-            )
-            return {pid for (pid,) in cursor.fetchall()}
-    found = set()
-    for chunk in _chunks(personal_ids, _chunk_size()):
-        found.update(Child.objects.filter(personal_id__in=chunk).values_list("personal_id", flat=True))
-    return found
+    return {pid for (pid,) in matching(Child.objects.all(), "personal_id", personal_ids, "personal_id")}
 
 
 def _write(rows: list[ParsedRow], *, by: User, result: ImportResult) -> None:

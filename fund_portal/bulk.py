@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Iterable
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 CHUNK_ROWS = 100_000
 #: Rows written to COPY at each read of its input.
@@ -147,3 +148,27 @@ def analyze(*models, added: int | None = None) -> None:
                 if row and row[0] > 10 * added:
                     continue
             cursor.execute(f"{command} {table}")
+
+
+#: Values per query where they go as parameters (SQLite caps their number).
+MATCH_CHUNK = 5_000
+
+
+def matching(queryset, field: str, values: list[str], *fields: str) -> list[tuple]:
+    """`queryset.filter(<field>__in=values).values_list(*fields)` for the many values an import asks
+    about (100,000 document ids, 50,000 personal IDs).
+
+    On PostgreSQL the values go as one text that the server splits: one query, sent and planned in
+    less than half the time of as many parameters (a value must not hold a line break). Elsewhere
+    they go in chunks of parameters.
+    """
+    if not values:
+        return []
+    if connection.vendor == "postgresql":
+        split = RawSQL("SELECT unnest(string_to_array(%s, E'\\n'))", ["\n".join(values)])
+        return list(queryset.filter(**{f"{field}__in": split}).values_list(*fields))
+    found: list[tuple] = []
+    for start in range(0, len(values), MATCH_CHUNK):
+        chunk = values[start : start + MATCH_CHUNK]
+        found += queryset.filter(**{f"{field}__in": chunk}).values_list(*fields)
+    return found
