@@ -4,7 +4,7 @@ import logging
 import os
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import worker_init, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fund_portal.settings")
 
@@ -13,12 +13,18 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+@worker_init.connect
+def import_weasyprint(**_kwargs) -> None:
+    """The worker's main process imports WeasyPrint (about 1 s) once: its pool processes fork with it."""
+    import weasyprint  # noqa: F401
+
+
 @worker_process_init.connect
 def warm_up_pdf(**_kwargs) -> None:
-    """Each worker process gets WeasyPrint ready before its first report (see `fund_portal.pdf.warm_up`).
-
-    A failure is logged, not raised: the worker still starts, and the task that renders a PDF reports it.
-    """
+    """Each worker process gets WeasyPrint ready before its first report (see `fund_portal.pdf.warm_up`):
+    its fonts and one page, a few tenths of a second once the import is done. Celery gives a pool process
+    `CELERY_WORKER_PROC_ALIVE_TIMEOUT` to start. A failure is logged, not raised: the worker still
+    starts, and the task that renders a PDF reports it."""
     from fund_portal.pdf import warm_up
 
     try:

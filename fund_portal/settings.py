@@ -150,6 +150,9 @@ CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A pool process warms WeasyPrint up as it starts (fund_portal.celery); on a cold container that can
+# pass Celery's default of 4 s, after which the process would be killed and started again.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 30
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "celerybeat-schedule")
 # The beat schedule lives in code, here; report deadlines are data (reports app).
 CELERY_BEAT_SCHEDULE = {
