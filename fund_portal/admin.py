@@ -4,7 +4,10 @@ from auditlog.admin import LogEntryAdmin
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import AdministrativeUnit, NewsPost, User
@@ -28,6 +31,17 @@ class ScopedAdminMixin:
         if hasattr(queryset, "visible_to"):
             kwargs["queryset"] = queryset.visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def action_checkbox(self, obj):
+        """Django's checkbox of a list row, the same HTML written directly: rendering a CheckboxInput
+        through the form templates took a quarter of a 100-row list page."""
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
 
 
 @admin.register(AdministrativeUnit)
