@@ -146,7 +146,8 @@ def markdown(result: dict) -> str:
         "",
         f"- Machine: {m['cpu'] or 'unknown CPU'}, {m['cpus']} cores, {m['memory_gb']} GB, {m['platform']}",
         f"- Python {m['python']}, Django {m['django']}, {m['database']}",
-        "- Data: " + ", ".join(f"{n:,} {label}".replace(",", ".") for label, n in result["data"].items()),
+        "- Data (PostgreSQL's estimates): "
+        + ", ".join(f"{n:,} {label}".replace(",", ".") for label, n in result["data"].items()),
         "",
         "| measure | value | unit | target | baseline (same run) | ratio | result |",
         "| --- | --- | --- | --- | --- | --- | --- |",
