@@ -185,7 +185,13 @@ class Child(models.Model):
         ordering = ["name_folded", "id"]
         permissions = [("view_sensitive", _("Can see sensitive groups and health notes of children"))]
         indexes = [
-            models.Index(fields=["commune", "name_folded", "id"], name="child_commune_name_idx"),
+            # The columns the district's duplicate search reads ride along (PostgreSQL): it reads the
+            # district's 58,000 children from this index alone, not from 19,000 pages of the table.
+            models.Index(
+                fields=["commune", "name_folded", "id"],
+                include=["birth_date", "personal_id", "status"],
+                name="child_commune_name_idx",
+            ),
             models.Index(fields=["name_folded", "birth_date"], name="child_duplicate_idx"),
             models.Index(fields=["birth_date", "commune"], name="child_birth_commune_idx"),
             models.Index(fields=["commune", "-priority", "id"], name="child_commune_priority_idx"),
