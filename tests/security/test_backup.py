@@ -6,6 +6,11 @@ everything is back as it was, and the next posted donation takes the receipt num
 last one of the backup: no gap, no number used twice.
 """
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
@@ -18,6 +23,7 @@ from donations.models import Donation, DonationStatus, Fund, LedgerEntry, Ledger
 from donations.services import donation_create, donation_post
 from fund_portal.demo import seed_demo
 
+ROOT = Path(__file__).resolve().parents[2]
 ON_SQLITE = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 postgresql_only = pytest.mark.skipif(
     ON_SQLITE, reason="pg_dump/pg_restore need PostgreSQL; CI runs this with DATABASE_URL set"
@@ -91,10 +97,26 @@ def test_restore_refuses_without_yes_and_backup_says_when_pg_dump_is_missing(tmp
     assert not (tmp_path / "quy.dump").exists()
 
 
-@pytest.mark.skipif(not ON_SQLITE, reason="the refusal on SQLite")
-@pytest.mark.django_db
-def test_backup_on_sqlite_is_refused_in_vietnamese(tmp_path):
-    with pytest.raises(CommandError, match="chỉ dùng được với PostgreSQL"):
-        call_command("backup", out=str(tmp_path / "quy.dump"))
-    with pytest.raises(CommandError, match="chỉ dùng được với PostgreSQL"):
-        call_command("restore", str(tmp_path / "quy.dump"), yes=True)
+def test_backup_and_restore_on_sqlite_are_refused_in_vietnamese(tmp_path):
+    """The real commands in a process of their own on an SQLite database (whatever this run uses):
+    each refuses in Vietnamese, exits with an error, and writes no file."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY"}}
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+        DEBUG="1",
+        DJANGO_SETTINGS_MODULE="fund_portal.settings",
+        VAR_DIR=str(tmp_path),
+    )
+    dump = tmp_path / "quy.dump"
+    for args in (["backup", "--out", str(dump)], ["restore", str(dump), "--yes"]):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 1, result.stderr
+        assert "chỉ dùng được với PostgreSQL" in result.stderr
+    assert not dump.exists()
