@@ -7,7 +7,8 @@ import unicodedata
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import NOT_PROVIDED, Sum
+from django.db.models import NOT_PROVIDED, CharField, Sum, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from campaigns.models import Campaign
@@ -15,6 +16,7 @@ from donations.importing import (
     DONATION_COLUMNS,
     ENTRY_COLUMNS,
     HEADERS,
+    _entries_post,
     donations_import,
     donations_import_template,
 )
@@ -133,6 +135,33 @@ def test_a_valid_file_posts_every_row_with_consecutive_receipts_and_a_ledger_sum
     assert result.new_donors == 2
     assert donations[0].donor_id == donations[3].donor_id
     assert Donor.objects.get(pk=donations[0].donor_id).unit == fund.unit
+
+
+def test_ledger_entries_are_made_for_exactly_the_loaded_donations_in_one_range_of_ids_or_not(
+    fund, district_staff, yesterday
+):
+    """An import reads its donations back by range when its ids are one range, and by the list when
+    another writer took ids in between: neither way touches a donation that is not its own."""
+    donations = [
+        donation_create(fund=fund, amount=100_000 * n, received_on=yesterday, by=district_staff)
+        for n in range(1, 6)
+    ]
+    ids = [donation.pk for donation in donations]
+    assert ids == list(range(ids[0], ids[0] + 5))
+    Donation.objects.filter(pk__in=ids).update(
+        receipt_number=Concat(Value("T-"), Cast("id", output_field=CharField()))
+    )
+    a, b, c, d, e = ids
+    _entries_post([b, c], now=timezone.now(), by=district_staff)  # one range; a and d lie beside it
+    _entries_post([a, e], now=timezone.now(), by=district_staff)  # not a range; b, c and d lie inside
+    entries = LedgerEntry.objects.order_by("donation_id")
+    assert list(entries.values_list("donation_id", "amount")) == [
+        (a, 100_000),
+        (b, 200_000),
+        (c, 300_000),
+        (e, 500_000),
+    ]
+    assert entries.get(donation_id=c).description == f"Biên lai T-{c}"
 
 
 def test_receipt_numbers_continue_after_the_funds_last_receipt(fund, district_staff, yesterday):
