@@ -45,7 +45,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from donations.importing import RowError, _shown, cell_text, choice_table
+from donations.importing import RowError, SheetReader, _shown, cell_text, choice_table
 from fund_portal.bulk import analyze, bulk_load, matching, reserve_ids
 from fund_portal.models import AdministrativeUnit, Role, UnitLevel, User
 from fund_portal.spreadsheets import cell_date, column_map, open_sheet
@@ -311,10 +311,13 @@ def _default_commune(user) -> AdministrativeUnit | None:
     return unit if unit is not None and unit.level == UnitLevel.COMMUNE else None
 
 
-class _RowReader:
+class _RowReader(SheetReader):
     """Turns the sheet's rows into ParsedRows, collecting every problem with its row number."""
 
+    max_rows = MAX_ROWS
+
     def __init__(self, *, by: User, columns: dict[str, int], default_commune: AdministrativeUnit | None):
+        super().__init__()
         self.by = by
         self.columns = columns
         # Each row's cells by column name, picked in one call (a short row is padded with "").
@@ -323,7 +326,6 @@ class _RowReader:
         self._width = max(columns.values(), default=-1) + 1
         self.default_commune = default_commune
         self.sensitive_allowed = by.has_perm(SENSITIVE_PERMISSION)
-        self.errors: list[RowError] = []
         self.today = timezone.localdate()
         units = AdministrativeUnit.objects.visible_to(by).filter(level=UnitLevel.COMMUNE)
         self.communes: dict[str, AdministrativeUnit] = {}
@@ -345,28 +347,6 @@ class _RowReader:
         self._unknown_communes: dict[str, list[tuple[int, str]]] = defaultdict(list)
         self.first_row_of_id: dict[str, int] = {}
         self.first_row_of_name: dict[tuple, int] = {}
-
-    def read(self, rows: Iterator[tuple[int, list]]) -> list[ParsedRow]:
-        parsed = []
-        count = 0
-        for row_number, cells in rows:
-            count += 1
-            if count > MAX_ROWS:
-                self.errors.append(
-                    RowError(
-                        None,
-                        "",
-                        "too_many_rows",
-                        _("The file has more than %(max)s rows; split it into smaller files.")
-                        % {"max": f"{MAX_ROWS:,}".replace(",", ".")},
-                    )
-                )
-                break
-            row = self._parse(row_number, cells)
-            if row is not None:
-                parsed.append(row)
-        self._report_unknown_communes()
-        return parsed
 
     def _error(self, row: int, field_name: str, code: str, message: str, value="") -> None:
         self.errors.append(RowError(row, COLUMNS[field_name][0], code, message, _shown(value)))
@@ -595,7 +575,9 @@ class _RowReader:
         self._error(row, "commune", "required", _required_message("commune"))
         return None
 
-    def _report_unknown_communes(self) -> None:
+    def _finish(self) -> None:
+        """The rows naming a commune the user may not register children in: unknown, not a commune, or
+        outside their unit (looked up once for all the rows, after the last)."""
         if not self._unknown_communes:
             return
         texts = list(self._unknown_communes)

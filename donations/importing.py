@@ -356,12 +356,51 @@ def _column_help() -> dict[str, str]:
     }
 
 
-class _RowReader:
+class SheetReader:
+    """Reads a sheet's rows into parsed rows, collecting every problem with its row number; at most
+    `max_rows` of them. A subclass sets `max_rows` and writes `_parse` (a row, or None when it has
+    errors) and `_finish` (what can be said only once every row is read)."""
+
+    max_rows: int
+
+    def __init__(self):
+        self.errors: list[RowError] = []
+
+    def read(self, rows: Iterator[tuple[int, list]]) -> list:
+        parsed = []
+        for count, (row_number, cells) in enumerate(rows, start=1):
+            if count > self.max_rows:
+                self.errors.append(
+                    RowError(
+                        None,
+                        "",
+                        "too_many_rows",
+                        _("The file has more than %(max)s rows; split it into smaller files.")
+                        % {"max": f"{self.max_rows:,}".replace(",", ".")},
+                    )
+                )
+                break
+            row = self._parse(row_number, cells)
+            if row is not None:
+                parsed.append(row)
+        self._finish()
+        return parsed
+
+    def _parse(self, row: int, cells: list):
+        raise NotImplementedError
+
+    def _finish(self) -> None:
+        raise NotImplementedError
+
+
+class _RowReader(SheetReader):
     """Turns the sheet's rows into ParsedRows, collecting every problem with its row number."""
 
+    max_rows = MAX_ROWS
+
     def __init__(self, *, by: User, columns: dict[str, int]):
+        super().__init__()
         self.columns = columns
-        self.errors: list[RowError] = []
         self.funds = {f.code.lower(): f for f in Fund.objects.visible_to(by)}
         self.campaigns = dict(campaigns_open_to(user=by).values_list("slug", "pk"))
         self.kinds = choice_table(DonationKind, KIND_ALIASES)
@@ -382,28 +421,6 @@ class _RowReader:
         # for a column the file lacks (the padding's last cell).
         self._padding = [""] * (max(columns.values(), default=0) + 2)
         self._cells = operator.itemgetter(*(columns.get(name, -1) for name in COLUMNS))
-
-    def read(self, rows: Iterator[tuple[int, list]]) -> list[ParsedRow]:
-        parsed = []
-        count = 0
-        for row_number, cells in rows:
-            count += 1
-            if count > MAX_ROWS:
-                self.errors.append(
-                    RowError(
-                        None,
-                        "",
-                        "too_many_rows",
-                        _("The file has more than %(max)s rows; split it into smaller files.")
-                        % {"max": f"{MAX_ROWS:,}".replace(",", ".")},
-                    )
-                )
-                break
-            row = self._parse(row_number, cells)
-            if row is not None:
-                parsed.append(row)
-        self._report_unknown_funds()
-        return parsed
 
     def _error(self, row: int, field_name: str, code: str, message: str, value="") -> None:
         self.errors.append(RowError(row, COLUMNS[field_name][0], code, message, _shown(value)))
@@ -590,7 +607,9 @@ class _RowReader:
             self._good_campaigns[value] = checked
         return checked
 
-    def _report_unknown_funds(self) -> None:
+    def _finish(self) -> None:
+        """The rows naming a fund the user may not import into: unknown, or outside their unit (looked up
+        once for all the rows, after the last)."""
         if not self._unknown_funds:
             return
         existing = {

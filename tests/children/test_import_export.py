@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
+from children import importing as children_importing
 from children.importing import HEADERS, children_import, children_template
 from children.models import AccessLog, Child, ChildStatusChange, Circumstance
 from children.reference import SENSITIVE_CODES
@@ -144,6 +145,21 @@ def test_a_dry_run_writes_nothing_and_a_full_import_then_updates_without_duplica
     }
     same = run(xlsx(rows, headers), officer_a)
     assert same.ok and same.unchanged == 2 and same.updated == 0
+
+
+def test_a_file_with_more_rows_than_the_import_takes_is_refused_whole(tree, officer_a, monkeypatch):
+    monkeypatch.setattr(children_importing._RowReader, "max_rows", 2)
+    rows = [
+        ["Lò Văn Páo", years_ago(6), "Nam"],
+        ["Hà Thị Mai", years_ago(9), "Nữ"],
+        ["Vi Văn Tú", years_ago(4), "Nam"],
+    ]
+    result = run(xlsx(rows), officer_a)
+
+    assert [(error.row, error.code) for error in result.errors] == [(None, "too_many_rows")]
+    assert result.errors[0].message == "Tệp có hơn 2 dòng; vui lòng chia thành các tệp nhỏ hơn."
+    assert not result.written and not Child.objects.exists()
+    assert run(xlsx(rows[:2]), officer_a).ok
 
 
 def test_one_bad_row_writes_nothing_and_every_bad_row_is_reported_in_vietnamese(tree, officer_a):

@@ -12,6 +12,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from campaigns.models import Campaign
+from donations import importing as donations_importing
 from donations.importing import (
     DONATION_COLUMNS,
     ENTRY_COLUMNS,
@@ -301,6 +302,16 @@ def test_a_document_id_repeated_in_the_file_is_refused_naming_the_first_row(fund
     assert codes(result) == [(4, "duplicate_in_file")]
     assert "“PT-1”" in result.errors[0].message and "2" in result.errors[0].message
     assert nothing_written()
+
+
+def test_a_file_with_more_rows_than_the_import_takes_is_refused_whole(fund, district_staff, monkeypatch):
+    monkeypatch.setattr(donations_importing._RowReader, "max_rows", 2)
+    result = run(district_staff, [line("PT-1"), line("PT-2"), line("PT-3")])
+
+    assert codes(result) == [(None, "too_many_rows")]
+    assert result.errors[0].message == "Tệp có hơn 2 dòng; vui lòng chia thành các tệp nhỏ hơn."
+    assert nothing_written()
+    assert run(district_staff, [line("PT-1"), line("PT-2")]).ok
 
 
 def test_a_document_id_imported_before_is_refused_the_second_time(fund, district_staff):
