@@ -62,7 +62,7 @@ def test_production_environment_is_parsed(tmp_path):
     assert values["DEBUG"] is False
     assert values["ALLOWED_HOSTS"] == ["quy.example.org", "www.quy.example.org"]
     assert values["db"] == ["django.db.backends.postgresql", "fund", "db.example.org", "5433", "fund", 60]
-    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache"] == "fund_portal.cache.RedisCache"
     assert values["broker"] == values["result_backend"] == "redis://cache.example.org:6380/2"
     assert values["mailer"]["OPTIONS"] == {
         "host": "mail.example.org",
