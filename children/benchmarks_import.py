@@ -19,12 +19,11 @@ from django.utils import timezone
 
 from donations.benchmarks_import import (
     _check_deferred_constraints,
-    _peak_rss_mb,
     _timed_in_rollback,
     vacuum_after_rollback,
 )
 from donations.demo import GIVEN, MIDDLE, SURNAMES
-from fund_portal.bench import Measure, benchmark
+from fund_portal.bench import Measure, benchmark, peak_rss_mb
 from fund_portal.demo import seed_demo
 from fund_portal.models import AdministrativeUnit, UnitLevel, User
 from fund_portal.text import fold
@@ -132,9 +131,9 @@ def bench_children_import(rows: int = ROWS) -> list[Measure]:
     def fast():
         return children_import(uploaded=io.BytesIO(data), by=user, dry_run=False, name="bench.xlsx")
 
-    rss_before = _peak_rss_mb()
+    rss_before = peak_rss_mb()
     fast_s, result = _timed_in_rollback(fast, clean=WRITTEN)
-    rss_fast = _peak_rss_mb()
+    rss_fast = peak_rss_mb()
     if not result.ok or result.created + result.updated != rows:
         raise RuntimeError(f"the fast path refused the benchmark file: {result.error_messages()[:5]}")
 
@@ -169,7 +168,7 @@ def bench_children_import(rows: int = ROWS) -> list[Measure]:
         )
 
     library_s, library_result = _timed_in_rollback(library, clean=WRITTEN)
-    rss_library = _peak_rss_mb()
+    rss_library = peak_rss_mb()
     if library_result.has_errors() or library_result.has_validation_errors():
         invalid = [(r.number, r.error_dict) for r in library_result.invalid_rows[:3]]
         raise RuntimeError(f"django-import-export refused the benchmark file: {invalid}")

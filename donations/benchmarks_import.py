@@ -12,14 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
-import resource
 import time
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from fund_portal.bench import Measure, benchmark
+from fund_portal.bench import Measure, benchmark, peak_rss_mb
 from fund_portal.bulk import analyze, bulk_load, reserve_ids
 from fund_portal.demo import seed_demo
 from fund_portal.models import User
@@ -99,10 +98,6 @@ def _check_deferred_constraints() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def donation_lines(*, rows: int, fund_code: str, campaign_slug: str = "", seed: int = 2026) -> list[list]:
@@ -228,12 +223,12 @@ def bench_donation_import(rows: int = ROWS) -> list[Measure]:
 
     # (a) The fast path: calamine, validation in Python, one transaction, COPY. Run first, so the
     # peak memory it reports is its own.
-    rss_before = _peak_rss_mb()
+    rss_before = peak_rss_mb()
     fast_s, fast = _timed_in_rollback(
         lambda: donations_import(uploaded=io.BytesIO(data), by=user, dry_run=False, name="bench.xlsx"),
         clean=WRITTEN,
     )
-    rss_fast = _peak_rss_mb()
+    rss_fast = peak_rss_mb()
     if not fast.ok or fast.rows != rows:
         raise RuntimeError(f"the fast path refused the benchmark file: {fast.error_messages()[:5]}")
 
@@ -262,7 +257,7 @@ def bench_donation_import(rows: int = ROWS) -> list[Measure]:
         return DonationResource(user=user).import_data(dataset, dry_run=False, use_transactions=True)
 
     library_s, library_result = _timed_in_rollback(library, clean=WRITTEN)
-    rss_library = _peak_rss_mb()
+    rss_library = peak_rss_mb()
     if library_result.has_errors() or library_result.has_validation_errors():
         raise RuntimeError("django-import-export refused the benchmark file")
 

@@ -15,6 +15,24 @@ from dataclasses import asdict, dataclass, field
 REGISTRY: list[tuple[str, Callable[[], list[Measure]]]] = []
 
 
+def peak_rss_mb() -> float:
+    """The peak resident memory of this process's program, in MB: the VmHWM of its memory (Linux).
+
+    Not `ru_maxrss` where there is a choice: across the fork and exec that start a program, Linux
+    keeps the parent's high-water mark in it, so a process started by the benchmark command would
+    report the command's 430 MB as its own. Elsewhere `ru_maxrss` is what there is."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 @dataclass
 class Measure:
     measure: str

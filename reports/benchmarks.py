@@ -26,10 +26,12 @@ RSS_TARGET_MB = 500
 ROOT = Path(__file__).resolve().parent.parent
 
 RENDER_SCRIPT = """
-import json, resource, sys, time
+import json, sys, time
 import django
+
 django.setup()
 from django.utils import timezone
+from fund_portal.bench import peak_rss_mb
 from fund_portal.pdf import html_to_pdf, warm_up
 from reports.documents import report_pdf
 from reports.models import Report
@@ -42,7 +44,6 @@ report_seconds = time.perf_counter() - started
 from pypdf import PdfReader
 import io
 pages = len(PdfReader(io.BytesIO(pdf)).pages)
-rss_report = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 body = "".join(f'<p style="break-after: page">Trang {i}: Quỹ Bảo trợ trẻ em huyện.</p>' for i in range(pages))
 html = f'<html><head><link rel="stylesheet" href="css/pdf-official.css"></head><body>{body}</body></html>'
 started = time.perf_counter()
@@ -50,7 +51,7 @@ plain = html_to_pdf(html)
 plain_seconds = time.perf_counter() - started
 print(json.dumps({"pages": pages, "report_seconds": report_seconds, "plain_seconds": plain_seconds,
                   "warm_up_seconds": warm_up_seconds,
-                  "plain_pages": len(PdfReader(io.BytesIO(plain)).pages), "rss_mb": rss_report}))
+                  "plain_pages": len(PdfReader(io.BytesIO(plain)).pages), "rss_mb": peak_rss_mb()}))
 """
 
 
@@ -156,7 +157,7 @@ def bench_reports() -> list[Measure]:
             round(render["rss_mb"], 1),
             "MB",
             target=RSS_TARGET_MB,
-            note="a fresh process: Django, WeasyPrint, the report and the plain pages",
+            note="a fresh process: Django, WeasyPrint, the report and the plain pages (its VmHWM)",
         ),
         Measure(
             "reports: PDF pages per second",
