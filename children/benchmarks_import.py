@@ -23,7 +23,7 @@ from donations.benchmarks_import import (
     vacuum_after_rollback,
 )
 from donations.demo import GIVEN, MIDDLE, SURNAMES
-from fund_portal.bench import Measure, benchmark, peak_rss_mb
+from fund_portal.bench import Measure, benchmark, peak_rss_mb, peak_rss_reset
 from fund_portal.demo import seed_demo
 from fund_portal.models import AdministrativeUnit, UnitLevel, User
 from fund_portal.text import fold
@@ -131,7 +131,7 @@ def bench_children_import(rows: int = ROWS) -> list[Measure]:
     def fast():
         return children_import(uploaded=io.BytesIO(data), by=user, dry_run=False, name="bench.xlsx")
 
-    rss_before = peak_rss_mb()
+    rss_before = peak_rss_reset()
     fast_s, result = _timed_in_rollback(fast, clean=WRITTEN)
     rss_fast = peak_rss_mb()
     if not result.ok or result.created + result.updated != rows:
@@ -167,6 +167,7 @@ def bench_children_import(rows: int = ROWS) -> list[Measure]:
             dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True
         )
 
+    peak_rss_reset()
     library_s, library_result = _timed_in_rollback(library, clean=WRITTEN)
     rss_library = peak_rss_mb()
     if library_result.has_errors() or library_result.has_validation_errors():

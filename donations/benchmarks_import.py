@@ -18,7 +18,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from fund_portal.bench import Measure, benchmark, peak_rss_mb
+from fund_portal.bench import Measure, benchmark, peak_rss_mb, peak_rss_reset
 from fund_portal.bulk import analyze, bulk_load, reserve_ids
 from fund_portal.demo import seed_demo
 from fund_portal.models import User
@@ -221,9 +221,8 @@ def bench_donation_import(rows: int = ROWS) -> list[Measure]:
     size = f"{rows:,}".replace(",", ".")
     note_size = f"{size} rows, {len(data) / 2**20:.1f} MB XLSX, {connection.vendor}"
 
-    # (a) The fast path: calamine, validation in Python, one transaction, COPY. Run first, so the
-    # peak memory it reports is its own.
-    rss_before = peak_rss_mb()
+    # (a) The fast path: calamine, validation in Python, one transaction, COPY.
+    rss_before = peak_rss_reset()
     fast_s, fast = _timed_in_rollback(
         lambda: donations_import(uploaded=io.BytesIO(data), by=user, dry_run=False, name="bench.xlsx"),
         clean=WRITTEN,
@@ -256,6 +255,7 @@ def bench_donation_import(rows: int = ROWS) -> list[Measure]:
         dataset = XLSX().create_dataset(data)
         return DonationResource(user=user).import_data(dataset, dry_run=False, use_transactions=True)
 
+    peak_rss_reset()
     library_s, library_result = _timed_in_rollback(library, clean=WRITTEN)
     rss_library = peak_rss_mb()
     if library_result.has_errors() or library_result.has_validation_errors():

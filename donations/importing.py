@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import operator
 import re
 from collections import defaultdict
@@ -982,7 +983,8 @@ def _donation_rows(rows: list[ParsedRow], ids: list[int], *, year: int, now, by:
 
 def _entries_post(ids: list[int], *, now, by: User) -> None:
     """The ledger entry of each donation just loaded, as `donation_post` writes it, made by the database
-    from the donation rows (one INSERT ... SELECT, nothing sent twice over the wire)."""
+    from the donation rows (one INSERT ... SELECT, nothing sent twice over the wire). `ids` are the
+    import's own, distinct and in order (`reserve_ids`)."""
     before, after = _("Receipt %(number)s").split("%(number)s")
     table, entries = Donation._meta.db_table, LedgerEntry._meta.db_table
     select = (
@@ -999,10 +1001,11 @@ def _entries_post(ids: list[int], *, now, by: User) -> None:
             cursor.execute(select + "WHERE id BETWEEN %s AND %s ORDER BY id", [*params, ids[0], ids[-1]])
         elif connection.vendor == "postgresql":
             cursor.execute(select + "WHERE id = ANY(%s) ORDER BY id", [*params, ids])
-        else:
-            for chunk in _chunks(ids, 500):
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(select + f"WHERE id IN ({marks}) ORDER BY id", [*params, *chunk])
+        else:  # SQLite (its imports' ids are always one range): the list as one JSON parameter
+            cursor.execute(
+                select + "WHERE id IN (SELECT value FROM json_each(%s)) ORDER BY id",
+                [*params, json.dumps(ids)],
+            )
 
 
 def _summarise(result: ImportResult, rows: list[ParsedRow]) -> None:

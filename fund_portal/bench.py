@@ -16,7 +16,8 @@ REGISTRY: list[tuple[str, Callable[[], list[Measure]]]] = []
 
 
 def peak_rss_mb() -> float:
-    """The peak resident memory of this process's program, in MB: the VmHWM of its memory (Linux).
+    """The peak resident memory of this process's program, in MB: the VmHWM of its memory (Linux),
+    since the start or the last `peak_rss_reset()`.
 
     Not `ru_maxrss` where there is a choice: across the fork and exec that start a program, Linux
     keeps the parent's high-water mark in it, so a process started by the benchmark command would
@@ -29,8 +30,22 @@ def peak_rss_mb() -> float:
     except OSError:
         pass
     import resource
+    import sys
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (2**20 if sys.platform == "darwin" else 1024)
+
+
+def peak_rss_reset() -> float:
+    """Start a new peak here, so that `peak_rss_mb()` afterwards is a measure's own and not that of
+    whatever ran before it in the process (Linux: the high-water mark drops to what the process
+    holds now). Returns the memory the process holds now, in MB; where the peak cannot be reset,
+    the peak so far."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
+    except OSError:
+        pass
+    return peak_rss_mb()
 
 
 @dataclass
