@@ -4,14 +4,11 @@ Each case runs in a fresh interpreter, since settings are read once per process.
 """
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import run_python as run
+
 PRODUCTION = {
     "SECRET_KEY": "x" * 20 + "-production-like-secret-key-for-the-test-only-" + "y" * 20,
     "ALLOWED_HOSTS": "quy.example.org,www.quy.example.org",
@@ -39,16 +36,6 @@ print(json.dumps({
     "hsts": settings.SECURE_HSTS_SECONDS,
 }))
 """
-
-
-def run(args: list[str], env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
-    clean = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY"}
-    }
-    clean.update({"DJANGO_SETTINGS_MODULE": "fund_portal.settings", "VAR_DIR": str(tmp_path), **env})
-    return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
-    )
 
 
 def settings_with(env, tmp_path) -> dict:

@@ -6,11 +6,6 @@ everything is back as it was, and the next posted donation takes the receipt num
 last one of the backup: no gap, no number used twice.
 """
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
@@ -22,8 +17,8 @@ from donations.ledger_sql import months_differences
 from donations.models import Donation, DonationStatus, Fund, LedgerEntry, LedgerMonth
 from donations.services import donation_create, donation_post
 from fund_portal.demo import seed_demo
+from tests.processes import run_python
 
-ROOT = Path(__file__).resolve().parents[2]
 ON_SQLITE = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 postgresql_only = pytest.mark.skipif(
     ON_SQLITE, reason="pg_dump/pg_restore need PostgreSQL; CI runs this with DATABASE_URL set"
@@ -100,23 +95,10 @@ def test_restore_refuses_without_yes_and_backup_says_when_pg_dump_is_missing(tmp
 def test_backup_and_restore_on_sqlite_are_refused_in_vietnamese(tmp_path):
     """The real commands in a process of their own on an SQLite database (whatever this run uses):
     each refuses in Vietnamese, exits with an error, and writes no file."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY"}}
-    env.update(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}",
-        DEBUG="1",
-        DJANGO_SETTINGS_MODULE="fund_portal.settings",
-        VAR_DIR=str(tmp_path),
-    )
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}", "DEBUG": "1"}
     dump = tmp_path / "quy.dump"
     for args in (["backup", "--out", str(dump)], ["restore", str(dump), "--yes"]):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        result = run_python(["manage.py", *args], env, tmp_path)
         assert result.returncode == 1, result.stderr
         assert "chỉ dùng được với PostgreSQL" in result.stderr
     assert not dump.exists()
