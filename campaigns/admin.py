@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from fund_portal.admin import ScopedAdminMixin
+from fund_portal.authority import Action, action_required, reads
 from fund_portal.exports import xlsx_download
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.money import format_vnd
@@ -146,7 +147,7 @@ class CampaignTemplateAdmin(ScopedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ["unit"]
     actions = ["make_this_years_campaigns"]
 
-    @admin.action(description=_("Create this year's campaigns"))
+    @admin.action(permissions=[Action.CAMPAIGN_MANAGE], description=_("Create this year's campaigns"))
     def make_this_years_campaigns(self, request, queryset):
         year = timezone.localdate().year
         try:
@@ -258,6 +259,7 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def _gift_list(self, request, pk) -> GiftList:
         return get_object_or_404(self.get_queryset(request).select_related("campaign", "event"), pk=pk)
 
+    @action_required(Action.GIFT_LIST_MANAGE)
     def build_view(self, request):
         """Build a gift list: children by priority within a budget or a count (see gift_list_build)."""
         if not self.has_add_permission(request):
@@ -292,6 +294,7 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/campaigns/giftlist_form.html", context)
 
+    @action_required(Action.GIFT_HANDOVER, post_only=True)
     def handover_view(self, request, pk):
         gift_list = self._gift_list(request, pk)
         if not request.user.has_perm("campaigns.change_giftlist"):
@@ -323,6 +326,7 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/campaigns/giftlist_handover.html", context)
 
+    @reads
     def sheet_view(self, request, pk, commune_id):
         gift_list = self._gift_list(request, pk)
         pdf, filename = documents.gift_list_signing_sheet(
@@ -330,6 +334,7 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
         )
         return pdf_response(pdf, filename)
 
+    @reads
     def xlsx_view(self, request, pk):
         data, filename = documents.gift_list_xlsx(gift_list=self._gift_list(request, pk), user=request.user)
         return xlsx_download(data, filename)

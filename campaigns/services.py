@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from children.models import Support, SupportKind, SupportSource
 from children.selectors import children_list
 from children.services import support_record
+from fund_portal.authority import Action, requires
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.money import format_vnd
 from fund_portal.public_cache import public_cache_bump
@@ -88,6 +89,7 @@ def campaign_check(*, campaign: Campaign, by, communes: Iterable[AdministrativeU
 
 
 @transaction.atomic
+@requires(Action.CAMPAIGN_MANAGE)
 def campaign_save(
     *, campaign: Campaign, by, communes: Iterable[AdministrativeUnit] | None = None
 ) -> Campaign:
@@ -129,6 +131,7 @@ def _free_slug(base: str) -> str:
 
 
 @transaction.atomic
+@requires(Action.CAMPAIGN_MANAGE)
 def campaigns_from_templates(
     *,
     year: int,
@@ -187,6 +190,7 @@ def campaigns_due(*, today: dt.date | None = None) -> list[Campaign]:
 
 
 @transaction.atomic
+@requires(Action.CAMPAIGN_MANAGE)
 def event_save(*, event: CampaignEvent, by) -> CampaignEvent:
     """Create or change an event of a campaign (the launch ceremony, an exchange...)."""
     if not Campaign.objects.visible_to(by).filter(pk=event.campaign_id).exists():
@@ -207,6 +211,7 @@ def _require_campaign(*, campaign: Campaign, by) -> None:
 
 
 @transaction.atomic
+@requires(Action.GIFT_LIST_MANAGE)
 def gift_list_build(
     *,
     campaign: Campaign,
@@ -313,6 +318,7 @@ def gift_list_build(
 
 
 @transaction.atomic
+@requires(Action.GIFT_HANDOVER)
 def gift_list_handover(
     *,
     gift_list: GiftList,
@@ -373,6 +379,7 @@ def gift_list_handover(
 
 
 @transaction.atomic
+@requires(Action.GIFT_LIST_MANAGE)
 def gift_list_delete(*, gift_list: GiftList, by) -> None:
     """Discard a draft list that nobody has handed over any gift from."""
     _require_campaign(campaign=gift_list.campaign, by=by)

@@ -9,9 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from fund_portal.authority import Action
 from fund_portal.exports import xlsx_download
 from fund_portal.pdf import pdf_response
-from fund_portal.views import portal_view
+from fund_portal.views import portal_action, portal_view
 
 from . import documents, selectors, services
 from .forms import HandoverForm
@@ -60,7 +61,7 @@ def campaign_detail(request, slug):
     )
 
 
-@portal_view
+@portal_action(Action.GIFT_HANDOVER, post_only=True)
 def gift_list_detail(request, pk):
     gift_list = _gift_list(request, pk)
     groups = selectors.gift_list_by_commune(gift_list=gift_list, user=request.user)

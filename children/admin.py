@@ -98,10 +98,11 @@ class ChildAdmin(ChildImportExportAdminMixin, ChildDuplicatesAdminMixin, ScopedA
         return super().get_search_results(request, queryset, fold(search_term))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
         child = self.get_queryset(request).filter(pk=object_id).first()
-        if child is not None:
+        if child is not None and request.method == "GET" and response.status_code == 200:
             services.access_log(user=request.user, action=AccessAction.VIEW, child=child)
-        return super().change_view(request, object_id, form_url, extra_context)
+        return response
 
 
 @admin.register(AccessLog)

@@ -9,6 +9,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from fund_portal.authority import Action, action_required
+
 from .duplicates import child_merge, duplicate_dismiss, likely_duplicates
 from .models import Child
 
@@ -45,6 +47,7 @@ class ChildDuplicatesAdminMixin:
             *super().get_urls(),
         ]
 
+    @action_required(Action.CHILD_MERGE, post_only=True)
     def duplicates_view(self, request):
         """Likely duplicates side by side: merge into the left or the right record, or mark them as two
         children."""

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.authority import Action, action_required
 from fund_portal.exports import xlsx_download
 
 from . import importing
@@ -26,7 +27,8 @@ class ChildImportExportAdminMixin:
         if action_location == ActionLocation.CHANGE_LIST and actions is not None:
             action = self.get_action("export_selected", action_location)
             if action is not None:
-                actions.setdefault(action.name, action)
+                for allowed in self._filter_actions_by_permissions(request, [action]):
+                    actions.setdefault(allowed.name, allowed)
         return actions
 
     def get_urls(self):
@@ -40,6 +42,7 @@ class ChildImportExportAdminMixin:
             *super().get_urls(),
         ]
 
+    @action_required(Action.CHILD_IMPORT)
     def import_view(self, request):
         """The commune's list from a spreadsheet: a check first (dry run, preview), then all or nothing."""
         if not (self.has_add_permission(request) and importing.may_import(request.user)):
@@ -63,10 +66,11 @@ class ChildImportExportAdminMixin:
         }
         return TemplateResponse(request, "admin/children/child/import.html", context)
 
+    @action_required(Action.CHILD_IMPORT)
     def import_template_view(self, request):
         return xlsx_download(importing.children_template(by=request.user), "mau-danh-sach-tre-em.xlsx")
 
-    @admin.action(description=_("Export the selected children to Excel"))
+    @admin.action(permissions=[Action.CHILD_EXPORT], description=_("Export the selected children to Excel"))
     def export_selected(self, request, queryset):
         """Ask for the reason first; then one XLSX of the template's columns and one access log row."""
         form = ExportReasonForm(request.POST if "reason" in request.POST else None)

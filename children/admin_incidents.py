@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fund_portal.admin import ScopedAdminMixin
+from fund_portal.authority import Action
 
 from . import incidents as service
 from .models import AccessAction, Incident, IncidentStatus
@@ -117,7 +118,10 @@ class IncidentAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 incident=obj, by=request.user, actions=obj.actions, intervened_at=obj.intervened_at
             )
 
-    @admin.action(description=gettext_lazy("Close the selected incidents (intervention recorded)"))
+    @admin.action(
+        permissions=[Action.INCIDENT_HANDLE],
+        description=gettext_lazy("Close the selected incidents (intervention recorded)"),
+    )
     def close_selected(self, request, queryset):
         closed = 0
         for incident in queryset:

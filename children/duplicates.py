@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from donations.models import Disbursement, Donation
+from fund_portal.authority import Action, requires
 from fund_portal.models import AdministrativeUnit
 from fund_portal.text import fold
 
@@ -482,6 +483,7 @@ def _move_history(keep: Child, remove: Child) -> None:
     Review.objects.filter(child=remove).exclude(year__in=kept_years).update(child=keep)
 
 
+@requires(Action.CHILD_MERGE)
 def child_merge(*, keep: Child, remove: Child, by, reason: str = "") -> Child:
     """Merge a record registered twice into the one kept: its supports, sponsorships, incidents, needs,
     reviews, circumstances and the donations restricted to it move over, its empty fields are filled,
@@ -544,6 +546,7 @@ def child_merge(*, keep: Child, remove: Child, by, reason: str = "") -> Child:
     return keep
 
 
+@requires(Action.CHILD_MERGE)
 def duplicate_dismiss(*, child_a: Child, child_b: Child, by) -> DuplicateDismissal:
     """Record that staff checked two records and found two different children: the pair is not listed
     again."""

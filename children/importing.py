@@ -46,6 +46,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from donations.importing import RowError, SheetReader, _shown, cell_text, choice_table
+from fund_portal.authority import Action, requires
 from fund_portal.bulk import analyze, bulk_load, matching, reserve_ids
 from fund_portal.models import AdministrativeUnit, Role, UnitLevel, User
 from fund_portal.spreadsheets import cell_date, column_map, open_sheet
@@ -261,6 +262,7 @@ def may_import(user) -> bool:
     return user.role == Role.COMMUNE_OFFICER and user.unit_id is not None
 
 
+@requires(Action.CHILD_IMPORT)
 def children_import(*, uploaded, by: User, dry_run: bool, name: str = "") -> ImportResult:
     """Import the commune's list of children: every row is checked, then all are written, or none.
 
@@ -1181,6 +1183,7 @@ def children_export_rows(*, children, user) -> tuple[list[str], list[list], list
     return headers, rows, ids
 
 
+@requires(Action.CHILD_EXPORT, actor="user")
 def children_export(*, children, user, reason: str) -> bytes:
     """The children as an XLSX of the template, logged as one export with the reason and their ids."""
     from fund_portal.exports import xlsx_bytes

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fund_portal.authority import Action, requires
 from fund_portal.models import AdministrativeUnit, Role, UnitLevel, User
 
 from .models import Child, Incident, IncidentKind, IncidentStatus
@@ -149,6 +150,7 @@ def intervention_check(*, incident: Incident, actions: str, intervened_at: dt.da
 # --- Services -----------------------------------------------------------------------------
 
 
+@requires(Action.INCIDENT_RECORD)
 def incident_record(
     *,
     by,
@@ -194,6 +196,7 @@ def incident_record(
     return incident
 
 
+@requires(Action.INCIDENT_HANDLE)
 def incident_intervene(
     *, incident: Incident, by, actions: str, intervened_at: dt.datetime | None
 ) -> Incident:
@@ -210,6 +213,7 @@ def incident_intervene(
     return incident
 
 
+@requires(Action.INCIDENT_HANDLE)
 def incident_close(*, incident: Incident, by) -> Incident:
     """Close an incident after the intervention: the case needs nothing more from the commune."""
     _require_sensitive(incident=incident, by=by)

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fund_portal.authority import Action
 from fund_portal.models import AdministrativeUnit, UnitLevel
-from fund_portal.views import portal_view, scoped_get_object_or_404
+from fund_portal.views import portal_action, portal_view, scoped_get_object_or_404
 
 from . import selectors, services
 from .forms import (
@@ -145,7 +146,7 @@ def child_detail(request, pk):
     )
 
 
-@portal_view
+@portal_action(Action.CHILD_REGISTER)
 def child_new(request):
     form = ChildForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -165,7 +166,7 @@ def child_new(request):
     return render(request, "children/child_form.html", {"form": form, "title": _("Register a child")})
 
 
-@portal_view
+@portal_action(Action.CHILD_REGISTER)
 def child_edit(request, pk):
     child = _child(request, pk)
     if child.status == ChildStatus.MERGED:
@@ -187,7 +188,7 @@ def child_edit(request, pk):
     )
 
 
-@portal_view
+@portal_action(Action.CHILD_REGISTER)
 @require_POST
 def circumstance_add(request, pk):
     child = _child(request, pk)
@@ -204,7 +205,7 @@ def circumstance_add(request, pk):
     return redirect(child)
 
 
-@portal_view
+@portal_action(Action.CHILD_REGISTER)
 @require_POST
 def circumstance_remove(request, pk, item_pk):
     child = _child(request, pk)
@@ -229,7 +230,7 @@ def _child_form_view(request, pk, *, form_class, template, title, save, initial=
     return render(request, template, {"form": form, "child": child, "title": title})
 
 
-@portal_view
+@portal_action(Action.CHILD_ASSESS)
 def needs_assess(request, pk):
     def save(child, data):
         services.needs_assess(
@@ -270,7 +271,7 @@ def needs_assess(request, pk):
     )
 
 
-@portal_view
+@portal_action(Action.CHILD_ASSESS)
 def priority_override(request, pk):
     def save(child, data):
         services.priority_override_set(
@@ -289,7 +290,7 @@ def priority_override(request, pk):
     )
 
 
-@portal_view
+@portal_action(Action.CHILD_ASSESS)
 def review(request, pk):
     def save(child, data):
         services.review_record(child=child, by=request.user, outcome=data["outcome"], note=data["note"])
@@ -305,7 +306,7 @@ def review(request, pk):
     )
 
 
-@portal_view
+@portal_action(Action.CHILD_REGISTER)
 def status_change(request, pk):
     def save(child, data):
         services.child_status_set(child=child, by=request.user, **data)
@@ -322,7 +323,7 @@ def status_change(request, pk):
     )
 
 
-@portal_view
+@portal_action(Action.CHILD_REGISTER)
 def consent(request, pk):
     def save(child, data):
         services.consent_set(child=child, by=request.user, **data)
@@ -343,7 +344,7 @@ def consent(request, pk):
     )
 
 
-@portal_view
+@portal_action(Action.SUPPORT_RECORD)
 def support_new(request, pk=None):
     child = _child(request, pk) if pk is not None else None
     form = SupportForm(

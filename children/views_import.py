@@ -6,8 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from fund_portal.authority import Action
 from fund_portal.exports import xlsx_download
-from fund_portal.views import portal_view
+from fund_portal.views import portal_action
 
 from . import importing
 from .forms import ChildImportForm, ExportReasonForm
@@ -22,7 +23,7 @@ def import_result_message(result) -> str:
     }
 
 
-@portal_view
+@portal_action(Action.CHILD_IMPORT)
 def child_import(request):
     """Upload the commune's list: a check first (every bad row listed), then all rows or none."""
     if not importing.may_import(request.user):
@@ -44,13 +45,13 @@ def child_import(request):
     )
 
 
-@portal_view
+@portal_action(Action.CHILD_IMPORT)
 @require_GET
 def child_import_template(request):
     return xlsx_download(importing.children_template(by=request.user), "mau-danh-sach-tre-em.xlsx")
 
 
-@portal_view
+@portal_action(Action.CHILD_EXPORT)
 def child_export(request):
     """The list with the current search and filters, all matching children, after the reason is given."""
     from .views import filtered_children

@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fund_portal.views import portal_view
+from fund_portal.authority import Action
+from fund_portal.views import portal_action, portal_view
 
 from . import incidents as service
 from .forms_incidents import IncidentForm, InterventionForm
@@ -61,7 +62,7 @@ def incident_list(request):
     )
 
 
-@portal_view
+@portal_action(Action.INCIDENT_RECORD)
 def incident_new(request):
     initial = {}
     if request.GET.get("child", "").isdigit():
@@ -107,7 +108,7 @@ def incident_detail(request, pk):
     )
 
 
-@portal_view
+@portal_action(Action.INCIDENT_HANDLE)
 @require_POST
 def incident_intervene(request, pk):
     incident = _readable(request, pk)
@@ -128,7 +129,7 @@ def incident_intervene(request, pk):
     )
 
 
-@portal_view
+@portal_action(Action.INCIDENT_HANDLE)
 @require_POST
 def incident_close(request, pk):
     incident = _readable(request, pk)

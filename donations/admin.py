@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from fund_portal.admin import ScopedAdminMixin
+from fund_portal.authority import Action, action_required, reads
 from fund_portal.exports import xlsx_download, xlsx_response
 from fund_portal.forms import MoneyField
 from fund_portal.money import format_vnd
@@ -144,7 +145,10 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.action(description=_("Merge the two selected donors (the older record is kept)"))
+    @admin.action(
+        permissions=[Action.DONOR_MERGE],
+        description=_("Merge the two selected donors (the older record is kept)"),
+    )
     def merge_selected(self, request, queryset):
         donors = list(queryset.order_by("pk")[:3])
         if len(donors) != 2:
@@ -161,6 +165,7 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 % {"duplicate": donors[1], "kept": kept},
             )
 
+    @action_required(Action.DONOR_MANAGE)
     def import_view(self, request):
         """Donors from a spreadsheet (django-import-export): a check first, then all or nothing."""
         if not self.has_add_permission(request):
@@ -193,9 +198,11 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/donations/donor_import.html", context)
 
+    @action_required(Action.DONOR_MANAGE)
     def template_view(self, request):
         return xlsx_download(donor_import.donors_template(), "mau-nha-tai-tro.xlsx")
 
+    @action_required(Action.DONOR_MERGE, post_only=True)
     def duplicates_view(self, request):
         """Likely duplicates side by side, each with a button that merges it into the older record."""
         if request.method == "POST":
@@ -222,6 +229,7 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/donations/donor_duplicates.html", context)
 
+    @reads
     def recognition_view(self, request):
         """Donors to propose for commendation (biểu dương, khen thưởng), on screen or as XLSX."""
         today = timezone.localdate()
@@ -342,6 +350,7 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    @action_required(Action.DONATION_IMPORT)
     def import_view(self, request):
         """Upload donations from a spreadsheet: check it (dry run, preview), then import all or nothing."""
         if not self.has_add_permission(request):
@@ -369,6 +378,7 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/donations/donation_import.html", context)
 
+    @action_required(Action.DONATION_POST)
     def reverse_view(self, request, pk):
         """Correct a posted donation: a reversing entry with a reason; the original stays in the ledger."""
         donation = get_object_or_404(self.get_queryset(request), pk=pk)
@@ -396,6 +406,7 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/donations/donation_reverse.html", context)
 
+    @action_required(Action.DONATION_IMPORT)
     def template_view(self, request):
         return xlsx_download(importing.donations_import_template(by=request.user), "mau-nhap-ung-ho.xlsx")
 
@@ -429,7 +440,7 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.donation_update(donation=obj)
+            services.donation_update(donation=obj, by=request.user)
             return
         fields = {
             f: form.cleaned_data[f]
@@ -446,7 +457,10 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         )
         obj.pk = created.pk
 
-    @admin.action(description=_("Post the selected donations and give them receipt numbers"))
+    @admin.action(
+        permissions=[Action.DONATION_POST],
+        description=_("Post the selected donations and give them receipt numbers"),
+    )
     def post_selected(self, request, queryset):
         _each(
             request,
@@ -455,7 +469,9 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
             lambda n: ngettext("%(n)d donation posted.", "%(n)d donations posted.", n),
         )
 
-    @admin.action(description=_("Cancel the selected donations that await payment"))
+    @admin.action(
+        permissions=[Action.DONATION_POST], description=_("Cancel the selected donations that await payment")
+    )
     def cancel_selected(self, request, queryset):
         _each(
             request,
@@ -545,7 +561,10 @@ class DisbursementAdmin(ScopedAdminMixin, admin.ModelAdmin):
         created = services.disbursement_propose(by=request.user, **form.cleaned_data)
         obj.pk = created.pk
 
-    @admin.action(description=_("Approve and pay out the selected disbursements"))
+    @admin.action(
+        permissions=[Action.DISBURSEMENT_DECIDE],
+        description=_("Approve and pay out the selected disbursements"),
+    )
     def approve_selected(self, request, queryset):
         _each(
             request,
@@ -554,7 +573,9 @@ class DisbursementAdmin(ScopedAdminMixin, admin.ModelAdmin):
             lambda n: ngettext("%(n)d disbursement approved.", "%(n)d disbursements approved.", n),
         )
 
-    @admin.action(description=_("Reject the selected disbursements"))
+    @admin.action(
+        permissions=[Action.DISBURSEMENT_DECIDE], description=_("Reject the selected disbursements")
+    )
     def reject_selected(self, request, queryset):
         note = str(_("Rejected in the admin list"))
         _each(
@@ -615,6 +636,7 @@ class BankStatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @action_required(Action.STATEMENT_RECONCILE)
     def add_view(self, request, form_url="", extra_context=None):
         """Importing a statement replaces the add form: upload, match, post, report."""
         form = StatementImportForm(request.POST or None, request.FILES or None)
@@ -689,7 +711,10 @@ class BankStatementLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if donation is not None:
             reconciliation.line_post_to(line=obj, donation=donation, by=request.user)
 
-    @admin.action(description=_("Post the selected transfers as new anonymous donations"))
+    @admin.action(
+        permissions=[Action.STATEMENT_RECONCILE],
+        description=_("Post the selected transfers as new anonymous donations"),
+    )
     def post_as_new(self, request, queryset):
         _each(
             request,
@@ -698,13 +723,16 @@ class BankStatementLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
             lambda n: ngettext("%(n)d donation posted.", "%(n)d donations posted.", n),
         )
 
-    @admin.action(description=_("Mark the selected transfers as not donations"))
+    @admin.action(
+        permissions=[Action.STATEMENT_RECONCILE],
+        description=_("Mark the selected transfers as not donations"),
+    )
     def ignore_lines(self, request, queryset):
         note = str(_("Marked in the admin"))
         _each(
             request,
             queryset,
-            lambda line: reconciliation.line_ignore(line=line, note=note),
+            lambda line: reconciliation.line_ignore(line=line, note=note, by=request.user),
             lambda n: ngettext("%(n)d line set aside.", "%(n)d lines set aside.", n),
         )
 
@@ -778,12 +806,14 @@ class SalaryDriveAdmin(ScopedAdminMixin, admin.ModelAdmin):
             _("Collection by agency"),
         )
 
+    @reads
     def payments_template_view(self, request, pk):
         drive = get_object_or_404(SalaryDrive.objects.visible_to(request.user), pk=pk)
         return xlsx_download(
             drives.drive_payments_template(drive=drive), f"mau-nop-ngay-luong-{drive.year}.xlsx"
         )
 
+    @action_required(Action.DRIVE_MANAGE, post_only=True)
     def collection_view(self, request, pk):
         """Expected, paid and rate per agency; who has not paid; payments imported from a spreadsheet."""
         drive = get_object_or_404(SalaryDrive.objects.visible_to(request.user), pk=pk)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
+from fund_portal.authority import Action, requires
 from fund_portal.exports import xlsx_bytes
 from fund_portal.spreadsheets import open_sheet
 from fund_portal.text import fold, normalize_text
@@ -142,6 +143,7 @@ class DonorsImport:
     errors: list[str] = field(default_factory=list)
 
 
+@requires(Action.DONOR_MANAGE)
 def donors_import(*, uploaded, by, name: str = "", dry_run: bool = False) -> DonorsImport:
     """Check every row; write only when all are good and it is not a dry run. Errors give the sheet's row."""
     if by.unit_id is None:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
+from fund_portal.authority import Action, requires
 from fund_portal.money_parse import parse_vnd
 from fund_portal.spreadsheets import cell_date, column_map, open_sheet
 from fund_portal.text import fold, normalize_text
@@ -18,6 +19,7 @@ from .models import Donation, DonationKind, DonationStatus, Donor, DonorKind, Dr
 from .services import _require_amount, _require_not_future, donation_create, donation_post, today
 
 
+@requires(Action.DRIVE_MANAGE)
 def pledge_create(
     *,
     fund,
@@ -57,6 +59,7 @@ def pledge_progress(*, pledge: Pledge) -> dict:
     }
 
 
+@requires(Action.DRIVE_MANAGE)
 def drive_agency_add(
     *,
     drive: SalaryDrive,
@@ -64,6 +67,7 @@ def drive_agency_add(
     headcount: int,
     expected_amount: int | None = None,
     daily_salary: int | None = None,
+    by=None,
 ) -> DriveAgency:
     """Ask an agency to give: expected is given, or its headcount times one day's salary."""
     if agency.kind != DonorKind.AGENCY:
@@ -128,6 +132,7 @@ class PaymentsImport:
     donations: list[Donation] = field(default_factory=list)
 
 
+@requires(Action.DRIVE_MANAGE)
 def drive_payments_import(
     *, drive: SalaryDrive, uploaded, by, name: str = "", dry_run: bool = False
 ) -> PaymentsImport:

@@ -46,6 +46,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from campaigns.selectors import campaigns_open_to
+from fund_portal.authority import Action, requires
 from fund_portal.bulk import analyze, bulk_load, matching, reserve_ids
 from fund_portal.models import User
 from fund_portal.money import format_vnd
@@ -220,6 +221,7 @@ class _Rejected(Exception):
         self.errors = errors
 
 
+@requires(Action.DONATION_IMPORT)
 def donations_import(*, uploaded, by: User, dry_run: bool, name: str = "") -> ImportResult:
     """Import a spreadsheet of donations as posted donations with receipt numbers: all rows, or none.
 

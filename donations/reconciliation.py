@@ -17,6 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from fund_portal.authority import Action, requires
 from fund_portal.money import format_vnd
 from fund_portal.money_parse import parse_vnd
 from fund_portal.spreadsheets import cell_date, column_map, open_sheet
@@ -101,6 +102,7 @@ def statement_parse(uploaded, *, name: str = "") -> list[ParsedLine]:
     return lines
 
 
+@requires(Action.STATEMENT_RECONCILE)
 def statement_import(*, bank_account: BankAccount, uploaded, by, name: str = "") -> BankStatement:
     """Import a statement: new lines are stored, matched lines post their donation. All or nothing."""
     parsed = statement_parse(uploaded, name=name)
@@ -158,6 +160,7 @@ def _match(line: BankStatementLine, *, by) -> bool:
     return True
 
 
+@requires(Action.STATEMENT_RECONCILE)
 def line_post_to(*, line: BankStatementLine, donation: Donation, by) -> Donation:
     """Post a pending donation from the transfer that paid it (automatic match or staff's manual match)."""
     if donation.amount != line.amount:
@@ -206,6 +209,7 @@ def donation_receipt_email(*, donation_id: int) -> None:
     message.send()
 
 
+@requires(Action.STATEMENT_RECONCILE)
 def line_post_as_new(*, line: BankStatementLine, by) -> Donation:
     """An unmatched transfer that is a donation nobody announced: post it as an anonymous one."""
     from .services import donation_create
@@ -227,7 +231,8 @@ def line_post_as_new(*, line: BankStatementLine, by) -> Donation:
     return donation
 
 
-def line_ignore(*, line: BankStatementLine, note: str) -> BankStatementLine:
+@requires(Action.STATEMENT_RECONCILE)
+def line_ignore(*, line: BankStatementLine, note: str, by) -> BankStatementLine:
     """A transfer that is not a donation (a refund, interest...): kept on record, out of the waiting list."""
     if line.status != StatementLineStatus.UNMATCHED:
         raise ValidationError(_("This line has already been dealt with."), code="done")

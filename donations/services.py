@@ -16,6 +16,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fund_portal.authority import Action, requires
 from fund_portal.models import User
 from fund_portal.money import format_vnd
 from fund_portal.public_cache import public_figures_changed
@@ -95,6 +96,7 @@ def restriction_values(source: Restricted) -> dict:
     return {field: getattr(source, field) for field in Restricted.restriction_fields()}
 
 
+@requires(Action.DONATION_RECORD)
 def donation_create(
     *,
     fund: Fund,
@@ -144,7 +146,8 @@ def _check_links(*, fund: Fund, fields: dict) -> None:
         fields["donor"] = agency.agency
 
 
-def donation_update(*, donation: Donation) -> Donation:
+@requires(Action.DONATION_RECORD)
+def donation_update(*, donation: Donation, by: User | None) -> Donation:
     """Save changes to a donation that is still pending; a posted one is corrected only by a reversal."""
     stored = Donation.objects.filter(pk=donation.pk).values_list("status", flat=True).first()
     if stored != DonationStatus.PENDING:
@@ -190,6 +193,7 @@ def transfer_reference_new() -> str:
             return reference
 
 
+@requires(Action.DONATION_POST)
 def donation_post(*, donation: Donation, by: User | None) -> Donation:
     """Post a pending donation: the next receipt number of its fund and year, and its ledger entry."""
     with transaction.atomic():
@@ -241,6 +245,7 @@ def donation_post(*, donation: Donation, by: User | None) -> Donation:
     return donation
 
 
+@requires(Action.DONATION_POST)
 def donation_cancel(*, donation: Donation, by: User | None) -> Donation:
     """Cancel a donation that was never posted (a pledge of transfer that never came)."""
     with transaction.atomic():
@@ -252,6 +257,7 @@ def donation_cancel(*, donation: Donation, by: User | None) -> Donation:
     return donation
 
 
+@requires(Action.DONATION_POST)
 def donation_reverse(*, donation: Donation, reason: str, by: User) -> list[LedgerEntry]:
     """Correct a posted donation by reversing its entries; both the entries and their reversal stay."""
     reason = (reason or "").strip()
@@ -338,6 +344,7 @@ def available_balance(*, fund: Fund, like: Restricted, medium: str = Medium.CASH
     return entries.aggregate(total=Sum("amount"))["total"] or 0
 
 
+@requires(Action.DISBURSEMENT_PROPOSE)
 def disbursement_propose(*, by: User, **fields) -> Disbursement:
     """Enter a disbursement (or a commune's proposal); it moves no money until someone else approves it."""
     disbursement = Disbursement(created_by=by, status=DisbursementStatus.PROPOSED, **fields)
@@ -362,6 +369,7 @@ def disbursement_check(*, disbursement: Disbursement) -> None:
         raise ValidationError({"stock_item": _("These goods are held by another fund.")})
 
 
+@requires(Action.DISBURSEMENT_DECIDE)
 def disbursement_approve(*, disbursement: Disbursement, by: User, note: str = "") -> Disbursement:
     """Approve and pay out: checked against the available balance under the fund's lock, then posted."""
     with transaction.atomic():
@@ -424,6 +432,7 @@ def disbursement_approve(*, disbursement: Disbursement, by: User, note: str = ""
     return disbursement
 
 
+@requires(Action.DISBURSEMENT_DECIDE)
 def disbursement_reject(*, disbursement: Disbursement, by: User, note: str) -> Disbursement:
     if not (note or "").strip():
         raise ValidationError({"decision_note": _("Say why the disbursement is rejected.")})
@@ -493,6 +502,7 @@ def stock_issue(
     return item
 
 
+@requires(Action.DONOR_MERGE)
 def donor_merge(*, keep: Donor, duplicate: Donor, by: User | None = None) -> Donor:
     """Merge a duplicate donor into the one kept: every donation moves over, nothing is lost.
 

@@ -10,10 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from fund_portal.authority import Action
 from fund_portal.paginators import CappedCountPaginator
 from fund_portal.pdf import pdf_response
 from fund_portal.ratelimit import rate_limit_hit
-from fund_portal.views import portal_view, scoped_get_object_or_404
+from fund_portal.views import portal_action, portal_view, scoped_get_object_or_404
 
 from . import selectors, services
 from .forms import OfficerDonationForm, ProposalForm, PublicDonationForm, new_client_token
@@ -103,7 +104,7 @@ def portal_money(request):
     return render(request, "donations/portal_money.html", {"page": page, "disbursements": disbursements})
 
 
-@portal_view
+@portal_action(Action.DONATION_RECORD)
 def portal_donation_new(request):
     form = OfficerDonationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -133,7 +134,7 @@ def portal_donation_new(request):
     return render(request, "donations/portal_donation_form.html", {"form": form})
 
 
-@portal_view
+@portal_action(Action.DISBURSEMENT_PROPOSE)
 def portal_proposal_new(request):
     form = ProposalForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

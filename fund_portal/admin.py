@@ -10,17 +10,19 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .authority import AuthorityAdminMixin
 from .models import AdministrativeUnit, NewsPost, User
 from .scope import visible_unit_ids
-from .services import unit_save
+from .services import unit_save, user_set_role
 
 admin.site.site_header = settings.FUND_NAME
 admin.site.site_title = _("Fund administration")
 admin.site.index_title = _("Fund administration")
 
 
-class ScopedAdminMixin:
-    """Admin lists, change pages and foreign-key choices show only what the user may see."""
+class ScopedAdminMixin(AuthorityAdminMixin):
+    """Admin lists, change pages and foreign-key choices show only what the user may see; actions
+    are offered to those who may do them (`fund_portal.authority`)."""
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
@@ -63,6 +65,11 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
     list_select_related = ["unit"]
     raw_id_fields = ["unit"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("Role and scope"), {"fields": ("role", "unit", "phone")}),)
+
+    def save_model(self, request, obj, form, change):
+        """A role set in the form also sets staff access and the role's group (`user_set_role`)."""
+        super().save_model(request, obj, form, change)
+        user_set_role(user=obj, role=obj.role, unit=obj.unit)
 
 
 admin.site.unregister(LogEntry)

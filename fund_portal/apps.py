@@ -15,8 +15,16 @@ class FundPortalConfig(AppConfig):
         post_migrate.connect(_sync_role_groups, dispatch_uid="fund_portal_role_groups")
 
 
-def _sync_role_groups(**kwargs) -> None:
-    """After every migration, the roles' groups get the permissions of models that are new."""
+def _sync_role_groups(*, app_config, apps, **kwargs) -> None:
+    """After every migration, the roles' groups get the permissions of models that are new.
+
+    post_migrate is sent once per app; the groups are written after the last app's, when every
+    app's permissions exist."""
+    from django.apps import apps as global_apps
+
+    last = [config for config in global_apps.get_app_configs() if config.models_module is not None][-1]
+    if app_config.label != last.label:
+        return
     from .services import role_groups_sync
 
     role_groups_sync()

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .authority import Action
 from .scope import ScopedQuerySet
 
 
@@ -158,6 +159,20 @@ class User(AbstractUser):
     def needs_mfa(self) -> bool:
         """Staff who can reach the admin must use TOTP."""
         return self.is_superuser or self.is_staff or self.role in ADMIN_ROLES
+
+
+class Authority(models.Model):
+    """No table: the holder of one permission per `fund_portal.authority.Action`, which role groups hold."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [(action.value, action.label) for action in Action]
+        verbose_name = _("authority")
+        verbose_name_plural = _("authority")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
 
 
 class NewsPostQuerySet(models.QuerySet):

@@ -6,12 +6,15 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .models import ADMIN_ROLES, AdministrativeUnit, Role, UnitLevel, User
+from .authority import APP_LABEL, actions_of
+from .models import ADMIN_ROLES, SCOPED_ROLES, AdministrativeUnit, Role, UnitLevel, User
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -120,35 +123,75 @@ def units_load_file(*, path: Path) -> tuple[int, int]:
     return units_load(rows=json.loads(Path(path).read_text(encoding="utf-8")))
 
 
-def role_groups_sync() -> dict[str, Group]:
-    """Give each admin role its group with the default permissions; staff may add more in the admin."""
-    staff_perms = Permission.objects.filter(content_type__app_label__in=STAFF_APPS).exclude(
+def role_group_name(role: str) -> str:
+    """A role's group is named once, in Vietnamese, whatever language the migration ran in."""
+    with translation.override("vi"):
+        return str(Role(role).label)
+
+
+def _role_permissions() -> dict[str, list[Permission]]:
+    """Each role's permissions: its actions from `authority_table`, and for the admin roles the
+    models' permissions (fund staff: every model of the fund's apps; the auditor: view only)."""
+    staff_models = Permission.objects.filter(content_type__app_label__in=STAFF_APPS).exclude(
         codename__in=WITHHELD_CODENAMES
     )
     core_view = Permission.objects.filter(
         content_type__app_label__in=("fund_portal", "auditlog"), codename__startswith="view_"
     )
-    wanted = {
-        Role.DISTRICT_STAFF: list(staff_perms) + list(core_view),
-        Role.AUDITOR: [p for p in staff_perms if p.codename.startswith("view_")] + list(core_view),
-    }
+    actions = {p.codename: p for p in Permission.objects.filter(content_type__app_label=APP_LABEL)}
+    wanted = {}
+    for role in SCOPED_ROLES:
+        perms = [actions[a.value] for a in actions_of(role) if a.value in actions]
+        if role == Role.DISTRICT_STAFF:
+            perms += list(staff_models) + list(core_view)
+        elif role == Role.AUDITOR:
+            perms += [p for p in staff_models if p.codename.startswith("view_")] + list(core_view)
+        wanted[role] = perms
+    return wanted
+
+
+def role_groups_sync() -> dict[str, Group]:
+    """Write `fund_portal.authority`'s table into the roles' groups, one group per role.
+
+    The auditor's group holds exactly its view permissions (a write permission added by hand is
+    taken away again); the other groups keep what staff added in the admin. Groups named after a
+    role in another language (earlier versions named them in the language of the migration) are
+    merged into the role's group. Every user of a role is in its group and in no other role's."""
+    wanted = _role_permissions()
     groups = {}
-    for role, perms in wanted.items():
-        group, _created = Group.objects.get_or_create(name=str(Role(role).label))
-        group.permissions.add(*perms)
-        groups[role] = group
+    with transaction.atomic():
+        for role, perms in wanted.items():
+            name = role_group_name(role)
+            group, _created = Group.objects.get_or_create(name=name)
+            other_names = set()
+            for code, _label in settings.LANGUAGES:
+                with translation.override(code):
+                    other_names.add(str(Role(role).label))
+            for stale in Group.objects.filter(name__in=other_names - {name}):
+                group.user_set.add(*stale.user_set.all())
+                stale.delete()
+            if role == Role.AUDITOR:
+                group.permissions.set(perms)
+            else:
+                group.permissions.add(*perms)
+            groups[role] = group
+        for role, group in groups.items():
+            group.user_set.remove(*group.user_set.exclude(role=role))
+            group.user_set.add(*User.objects.filter(role=role).exclude(groups=group))
     return groups
 
 
 def user_set_role(*, user: User, role: str, unit: AdministrativeUnit | None) -> User:
-    """Give a user a role and its scope; admin roles get staff access and their group."""
+    """Give a user a role and its scope: admin roles get staff access, every scoped role its group."""
     user.role = role
     user.unit = unit
     user.is_staff = user.is_superuser or role in ADMIN_ROLES
     user.full_clean(exclude=["password"])
     with transaction.atomic():
         user.save()
-        groups = role_groups_sync()
+        groups = {r: Group.objects.filter(name=role_group_name(r)).first() for r in SCOPED_ROLES}
+        if not all(groups.values()):
+            groups = role_groups_sync()
         user.groups.remove(*groups.values())
         if role in groups:
             user.groups.add(groups[role])

@@ -1,5 +1,6 @@
 """Pages of the portal's core: the probes and the officers' portal frame (the public site: public_views)."""
 
+import functools
 import logging
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import selectors
+from .authority import READS, Action, authority_require
 from .celery import app as celery_app
 from .models import ADMIN_ROLES, AdministrativeUnit
 from .scope import scoped_role
@@ -27,17 +29,43 @@ def scoped_get_object_or_404(queryset, user, **lookup):
         raise Http404 from exc
 
 
-def portal_view(view):
-    """Portal pages are for accounts bound to a unit (login is already required by middleware)."""
+def _portal_member(user) -> bool:
+    return (scoped_role(user) and user.unit_id) or user.is_superuser
 
+
+def portal_view(view):
+    """A portal page that only reads: for accounts bound to a unit (login is already required by
+    middleware), whatever their role may do. A page that writes is a `portal_action`."""
+
+    @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not (scoped_role(request.user) and request.user.unit_id) and not request.user.is_superuser:
+        if not _portal_member(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
+    wrapper.authority = READS
     return wrapper
+
+
+def portal_action(action: Action, *, post_only: bool = False):
+    """A portal page that writes: only for users who may do `action` (`fund_portal.authority`),
+    checked before the form is shown. `post_only` for a page that also shows records to any
+    portal user and writes only when a form is sent (the form is hidden from the others)."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not _portal_member(request.user):
+                raise PermissionDenied
+            if request.method == "POST" or not post_only:
+                authority_require(request.user, action)
+            return view(request, *args, **kwargs)
+
+        wrapper.authority = Action(action)
+        wrapper.post_only = post_only
+        return wrapper
+
+    return decorate
 
 
 @never_cache

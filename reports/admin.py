@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fund_portal.admin import ScopedAdminMixin
+from fund_portal.authority import Action, action_required, reads
 from fund_portal.exports import xlsx_download
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.pdf import pdf_response
@@ -118,7 +119,7 @@ class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def _get(self, request, pk) -> Report:
         return get_object_or_404(self.get_queryset(request).select_related("kind", "unit"), pk=pk)
 
-    @admin.action(description=_("Accept the selected reports"))
+    @admin.action(permissions=[Action.REPORT_DECIDE], description=_("Accept the selected reports"))
     def accept_selected(self, request, queryset):
         done = 0
         for report in queryset:
@@ -130,6 +131,7 @@ class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if done:
             messages.success(request, _("%(n)d reports accepted.") % {"n": done})
 
+    @action_required(Action.REPORT_DECIDE)
     def accept_view(self, request, pk):
         report = self._get(request, pk)
         if request.method == "POST":
@@ -140,6 +142,7 @@ class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 messages.error(request, " ".join(error.messages))
         return redirect("admin:reports_report_change", report.pk)
 
+    @action_required(Action.REPORT_DECIDE)
     def return_view(self, request, pk):
         report = self._get(request, pk)
         form = ReturnForm(request.POST or None)
@@ -160,6 +163,7 @@ class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/reports/report/return.html", context)
 
+    @action_required(Action.REPORT_PREPARE)
     def build_view(self, request):
         form = BuildForm(request.POST or None, user=request.user, initial=request.GET.dict() or None)
         if request.method == "POST" and form.is_valid():
@@ -179,6 +183,7 @@ class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/reports/report/build.html", context)
 
+    @reads
     def dashboard_view(self, request):
         """Per unit: on time / late / missing, and the completeness rate (as DHIS2's reporting rates)."""
         form = DashboardForm(request.GET or None)
@@ -202,15 +207,13 @@ class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/reports/report/dashboard.html", context)
 
+    @reads
     def pdf_view(self, request, pk):
         report = self._get(request, pk)
-        if not report.pdf:
-            report = services.report_build(
-                kind=report.kind, unit=report.unit, year=report.year, by=request.user
-            )
-        with report.pdf.open("rb") as handle:
-            return pdf_response(handle.read(), report_filename(report, "pdf"))
+        pdf = services.report_pdf_read(report=report, by=request.user)
+        return pdf_response(pdf, report_filename(report, "pdf"))
 
+    @reads
     def xlsx_view(self, request, pk):
         report = self._get(request, pk)
         data = report_xlsx(report=report, completeness=services.consolidation_completeness(report))

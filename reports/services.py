@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fund_portal.authority import Action, may, requires
 from fund_portal.models import AdministrativeUnit, Role, UnitLevel, User
 
 from .figures import compute_figures
@@ -234,6 +235,20 @@ def _render(report: Report) -> None:
     )
 
 
+def report_pdf_read(*, report: Report, by) -> bytes:
+    """The report's PDF for anyone who may read the report. A missing PDF is built and kept when the
+    reader may prepare the report; for a read-only reader (an auditor) it is rendered and not kept."""
+    if not report.pdf:
+        if not may(by, Action.REPORT_PREPARE):
+            from .documents import report_pdf
+
+            return report_pdf(report=report, completeness=consolidation_completeness(report))
+        report = report_build(kind=report.kind, unit=report.unit, year=report.year, by=by)
+    with report.pdf.open("rb") as handle:
+        return handle.read()
+
+
+@requires(Action.REPORT_PREPARE)
 def report_build(
     *, kind: ReportKind, unit: AdministrativeUnit, year: int, by: User | None = None, render: bool = True
 ) -> Report:
@@ -272,6 +287,7 @@ def report_build(
     return report
 
 
+@requires(Action.REPORT_PREPARE)
 def report_narrative_save(
     *, report: Report, by: User, results: str, difficulties: str, proposals: str
 ) -> Report:
@@ -303,6 +319,7 @@ def _next_doc_number(report: Report) -> str:
     return f"{number:02d}/BC-UBND"
 
 
+@requires(Action.REPORT_PREPARE)
 def report_submit(*, report: Report, by: User) -> Report:
     """Submit the report to the unit above: the figures are computed one last time and frozen."""
     _require_can_prepare(by=by, unit=report.unit)
@@ -329,6 +346,7 @@ def report_submit(*, report: Report, by: User) -> Report:
     return report
 
 
+@requires(Action.REPORT_DECIDE)
 def report_accept(*, report: Report, by: User) -> Report:
     """The district accepts a submitted report: it counts in the consolidation as it stands."""
     _require_can_decide(by=by, report=report)
@@ -341,6 +359,7 @@ def report_accept(*, report: Report, by: User) -> Report:
     return report
 
 
+@requires(Action.REPORT_DECIDE)
 def report_return(*, report: Report, by: User, comment: str) -> Report:
     """The district returns a submitted report with a comment: the officer corrects and submits again."""
     _require_can_decide(by=by, report=report)

@@ -6,9 +6,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fund_portal.authority import Action
 from fund_portal.exports import xlsx_download
 from fund_portal.pdf import pdf_response
-from fund_portal.views import portal_view, scoped_get_object_or_404
+from fund_portal.views import portal_action, portal_view, scoped_get_object_or_404
 
 from . import services
 from .documents import report_filename, report_sections, report_xlsx
@@ -31,7 +32,7 @@ def report_list(request):
     return render(request, "reports/report_list.html", {"reports": reports, "form": BuildForm()})
 
 
-@portal_view
+@portal_action(Action.REPORT_PREPARE)
 @require_POST
 def report_build_view(request):
     form = BuildForm(request.POST)
@@ -71,7 +72,7 @@ def report_detail(request, pk):
     )
 
 
-@portal_view
+@portal_action(Action.REPORT_PREPARE)
 @require_POST
 def report_narrative_view(request, pk):
     report = scoped_get_object_or_404(Report.objects.all(), request.user, pk=pk)
@@ -85,7 +86,7 @@ def report_narrative_view(request, pk):
     return redirect(report)
 
 
-@portal_view
+@portal_action(Action.REPORT_PREPARE)
 @require_POST
 def report_submit_view(request, pk):
     report = scoped_get_object_or_404(Report.objects.all(), request.user, pk=pk)
@@ -100,10 +101,8 @@ def report_submit_view(request, pk):
 @portal_view
 def report_pdf_view(request, pk):
     report = scoped_get_object_or_404(Report.objects.select_related("kind", "unit"), request.user, pk=pk)
-    if not report.pdf:
-        report = services.report_build(kind=report.kind, unit=report.unit, year=report.year, by=request.user)
-    with report.pdf.open("rb") as handle:
-        return pdf_response(handle.read(), report_filename(report, "pdf"))
+    pdf = services.report_pdf_read(report=report, by=request.user)
+    return pdf_response(pdf, report_filename(report, "pdf"))
 
 
 @portal_view

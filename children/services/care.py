@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fund_portal.authority import Action, requires
 from fund_portal.public_cache import public_figures_changed
 from fund_portal.text import normalize_text
 
@@ -23,6 +24,7 @@ from .registry import _require_active, _require_visible
 
 
 @transaction.atomic
+@requires(Action.CHILD_ASSESS)
 def needs_assess(
     *, child: Child, by, year: int, on: dt.date, needs: dict[str, tuple[int, str]]
 ) -> list[Need]:
@@ -62,6 +64,7 @@ def needs_assess(
 
 
 @transaction.atomic
+@requires(Action.CHILD_ASSESS)
 def priority_override_set(*, child: Child, by, value: int | None, reason: str = "") -> Child:
     """Set the child's priority by hand (with a reason), or go back to the computed score (None)."""
     _require_visible(child=child, by=by)
@@ -79,6 +82,7 @@ def priority_override_set(*, child: Child, by, value: int | None, reason: str = 
 
 
 @transaction.atomic
+@requires(Action.CHILD_ASSESS)
 def review_record(
     *, child: Child, by, outcome: str = ReviewOutcome.CONFIRMED, note: str = "", on: dt.date | None = None
 ) -> Review:

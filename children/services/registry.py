@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fund_portal.authority import Action, requires
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.public_cache import public_cache_bump
 from fund_portal.text import fold, normalize_text
@@ -76,6 +77,7 @@ def _normalise(child: Child) -> None:
 
 
 @transaction.atomic
+@requires(Action.CHILD_REGISTER)
 def child_register(
     *, by, confirm_not_duplicate: bool = False, circumstances: list[dict] | None = None, **fields
 ) -> Child:
@@ -128,6 +130,7 @@ UPDATABLE_FIELDS = (*RECORD_FIELDS, "photo")
 
 
 @transaction.atomic
+@requires(Action.CHILD_REGISTER)
 def child_update(*, child: Child, by, **fields) -> Child:
     """Change a child's record (not its status, consent or priority: those have their own functions)."""
     _require_visible(child=child, by=by)
@@ -161,6 +164,7 @@ def _require_active(child: Child) -> None:
         )
 
 
+@requires(Action.CHILD_REGISTER)
 def circumstance_add(
     *,
     child: Child,
@@ -211,6 +215,7 @@ def circumstance_add(
 
 
 @transaction.atomic
+@requires(Action.CHILD_REGISTER)
 def circumstance_remove(*, circumstance: Circumstance, by) -> None:
     from ..reference import is_sensitive
 
@@ -223,6 +228,7 @@ def circumstance_remove(*, circumstance: Circumstance, by) -> None:
 
 
 @transaction.atomic
+@requires(Action.CHILD_REGISTER)
 def consent_set(*, child: Child, by, data_consent: bool, story_consent: bool, story: str = "") -> Child:
     """Record the guardian's consents. Withdrawing the story consent hides the story at once: public
     pages show a story only while `story_consent` is true (the text is kept for the record)."""
@@ -251,6 +257,7 @@ def consent_set(*, child: Child, by, data_consent: bool, story_consent: bool, st
 
 
 @transaction.atomic
+@requires(Action.CHILD_REGISTER)
 def child_status_set(*, child: Child, by, status: str, on: dt.date, reason: str = "") -> Child:
     """Move a child to another status (moved away, deceased, back to active), keeping the history."""
     _require_visible(child=child, by=by)

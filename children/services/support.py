@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fund_portal.authority import Action, requires
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.money import format_vnd
 from fund_portal.public_cache import public_figures_changed
@@ -138,6 +139,7 @@ def support_check(*, support: Support, by) -> None:
 
 
 @transaction.atomic
+@requires(Action.SUPPORT_RECORD)
 def support_record(*, by, confirm_overlap: bool = False, **fields) -> Support:
     """Record support a child (or a commune) received. The same type for the same child twice in one
     campaign or period is refused unless the officer confirms it (tránh chồng chéo)."""
@@ -164,6 +166,7 @@ def support_record(*, by, confirm_overlap: bool = False, **fields) -> Support:
 
 
 @transaction.atomic
+@requires(Action.SUPPORT_RECORD)
 def sponsorship_start(
     *,
     by,
@@ -238,6 +241,7 @@ def sponsorship_check(
 
 
 @transaction.atomic
+@requires(Action.SUPPORT_RECORD)
 def sponsorship_end(*, sponsorship: Sponsorship, by, on: dt.date) -> Sponsorship:
     _require_visible(child=sponsorship.child, by=by)
     if on < sponsorship.starts_on:
