@@ -606,7 +606,15 @@ class StatementImportForm(forms.Form):
 
 @admin.register(BankStatement)
 class BankStatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["imported_at", "file_name", "bank_account", "new_lines", "matched_lines", "imported_by"]
+    list_display = [
+        "imported_at",
+        "file_name",
+        "bank_account",
+        "new_lines",
+        "matched_lines",
+        "known_lines",
+        "imported_by",
+    ]
     list_select_related = ["bank_account", "imported_by"]
 
     def has_change_permission(self, request, obj=None):
@@ -631,11 +639,18 @@ class BankStatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 for message in error.messages:
                     form.add_error("file", message)
             else:
-                messages.success(
-                    request,
-                    _("%(new)d new lines, %(matched)d matched and posted.")
-                    % {"new": statement.new_lines, "matched": statement.matched_lines},
-                )
+                counts = {
+                    "new": statement.new_lines,
+                    "matched": statement.matched_lines,
+                    "known": statement.known_lines,
+                }
+                if statement.known_lines:
+                    text = _(
+                        "%(new)d new lines, %(matched)d matched and posted; %(known)d already on record."
+                    )
+                else:
+                    text = _("%(new)d new lines, %(matched)d matched and posted.")
+                messages.success(request, text % counts)
                 return redirect("admin:donations_bankstatementline_changelist")
         context = {
             **self.admin_site.each_context(request),
