@@ -670,6 +670,18 @@ class LineMatchForm(forms.ModelForm):
         model = BankStatementLine
         fields = []
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("match_with") is not None:
+            # Checked again, under the line's lock, when the match is posted; this is so that a
+            # page opened before the line was dealt with answers with the form, not an error page.
+            stored = BankStatementLine.objects.select_related("donation").get(pk=self.instance.pk)
+            try:
+                reconciliation.line_check_waiting(stored)
+            except ValidationError as error:
+                self.add_error("match_with", error)
+        return cleaned
+
 
 @admin.register(BankStatementLine)
 class BankStatementLineAdmin(ScopedAdminMixin, admin.ModelAdmin):

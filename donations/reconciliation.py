@@ -204,7 +204,7 @@ def line_post_to(*, line: BankStatementLine, donation: Donation, by) -> Donation
 
 
 def _line_waiting(line: BankStatementLine) -> BankStatementLine:
-    """The line as stored, locked, if it still waits; else a ValidationError saying what became of it.
+    """The line as stored, locked, if it still waits; else the ValidationError of `line_check_waiting`.
 
     Under the lock, a second click, a second admin tab or a line matched meanwhile by another path
     sees what the first one did instead of posting the same transfer again.
@@ -214,6 +214,12 @@ def _line_waiting(line: BankStatementLine) -> BankStatementLine:
         .select_related("donation", "bank_account__fund")
         .get(pk=line.pk)
     )
+    line_check_waiting(line)
+    return line
+
+
+def line_check_waiting(line: BankStatementLine) -> None:
+    """Refuse a line that no longer waits: its transfer is posted already, or it was set aside."""
     if line.status in (StatementLineStatus.MATCHED, StatementLineStatus.POSTED_NEW):
         values = {"receipt": line.donation.receipt_number if line.donation else "", "ref": line.bank_ref}
         if line.bank_ref:
@@ -225,7 +231,6 @@ def _line_waiting(line: BankStatementLine) -> BankStatementLine:
         raise ValidationError(message % values, code="already_posted")
     if line.status != StatementLineStatus.UNMATCHED:
         raise ValidationError(_("This line has already been dealt with."), code="done")
-    return line
 
 
 def donation_receipt_email(*, donation_id: int) -> None:

@@ -328,3 +328,28 @@ def test_the_migration_leaves_one_line_per_bank_transaction_and_sets_aside_the_c
         f"Giao dịch ngân hàng FT1 là dòng số {matched.pk}",
         f"Giao dịch ngân hàng FT2 là dòng số {kept.pk}",
     }
+
+
+def test_matching_by_hand_a_line_already_posted_answers_with_the_form_and_posts_nothing(
+    client, account, pending, district_staff, yesterday
+):
+    from django.urls import reverse
+
+    rows = [(yesterday.strftime("%d/%m/%Y"), "500.000", f"ung ho {pending.transfer_reference}", "FT1")]
+    statement_import(bank_account=account, uploaded=csv_file(rows), by=district_staff, name="a.csv")
+    other = donation_create(fund=account.fund, amount=500_000, received_on=yesterday, kind="transfer")
+    line = BankStatementLine.objects.get()
+    client.force_login(district_staff)
+
+    response = client.post(
+        reverse("admin:donations_bankstatementline_change", args=[line.pk]), {"match_with": other.pk}
+    )
+
+    assert response.status_code == 200
+    pending.refresh_from_db()
+    assert response.context["adminform"].form.errors["match_with"] == [
+        f"Giao dịch ngân hàng FT1 đã được ghi sổ (biên lai {pending.receipt_number}); không ghi sổ lần nữa."
+    ]
+    other.refresh_from_db()
+    assert other.status == DonationStatus.PENDING
+    assert BankStatementLine.objects.get().donation_id == pending.pk
