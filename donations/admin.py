@@ -627,7 +627,15 @@ class StatementImportForm(forms.Form):
 
 @admin.register(BankStatement)
 class BankStatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["imported_at", "file_name", "bank_account", "new_lines", "matched_lines", "imported_by"]
+    list_display = [
+        "imported_at",
+        "file_name",
+        "bank_account",
+        "new_lines",
+        "matched_lines",
+        "known_lines",
+        "imported_by",
+    ]
     list_select_related = ["bank_account", "imported_by"]
 
     def has_change_permission(self, request, obj=None):
@@ -653,11 +661,18 @@ class BankStatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 for message in error.messages:
                     form.add_error("file", message)
             else:
-                messages.success(
-                    request,
-                    _("%(new)d new lines, %(matched)d matched and posted.")
-                    % {"new": statement.new_lines, "matched": statement.matched_lines},
-                )
+                counts = {
+                    "new": statement.new_lines,
+                    "matched": statement.matched_lines,
+                    "known": statement.known_lines,
+                }
+                if statement.known_lines:
+                    text = _(
+                        "%(new)d new lines, %(matched)d matched and posted; %(known)d already on record."
+                    )
+                else:
+                    text = _("%(new)d new lines, %(matched)d matched and posted.")
+                messages.success(request, text % counts)
                 return redirect("admin:donations_bankstatementline_changelist")
         context = {
             **self.admin_site.each_context(request),
@@ -676,6 +691,18 @@ class LineMatchForm(forms.ModelForm):
     class Meta:
         model = BankStatementLine
         fields = []
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("match_with") is not None:
+            # Checked again, under the line's lock, when the match is posted; this is so that a
+            # page opened before the line was dealt with answers with the form, not an error page.
+            stored = BankStatementLine.objects.select_related("donation").get(pk=self.instance.pk)
+            try:
+                reconciliation.line_check_waiting(stored)
+            except ValidationError as error:
+                self.add_error("match_with", error)
+        return cleaned
 
 
 @admin.register(BankStatementLine)

@@ -825,7 +825,10 @@ def _write(rows: list[ParsedRow], *, by: User) -> int:
         by_fund[row.fund.pk].append(row)
     first_numbers = {}
     # Locked in the order of the funds' ids, so two imports never wait on each other in a circle.
-    # Another import into the same fund waits here, then sees this one's document ids.
+    # Another import into the same fund waits here, then sees this one's document ids. The counter
+    # is the only lock an import takes before its stock items: the funds are not locked, and the
+    # share locks that the foreign-key checks take on them at commit conflict only with a plain
+    # FOR UPDATE of a fund, which no service takes (see donations.services).
     for fund_id in sorted(by_fund):
         first_numbers[fund_id] = next_document_number(
             fund=by_fund[fund_id][0].fund, series=DocumentSeries.RECEIPT, year=year

@@ -946,6 +946,7 @@ class BankStatement(models.Model):
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
     new_lines = models.PositiveIntegerField(_("new lines"), default=0)
     matched_lines = models.PositiveIntegerField(_("matched and posted"), default=0)
+    known_lines = models.PositiveIntegerField(_("already on record"), default=0)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -971,7 +972,12 @@ class StatementLineStatus(models.TextChoices):
 
 
 class BankStatementLine(models.Model):
-    """One incoming transfer on a statement; the same line in a later statement is recognised and skipped."""
+    """One incoming transfer on a statement; the same transfer in a later statement is recognised and skipped.
+
+    A transfer is the bank's transaction number (`bank_ref`, stored upper case without spaces) when the
+    statement gives one: a re-export of the statement may respace or recase the description, never the
+    number. A statement without numbers keeps the older identity, `line_key` (date, amount, description).
+    """
 
     statement = models.ForeignKey(
         BankStatement, verbose_name=_("bank statement"), on_delete=models.PROTECT, related_name="lines"
@@ -1007,6 +1013,11 @@ class BankStatementLine(models.Model):
         ordering = ["-booked_on", "id"]
         constraints = [
             models.UniqueConstraint(fields=["bank_account", "line_key"], name="statement_line_once"),
+            models.UniqueConstraint(
+                fields=["bank_account", "bank_ref"],
+                condition=~Q(bank_ref=""),
+                name="statement_line_bank_ref_once",
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="statement_line_incoming"),
         ]
 

@@ -1,8 +1,14 @@
 """Bank reconciliation: incoming transfers on a statement are matched to pending donations and posted.
 
 A line is matched by the transfer reference written in its description (tolerant of case,
-spaces and diacritics) and its amount. The same line in a later statement has the same key
-and is skipped, so importing a statement twice changes nothing.
+spaces and diacritics) and its amount. One bank transaction is posted once, whatever path it comes
+by: a transfer is known by the bank's transaction number when the statement has one (else by its
+date, amount and description), so the same transfer in a later statement, or in the same statement
+exported again with its descriptions respaced, is skipped; and a line is posted, matched by hand or
+set aside only under its row lock, once.
+
+Locks, always in this order: the bank account (one import of an account's statements at a time),
+the statement line, then what `donation_post` locks (the donation, the fund's receipt counter).
 """
 
 from __future__ import annotations
@@ -65,6 +71,15 @@ class ParsedLine:
         )
         return hashlib.sha256(raw.encode()).hexdigest()
 
+    def identity(self, account: BankAccount) -> tuple[str, str]:
+        """What makes this transfer the same as one already stored: the bank's number, else the key."""
+        return ("ref", self.bank_ref) if self.bank_ref else ("key", self.key(account))
+
+
+def bank_ref_key(value) -> str:
+    """A bank's transaction number as stored and compared: without spaces, upper case (FT26111ABC)."""
+    return "".join(normalize_text(str(value or "")).split()).upper()[:64]
+
 
 def statement_parse(uploaded, *, name: str = "") -> list[ParsedLine]:
     """Every incoming line of a statement file, or a ValidationError listing each bad row."""
@@ -94,7 +109,7 @@ def statement_parse(uploaded, *, name: str = "") -> list[ParsedLine]:
                 booked_on,
                 amount,
                 normalize_text(str(cell("description") or "")),
-                normalize_text(str(cell("bank_ref") or "")),
+                bank_ref_key(cell("bank_ref")),
             )
         )
     if errors:
@@ -104,34 +119,44 @@ def statement_parse(uploaded, *, name: str = "") -> list[ParsedLine]:
 
 @requires(Action.STATEMENT_RECONCILE)
 def statement_import(*, bank_account: BankAccount, uploaded, by, name: str = "") -> BankStatement:
-    """Import a statement: new lines are stored, matched lines post their donation. All or nothing."""
+    """Import a statement: new lines are stored, matched lines post their donation. All or nothing.
+
+    Transfers already stored (by an earlier import, or by one running at the same time) are skipped.
+    """
     parsed = statement_parse(uploaded, name=name)
     with transaction.atomic():
+        # One import of an account at a time: a second one waits here, then sees the first one's
+        # lines instead of colliding with them on the unique constraints. NO KEY: the lock must not
+        # hold up the foreign-key checks of other writers that reference the account.
+        BankAccount.objects.select_for_update(no_key=True).only("pk").get(pk=bank_account.pk)
         statement = BankStatement.objects.create(
             bank_account=bank_account, file_name=name or "statement", imported_by=by
         )
-        keys = {line.key(bank_account): line for line in parsed}
-        known = set(
-            BankStatementLine.objects.filter(bank_account=bank_account, line_key__in=keys).values_list(
-                "line_key", flat=True
-            )
-        )
-        for key, line in keys.items():
-            if key in known:
+        lines = {}
+        for line in parsed:
+            lines.setdefault(line.identity(bank_account), line)  # a transfer listed twice: once
+        stored = BankStatementLine.objects.filter(bank_account=bank_account)
+        refs = [line.bank_ref for line in lines.values() if line.bank_ref]
+        keys = [line.key(bank_account) for line in lines.values()]
+        known_refs = set(stored.filter(bank_ref__in=refs).values_list("bank_ref", flat=True))
+        known_keys = set(stored.filter(line_key__in=keys).values_list("line_key", flat=True))
+        for line in lines.values():
+            if line.bank_ref in known_refs or line.key(bank_account) in known_keys:
+                statement.known_lines += 1
                 continue
             record = BankStatementLine.objects.create(
                 statement=statement,
                 bank_account=bank_account,
-                line_key=key,
+                line_key=line.key(bank_account),
                 booked_on=line.booked_on,
                 amount=line.amount,
                 description=line.description[:500],
-                bank_ref=line.bank_ref[:64],
+                bank_ref=line.bank_ref,
             )
             statement.new_lines += 1
             if _match(record, by=by):
                 statement.matched_lines += 1
-        statement.save(update_fields=["new_lines", "matched_lines"])
+        statement.save(update_fields=["new_lines", "matched_lines", "known_lines"])
     return statement
 
 
@@ -169,6 +194,7 @@ def line_post_to(*, line: BankStatementLine, donation: Donation, by) -> Donation
             % {"a": format_vnd(line.amount), "b": format_vnd(donation.amount)}
         )
     with transaction.atomic():
+        line = _line_waiting(line)
         Donation.objects.filter(pk=donation.pk, status=DonationStatus.PENDING).update(
             received_on=line.booked_on
         )
@@ -178,6 +204,36 @@ def line_post_to(*, line: BankStatementLine, donation: Donation, by) -> Donation
         if donation.donor_email or (donation.donor and donation.donor.email):
             transaction.on_commit(lambda: donation_receipt_email(donation_id=donation.pk))
     return donation
+
+
+def _line_waiting(line: BankStatementLine) -> BankStatementLine:
+    """The line as stored, locked, if it still waits; else the ValidationError of `line_check_waiting`.
+
+    Under the lock, a second click, a second admin tab or a line matched meanwhile by another path
+    sees what the first one did instead of posting the same transfer again.
+    """
+    line = (
+        BankStatementLine.objects.select_for_update(of=("self",))
+        .select_related("donation", "bank_account__fund")
+        .get(pk=line.pk)
+    )
+    line_check_waiting(line)
+    return line
+
+
+def line_check_waiting(line: BankStatementLine) -> None:
+    """Refuse a line that no longer waits: its transfer is posted already, or it was set aside."""
+    if line.status in (StatementLineStatus.MATCHED, StatementLineStatus.POSTED_NEW):
+        values = {"receipt": line.donation.receipt_number if line.donation else "", "ref": line.bank_ref}
+        if line.bank_ref:
+            message = _(
+                "Bank transaction %(ref)s is already posted (receipt %(receipt)s); it is not posted again."
+            )
+        else:
+            message = _("This transfer is already posted (receipt %(receipt)s); it is not posted again.")
+        raise ValidationError(message % values, code="already_posted")
+    if line.status != StatementLineStatus.UNMATCHED:
+        raise ValidationError(_("This line has already been dealt with."), code="done")
 
 
 def donation_receipt_email(*, donation_id: int) -> None:
@@ -214,9 +270,8 @@ def line_post_as_new(*, line: BankStatementLine, by) -> Donation:
     """An unmatched transfer that is a donation nobody announced: post it as an anonymous one."""
     from .services import donation_create
 
-    if line.status != StatementLineStatus.UNMATCHED:
-        raise ValidationError(_("This line has already been dealt with."), code="done")
     with transaction.atomic():
+        line = _line_waiting(line)
         donation = donation_create(
             fund=line.bank_account.fund,
             amount=line.amount,
@@ -234,8 +289,8 @@ def line_post_as_new(*, line: BankStatementLine, by) -> Donation:
 @requires(Action.STATEMENT_RECONCILE)
 def line_ignore(*, line: BankStatementLine, note: str, by) -> BankStatementLine:
     """A transfer that is not a donation (a refund, interest...): kept on record, out of the waiting list."""
-    if line.status != StatementLineStatus.UNMATCHED:
-        raise ValidationError(_("This line has already been dealt with."), code="done")
-    line.status, line.note = StatementLineStatus.IGNORED, note[:255]
-    line.save(update_fields=["status", "note"])
+    with transaction.atomic():
+        line = _line_waiting(line)
+        line.status, line.note = StatementLineStatus.IGNORED, note[:255]
+        line.save(update_fields=["status", "note"])
     return line

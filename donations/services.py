@@ -4,6 +4,15 @@ Each rule of Decree 93/2019 that the portal enforces lives here once: receipt nu
 per fund and year; posted entries are never edited (a reversal corrects them); spending never
 exceeds the available balance of the money it draws on; whoever enters a disbursement cannot
 approve it; stock never goes negative.
+
+Row locks, taken only where a rule needs them and always in this order: a statement line
+(reconciliation), the donation, the fund, the disbursement, then the fund's receipt counter, the
+stock item and the ledger's months (its trigger, one row per kind of entry); a disbursement of goods
+takes its stock item before the voucher counter, which nothing else takes. A fund is locked FOR NO
+KEY UPDATE: that serialises the spending decisions yet leaves alone the share locks that the
+foreign-key checks of other writers (an import's donations and entries, checked at its commit) take
+on the fund row; a plain FOR UPDATE there (or one that reaches the fund through `select_related`)
+deadlocks with an import that holds the receipt counter.
 """
 
 from __future__ import annotations
@@ -197,7 +206,9 @@ def transfer_reference_new() -> str:
 def donation_post(*, donation: Donation, by: User | None) -> Donation:
     """Post a pending donation: the next receipt number of its fund and year, and its ledger entry."""
     with transaction.atomic():
-        donation = Donation.objects.select_for_update().select_related("fund").get(pk=donation.pk)
+        # The donation's row only: the receipt counter serialises the numbering, and the fund row
+        # must stay free for an import's foreign-key checks (see the module's docstring).
+        donation = Donation.objects.select_for_update(of=("self",)).select_related("fund").get(pk=donation.pk)
         if donation.status != DonationStatus.PENDING:
             raise ValidationError(
                 _("Donation %(donation)s is not awaiting posting.") % {"donation": donation},
@@ -264,8 +275,8 @@ def donation_reverse(*, donation: Donation, reason: str, by: User) -> list[Ledge
     if not reason:
         raise ValidationError({"reason": _("Say why the donation is reversed.")}, code="reason_required")
     with transaction.atomic():
-        donation = Donation.objects.select_for_update().select_related("fund").get(pk=donation.pk)
-        Fund.objects.select_for_update().get(pk=donation.fund_id)
+        donation = Donation.objects.select_for_update(of=("self",)).select_related("fund").get(pk=donation.pk)
+        Fund.objects.select_for_update(no_key=True).get(pk=donation.fund_id)
         entries = list(donation.entries.filter(reversal_of__isnull=True, reversed_by__isnull=True))
         if donation.status != DonationStatus.POSTED or not entries:
             raise ValidationError(
@@ -373,8 +384,12 @@ def disbursement_check(*, disbursement: Disbursement) -> None:
 def disbursement_approve(*, disbursement: Disbursement, by: User, note: str = "") -> Disbursement:
     """Approve and pay out: checked against the available balance under the fund's lock, then posted."""
     with transaction.atomic():
-        Fund.objects.select_for_update().get(pk=disbursement.fund_id)
-        disbursement = Disbursement.objects.select_for_update().select_related("fund").get(pk=disbursement.pk)
+        Fund.objects.select_for_update(no_key=True).get(pk=disbursement.fund_id)
+        disbursement = (
+            Disbursement.objects.select_for_update(of=("self",))
+            .select_related("fund")
+            .get(pk=disbursement.pk)
+        )
         _check_decision(disbursement, by)
         if disbursement.medium == Medium.CASH:
             available = available_balance(fund=disbursement.fund, like=disbursement)

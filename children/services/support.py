@@ -138,6 +138,16 @@ def support_check(*, support: Support, by) -> None:
         raise ValidationError(errors)
 
 
+def _lock_disbursement(disbursement_id: int) -> None:
+    """Supports against one disbursement are checked and saved one at a time: the check sums those
+    already saved, and two at once would each miss the other (as `disbursement_approve` locks the fund).
+
+    NO KEY: other writers' rows that reference the disbursement (their foreign-key checks) need not wait."""
+    from donations.models import Disbursement
+
+    list(Disbursement.objects.select_for_update(no_key=True).filter(pk=disbursement_id).values_list("pk"))
+
+
 @transaction.atomic
 @requires(Action.SUPPORT_RECORD)
 def support_record(*, by, confirm_overlap: bool = False, **fields) -> Support:
@@ -146,6 +156,8 @@ def support_record(*, by, confirm_overlap: bool = False, **fields) -> Support:
     support = Support(recorded_by=by, **fields)
     support.handed_over_by = normalize_text(support.handed_over_by)
     support.note = normalize_text(support.note)
+    if support.disbursement_id:
+        _lock_disbursement(support.disbursement_id)
     support_check(support=support, by=by)
     if not confirm_overlap:
         overlaps = support_overlaps(support=support)

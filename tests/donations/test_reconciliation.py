@@ -1,14 +1,24 @@
 """Bank statements: transfers are matched to pending donations by reference, once, whatever the file type."""
 
+import importlib
 import io
 
 import openpyxl
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.db.models.functions import Lower
 
-from donations.models import BankAccount, BankStatementLine, Donation, DonationStatus, StatementLineStatus
-from donations.reconciliation import statement_import
+from donations.models import (
+    BankAccount,
+    BankStatementLine,
+    Donation,
+    DonationStatus,
+    LedgerEntry,
+    StatementLineStatus,
+)
+from donations.reconciliation import line_post_as_new, line_post_to, statement_import
 from donations.services import donation_create
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -204,3 +214,142 @@ def test_a_bad_file_in_the_admin_shows_the_error_and_writes_nothing(client, acco
     assert response.status_code == 200
     assert response.context["form"].errors["file"]
     assert not BankStatementLine.objects.exists()
+
+
+def test_a_re_exported_statement_adds_no_line_and_posts_nothing_twice(
+    account, pending, district_staff, yesterday
+):
+    day = yesterday.strftime("%d/%m/%Y")
+    first_export = [
+        (day, "500.000", f"CT DEN:0123 ung ho {pending.transfer_reference}", "FT26111001"),
+        (day, "300.000", "Nguyen Van B ung ho tre em", "FT26111002"),
+        (day, "177.000", "chuyen tien", "FT26111003"),
+    ]
+    statement_import(bank_account=account, uploaded=csv_file(first_export), by=district_staff, name="a.csv")
+    line_post_as_new(line=BankStatementLine.objects.get(bank_ref="FT26111002"), by=district_staff)
+    # The bank's export of the same days, made again: descriptions respaced and recased, the
+    # transaction numbers the same (one of them typed with a space and in lower case).
+    second_export = [
+        (day, "500.000", f"CT DEN:0123 UNG HO {spaced(pending.transfer_reference)}", "FT26111001"),
+        (day, "300.000", "NGUYEN VAN B  UNG HO TRE EM", "ft26111 002"),
+        (day, "177.000", "Chuyen  Tien", "FT26111003"),
+    ]
+
+    again = statement_import(
+        bank_account=account, uploaded=xlsx_file(second_export), by=district_staff, name="a (1).xlsx"
+    )
+
+    assert (again.new_lines, again.matched_lines, again.known_lines) == (0, 0, 3)
+    assert BankStatementLine.objects.count() == 3
+    assert Donation.objects.filter(status=DonationStatus.POSTED).count() == 2
+    assert LedgerEntry.objects.aggregate(total=Sum("amount"))["total"] == 800_000
+
+
+def test_a_statement_without_transaction_numbers_keeps_its_older_identity(account, district_staff, yesterday):
+    rows = [(yesterday.strftime("%d/%m/%Y"), "200.000", "ung ho quy")]
+    header = ("Ngày giao dịch", "Số tiền", "Nội dung")
+    statement_import(bank_account=account, uploaded=csv_file(rows, header), by=district_staff, name="a.csv")
+    again = statement_import(
+        bank_account=account, uploaded=csv_file(rows, header), by=district_staff, name="a.csv"
+    )
+    other_day = statement_import(
+        bank_account=account,
+        uploaded=csv_file([(yesterday.strftime("%d/%m/%Y"), "200.000", "ung ho quy lan hai")], header),
+        by=district_staff,
+        name="b.csv",
+    )
+    assert (again.new_lines, again.known_lines, other_day.new_lines) == (0, 1, 1)
+    assert BankStatementLine.objects.count() == 2
+
+
+@pytest.mark.parametrize("how", ["matched", "posted_new"])
+def test_post_as_new_refuses_a_transfer_already_posted(account, pending, district_staff, yesterday, how):
+    rows = [(yesterday.strftime("%d/%m/%Y"), "500.000", "ung ho khong ghi ma", "FT9")]
+    statement_import(bank_account=account, uploaded=csv_file(rows), by=district_staff, name="a.csv")
+    as_shown = BankStatementLine.objects.get()  # what a second page, opened before, still shows
+    if how == "matched":
+        first = line_post_to(line=BankStatementLine.objects.get(), donation=pending, by=district_staff)
+    else:
+        first = line_post_as_new(line=BankStatementLine.objects.get(), by=district_staff)
+    first.refresh_from_db()
+
+    with pytest.raises(ValidationError) as error:
+        line_post_as_new(line=as_shown, by=district_staff)
+
+    assert error.value.code == "already_posted"
+    assert error.value.messages == [
+        f"Giao dịch ngân hàng FT9 đã được ghi sổ (biên lai {first.receipt_number}); không ghi sổ lần nữa."
+    ]
+    assert Donation.objects.filter(status=DonationStatus.POSTED).count() == 1
+    assert LedgerEntry.objects.aggregate(total=Sum("amount"))["total"] == 500_000
+    with pytest.raises(ValidationError):  # nor matched again to another donation
+        other = donation_create(fund=account.fund, amount=500_000, received_on=yesterday, kind="transfer")
+        line_post_to(line=as_shown, donation=other, by=district_staff)
+    assert Donation.objects.filter(status=DonationStatus.POSTED).count() == 1
+
+
+def test_the_migration_leaves_one_line_per_bank_transaction_and_sets_aside_the_copies(
+    account, pending, district_staff, yesterday
+):
+    from django.apps import apps
+
+    migration = importlib.import_module("donations.migrations.0014_statement_line_bank_ref_once")
+    day = yesterday.strftime("%d/%m/%Y")
+    # Stored by the import before the change: the same transactions written two ways.
+    statement_import(
+        bank_account=account,
+        uploaded=csv_file(
+            [(day, "500.000", f"ung ho {pending.transfer_reference}", "ft 1"), (day, "9.000", "x", "ft 2")]
+        ),
+        by=district_staff,
+        name="a.csv",
+    )
+    BankStatementLine.objects.update(bank_ref=Lower("bank_ref"))
+    BankStatementLine.objects.filter(bank_ref="ft2").update(bank_ref="ft 2")
+    statement_import(
+        bank_account=account,
+        uploaded=csv_file(
+            [(day, "500.000", f"UNG HO {pending.transfer_reference}", "FT1"), (day, "9.000", "X", "FT2")]
+        ),
+        by=district_staff,
+        name="b.csv",
+    )
+    assert BankStatementLine.objects.count() == 4
+
+    migration.forward(apps, None)
+
+    matched = BankStatementLine.objects.get(bank_ref="FT1")
+    assert matched.status == StatementLineStatus.MATCHED and matched.donation == pending
+    kept = BankStatementLine.objects.get(bank_ref="FT2")
+    assert kept.status == StatementLineStatus.UNMATCHED and kept.description == "x"
+    copies = BankStatementLine.objects.filter(bank_ref="")
+    assert [line.status for line in copies] == [StatementLineStatus.IGNORED] * 2
+    assert {line.note.split(";")[0] for line in copies} == {
+        f"Giao dịch ngân hàng FT1 là dòng số {matched.pk}",
+        f"Giao dịch ngân hàng FT2 là dòng số {kept.pk}",
+    }
+
+
+def test_matching_by_hand_a_line_already_posted_answers_with_the_form_and_posts_nothing(
+    client, account, pending, district_staff, yesterday
+):
+    from django.urls import reverse
+
+    rows = [(yesterday.strftime("%d/%m/%Y"), "500.000", f"ung ho {pending.transfer_reference}", "FT1")]
+    statement_import(bank_account=account, uploaded=csv_file(rows), by=district_staff, name="a.csv")
+    other = donation_create(fund=account.fund, amount=500_000, received_on=yesterday, kind="transfer")
+    line = BankStatementLine.objects.get()
+    client.force_login(district_staff)
+
+    response = client.post(
+        reverse("admin:donations_bankstatementline_change", args=[line.pk]), {"match_with": other.pk}
+    )
+
+    assert response.status_code == 200
+    pending.refresh_from_db()
+    assert response.context["adminform"].form.errors["match_with"] == [
+        f"Giao dịch ngân hàng FT1 đã được ghi sổ (biên lai {pending.receipt_number}); không ghi sổ lần nữa."
+    ]
+    other.refresh_from_db()
+    assert other.status == DonationStatus.PENDING
+    assert BankStatementLine.objects.get().donation_id == pending.pk
