@@ -3,9 +3,11 @@
 from auditlog.admin import LogEntryAdmin
 from auditlog.models import LogEntry
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +44,23 @@ class ScopedAdminMixin:
             str(obj.pk),
             label,
         )
+
+
+class ServiceErrorsAdminMixin:
+    """A service's refusal raised while the admin saves becomes a message, and nothing is written.
+
+    The change form runs each service's checks while validating, so a refusal normally shows on the
+    form. The service checks again under its row lock when it writes: a record decided or changed
+    by someone else in between is refused there, after validation, where Django's admin would
+    answer 500. `changeform_view` runs in one transaction, so the refused save leaves nothing."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(AdministrativeUnit)

@@ -216,3 +216,75 @@ def test_staff_enter_a_disbursement_in_the_admin(client, fund, district_staff, y
     )
     assert response.status_code == 302
     assert Disbursement.objects.get().created_by == district_staff
+
+
+def _pledge_form(pledge, **changes) -> dict:
+    data = {
+        "fund": pledge.fund_id,
+        "donor": pledge.donor_id,
+        "amount": pledge.amount,
+        "pledged_on": pledge.pledged_on.strftime("%d/%m/%Y"),
+        "due_by": pledge.due_by.strftime("%d/%m/%Y") if pledge.due_by else "",
+        "note": pledge.note,
+    }
+    return {**data, **changes}
+
+
+def test_a_pledge_edited_in_the_admin_goes_through_its_service_and_records_the_editor(
+    client, fund, district_staff, second_staff, yesterday
+):
+    from donations.drives import pledge_create
+    from tests.factories import DonorFactory
+
+    pledge = pledge_create(
+        fund=fund,
+        donor=DonorFactory(unit=fund.unit),
+        amount=5_000_000,
+        pledged_on=yesterday,
+        by=district_staff,
+    )
+    client.force_login(second_staff)
+    url = reverse("admin:donations_pledge_change", args=[pledge.pk])
+
+    refused = client.post(url, _pledge_form(pledge, amount=9_000_000, pledged_on="01/01/2099"))
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors.get("pledged_on")
+    pledge.refresh_from_db()
+    assert pledge.amount == 5_000_000 and pledge.edited_by is None
+
+    assert client.post(url, _pledge_form(pledge)).status_code == 302  # unchanged: no editor recorded
+    pledge.refresh_from_db()
+    assert pledge.edited_by is None
+
+    assert client.post(url, _pledge_form(pledge, amount=9_000_000)).status_code == 302
+    pledge.refresh_from_db()
+    assert pledge.amount == 9_000_000
+    assert pledge.created_by == district_staff
+    assert pledge.edited_by == second_staff and pledge.edited_at is not None
+
+
+def test_a_pledge_with_instalments_cannot_move_to_another_fund_in_the_admin(
+    client, tree, fund, district_staff, yesterday
+):
+    from donations.drives import pledge_create
+    from tests.factories import DonorFactory
+
+    pledge = pledge_create(
+        fund=fund,
+        donor=DonorFactory(unit=fund.unit),
+        amount=5_000_000,
+        pledged_on=yesterday,
+        by=district_staff,
+    )
+    donation_post(
+        donation=donation_create(fund=fund, amount=1_000_000, received_on=yesterday, pledge=pledge), by=None
+    )
+    other_fund = FundFactory(unit=tree["d1"], name="Quỹ Huyện Một, tài khoản 2")
+    client.force_login(district_staff)
+    response = client.post(
+        reverse("admin:donations_pledge_change", args=[pledge.pk]), _pledge_form(pledge, fund=other_fund.pk)
+    )
+    assert response.status_code == 200
+    assert "đã nộp vào quỹ khác" in response.content.decode()
+    pledge.refresh_from_db()
+    assert pledge.fund == fund and pledge.edited_by is None
