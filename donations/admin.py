@@ -612,11 +612,21 @@ class StockMovementInline(admin.TabularInline):
 
 @admin.register(StockItem)
 class StockItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Stock, read-only: goods come in by posting a goods donation (`stock_receive`) and go out by an
+    approved disbursement (`stock_issue`). An item is found by its fund, name and unit, so renaming
+    one by hand would send the next receipt to a new item and break the reversal of past donations."""
+
     list_display = ["name", "unit_of_measure", "quantity", "fund"]
     list_filter = ["fund"]
     search_fields = ["name"]
     readonly_fields = ["quantity"]
     inlines = [StockMovementInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -788,8 +798,22 @@ class PledgeAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         obj.pk = drives.pledge_create(by=request.user, **data).pk
 
 
+class DriveAgencyForm(forms.ModelForm):
+    """An agency's line in a drive, checked by `drives.drive_agency_check` so refusals show here."""
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and data.get("agency") and not data.get("DELETE"):
+            try:
+                drives.drive_agency_check(agency=data["agency"], row=self.instance)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
 class DriveAgencyInline(admin.TabularInline):
     model = DriveAgency
+    form = DriveAgencyForm
     extra = 0
     raw_id_fields = ["agency"]
 
@@ -803,9 +827,22 @@ class DrivePaymentsForm(forms.Form):
 
 
 @admin.register(SalaryDrive)
-class SalaryDriveAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class SalaryDriveAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "year", "fund", "collection_link"]
     inlines = [DriveAgencyInline]
+
+    def save_formset(self, request, form, formset, change):
+        """The agencies through `drive_agency_add` / `drive_agency_update`. A removed line is deleted
+        as it is: one with payments is protected, and the admin refuses it on the form."""
+        rows = formset.save(commit=False)
+        for row in formset.deleted_objects:
+            row.delete()
+        for row in rows:
+            terms = {"agency": row.agency, "headcount": row.headcount, "expected_amount": row.expected_amount}
+            if row.pk is None:
+                drives.drive_agency_add(drive=form.instance, **terms)
+            else:
+                drives.drive_agency_update(row=row, **terms)
 
     def get_urls(self):
         return [
