@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import AdministrativeUnit, NewsPost, User
 from .scope import visible_unit_ids
-from .services import unit_save
+from .services import unit_save, user_set_role
 
 admin.site.site_header = settings.FUND_NAME
 admin.site.site_title = _("Fund administration")
@@ -82,6 +82,14 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
     list_select_related = ["unit"]
     raw_id_fields = ["unit"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("Role and scope"), {"fields": ("role", "unit", "phone")}),)
+
+    def save_related(self, request, form, formsets, change):
+        """A new role or unit goes through `user_set_role`, which moves the user to the role's group
+        (other groups ticked on the form stay) and sets staff access: saved directly, a demoted
+        officer kept the old role's permissions. It runs after the form's groups are saved."""
+        super().save_related(request, form, formsets, change)
+        if {"role", "unit"} & set(form.changed_data):
+            user_set_role(user=form.instance, role=form.instance.role, unit=form.instance.unit)
 
 
 admin.site.unregister(LogEntry)
