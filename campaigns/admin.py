@@ -140,12 +140,38 @@ class CampaignAdmin(ScopedManyToManyMixin, ScopedAdminMixin, admin.ModelAdmin):
         )
 
 
+class CampaignTemplateAdminForm(forms.ModelForm):
+    """The rules of a recurring campaign (`campaign_template_check`), shown on the form's fields."""
+
+    class Meta:
+        model = CampaignTemplate
+        fields = [f.name for f in CampaignTemplate._meta.concrete_fields if f.editable and not f.auto_created]
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            services.campaign_template_check(template=self.instance, by=self.user)
+        except ValidationError as error:
+            self.add_error(None, error)
+
+
 @admin.register(CampaignTemplate)
 class CampaignTemplateAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    form = CampaignTemplateAdminForm
     list_display = ["__str__", "kind", "date_rule", "day", "month", "unit", "is_active"]
     list_filter = ["kind", "date_rule", "is_active"]
     raw_id_fields = ["unit"]
     actions = ["make_this_years_campaigns"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        services.campaign_template_save(template=obj, by=request.user)
 
     @admin.action(permissions=[Action.CAMPAIGN_MANAGE], description=_("Create this year's campaigns"))
     def make_this_years_campaigns(self, request, queryset):

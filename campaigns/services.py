@@ -110,6 +110,48 @@ def campaign_save(
     return campaign
 
 
+def campaign_template_check(*, template: CampaignTemplate, by) -> None:
+    """The rules of a recurring campaign: an organising unit within the user's scope, and a key date
+    that comes back every year, since the daily task makes each year's campaign from it (`template_date`).
+    A solar date must exist in a common year (not 29/2, 31/4); a lunar month may have 29 days, so
+    the 30th is refused. `by` None is the system."""
+    errors: dict[str, list[str]] = {}
+    visible = _units_visible(by)
+    if (
+        template.unit_id is not None
+        and visible is not None
+        and not AdministrativeUnit.objects.filter(pk=template.unit_id, pk__in=visible).exists()
+    ):
+        errors["unit"] = [_("This unit is outside your scope.")]
+    if template.day and template.month:
+        if template.date_rule == DateRule.LUNAR:
+            exists = 1 <= template.month <= 12 and 1 <= template.day <= 29
+        else:
+            try:
+                dt.date(2026, template.month, template.day)  # a common year
+                exists = True
+            except ValueError:
+                exists = False
+        if not exists:
+            errors["day"] = [
+                _("%(day)s/%(month)s does not come back every year; choose a date that does.")
+                % {"day": template.day, "month": template.month}
+            ]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+@requires(Action.CAMPAIGN_MANAGE)
+def campaign_template_save(*, template: CampaignTemplate, by) -> CampaignTemplate:
+    """Create or change a recurring campaign (see `campaign_template_check`)."""
+    template.name_pattern = normalize_text(template.name_pattern)
+    campaign_template_check(template=template, by=by)
+    template.full_clean()
+    template.save()
+    return template
+
+
 def template_date(*, template: CampaignTemplate, year: int) -> dt.date:
     """The key date of a recurring campaign in a year: solar day/month, or lunar day/month at UTC+7."""
     if template.date_rule == DateRule.LUNAR:

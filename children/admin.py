@@ -1,11 +1,13 @@
 """District staff see their district's children; sensitive fields need the permission; views are logged."""
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from fund_portal.admin import ScopedAdminMixin
+from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin
 
 from . import admin_incidents, selectors, services  # noqa: F401  (admin_incidents registers)
 from .admin_duplicates import ChildDuplicatesAdminMixin
@@ -24,9 +26,40 @@ from .models import (
 )
 
 
+class CircumstanceForm(forms.ModelForm):
+    """A group added on the child's page, checked by `circumstance_check` so refusals show here."""
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None and not self.errors and not data.get("DELETE") and data.get("group"):
+            try:
+                services.circumstance_check(
+                    child=self.child,
+                    by=self.user,
+                    group=data["group"],
+                    subgroup=data.get("subgroup", ""),
+                    identified_on=data["identified_on"],
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
 class CircumstanceInline(admin.TabularInline):
+    """Groups are added and removed through `circumstance_add` / `circumstance_remove` (see
+    `ChildAdmin.save_formset`); a recorded one is removed and added again, not edited."""
+
     model = Circumstance
+    form = CircumstanceForm
     extra = 0
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.user, formset.form.child = request.user, obj
+        return formset
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -79,18 +112,118 @@ class StatusChangeInline(ReadOnlyInline):
     fields = readonly_fields = ["on", "status_from", "status_to", "reason", "by"]
 
 
+class ChildAdminForm(forms.ModelForm):
+    """The child's record, checked by the registry's services so their refusals show on the form."""
+
+    confirm_not_duplicate = forms.BooleanField(
+        label=gettext_lazy("This is another child, not one already registered"), required=False
+    )
+
+    class Meta:
+        model = Child
+        fields = list(services.UPDATABLE_FIELDS)
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            if self.instance.pk is None:
+                services.child_register_check(
+                    child=self.instance,
+                    by=self.user,
+                    confirm_not_duplicate=self.cleaned_data.get("confirm_not_duplicate", False),
+                )
+            else:
+                services.child_check(child=self.instance, by=self.user)
+        except ValidationError as error:
+            self.add_error(None, error)
+
+
 @admin.register(Child)
-class ChildAdmin(ChildImportExportAdminMixin, ChildDuplicatesAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+class ChildAdmin(
+    ChildImportExportAdminMixin,
+    ChildDuplicatesAdminMixin,
+    ServiceErrorsAdminMixin,
+    ScopedAdminMixin,
+    admin.ModelAdmin,
+):
+    """A child is registered and changed through `child_register` / `child_update`; status, consent
+    and the priority set by hand have their own services (with a reason, a date, who recorded it)
+    and are changed on the portal's pages, so they are read-only here."""
+
+    form = ChildAdminForm
     list_display = ["full_name", "birth_date", "sex", "commune", "village", "poverty", "status"]
     list_filter = ["status", "poverty", "sex", "out_of_school"]
     search_fields = ["name_folded", "personal_id"]
     list_select_related = ["commune", "village"]
     raw_id_fields = ["commune", "village"]
     inlines = [CircumstanceInline, NeedInline, SupportInline, ReviewInline, StatusChangeInline]
-    readonly_fields = ["name_folded", "priority_score", "priority", "last_reviewed_year", "merged_into"]
+    readonly_fields = [
+        "name_folded",
+        "status",
+        "data_consent",
+        "story_consent",
+        "story",
+        "priority_score",
+        "priority_override",
+        "priority_override_reason",
+        "priority",
+        "last_reviewed_year",
+        "merged_into",
+    ]
 
     def get_exclude(self, request, obj=None):
         return [] if selectors.can_see_sensitive(request.user) else ["health_notes"]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None:  # the duplicate check is made when a child is registered
+            fields = [f for f in fields if f != "confirm_not_duplicate"]
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        data = {
+            name: form.cleaned_data[name] for name in services.UPDATABLE_FIELDS if name in form.cleaned_data
+        }
+        if data.get("photo") is False:  # "clear" ticked: as the model form stores it
+            data["photo"] = ""
+        elif "photo" in data and data["photo"] is None:
+            del data["photo"]
+        if change:
+            services.child_update(child=Child.objects.get(pk=obj.pk), by=request.user, **data)
+            return
+        child = services.child_register(
+            by=request.user,
+            confirm_not_duplicate=form.cleaned_data.get("confirm_not_duplicate", False),
+            **data,
+        )
+        obj.pk = child.pk
+
+    def save_formset(self, request, form, formset, change):
+        """Only the groups are written here (the other inlines are read-only), through the services."""
+        if formset.model is not Circumstance:
+            formset.save(commit=False)  # writes nothing; sets what the admin's change message reads
+            return
+        child = Child.objects.get(pk=form.instance.pk)
+        added = formset.save(commit=False)
+        for item in formset.deleted_objects:
+            services.circumstance_remove(circumstance=item, by=request.user)
+        for item in added:
+            if item.pk is None:
+                services.circumstance_add(
+                    child=child,
+                    by=request.user,
+                    group=item.group,
+                    subgroup=item.subgroup,
+                    identified_on=item.identified_on,
+                    note=item.note,
+                )
 
     def get_search_results(self, request, queryset, search_term):
         from fund_portal.text import fold
@@ -144,7 +277,7 @@ class SupportAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Sponsorship)
-class SponsorshipAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class SponsorshipAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Sponsorships (đỡ đầu) arranged by the fund; each delivery is a support recorded in the portal."""
 
     list_display = ["donor", "child", "starts_on", "ends_on", "monthly_amount", "goods"]
@@ -162,9 +295,18 @@ class SponsorshipAdmin(ScopedAdminMixin, admin.ModelAdmin):
         url = reverse("sponsorship:progress", args=[obj.token])
         return format_html('<a href="{}">{}</a>', url, url)
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:  # another donor or child is another sponsorship
+            return [*self.readonly_fields, "donor", "child"]
+        return self.readonly_fields
+
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            services.sponsorship_update(
+                sponsorship=obj,
+                by=request.user,
+                **{k: v for k, v in form.cleaned_data.items() if k in services.SPONSORSHIP_UPDATABLE_FIELDS},
+            )
             return
         saved = _sponsorship_start(request, form.cleaned_data)
         obj.pk, obj.token = saved.pk, saved.token
@@ -177,11 +319,19 @@ class SponsorshipAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
             def clean(self):
                 data = super().clean()
-                if obj is None and not self.errors:
-                    try:
-                        services.sponsorship_check(**_sponsorship_terms(request, data))
-                    except ValidationError as error:
-                        raise ValidationError(error.messages) from None
+                if self.errors:
+                    return data
+                if obj is None:
+                    terms = _sponsorship_terms(request, data)
+                else:
+                    terms = {
+                        **_sponsorship_terms(request, {"donor": obj.donor, "child": obj.child, **data}),
+                        "sponsorship": obj,
+                    }
+                try:
+                    services.sponsorship_check(**terms)
+                except ValidationError as error:
+                    raise ValidationError(error.messages) from None
                 return data
 
         return CheckedForm

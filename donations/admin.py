@@ -8,11 +8,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from fund_portal.admin import ScopedAdminMixin
+from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin
 from fund_portal.authority import Action, action_required, reads
 from fund_portal.exports import xlsx_download, xlsx_response
 from fund_portal.forms import MoneyField
@@ -506,7 +506,7 @@ class LedgerEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 class DisbursementAdminForm(forms.ModelForm):
-    """The services' rules for a new disbursement, shown on the form's fields."""
+    """The services' rules for a new or changed disbursement, shown on the form's fields."""
 
     class Meta:
         model = Disbursement
@@ -514,15 +514,19 @@ class DisbursementAdminForm(forms.ModelForm):
 
     def _post_clean(self):
         super()._post_clean()
-        if self.instance.pk is None and not self.errors and self.instance.fund_id:
-            try:
+        if self.errors or not self.instance.fund_id:
+            return
+        try:
+            if self.instance.pk is None:
                 services.disbursement_check(disbursement=self.instance)
-            except ValidationError as error:
-                self.add_error(None, error)
+            else:
+                services.disbursement_update_check(disbursement=self.instance)
+        except ValidationError as error:
+            self.add_error(None, error)
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class DisbursementAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = DisbursementAdminForm
     list_display = [
         "spent_on",
@@ -539,15 +543,39 @@ class DisbursementAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["purpose", "voucher_number"]
     raw_id_fields = ["recipient_unit", "restriction_unit", "stock_item"]
     actions = ["approve_selected", "reject_selected"]
-    readonly_fields = ["status", "created_by", "decided_by", "decided_at", "voucher_number"]
+    readonly_fields = [
+        "status",
+        "created_by",
+        "edited_by",
+        "edited_at",
+        "edits_display",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+        "voucher_number",
+    ]
 
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, obj):
         return format_vnd(obj.amount)
 
+    @admin.display(description=_("edits"))
+    def edits_display(self, obj):
+        """Everyone who changed the proposal after it was entered: none of them may decide on it."""
+        if obj is None or obj.pk is None:
+            return "—"
+        edits = obj.edits.select_related("by")
+        if not edits:
+            return "—"
+        return format_html_join(
+            format_html("<br>"),
+            "{} · {} · {}",
+            ((timezone.localtime(e.at).strftime("%d/%m/%Y %H:%M"), e.by, ", ".join(e.fields)) for e in edits),
+        )
+
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != DisbursementStatus.PROPOSED:
-            return [f.name for f in obj._meta.fields]
+            return [*(f.name for f in obj._meta.fields), "edits_display"]
         return self.readonly_fields
 
     def has_delete_permission(self, request, obj=None):
@@ -555,8 +583,15 @@ class DisbursementAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.full_clean()
-            obj.save()
+            services.disbursement_update(
+                disbursement=obj,
+                by=request.user,
+                **{
+                    name: form.cleaned_data[name]
+                    for name in services.DISBURSEMENT_UPDATABLE_FIELDS
+                    if name in form.cleaned_data
+                },
+            )
             return
         created = services.disbursement_propose(by=request.user, **form.cleaned_data)
         obj.pk = created.pk
@@ -598,11 +633,21 @@ class StockMovementInline(admin.TabularInline):
 
 @admin.register(StockItem)
 class StockItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Stock, read-only: goods come in by posting a goods donation (`stock_receive`) and go out by an
+    approved disbursement (`stock_issue`). An item is found by its fund, name and unit, so renaming
+    one by hand would send the next receipt to a new item and break the reversal of past donations."""
+
     list_display = ["name", "unit_of_measure", "quantity", "fund"]
     list_filter = ["fund"]
     search_fields = ["name"]
     readonly_fields = ["quantity"]
     inlines = [StockMovementInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -764,13 +809,31 @@ class BankStatementLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
         )
 
 
+class PledgeAdminForm(forms.ModelForm):
+    """The rules of a pledge (`drives.pledge_check`), shown on the form's fields."""
+
+    class Meta:
+        model = Pledge
+        fields = list(drives.PLEDGE_UPDATABLE_FIELDS)
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            drives.pledge_check(pledge=self.instance)
+        except ValidationError as error:
+            self.add_error(None, error)
+
+
 @admin.register(Pledge)
-class PledgeAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class PledgeAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    form = PledgeAdminForm
     list_display = ["donor", "amount_display", "paid_display", "pledged_on", "due_by", "fund"]
     list_select_related = ["donor", "fund"]
     raw_id_fields = ["donor"]
     search_fields = ["donor__name"]
-    readonly_fields = ["created_by"]
+    readonly_fields = ["created_by", "edited_by", "edited_at"]
 
     @admin.display(description=_("pledged"), ordering="amount")
     def amount_display(self, obj):
@@ -783,16 +846,29 @@ class PledgeAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return format_html("{} <strong>{}</strong>", text, _("overdue")) if progress["overdue"] else text
 
     def save_model(self, request, obj, form, change):
+        data = {k: v for k, v in form.cleaned_data.items() if k in drives.PLEDGE_UPDATABLE_FIELDS}
         if change:
-            obj.full_clean()
-            obj.save()
+            drives.pledge_update(pledge=obj, by=request.user, **data)
             return
-        data = {k: v for k, v in form.cleaned_data.items() if k != "created_by"}
         obj.pk = drives.pledge_create(by=request.user, **data).pk
+
+
+class DriveAgencyForm(forms.ModelForm):
+    """An agency's line in a drive, checked by `drives.drive_agency_check` so refusals show here."""
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and data.get("agency") and not data.get("DELETE"):
+            try:
+                drives.drive_agency_check(agency=data["agency"], row=self.instance)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
 
 
 class DriveAgencyInline(admin.TabularInline):
     model = DriveAgency
+    form = DriveAgencyForm
     extra = 0
     raw_id_fields = ["agency"]
 
@@ -806,9 +882,22 @@ class DrivePaymentsForm(forms.Form):
 
 
 @admin.register(SalaryDrive)
-class SalaryDriveAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class SalaryDriveAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "year", "fund", "collection_link"]
     inlines = [DriveAgencyInline]
+
+    def save_formset(self, request, form, formset, change):
+        """The agencies through `drive_agency_add` / `drive_agency_update`. A removed line is deleted
+        as it is: one with payments is protected, and the admin refuses it on the form."""
+        rows = formset.save(commit=False)
+        for row in formset.deleted_objects:
+            row.delete()
+        for row in rows:
+            terms = {"agency": row.agency, "headcount": row.headcount, "expected_amount": row.expected_amount}
+            if row.pk is None:
+                drives.drive_agency_add(drive=form.instance, by=request.user, **terms)
+            else:
+                drives.drive_agency_update(row=row, by=request.user, **terms)
 
     def get_urls(self):
         return [

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, requires
@@ -16,7 +17,14 @@ from fund_portal.spreadsheets import cell_date, column_map, open_sheet
 from fund_portal.text import fold, normalize_text
 
 from .models import Donation, DonationKind, DonationStatus, Donor, DonorKind, DriveAgency, Pledge, SalaryDrive
-from .services import _require_amount, _require_not_future, donation_create, donation_post, today
+from .services import (
+    _changed_fields,
+    _require_amount,
+    _require_not_future,
+    donation_create,
+    donation_post,
+    today,
+)
 
 
 @requires(Action.DRIVE_MANAGE)
@@ -35,16 +43,58 @@ def pledge_create(
     pledge = Pledge(
         fund=fund,
         donor=donor,
-        amount=_require_amount(amount),
-        pledged_on=_require_not_future(pledged_on, "pledged_on"),
+        amount=amount,
+        pledged_on=pledged_on,
         due_by=due_by,
         campaign=campaign,
         note=note,
         created_by=by,
     )
+    pledge_check(pledge=pledge)
     pledge.full_clean()
     pledge.save()
     return pledge
+
+
+#: What an edit of a pledge may change; its maker and dates of entry stay.
+PLEDGE_UPDATABLE_FIELDS = ("fund", "donor", "amount", "pledged_on", "due_by", "campaign", "note")
+
+
+def pledge_check(*, pledge: Pledge) -> None:
+    """The rules of a pledge, new or changed: a positive whole amount, a date not in the future, and,
+    once instalments were paid against it, the same fund and donor as those instalments (an
+    instalment belongs to its pledge's fund and donor, see `donation_check`)."""
+    _require_amount(pledge.amount)
+    _require_not_future(pledge.pledged_on, "pledged_on")
+    if pledge.pk is None:
+        return
+    instalments = Donation.objects.filter(pledge_id=pledge.pk)
+    if instalments.exclude(fund_id=pledge.fund_id).exists():
+        raise ValidationError({"fund": _("Instalments of this pledge were paid to another fund.")})
+    if instalments.exclude(donor_id=pledge.donor_id).exists():
+        raise ValidationError({"donor": _("Instalments of this pledge were paid by another donor.")})
+
+
+@requires(Action.DRIVE_MANAGE)
+def pledge_update(*, pledge: Pledge, by, **fields) -> Pledge:
+    """Change a pledge through the same rules as a new one; whoever changes it is recorded.
+
+    A save that changes nothing writes nothing and records no editor."""
+    unknown = set(fields) - set(PLEDGE_UPDATABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"pledge_update cannot change {sorted(unknown)}")
+    with transaction.atomic():
+        stored = Pledge.objects.select_for_update().get(pk=pledge.pk)
+        changed = _changed_fields(stored, fields)
+        if not changed:
+            return stored
+        for name in changed:
+            setattr(stored, name, fields[name])
+        pledge_check(pledge=stored)
+        stored.edited_by, stored.edited_at = by, timezone.now()
+        stored.full_clean()
+        stored.save(update_fields=[*changed, "edited_by", "edited_at"])
+    return stored
 
 
 def pledge_progress(*, pledge: Pledge) -> dict:
@@ -70,8 +120,7 @@ def drive_agency_add(
     by=None,
 ) -> DriveAgency:
     """Ask an agency to give: expected is given, or its headcount times one day's salary."""
-    if agency.kind != DonorKind.AGENCY:
-        raise ValidationError({"agency": _("%(donor)s is not an agency.") % {"donor": agency}})
+    drive_agency_check(agency=agency)
     if expected_amount is None:
         if not daily_salary:
             raise ValidationError(_("Give the expected amount or the average daily salary."))
@@ -80,6 +129,35 @@ def drive_agency_add(
     row.full_clean()
     row.save()
     return row
+
+
+def drive_agency_check(*, agency: Donor, row: DriveAgency | None = None) -> None:
+    """The rules of an agency in a drive, new or changed (`row`): it is an agency, and once it has
+    paid in the drive it stays the same agency (a drive payment comes from the agency itself)."""
+    if agency.kind != DonorKind.AGENCY:
+        raise ValidationError({"agency": _("%(donor)s is not an agency.") % {"donor": agency}})
+    if (
+        row is not None
+        and row.pk is not None
+        and Donation.objects.filter(drive_agency_id=row.pk).exclude(donor_id=agency.pk).exists()
+    ):
+        raise ValidationError(
+            {"agency": _("This agency has already paid in the drive; it cannot be replaced by another.")}
+        )
+
+
+@requires(Action.DRIVE_MANAGE)
+def drive_agency_update(
+    *, row: DriveAgency, agency: Donor, headcount: int, expected_amount: int, by=None
+) -> DriveAgency:
+    """Correct an agency's line in a drive (headcount, what is expected) through the same rules."""
+    with transaction.atomic():
+        stored = DriveAgency.objects.select_for_update().get(pk=row.pk)
+        drive_agency_check(agency=agency, row=stored)
+        stored.agency, stored.headcount, stored.expected_amount = agency, headcount, expected_amount
+        stored.full_clean()
+        stored.save()
+    return stored
 
 
 def drive_collection(*, drive: SalaryDrive) -> dict:

@@ -819,6 +819,19 @@ class Disbursement(Restricted):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
     decision_note = models.TextField(_("decision note"), blank=True)
+    #: Whoever last changed the proposal after it was entered: an edit re-makes the proposal, so its
+    #: editor may not decide on it either (`disbursement_no_approval_by_editor`; earlier editors are
+    #: in `edits`, checked by the service).
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last edited by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    edited_at = models.DateTimeField(_("last edited at"), null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -840,6 +853,13 @@ class Disbursement(Restricted):
                 violation_error_message=_("Whoever entered a disbursement cannot decide on it."),
             ),
             models.CheckConstraint(
+                condition=Q(decided_by__isnull=True)
+                | Q(edited_by__isnull=True)
+                | ~Q(decided_by=F("edited_by")),
+                name="disbursement_no_approval_by_editor",
+                violation_error_message=_("Whoever edited a disbursement cannot decide on it."),
+            ),
+            models.CheckConstraint(
                 condition=Q(medium=Medium.CASH, stock_item__isnull=True)
                 | Q(medium=Medium.GOODS, stock_item__isnull=False, quantity__gt=0),
                 name="disbursement_goods_from_stock",
@@ -854,6 +874,31 @@ class Disbursement(Restricted):
 
     def get_additional_data(self) -> dict:
         return {"unit_id": self.fund.unit_id}
+
+
+class DisbursementEdit(models.Model):
+    """One change of a proposal after it was entered: who changed which fields, and when.
+
+    Every editor, not only the last (`Disbursement.edited_by`), is barred from deciding on the
+    proposal: otherwise one officer's change, touched up by a colleague, could be approved by the
+    first officer himself."""
+
+    disbursement = models.ForeignKey(
+        Disbursement, verbose_name=_("disbursement"), on_delete=models.PROTECT, related_name="edits"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("edited by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("edited at"), auto_now_add=True)
+    fields = models.JSONField(_("fields changed"), default=list)
+
+    class Meta:
+        verbose_name = _("edit of a disbursement")
+        verbose_name_plural = _("edits of disbursements")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.disbursement_id}: {self.by} {self.at:%d/%m/%Y %H:%M}"
 
 
 class StockItem(models.Model):
@@ -1055,6 +1100,16 @@ class Pledge(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last edited by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    edited_at = models.DateTimeField(_("last edited at"), null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -3,7 +3,7 @@
 Each rule of Decree 93/2019 that the portal enforces lives here once: receipt numbers are gapless
 per fund and year; posted entries are never edited (a reversal corrects them); spending never
 exceeds the available balance of the money it draws on; whoever enters a disbursement cannot
-approve it; stock never goes negative.
+approve it, nor can anyone who edited it; stock never goes negative.
 
 Row locks, taken only where a rule needs them and always in this order: a statement line
 (reconciliation), the donation, the fund, the disbursement, then the fund's receipt counter, the
@@ -33,6 +33,7 @@ from fund_portal.text import fold, normalize_text
 
 from .models import (
     Disbursement,
+    DisbursementEdit,
     DisbursementStatus,
     DocumentCounter,
     DocumentSeries,
@@ -380,6 +381,77 @@ def disbursement_check(*, disbursement: Disbursement) -> None:
         raise ValidationError({"stock_item": _("These goods are held by another fund.")})
 
 
+#: What an edit of a proposal may change: what was proposed. Status, voucher, maker and checker
+#: change only through propose, approve and reject.
+DISBURSEMENT_UPDATABLE_FIELDS = (
+    "fund",
+    "medium",
+    "amount",
+    "stock_item",
+    "quantity",
+    "recipient_kind",
+    "recipient_unit",
+    "recipient_fund",
+    "purpose",
+    "need_area",
+    "spent_on",
+    *Restricted.restriction_fields(),
+)
+
+
+def _changed_fields(instance, fields: dict) -> list[str]:
+    """The names among `fields` whose value differs from the instance's (foreign keys by id)."""
+    changed = []
+    for name, value in fields.items():
+        field = instance._meta.get_field(name)
+        if field.is_relation:
+            current, value = getattr(instance, field.attname), getattr(value, "pk", value)
+        else:
+            current = getattr(instance, name)
+        if current != value:
+            changed.append(name)
+    return changed
+
+
+def disbursement_update_check(*, disbursement: Disbursement) -> None:
+    """The rules an edit of a disbursement meets, checked on the stored row's status: only a proposal
+    is changed (an approved one has moved money; a rejected one is closed), and the changed
+    proposal meets the rules of a new one. The admin form calls it to show refusals on the form."""
+    stored = Disbursement.objects.filter(pk=disbursement.pk).values_list("status", flat=True).first()
+    if stored != DisbursementStatus.PROPOSED:
+        raise ValidationError(_("An approved or rejected disbursement cannot be changed."), code="decided")
+    disbursement_check(disbursement=disbursement)
+
+
+@requires(Action.DISBURSEMENT_PROPOSE)
+def disbursement_update(*, disbursement: Disbursement, by: User, **fields) -> Disbursement:
+    """Change a proposal before anyone decides on it. Whoever changes it is recorded (`edited_by`
+    for the last, a `DisbursementEdit` for each) and, like its maker, may then neither approve nor
+    reject it: an edit is a new proposal, to be checked by someone else.
+
+    A save that changes nothing writes nothing and records no editor."""
+    unknown = set(fields) - set(DISBURSEMENT_UPDATABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"disbursement_update cannot change {sorted(unknown)}")
+    with transaction.atomic():
+        stored = Disbursement.objects.select_for_update().get(pk=disbursement.pk)
+        if stored.status != DisbursementStatus.PROPOSED:
+            raise ValidationError(
+                _("An approved or rejected disbursement cannot be changed."), code="decided"
+            )
+        changed = _changed_fields(stored, fields)
+        if not changed:
+            return stored
+        for name in changed:
+            setattr(stored, name, fields[name])
+        disbursement_check(disbursement=stored)
+        stored.edited_by, stored.edited_at = by, timezone.now()
+        stored.full_clean()
+        stored.save(update_fields=[*changed, "edited_by", "edited_at"])
+        DisbursementEdit.objects.create(disbursement=stored, by=by, fields=changed)
+    return stored
+
+
 @requires(Action.DISBURSEMENT_DECIDE)
 def disbursement_approve(*, disbursement: Disbursement, by: User, note: str = "") -> Disbursement:
     """Approve and pay out: checked against the available balance under the fund's lock, then posted."""
@@ -470,6 +542,10 @@ def _check_decision(disbursement: Disbursement, by: User) -> None:
     if disbursement.created_by_id == by.pk:
         raise ValidationError(
             _("Whoever entered a disbursement cannot approve or reject it."), code="self_approval"
+        )
+    if disbursement.edited_by_id == by.pk or disbursement.edits.filter(by=by).exists():
+        raise ValidationError(
+            _("Whoever edited a disbursement cannot approve or reject it."), code="editor_approval"
         )
 
 

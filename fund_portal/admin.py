@@ -3,9 +3,11 @@
 from auditlog.admin import LogEntryAdmin
 from auditlog.models import LogEntry
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +48,23 @@ class ScopedAdminMixin(AuthorityAdminMixin):
         )
 
 
+class ServiceErrorsAdminMixin:
+    """A service's refusal raised while the admin saves becomes a message, and nothing is written.
+
+    The change form runs each service's checks while validating, so a refusal normally shows on the
+    form. The service checks again under its row lock when it writes: a record decided or changed
+    by someone else in between is refused there, after validation, where Django's admin would
+    answer 500. `changeform_view` runs in one transaction, so the refused save leaves nothing."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(request.get_full_path())
+
+
 @admin.register(AdministrativeUnit)
 class AdministrativeUnitAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "level", "parent", "is_especially_difficult", "is_ethnic_mountainous"]
@@ -66,10 +85,13 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
     raw_id_fields = ["unit"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("Role and scope"), {"fields": ("role", "unit", "phone")}),)
 
-    def save_model(self, request, obj, form, change):
-        """A role set in the form also sets staff access and the role's group (`user_set_role`)."""
-        super().save_model(request, obj, form, change)
-        user_set_role(user=obj, role=obj.role, unit=obj.unit)
+    def save_related(self, request, form, formsets, change):
+        """A new role or unit goes through `user_set_role`, which moves the user to the role's group
+        (other groups ticked on the form stay) and sets staff access: saved directly, a demoted
+        officer kept the old role's permissions. It runs after the form's groups are saved."""
+        super().save_related(request, form, formsets, change)
+        if {"role", "unit"} & set(form.changed_data):
+            user_set_role(user=form.instance, role=form.instance.role, unit=form.instance.unit)
 
 
 admin.site.unregister(LogEntry)

@@ -219,5 +219,10 @@ class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
         data = report_xlsx(report=report, completeness=services.consolidation_completeness(report))
         return xlsx_download(data, report_filename(report, "xlsx"))
 
+    def save_model(self, request, obj, form, change):
+        """Every field is read-only: a report changes only through its services (build, submit,
+        accept, return), so the change form's Save writes nothing; re-saving the row loaded here
+        could undo a submission or a decision made meanwhile."""
+
     def response_change(self, request, obj):
         return redirect(reverse("admin:reports_report_change", args=[obj.pk]))

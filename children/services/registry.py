@@ -76,6 +76,35 @@ def _normalise(child: Child) -> None:
     child.personal_id = normalize_text(child.personal_id or "") or None
 
 
+def child_register_check(*, child: Child, by, confirm_not_duplicate: bool = False) -> None:
+    """The checks of `child_register`, writing nothing (the admin's form shows their refusals): the
+    record's rules, and no likely duplicate unless the officer confirms it is another child. The
+    child's name and identification number are normalised in place."""
+    _normalise(child)
+    child_check(child=child, by=by)
+    if confirm_not_duplicate:
+        return
+    duplicates = child_duplicates(
+        full_name=child.full_name,
+        birth_date=child.birth_date,
+        personal_id=child.personal_id,
+        commune=child.commune,
+    )
+    if duplicates:
+        raise ValidationError(
+            _("This child may already be registered: %(children)s. Check, or confirm it is another one.")
+            % {
+                "children": ", ".join(
+                    f"{c.full_name} ({c.birth_date:%d/%m/%Y}, {c.commune}"
+                    + (f"; {c.duplicate_reason}" if getattr(c, "duplicate_reason", "") else "")
+                    + ")"
+                    for c in duplicates
+                )
+            },
+            code="duplicate",
+        )
+
+
 @transaction.atomic
 @requires(Action.CHILD_REGISTER)
 def child_register(
@@ -85,28 +114,7 @@ def child_register(
 
     `circumstances`: dicts with group, subgroup, identified_on, note (see `circumstance_add`)."""
     child = Child(created_by=by, **fields)
-    _normalise(child)
-    child_check(child=child, by=by)
-    if not confirm_not_duplicate:
-        duplicates = child_duplicates(
-            full_name=child.full_name,
-            birth_date=child.birth_date,
-            personal_id=child.personal_id,
-            commune=child.commune,
-        )
-        if duplicates:
-            raise ValidationError(
-                _("This child may already be registered: %(children)s. Check, or confirm it is another one.")
-                % {
-                    "children": ", ".join(
-                        f"{c.full_name} ({c.birth_date:%d/%m/%Y}, {c.commune}"
-                        + (f"; {c.duplicate_reason}" if getattr(c, "duplicate_reason", "") else "")
-                        + ")"
-                        for c in duplicates
-                    )
-                },
-                code="duplicate",
-            )
+    child_register_check(child=child, by=by, confirm_not_duplicate=confirm_not_duplicate)
     if child.data_consent or child.story_consent:
         child.consent_recorded_by, child.consent_recorded_at = by, timezone.now()
     child.full_clean()
@@ -176,11 +184,27 @@ def circumstance_add(
     recompute=True,
 ) -> Circumstance:
     """Record that a group of Article 10 (a subgroup of Decree 56/2017) applies to a child."""
+    circumstance_check(child=child, by=by, group=group, subgroup=subgroup, identified_on=identified_on)
+    item = Circumstance(child=child, group=group, subgroup=subgroup, identified_on=identified_on, note=note)
+    item.full_clean()
+    item.save()
+    if recompute:
+        priority_recompute(child_ids=[child.pk])
+    return item
+
+
+def circumstance_check(
+    *, child: Child | None, by, group: str, subgroup: str = "", identified_on: dt.date
+) -> None:
+    """The checks of `circumstance_add`, writing nothing (the admin's form shows their refusals).
+    `child` None, or not saved yet, is a child being registered with the group: only the group's
+    own rules are checked then."""
     from ..reference import group as group_of
     from ..reference import is_sensitive
     from ..reference import subgroup as subgroup_of
 
-    _require_visible(child=child, by=by)
+    if child is not None and child.pk is not None:
+        _require_visible(child=child, by=by)
     try:
         group_of(group)
     except KeyError:
@@ -204,14 +228,12 @@ def circumstance_add(
         )
     if identified_on > timezone.localdate():
         raise ValidationError({"identified_on": _("The date identified is in the future.")})
-    if child.circumstances.filter(group=group, subgroup=subgroup).exists():
+    if (
+        child is not None
+        and child.pk is not None
+        and child.circumstances.filter(group=group, subgroup=subgroup).exists()
+    ):
         raise ValidationError({"group": _("This group is already recorded for the child.")})
-    item = Circumstance(child=child, group=group, subgroup=subgroup, identified_on=identified_on, note=note)
-    item.full_clean()
-    item.save()
-    if recompute:
-        priority_recompute(child_ids=[child.pk])
-    return item
 
 
 @transaction.atomic

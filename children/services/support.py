@@ -224,13 +224,17 @@ def sponsorship_check(
     ends_on: dt.date | None = None,
     monthly_amount: int | None = None,
     goods: str = "",
+    sponsorship: Sponsorship | None = None,
 ) -> str:
     """The checks of `sponsorship_start`, writing nothing (the admin's form shows their refusals);
-    raises ValidationError, else returns the goods as they are stored."""
+    raises ValidationError, else returns the goods as they are stored. With `sponsorship`, the
+    checks of a change to it: it is not its own overlap, and its child may have left the list
+    since it started (its terms can still be corrected)."""
     from donations.models import Donor
 
     _require_visible(child=child, by=by)
-    _require_active(child)
+    if sponsorship is None:
+        _require_active(child)
     errors: dict[str, list[str]] = {}
     if not Donor.objects.visible_to(by).filter(pk=donor.pk).exists():
         errors["donor"] = [_("This donor is outside your unit.")]
@@ -241,15 +245,48 @@ def sponsorship_check(
         errors["monthly_amount"] = [_("The monthly amount is a whole number of đồng above 0.")]
     if ends_on and ends_on < starts_on:
         errors["ends_on"] = [_("The sponsorship ends before it starts.")]
-    if (
-        Sponsorship.objects.filter(donor=donor, child=child)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
-        .exists()
-    ):
+    overlapping = Sponsorship.objects.filter(donor=donor, child=child).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on)
+    )
+    if sponsorship is not None:
+        overlapping = overlapping.exclude(pk=sponsorship.pk)
+    if overlapping.exists():
         errors.setdefault("donor", []).append(_("This donor already sponsors this child in that period."))
     if errors:
         raise ValidationError(errors)
     return goods
+
+
+#: What a change of a sponsorship may touch: its terms. Its donor and child make it what it is (a
+#: different pair is a new sponsorship); its token is the sponsor's link.
+SPONSORSHIP_UPDATABLE_FIELDS = ("starts_on", "ends_on", "monthly_amount", "goods", "note")
+
+
+@transaction.atomic
+@requires(Action.SUPPORT_RECORD)
+def sponsorship_update(*, sponsorship: Sponsorship, by, **fields) -> Sponsorship:
+    """Change the terms of a sponsorship through the checks of a new one (`sponsorship_check`)."""
+    unknown = set(fields) - set(SPONSORSHIP_UPDATABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"sponsorship_update cannot change {sorted(unknown)}")
+    stored = Sponsorship.objects.select_for_update().get(pk=sponsorship.pk)
+    for name, value in fields.items():
+        setattr(stored, name, value)
+    stored.goods = sponsorship_check(
+        by=by,
+        donor=stored.donor,
+        child=stored.child,
+        starts_on=stored.starts_on,
+        ends_on=stored.ends_on,
+        monthly_amount=stored.monthly_amount,
+        goods=stored.goods,
+        sponsorship=stored,
+    )
+    stored.monthly_amount = stored.monthly_amount or None
+    stored.note = normalize_text(stored.note)
+    stored.full_clean()
+    stored.save()
+    return stored
 
 
 @transaction.atomic

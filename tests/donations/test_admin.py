@@ -216,3 +216,144 @@ def test_staff_enter_a_disbursement_in_the_admin(client, fund, district_staff, y
     )
     assert response.status_code == 302
     assert Disbursement.objects.get().created_by == district_staff
+
+
+def _pledge_form(pledge, **changes) -> dict:
+    data = {
+        "fund": pledge.fund_id,
+        "donor": pledge.donor_id,
+        "amount": pledge.amount,
+        "pledged_on": pledge.pledged_on.strftime("%d/%m/%Y"),
+        "due_by": pledge.due_by.strftime("%d/%m/%Y") if pledge.due_by else "",
+        "note": pledge.note,
+    }
+    return {**data, **changes}
+
+
+def test_a_pledge_edited_in_the_admin_goes_through_its_service_and_records_the_editor(
+    client, fund, district_staff, second_staff, yesterday
+):
+    from donations.drives import pledge_create
+    from tests.factories import DonorFactory
+
+    pledge = pledge_create(
+        fund=fund,
+        donor=DonorFactory(unit=fund.unit),
+        amount=5_000_000,
+        pledged_on=yesterday,
+        by=district_staff,
+    )
+    client.force_login(second_staff)
+    url = reverse("admin:donations_pledge_change", args=[pledge.pk])
+
+    refused = client.post(url, _pledge_form(pledge, amount=9_000_000, pledged_on="01/01/2099"))
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors.get("pledged_on")
+    pledge.refresh_from_db()
+    assert pledge.amount == 5_000_000 and pledge.edited_by is None
+
+    assert client.post(url, _pledge_form(pledge)).status_code == 302  # unchanged: no editor recorded
+    pledge.refresh_from_db()
+    assert pledge.edited_by is None
+
+    assert client.post(url, _pledge_form(pledge, amount=9_000_000)).status_code == 302
+    pledge.refresh_from_db()
+    assert pledge.amount == 9_000_000
+    assert pledge.created_by == district_staff
+    assert pledge.edited_by == second_staff and pledge.edited_at is not None
+
+
+def test_a_pledge_with_instalments_cannot_move_to_another_fund_in_the_admin(
+    client, tree, fund, district_staff, yesterday
+):
+    from donations.drives import pledge_create
+    from tests.factories import DonorFactory
+
+    pledge = pledge_create(
+        fund=fund,
+        donor=DonorFactory(unit=fund.unit),
+        amount=5_000_000,
+        pledged_on=yesterday,
+        by=district_staff,
+    )
+    donation_post(
+        donation=donation_create(fund=fund, amount=1_000_000, received_on=yesterday, pledge=pledge), by=None
+    )
+    other_fund = FundFactory(unit=tree["d1"], name="Quỹ Huyện Một, tài khoản 2")
+    client.force_login(district_staff)
+    response = client.post(
+        reverse("admin:donations_pledge_change", args=[pledge.pk]), _pledge_form(pledge, fund=other_fund.pk)
+    )
+    assert response.status_code == 200
+    assert "đã nộp vào quỹ khác" in response.content.decode()
+    pledge.refresh_from_db()
+    assert pledge.fund == fund and pledge.edited_by is None
+
+
+def test_an_agency_added_to_a_drive_in_the_admin_goes_through_the_drive_services(
+    client, fund, district_staff, yesterday
+):
+    from donations.drives import drive_agency_add
+    from donations.models import DonorKind, DriveAgency, SalaryDrive
+    from tests.factories import DonorFactory
+
+    drive = SalaryDrive.objects.create(fund=fund, year=2026, name="Ủng hộ một ngày lương 2026")
+    school = DonorFactory(unit=fund.unit, name="Trường THCS Dân Lý", kind=DonorKind.AGENCY)
+    office = DonorFactory(unit=fund.unit, name="Phòng Tài chính - Kế hoạch", kind=DonorKind.AGENCY)
+    row = drive_agency_add(drive=drive, agency=school, headcount=40, expected_amount=12_000_000)
+    donation_post(
+        donation=donation_create(fund=fund, amount=12_000_000, received_on=yesterday, drive_agency=row),
+        by=None,
+    )
+    person = DonorFactory(unit=fund.unit, name="Ông Tư")
+    client.force_login(district_staff)
+    url = reverse("admin:donations_salarydrive_change", args=[drive.pk])
+    base = {
+        "fund": fund.pk,
+        "year": 2026,
+        "name": drive.name,
+        "agencies-TOTAL_FORMS": 2,
+        "agencies-INITIAL_FORMS": 1,
+        "agencies-0-id": row.pk,
+        "agencies-0-drive": drive.pk,
+        "agencies-0-agency": school.pk,
+        "agencies-0-headcount": 40,
+        "agencies-0-expected_amount": 12_000_000,
+        "agencies-1-drive": drive.pk,
+        "agencies-1-headcount": 1,
+        "agencies-1-expected_amount": 300_000,
+    }
+
+    refused = client.post(url, {**base, "agencies-1-agency": person.pk})
+    assert refused.status_code == 200
+    assert "không phải là cơ quan" in refused.content.decode()
+    replaced = client.post(url, {**base, "agencies-0-agency": office.pk, "agencies-TOTAL_FORMS": 1})
+    assert replaced.status_code == 200
+    assert list(DriveAgency.objects.values_list("agency", flat=True)) == [school.pk]
+
+    accepted = client.post(url, {**base, "agencies-0-headcount": 41, "agencies-1-agency": office.pk})
+    assert accepted.status_code == 302
+    assert dict(DriveAgency.objects.values_list("agency", "headcount")) == {school.pk: 41, office.pk: 1}
+
+
+def test_stock_is_read_only_in_the_admin(client, fund, district_staff, yesterday):
+    from donations.models import DonationKind, StockItem
+
+    goods = donation_create(
+        fund=fund,
+        amount=2_000_000,
+        received_on=yesterday,
+        kind=DonationKind.GOODS,
+        goods_description="Áo ấm",
+        goods_unit="chiếc",
+        goods_quantity=20,
+    )
+    donation_post(donation=goods, by=None)
+    item = StockItem.objects.get()
+    client.force_login(district_staff)
+    url = reverse("admin:donations_stockitem_change", args=[item.pk])
+    assert client.get(url).status_code == 200
+    client.post(url, {"fund": fund.pk, "name": "Áo khoác", "unit_of_measure": "chiếc"})
+    item.refresh_from_db()
+    assert item.name == "Áo ấm"  # the reversal of the donation finds its goods by this name
+    assert client.get(reverse("admin:donations_stockitem_add")).status_code == 403

@@ -45,6 +45,9 @@ NOT_ACTIONS = {
     "donations.importing.donations_import_template": "an empty template to fill in",
     "children.incidents.incident_check": "a check, called by incident_record before it writes",
     "children.services.registry.child_check": "a check, called by child_register and child_update",
+    "children.services.registry.child_register_check": "a check, called by the child admin's form",
+    "children.services.registry.circumstance_check": "a check, called by circumstance_add and its form",
+    "campaigns.services.campaign_template_check": "a check, called by campaign_template_save",
     "children.services.support.support_check": "a check, called by support_record",
     "children.services.support.sponsorship_check": "a check, called by the sponsorship admin's form",
     "campaigns.services.campaign_check": "a check, called by campaign_save",
@@ -415,3 +418,30 @@ def _request(user):
     request = RequestFactory().get("/admin/")
     request.user = user
     return request
+
+
+def _url_regex(template: str) -> str:
+    return '[^/"]+'.join(map(re.escape, re.split("<[^>]+>", template)))
+
+
+def test_the_auditor_is_shown_no_link_or_form_to_a_page_it_may_not_use(client, demo_people, world):
+    """Every portal page that reads, opened by the auditor: no link or form leads to a page that
+    writes (the auditor would only meet a refusal there)."""
+    writing = [
+        re.compile('(href|action)="' + _url_regex(template) + '["?]')
+        for template, authority, post_only in portal_and_admin_pages()
+        if template.startswith("/portal/") and authority not in (None, READS) and not post_only
+    ]
+    readers = [t for t, a, _p in portal_and_admin_pages() if t.startswith("/portal/") and a == READS]
+    client.force_login(demo_people["auditor"])
+    opened = 0
+    for template in readers:
+        for url in sample_urls(template, world)[:3]:
+            response = client.get(url)
+            if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+                continue
+            html = response.content.decode()
+            for pattern in writing:
+                assert not pattern.search(html), (url, pattern.pattern)
+            opened += 1
+    assert opened >= 10
