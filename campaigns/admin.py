@@ -256,6 +256,7 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
             except ValidationError as error:
                 self.message_user(request, f"{gift_list}: {' '.join(error.messages)}", messages.ERROR)
 
+    @action_required(Action.GIFT_LIST_MANAGE)
     def add_view(self, request, form_url="", extra_context=None):
         return redirect("admin:campaigns_giftlist_build")
 
