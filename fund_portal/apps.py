@@ -15,7 +15,7 @@ class FundPortalConfig(AppConfig):
         post_migrate.connect(_sync_role_groups, dispatch_uid="fund_portal_role_groups")
 
 
-def _sync_role_groups(*, app_config, apps, **kwargs) -> None:
+def _sync_role_groups(*, app_config, **kwargs) -> None:
     """After every migration, the roles' groups get the permissions of models that are new.
 
     post_migrate is sent once per app; the groups are written after the last app's, when every
