@@ -25,7 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]
 TASK = "tests.fund_portal.celery_probe.slow_probe_task"
 
 
-def start_worker(queue: str, log: Path, tmp_path: Path) -> subprocess.Popen:
+def start_worker(
+    queue: str, log: Path, tmp_path: Path, *, pool: str = "solo", visibility_timeout: int = 5
+) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BROKER_URL", "DEBUG"}}
     env.update(
         {
@@ -33,14 +35,15 @@ def start_worker(queue: str, log: Path, tmp_path: Path) -> subprocess.Popen:
             "DEBUG": "true",
             "VAR_DIR": str(tmp_path / "var"),
             "REDIS_URL": settings.REDIS_URL,
-            "BROKER_VISIBILITY_TIMEOUT": "5",
+            "BROKER_VISIBILITY_TIMEOUT": str(visibility_timeout),
         }
     )
     with log.open("w") as out:
         return subprocess.Popen(
             [
                 sys.executable,
-                *("-m", "celery", "-A", "fund_portal", "worker", "--pool=solo", "--loglevel=INFO"),
+                *("-m", "celery", "-A", "fund_portal", "worker", f"--pool={pool}", "--loglevel=INFO"),
+                "--concurrency=1",
                 *("--without-gossip", "--without-mingle", "--without-heartbeat"),
                 *("--queues", queue, "--include", "tests.fund_portal.celery_probe"),
             ],
@@ -86,6 +89,29 @@ def test_a_task_of_a_worker_killed_mid_run_is_finished_by_the_next_worker(tmp_pa
             if worker is not None and worker.poll() is None:
                 os.killpg(worker.pid, signal.SIGTERM)
                 worker.wait(timeout=30)
+
+
+@pytest.mark.skipif(
+    not settings.REDIS_URL, reason="needs Redis (REDIS_URL): the tests' embedded broker is not the project's"
+)
+def test_a_task_whose_pool_process_dies_is_handed_back_and_run_again_at_once(tmp_path):
+    """The OOM killer takes the process rendering a PDF, not the worker: the task is not marked failed."""
+    queue = f"redelivery-test-{uuid.uuid4().hex}"
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    log = tmp_path / "worker.log"
+    # An hour's visibility timeout: only the worker handing the task back can run it again in time.
+    worker = start_worker(queue, log, tmp_path, pool="prefork", visibility_timeout=3600)
+    try:
+        app.send_task(TASK, args=[str(marks), 3.0], queue=queue)
+        wait_for(lambda: any(marks.glob("started-*")), seconds=40, worker=worker, log=log)
+        (started,) = marks.glob("started-*")
+        os.kill(int(started.name.removeprefix("started-")), signal.SIGKILL)
+        wait_for(lambda: (marks / "done").exists(), seconds=15, worker=worker, log=log)
+        assert len(list(marks.glob("started-*"))) == 2
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
 
 
 PRINT_CELERY = """
