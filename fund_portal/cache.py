@@ -23,6 +23,7 @@ per call. `/healthz` does not use the cache: it still reports the broker (the sa
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 
@@ -61,6 +62,11 @@ class RedisCacheClient(django_redis.RedisCacheClient):
         return client
 
 
+def _without_password(location: str) -> str:
+    """The server's address for the log: redis://:secret@host/0 is logged as redis://***@host/0."""
+    return re.sub(r"//[^/@]*@", "//***@", location)
+
+
 def _with_fallback(name: str):
     def method(self, *args, **kwargs):
         if time.monotonic() < _down_until.get(self._location, 0.0):
@@ -70,12 +76,14 @@ def _with_fallback(name: str):
         except UNREACHABLE as exc:
             if self._location not in _down_until:
                 logger.error(
-                    "Redis cache %s unreachable, using this process's memory: %s", self._location, exc
+                    "Redis cache %s unreachable, using this process's memory: %s",
+                    _without_password(self._location),
+                    exc,
                 )
             _down_until[self._location] = time.monotonic() + FALLBACK_SECONDS
             return getattr(self._fallback, name)(*args, **kwargs)
         if _down_until.pop(self._location, None) is not None:
-            logger.warning("Redis cache %s answers again", self._location)
+            logger.warning("Redis cache %s answers again", _without_password(self._location))
         return result
 
     method.__name__ = name

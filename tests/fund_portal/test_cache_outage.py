@@ -89,3 +89,11 @@ def test_a_redis_that_refuses_connections_is_tried_once_every_few_seconds_not_on
     for n in range(200):
         cache.get_many([f"page-{n}", "generation"])
     assert time.monotonic() - started < max(first, 0.05) * 3  # 200 calls cost less than a few attempts
+
+
+def test_the_outage_log_does_not_carry_the_redis_password(caplog):
+    caplog.set_level(logging.ERROR, logger="fund_portal.cache")
+    cache = RedisCache(f"redis://:s3cret-pass@127.0.0.1:{free_port()}/0", {})
+    assert cache.get("page") is None
+    (record,) = caplog.records
+    assert "s3cret-pass" not in record.getMessage() and "redis://***@127.0.0.1:" in record.getMessage()
