@@ -191,8 +191,15 @@ def donation_public_submit(*, fund: Fund, client_token: str, **fields) -> Donati
                 client_token=client_token,
                 **fields,
             )
-    except IntegrityError:
-        return Donation.objects.get(client_token=client_token)
+    except (IntegrityError, ValidationError):
+        # Two clicks at once both pass the check above; the second then meets the first's row either in
+        # full_clean's check of the token's unique constraint (a ValidationError, once the first has
+        # committed) or in the INSERT (an IntegrityError, while it has not). Either way the first
+        # donation is the answer; any other error stands.
+        existing = Donation.objects.filter(client_token=client_token).first()
+        if existing is None:
+            raise
+        return existing
 
 
 def transfer_reference_new() -> str:

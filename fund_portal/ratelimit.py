@@ -5,6 +5,11 @@ anyone may post without an account, such as `/donate/`. The client's address is 
 uses (`ALLAUTH_TRUSTED_PROXY_COUNT` says how many proxies of ours add to `X-Forwarded-For`), so
 both limits agree on who a client is. A fixed window is enough here: the point is that one
 address cannot create thousands of pending donations, not an exact rate.
+
+While Redis is down the cache counts in each process's memory (fund_portal.cache), and so does allauth's
+login limit: neither limit opens (a count that is never kept would never reach its limit) nor closes (a
+closed donation form loses donations, a closed login keeps out the staff who must act during the outage).
+A client then gets the budget once per web worker process, a few times the limit, still bounded.
 """
 
 import time

@@ -124,14 +124,35 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "fund_portal.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "fund_portal.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that does not answer is an outage (the backend then serves from memory, see
+            # fund_portal.cache), not a wait of the system's TCP timeout on every page.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # The variables are deliberately not named CELERY_BROKER_URL: Celery itself reads that name
 # from the environment for every app, pytest's test app included (shared/STACK-NOTES.md).
 CELERY_BROKER_URL = env("BROKER_URL", default=REDIS_URL or "filesystem://")
+# Redis keeps a task a worker has taken in its "unacked" set until the worker acknowledges it, and gives it
+# to another worker once it is older than the visibility timeout (kombu's default: an hour, during which
+# the task of a killed worker waits). Five minutes is longer than any task runs (a report's PDF takes
+# seconds, retries wait at most 16 s and no task is scheduled ahead with an ETA); a task that ran longer
+# would be run a second time, which the tasks, being idempotent, survive. Workers look for such tasks
+# every tenth of the timeout (at most every 10 s) instead of kombu's 100 s.
+BROKER_VISIBILITY_TIMEOUT = env.int("BROKER_VISIBILITY_TIMEOUT", default=300)
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+        "unacked_restore_interval": max(1, min(10, BROKER_VISIBILITY_TIMEOUT // 10)),
+        "unacked_restore_throttle": 1,
+    }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -147,7 +168,12 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+# A task is acknowledged when it has run, not when a worker takes it: a worker killed mid-task (deploy,
+# OOM, power) leaves it to be redelivered (above). A pool process that dies under a task (the OOM killer
+# on a PDF) hands it back at once instead of it being marked failed; the tasks are idempotent. Each worker
+# process holds one task at a time, so a killed worker takes no queued tasks down with it.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A pool process warms WeasyPrint up as it starts (fund_portal.celery); on a cold container that can
