@@ -58,6 +58,7 @@ from .models import (
     ChildStatus,
     ChildStatusChange,
     Circumstance,
+    ConsentChange,
     Poverty,
     PriorityWeight,
     Sex,
@@ -915,6 +916,7 @@ def _update(rows: list[ParsedRow], *, now, by: User) -> list[int]:
         ids = [row.child_id for row in changed if "data_consent" in row.values]
         for chunk in _chunks(ids, CHUNK):
             consent_now.update(Child.objects.filter(pk__in=chunk).values_list("pk", "data_consent"))
+    consent_changes = []
     by_fields: dict[tuple[str, ...], list[Child]] = defaultdict(list)
     for row in changed:
         child = Child(pk=row.child_id, updated_at=now, name_folded=row.name_folded)
@@ -922,13 +924,25 @@ def _update(rows: list[ParsedRow], *, now, by: User) -> list[int]:
             setattr(child, name, value)
         names = [*row.values, "name_folded", "updated_at"]
         if "data_consent" in row.values and consent_now.get(row.child_id) != row.values["data_consent"]:
+            # As `consent_set` does: a withdrawn data consent restricts the record, a new one lifts it.
+            given = bool(row.values["data_consent"])
             child.consent_recorded_by_id, child.consent_recorded_at = by.pk, now
-            names += ["consent_recorded_by_id", "consent_recorded_at"]
+            child.data_restricted = not given
+            names += ["consent_recorded_by_id", "consent_recorded_at", "data_restricted"]
+            if not given:
+                child.story_consent = False
+                names.append("story_consent")
+            consent_changes.append(
+                ConsentChange(
+                    child_id=row.child_id, data_consent=given, story_consent=False, withdrawn=not given, by=by
+                )
+            )
         by_fields[tuple(names)].append(child)
     for names, children in by_fields.items():
         # bulk_update takes field names; `commune_id` is the attribute of the field `commune`.
         fields = [_ATTNAMES.get(name, name) for name in names]
         Child.objects.bulk_update(children, fields, batch_size=1000)
+    ConsentChange.objects.bulk_create(consent_changes, batch_size=1000)
     return [row.child_id for row in changed]
 
 
@@ -1135,12 +1149,16 @@ def children_template(*, by: User | None = None) -> bytes:
 def children_export_rows(*, children, user) -> tuple[list[str], list[list], list[int]]:
     """The template's headers, one row per child (so an export imports again), and the children's ids.
 
-    Sensitive groups and health notes are left out for a user without `children.view_sensitive`.
+    Sensitive groups and health notes are left out for a user without `children.view_sensitive`;
+    children whose guardian withdrew the data consent are left out altogether (Decree 13/2023: their
+    processing is restricted to the commune's duty of protection, which the record itself serves).
     """
     allowed = user.has_perm(SENSITIVE_PERMISSION)
     headers = export_headers(user=user)
     records = list(
-        children.select_related("commune", "village").order_by("commune__code", "name_folded", "id")
+        children.filter(data_restricted=False)
+        .select_related("commune", "village")
+        .order_by("commune__code", "name_folded", "id")
     )
     ids = [child.pk for child in records]
     groups: dict[int, list[str]] = defaultdict(list)
