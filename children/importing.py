@@ -302,6 +302,9 @@ def children_import(*, uploaded, by: User, dry_run: bool, name: str = "") -> Imp
             result.written = True
             if len(rows) >= ANALYZE_AFTER_ROWS:
                 analyze(Child, Circumstance, ChildStatusChange, added=len(rows))
+    held_elsewhere = {e.row for e in errors if e.code == "personal_id_check"}
+    if held_elsewhere:  # after the write's transaction, so the alerts stay when the import is refused
+        _alerts_for_ids_held_elsewhere([row for row in rows if row.row in held_elsewhere], by=by)
     result.errors = sorted(errors, key=lambda e: e.row or 0)
     _summarise(result, rows)
     return result
@@ -744,14 +747,17 @@ def _match(rows: list[ParsedRow], *, by: User) -> list[RowError]:
         pid = row.values.get("personal_id")
         child = by_id.get(pid) if pid else None
         if pid and child is None and pid in outside:
+            # As on registration: words that do not confirm the number exists, and an alert for the
+            # staff who see both records.
             errors.append(
                 RowError(
                     row.row,
                     personal_id_header,
-                    "personal_id_out_of_scope",
+                    "personal_id_check",
                     _(
-                        "The personal identification number %(value)s is registered for a child outside "
-                        "your unit."
+                        "The personal identification number %(value)s needs checking by the fund before it "
+                        "can be recorded; the fund's staff have been told. Leave it empty to import the "
+                        "child now."
                     )
                     % {"value": pid},
                     pid,
@@ -810,6 +816,30 @@ def _match(rows: list[ParsedRow], *, by: User) -> list[RowError]:
         if not row.new and row.child_id:
             row.new_groups = [(g, s) for g, s in row.groups if (row.child_id, g, s) not in recorded]
     return errors
+
+
+def _alerts_for_ids_held_elsewhere(rows: list[ParsedRow], *, by: User) -> None:
+    """Tell the staff who see both records of each row whose personal ID a record outside the
+    importer's unit holds (a few rows at most: an import is one commune's list)."""
+    from .duplicates import SAME_PERSONAL_ID, duplicate_alert_record
+
+    holders = {
+        c.personal_id: c
+        for c in Child.objects.filter(personal_id__in=[r.values["personal_id"] for r in rows])
+    }
+    communes = AdministrativeUnit.objects.in_bulk({r.values["commune_id"] for r in rows})
+    for row in rows:
+        holder = holders.get(row.values["personal_id"])
+        if holder is not None:
+            duplicate_alert_record(
+                existing=holder,
+                commune=communes[row.values["commune_id"]],
+                full_name=row.values["full_name"],
+                birth_date=row.values["birth_date"],
+                personal_id=row.values["personal_id"],
+                reason=SAME_PERSONAL_ID,
+                by=by,
+            )
 
 
 def _registered_personal_ids(personal_ids: list[str]) -> set[str]:

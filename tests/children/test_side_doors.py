@@ -2,6 +2,7 @@
 the withdrawn data consent, the same name and birth date with personal IDs one digit apart."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -242,3 +243,40 @@ def test_a_withdrawn_child_is_left_out_of_the_children_export(
     text = " ".join(str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value)
     assert other.full_name in text and "Nguyễn Thị Hoa" not in text
     assert AccessLog.objects.filter(action="export").get().child_ids == [other.pk]
+
+
+def test_a_withdrawal_in_an_imported_list_restricts_the_record_as_the_form_does(consented):
+    from children.importing import children_import
+    from fund_portal.exports import xlsx_bytes
+
+    child = consented["child"]
+    headers = ["Họ và tên", "Ngày sinh", "Giới tính (Nam/Nữ)", "Mã xã", "Đồng ý lưu dữ liệu"]
+    data = xlsx_bytes(
+        title="Danh sách", headers=headers, rows=[["Nguyễn Thị Hoa", "02/04/2016", "Nữ", "", "Không"]]
+    )
+    result = children_import(
+        uploaded=io.BytesIO(data), by=consented["officer"], dry_run=False, name="ds.xlsx"
+    )
+    assert result.written and result.updated == 1, result.error_messages()
+    child.refresh_from_db()
+    assert child.data_restricted and not child.data_consent and not child.story_consent
+    change = ConsentChange.objects.filter(child=child).first()
+    assert change.withdrawn and change.by == consented["officer"]
+
+
+def test_a_merge_keeps_the_withdrawal_of_either_record(tree, consented, django_capture_on_commit_callbacks):
+    from children.duplicates import child_merge
+
+    child = consented["child"]
+    consent_set(child=child, by=consented["officer"], data_consent=False, story_consent=False)
+    twin = register(
+        consented["officer"],
+        tree["a"],
+        "Nguyễn Thị Hoa",
+        born=dt.date(2016, 4, 2),
+        data_consent=True,
+        confirm_not_duplicate=True,
+    )
+    kept = child_merge(keep=twin, remove=Child.objects.get(pk=child.pk), by=consented["district"])
+    assert kept.data_restricted and not kept.data_consent
+    assert ConsentChange.objects.filter(child=kept, withdrawn=True, by=consented["district"]).exists()
