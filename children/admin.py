@@ -92,6 +92,31 @@ class ChildAdmin(ChildImportExportAdminMixin, ChildDuplicatesAdminMixin, ScopedA
     def get_exclude(self, request, obj=None):
         return [] if selectors.can_see_sensitive(request.user) else ["health_notes"]
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class PersonalIdCheckedForm(form):
+            """A personal ID held by a record outside the user's unit is refused in words that do not say
+            it exists (the model's uniqueness check would), and the staff who see both are told."""
+
+            def clean(self):
+                data = super().clean()
+                if data.get("personal_id") and "personal_id" not in self.errors:
+                    try:
+                        services.personal_id_check_elsewhere(
+                            personal_id=data["personal_id"],
+                            by=request.user,
+                            commune=data.get("commune"),
+                            full_name=data.get("full_name", ""),
+                            birth_date=data.get("birth_date"),
+                            exclude_pk=obj.pk if obj is not None else None,
+                        )
+                    except ValidationError as error:
+                        self.add_error("personal_id", error.error_dict["personal_id"])
+                return data
+
+        return PersonalIdCheckedForm
+
     def get_search_results(self, request, queryset, search_term):
         from fund_portal.text import fold
 

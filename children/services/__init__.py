@@ -21,6 +21,7 @@ from .registry import (
     circumstance_add,
     circumstance_remove,
     consent_set,
+    personal_id_check_elsewhere,
 )
 from .support import (
     half_year,
@@ -48,6 +49,7 @@ __all__ = [
     "consent_set",
     "half_year",
     "needs_assess",
+    "personal_id_check_elsewhere",
     "priority_override_set",
     "review_record",
     "sponsorship_end",

@@ -102,6 +102,30 @@ def _personal_id_check_refused() -> ValidationError:
     return ValidationError({"personal_id": ValidationError(message, code="personal_id_check")})
 
 
+def personal_id_check_elsewhere(
+    *, personal_id: str | None, by, commune=None, full_name: str = "", birth_date=None, exclude_pk=None
+) -> None:
+    """Refuse a personal ID held by a record the user does not see, in words that do not say it exists,
+    and tell the staff who see both (for forms that save without `child_register`/`child_update`:
+    the admin's). The alert needs the commune, name and date of birth typed; without them only the
+    refusal is given."""
+    holder = _personal_id_held_elsewhere(personal_id=personal_id, by=by, exclude_pk=exclude_pk)
+    if holder is None:
+        return
+    if commune is not None and full_name and birth_date is not None:
+        with transaction.atomic():
+            duplicate_alert_record(
+                existing=holder,
+                commune=commune,
+                full_name=normalize_text(full_name),
+                birth_date=birth_date,
+                personal_id=personal_id,
+                reason=SAME_PERSONAL_ID,
+                by=by,
+            )
+    raise _personal_id_check_refused()
+
+
 def _duplicates_split(*, child: Child, by) -> tuple[list[Child], list[Child], Child | None]:
     """The likely duplicates the user sees, those outside their scope, and the record holding the
     child's personal ID outside their scope (the alerts for both are recorded here)."""

@@ -106,6 +106,55 @@ def test_a_personal_id_of_another_district_is_not_confirmed_as_existing(tree, th
     assert pao.personal_id is None
 
 
+def test_the_portal_form_and_the_admin_do_not_confirm_a_personal_id_of_another_unit(client, tree, thao):
+    data = {
+        "full_name": "Lò Văn Páo",
+        "birth_date": "01/05/2017",
+        "sex": "male",
+        "ethnicity": "01",
+        "personal_id": "038215001234",
+        "commune": tree["c"].pk,
+        "poverty": "none",
+        "confirm_not_duplicate": "on",
+    }
+    client.force_login(officer(tree["c"], username="canbo.cuong"))
+    response = client.post(reverse("children:new"), data)
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors.get("personal_id", []))
+    assert "cần được Quỹ kiểm tra" in errors and "đã tồn tại" not in response.content.decode()
+    assert DuplicateAlert.objects.filter(commune=tree["c"]).count() == 1
+
+    client.force_login(staff(tree["d2"], username="huyen.hai"))
+    pao = register(officer(tree["c"]), tree["c"], "Lò Văn Páo", born=dt.date(2017, 5, 1))
+    change = reverse("admin:children_child_change", args=[pao.pk])
+    page = client.get(change)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    posted = {
+        name: ("" if value is None else value.pk if hasattr(value, "pk") else value)
+        for name, value in {**form.initial, "personal_id": "038215001234"}.items()
+        if name in form.fields and name != "photo"
+    }
+    posted["birth_date"] = "01/05/2017"
+    for inline in page.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        posted.update({management.add_prefix(name): value for name, value in management.initial.items()})
+        posted[management.add_prefix("TOTAL_FORMS")] = management.initial["INITIAL_FORMS"]
+        for inline_form in inline.formset.forms:  # the read-only inlines post their ids back
+            posted.update(
+                {
+                    inline_form.add_prefix(name): (v.pk if hasattr(v, "pk") else v)
+                    for name, v in inline_form.initial.items()
+                    if v is not None
+                }
+            )
+    response = client.post(change, posted)
+    body = response.content.decode()
+    assert "cần được Quỹ kiểm tra" in body and "đã tồn tại" not in body
+    pao.refresh_from_db()
+    assert pao.personal_id is None
+
+
 def test_an_alert_across_provinces_is_seen_by_superusers_only(tree, thao):
     other = UnitFactory(code="91", name="Tỉnh Khác", level=UnitLevel.PROVINCE, parent=None)
     district = UnitFactory(code="911", name="Huyện Xa", level=UnitLevel.DISTRICT, parent=other)
