@@ -16,6 +16,7 @@ from .models import (
     Child,
     ChildStatusChange,
     Circumstance,
+    ConsentChange,
     Need,
     PriorityWeight,
     Review,
@@ -79,6 +80,11 @@ class StatusChangeInline(ReadOnlyInline):
     fields = readonly_fields = ["on", "status_from", "status_to", "reason", "by"]
 
 
+class ConsentChangeInline(ReadOnlyInline):
+    model = ConsentChange
+    fields = readonly_fields = ["at", "data_consent", "story_consent", "withdrawn", "by"]
+
+
 @admin.register(Child)
 class ChildAdmin(ChildImportExportAdminMixin, ChildDuplicatesAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["full_name", "birth_date", "sex", "commune", "village", "poverty", "status"]
@@ -86,8 +92,25 @@ class ChildAdmin(ChildImportExportAdminMixin, ChildDuplicatesAdminMixin, ScopedA
     search_fields = ["name_folded", "personal_id"]
     list_select_related = ["commune", "village"]
     raw_id_fields = ["commune", "village"]
-    inlines = [CircumstanceInline, NeedInline, SupportInline, ReviewInline, StatusChangeInline]
-    readonly_fields = ["name_folded", "priority_score", "priority", "last_reviewed_year", "merged_into"]
+    inlines = [
+        CircumstanceInline,
+        NeedInline,
+        SupportInline,
+        ReviewInline,
+        StatusChangeInline,
+        ConsentChangeInline,
+    ]
+    readonly_fields = [
+        "name_folded",
+        "priority_score",
+        "priority",
+        "last_reviewed_year",
+        "merged_into",
+        # Consent changes only through `consent_set` (the portal's form), which keeps their history.
+        "data_consent",
+        "story_consent",
+        "data_restricted",
+    ]
 
     def get_exclude(self, request, obj=None):
         return [] if selectors.can_see_sensitive(request.user) else ["health_notes"]

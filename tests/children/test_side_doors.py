@@ -270,6 +270,10 @@ def test_a_withdrawal_is_kept_with_who_and_when_and_the_record_stays_for_the_com
     assert "Lịch sử sự đồng ý" in page and "canbo.an" in page
     log = AccessLog.objects.filter(child=child).latest("at")
     assert log.reason == "Hồ sơ hạn chế xử lý (đã rút lại đồng ý lưu dữ liệu)"
+    client.force_login(consented["district"])  # the admin shows the history, and the consent read-only
+    admin_page = client.get(reverse("admin:children_child_change", args=[child.pk])).content.decode()
+    assert "Thay đổi sự đồng ý" in admin_page or "thay đổi sự đồng ý" in admin_page
+    assert 'name="data_consent"' not in admin_page
     # Consent given again lifts the restriction.
     consent_set(child=child, by=consented["officer"], data_consent=True, story_consent=False)
     child.refresh_from_db()
