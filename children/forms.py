@@ -174,7 +174,14 @@ class StatusForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    data_consent = forms.BooleanField(label=_("The guardian consents to keeping the data"), required=False)
+    data_consent = forms.BooleanField(
+        label=_("The guardian consents to keeping the data"),
+        required=False,
+        help_text=_(
+            "Unticked after the guardian consented, it records a withdrawal: the record stays for the "
+            "commune's duty of protection but leaves sponsors, public pages, gift lists and exports."
+        ),
+    )
     story_consent = forms.BooleanField(
         label=_("The guardian consents to showing an anonymised story publicly"), required=False
     )
