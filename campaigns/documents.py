@@ -71,6 +71,8 @@ def gift_list_xlsx(*, gift_list: GiftList, user) -> tuple[bytes, str]:
     for group in groups:
         for entry in group["entries"]:
             child = entry.child
+            if child.data_restricted:  # consent withdrawn: out of every export (the signing sheet stays)
+                continue
             if entry.support_id:
                 state = _("Handed over on %(date)s") % {"date": f"{entry.support.delivered_on:%d/%m/%Y}"}
             elif entry.absent:

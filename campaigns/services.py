@@ -332,7 +332,7 @@ def gift_list_build(
     )
     children = list(
         children_list(user=by, order="priority")
-        .filter(commune__in=[c.pk for c in communes])
+        .filter(commune__in=[c.pk for c in communes], data_restricted=False)  # consent withdrawn: not listed
         .exclude(Exists(already_given))
         .exclude(Exists(already_listed))[:limit]
     )

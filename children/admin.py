@@ -18,6 +18,7 @@ from .models import (
     Child,
     ChildStatusChange,
     Circumstance,
+    ConsentChange,
     Need,
     PriorityWeight,
     Review,
@@ -123,6 +124,24 @@ class ChildAdminForm(forms.ModelForm):
         model = Child
         fields = list(services.UPDATABLE_FIELDS)
 
+    def clean(self):
+        """A personal ID held by a record outside the user's unit is refused in words that do not say
+        it exists (the model's uniqueness check would), and the staff who see both are told."""
+        data = super().clean()
+        if data.get("personal_id") and "personal_id" not in self.errors:
+            try:
+                services.personal_id_check_elsewhere(
+                    personal_id=data["personal_id"],
+                    by=self.user,
+                    commune=data.get("commune"),
+                    full_name=data.get("full_name", ""),
+                    birth_date=data.get("birth_date"),
+                    exclude_pk=self.instance.pk,
+                )
+            except ValidationError as error:
+                self.add_error("personal_id", error.error_dict["personal_id"])
+        return data
+
     def _post_clean(self):
         super()._post_clean()
         if self.errors:
@@ -138,6 +157,11 @@ class ChildAdminForm(forms.ModelForm):
                 services.child_check(child=self.instance, by=self.user)
         except ValidationError as error:
             self.add_error(None, error)
+
+
+class ConsentChangeInline(ReadOnlyInline):
+    model = ConsentChange
+    fields = readonly_fields = ["at", "data_consent", "story_consent", "withdrawn", "by"]
 
 
 @admin.register(Child)
@@ -158,12 +182,20 @@ class ChildAdmin(
     search_fields = ["name_folded", "personal_id"]
     list_select_related = ["commune", "village"]
     raw_id_fields = ["commune", "village"]
-    inlines = [CircumstanceInline, NeedInline, SupportInline, ReviewInline, StatusChangeInline]
+    inlines = [
+        CircumstanceInline,
+        NeedInline,
+        SupportInline,
+        ReviewInline,
+        StatusChangeInline,
+        ConsentChangeInline,
+    ]
     readonly_fields = [
         "name_folded",
         "status",
         "data_consent",
         "story_consent",
+        "data_restricted",
         "story",
         "priority_score",
         "priority_override",

@@ -11,12 +11,25 @@ from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, action_required
 
-from .duplicates import child_merge, duplicate_dismiss, likely_duplicates
-from .models import Child
+from .duplicates import REASONS as DUPLICATE_REASONS
+from .duplicates import (
+    child_merge,
+    duplicate_alert_check,
+    duplicate_alerts_open,
+    duplicate_dismiss,
+    likely_duplicates,
+)
+from .models import Child, DuplicateAlert
 
 MERGE_INTO_LEFT = "merge_left"
 MERGE_INTO_RIGHT = "merge_right"
 DISMISS = "dismiss"
+
+
+class AlertCheckedForm(forms.Form):
+    """Staff checked a registration that matched a record outside the officer's unit."""
+
+    alert = forms.IntegerField(min_value=1)
 
 
 class DuplicateDecisionForm(forms.Form):
@@ -59,17 +72,36 @@ class ChildDuplicatesAdminMixin:
         for pair in pairs:
             for child in (pair.left, pair.right):
                 child.personal_id_masked = mask_personal_id(child.personal_id)
+        alerts = duplicate_alerts_open(user=request.user, limit=self.duplicates_limit)
+        for alert in alerts:
+            alert.personal_id_masked = mask_personal_id(alert.personal_id)
+            alert.existing.personal_id_masked = mask_personal_id(alert.existing.personal_id)
+            alert.reason_label = DUPLICATE_REASONS.get(alert.reason, alert.reason)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "pairs": pairs,
+            "alerts": alerts,
             "limit": self.duplicates_limit,
             "title": _("Likely duplicate children"),
             "actions": {"left": MERGE_INTO_LEFT, "right": MERGE_INTO_RIGHT, "dismiss": DISMISS},
         }
         return TemplateResponse(request, "admin/children/child/duplicates.html", context)
 
+    def _alert_checked(self, request):
+        form = AlertCheckedForm(request.POST)
+        if not form.is_valid():
+            return HttpResponseBadRequest()
+        alert = get_object_or_404(
+            DuplicateAlert.objects.visible_to(request.user), pk=form.cleaned_data["alert"]
+        )
+        duplicate_alert_check(alert=alert, by=request.user)
+        messages.success(request, _("The alert is marked as checked."))
+        return redirect("admin:children_child_duplicates")
+
     def _duplicates_decide(self, request):
+        if "alert" in request.POST:
+            return self._alert_checked(request)
         form = DuplicateDecisionForm(request.POST)
         if not form.is_valid():
             return HttpResponseBadRequest()

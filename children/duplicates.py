@@ -18,7 +18,15 @@ Two records are likely the same child when any of these holds (merged records ne
    neighbouring digits swapped (2015 and 2016, 12 and 21).
 
 Two records that both carry a personal identification number, and not the same one, are two
-children whatever their names: the number is issued once per person.
+children for rules 3 and 4 (the number is issued once per person), but not for rule 2: the same
+folded name and date of birth in one district is listed whatever the numbers say, as
+`SAME_NAME_DATE_OTHER_ID` (numbers one digit apart are a typo as often as two children; a differing
+number is a reason to look, not to trust).
+
+A match the registering user does not see (another commune, another district) is not shown to
+them: `DuplicateAlert` records it for the staff of the lowest unit over both records, who find it on
+the likely-duplicates page (`duplicate_alerts_open`), and the officer is told only that a likely
+duplicate exists elsewhere and that staff were told.
 
 The check on registration (`child_duplicates`) runs at most three indexed queries: the personal ID
 (unique index), the district's children born that day (`child_birth_commune_idx`), and the same folded
@@ -53,6 +61,7 @@ from .models import (
     ChildStatus,
     ChildStatusChange,
     Circumstance,
+    ConsentChange,
     DuplicateDismissal,
     Incident,
     Need,
@@ -68,6 +77,7 @@ MAX_DAYS_APART = 3
 
 SAME_PERSONAL_ID = "personal_id"
 SAME_NAME_AND_DATE = "same"
+SAME_NAME_DATE_OTHER_ID = "same_other_id"
 CLOSE_NAME = "close_name"
 CLOSE_DATE = "close_date"
 
@@ -75,6 +85,9 @@ CLOSE_DATE = "close_date"
 REASONS = {
     SAME_PERSONAL_ID: gettext_lazy("same personal ID"),
     SAME_NAME_AND_DATE: gettext_lazy("same name and date of birth"),
+    SAME_NAME_DATE_OTHER_ID: gettext_lazy(
+        "same name and date of birth, different personal IDs: check which ID is right"
+    ),
     CLOSE_NAME: gettext_lazy("similar name, same date of birth"),
     CLOSE_DATE: gettext_lazy("same name, similar date of birth"),
 }
@@ -257,8 +270,13 @@ def pairs_find(rows: list[tuple]) -> dict[tuple[int, int], str]:
     found: dict[tuple[int, int], str] = {}
 
     def record(a: tuple, b: tuple, reason: str) -> None:
-        if not (a[3] and b[3] and a[3] != b[3]):  # two personal IDs: two people
-            found[(a[0], b[0]) if a[0] < b[0] else (b[0], a[0])] = reason
+        if _different_people(a[3], b[3]):
+            if reason != SAME_NAME_AND_DATE:  # two personal IDs: two people, unless all else is equal
+                return
+            reason = SAME_NAME_DATE_OTHER_ID
+        key = (a[0], b[0]) if a[0] < b[0] else (b[0], a[0])
+        if key not in found or _STRENGTH[reason] < _STRENGTH[found[key]]:
+            found[key] = reason
 
     givens = [parts[row[1]][1] for row in rows]
     same_day_pairs = []
@@ -335,7 +353,9 @@ def child_duplicates(
         district = _district_communes(commune)
         for child in candidates.filter(birth_date=birth_date, commune__in=district):
             reason = _reason(child.name_folded, child.birth_date, folded, birth_date)
-            if reason and not _different_people(child.personal_id, personal_id):
+            if reason and _different_people(child.personal_id, personal_id):
+                reason = SAME_NAME_DATE_OTHER_ID if reason == SAME_NAME_AND_DATE else None
+            if reason:
                 add(child, reason)
         typos = sorted(date_variants(birth_date))
         for child in candidates.filter(name_folded=folded, birth_date__in=typos, commune__in=district):
@@ -343,7 +363,7 @@ def child_duplicates(
                 add(child, CLOSE_DATE)
     ranked = sorted(found.values(), key=lambda item: (_STRENGTH[item[0]], item[1].name_folded, item[1].pk))
     for reason, child in ranked:
-        child.duplicate_reason = str(REASONS[reason])
+        child.duplicate_code, child.duplicate_reason = reason, str(REASONS[reason])
     return [child for _reason_code, child in ranked]
 
 
@@ -397,7 +417,75 @@ def likely_duplicates(*, user, limit: int = 100) -> list[DuplicatePair]:
     ]
 
 
+def lowest_common_unit(a: AdministrativeUnit, b: AdministrativeUnit) -> AdministrativeUnit | None:
+    """The lowest unit whose subtree holds both units (None across provinces: the fund's, above all)."""
+    codes_a, codes_b = a.path.strip("/").split("/"), b.path.strip("/").split("/")
+    common = None
+    for code_a, code_b in zip(codes_a, codes_b, strict=False):
+        if code_a != code_b:
+            break
+        common = code_a
+    return AdministrativeUnit.objects.filter(code=common).first() if common else None
+
+
+def duplicate_alerts_open(*, user, limit: int = 100) -> list:
+    """Registrations that matched a record outside the registering user's scope, not checked yet, for
+    the staff who see both (newest first)."""
+    from .models import DuplicateAlert
+
+    return list(
+        DuplicateAlert.objects.visible_to(user)
+        .filter(checked_at__isnull=True)
+        .select_related("existing__commune", "registered", "commune", "by", "unit")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
 # Writes ---------------------------------------------------------------------------------------------
+
+
+def duplicate_alert_record(
+    *,
+    existing: Child,
+    commune: AdministrativeUnit,
+    full_name: str,
+    birth_date: dt.date,
+    personal_id: str | None,
+    reason: str,
+    by,
+):
+    """Tell the staff who see both records that a registration matched a record the officer does not
+    see. The same attempt repeated is recorded once while it is not checked."""
+    from .models import DuplicateAlert
+
+    existing_commune = AdministrativeUnit.objects.get(pk=existing.commune_id)
+    alert, _created = DuplicateAlert.objects.get_or_create(
+        existing=existing,
+        commune=commune,
+        full_name=full_name,
+        birth_date=birth_date,
+        personal_id=personal_id or "",
+        by=by,
+        checked_at__isnull=True,
+        defaults={"reason": reason, "unit": lowest_common_unit(existing_commune, commune)},
+    )
+    return alert
+
+
+@requires(Action.CHILD_MERGE)
+def duplicate_alert_check(*, alert, by):
+    """Staff who see both records checked an alert (merged, corrected or found two children)."""
+    from .models import DuplicateAlert
+
+    with transaction.atomic():
+        locked = DuplicateAlert.objects.visible_to(by).select_for_update().filter(pk=alert.pk).first()
+        if locked is None:
+            raise ValidationError(_("This alert is outside your unit."), code="scope")
+        if locked.checked_at is None:
+            locked.checked_by, locked.checked_at = by, timezone.now()
+            locked.save(update_fields=["checked_by", "checked_at"])
+    return locked
+
 
 #: Fields of the kept record filled from the removed one when empty on the kept one.
 FILLED_FIELDS = [
@@ -432,10 +520,17 @@ def _fill_from(keep: Child, remove: Child) -> None:
         keep.poverty = remove.poverty
     if not keep.story and remove.story:
         keep.story, keep.story_consent = remove.story, remove.story_consent
-    if not keep.data_consent and remove.data_consent:
+    if remove.data_restricted and not keep.data_restricted:
+        # The guardian withdrew the consent for this child: the record kept is restricted too.
+        keep.data_restricted, keep.data_consent, keep.story_consent = True, False, False
+        keep.consent_recorded_by_id = remove.consent_recorded_by_id
+        keep.consent_recorded_at = remove.consent_recorded_at
+    elif not keep.data_consent and remove.data_consent and not keep.data_restricted:
         keep.data_consent = True
         keep.consent_recorded_by_id = remove.consent_recorded_by_id
         keep.consent_recorded_at = remove.consent_recorded_at
+    if keep.data_restricted:
+        keep.story_consent = False
     if keep.priority_override is None and remove.priority_override is not None:
         keep.priority_override = remove.priority_override
         keep.priority_override_reason = remove.priority_override_reason
@@ -515,7 +610,10 @@ def child_merge(*, keep: Child, remove: Child, by, reason: str = "") -> Child:
             )
         if _different_people(keep.personal_id, remove.personal_id):
             raise ValidationError(
-                _("These records have different personal identification numbers: they are two children."),
+                _(
+                    "These records have different personal identification numbers. If they are one child, "
+                    "clear the wrong number on its record first, then merge."
+                ),
                 code="personal_id",
             )
         _move_history(keep, remove)
@@ -524,9 +622,14 @@ def child_merge(*, keep: Child, remove: Child, by, reason: str = "") -> Child:
         if not keep.personal_id and remove.personal_id:
             keep.personal_id, remove.personal_id = remove.personal_id, None
             remove.save(update_fields=["personal_id", "updated_at"])  # the number is unique: free it first
+        restricted_before = keep.data_restricted
         _fill_from(keep, remove)
         keep.full_clean()
         keep.save()
+        if keep.data_restricted and not restricted_before:
+            ConsentChange.objects.create(
+                child=keep, data_consent=False, story_consent=False, withdrawn=True, by=by
+            )
         ChildStatusChange.objects.create(
             child=remove,
             status_from=remove.status,

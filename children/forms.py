@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fund_portal.forms import MoneyField
@@ -41,6 +42,15 @@ class ChildForm(forms.ModelForm):
         from .selectors import group_choices
 
         self.fields["groups"].choices = group_choices(user=user)
+
+    def validate_constraints(self):
+        """The personal ID's uniqueness is told by the services (`child_register`, `child_update`): the
+        model's own check would confirm to an officer that a number is registered in another unit."""
+        exclude = self._get_validation_exclusions() | {"personal_id"}
+        try:
+            self.instance.validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
 
 
 def _area_choices():
@@ -164,7 +174,14 @@ class StatusForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    data_consent = forms.BooleanField(label=_("The guardian consents to keeping the data"), required=False)
+    data_consent = forms.BooleanField(
+        label=_("The guardian consents to keeping the data"),
+        required=False,
+        help_text=_(
+            "Unticked after the guardian consented, it records a withdrawal: the record stays for the "
+            "commune's duty of protection but leaves sponsors, public pages, gift lists and exports."
+        ),
+    )
     story_consent = forms.BooleanField(
         label=_("The guardian consents to showing an anonymised story publicly"), required=False
     )

@@ -59,6 +59,7 @@ from .models import (
     ChildStatus,
     ChildStatusChange,
     Circumstance,
+    ConsentChange,
     Poverty,
     PriorityWeight,
     Sex,
@@ -303,6 +304,9 @@ def children_import(*, uploaded, by: User, dry_run: bool, name: str = "") -> Imp
             result.written = True
             if len(rows) >= ANALYZE_AFTER_ROWS:
                 analyze(Child, Circumstance, ChildStatusChange, added=len(rows))
+    held_elsewhere = {e.row for e in errors if e.code == "personal_id_check"}
+    if held_elsewhere:  # after the write's transaction, so the alerts stay when the import is refused
+        _alerts_for_ids_held_elsewhere([row for row in rows if row.row in held_elsewhere], by=by)
     result.errors = sorted(errors, key=lambda e: e.row or 0)
     _summarise(result, rows)
     return result
@@ -745,14 +749,17 @@ def _match(rows: list[ParsedRow], *, by: User) -> list[RowError]:
         pid = row.values.get("personal_id")
         child = by_id.get(pid) if pid else None
         if pid and child is None and pid in outside:
+            # As on registration: words that do not confirm the number exists, and an alert for the
+            # staff who see both records.
             errors.append(
                 RowError(
                     row.row,
                     personal_id_header,
-                    "personal_id_out_of_scope",
+                    "personal_id_check",
                     _(
-                        "The personal identification number %(value)s is registered for a child outside "
-                        "your unit."
+                        "The personal identification number %(value)s needs checking by the fund before it "
+                        "can be recorded; the fund's staff have been told. Leave it empty to import the "
+                        "child now."
                     )
                     % {"value": pid},
                     pid,
@@ -811,6 +818,30 @@ def _match(rows: list[ParsedRow], *, by: User) -> list[RowError]:
         if not row.new and row.child_id:
             row.new_groups = [(g, s) for g, s in row.groups if (row.child_id, g, s) not in recorded]
     return errors
+
+
+def _alerts_for_ids_held_elsewhere(rows: list[ParsedRow], *, by: User) -> None:
+    """Tell the staff who see both records of each row whose personal ID a record outside the
+    importer's unit holds (a few rows at most: an import is one commune's list)."""
+    from .duplicates import SAME_PERSONAL_ID, duplicate_alert_record
+
+    holders = {
+        c.personal_id: c
+        for c in Child.objects.filter(personal_id__in=[r.values["personal_id"] for r in rows])
+    }
+    communes = AdministrativeUnit.objects.in_bulk({r.values["commune_id"] for r in rows})
+    for row in rows:
+        holder = holders.get(row.values["personal_id"])
+        if holder is not None:
+            duplicate_alert_record(
+                existing=holder,
+                commune=communes[row.values["commune_id"]],
+                full_name=row.values["full_name"],
+                birth_date=row.values["birth_date"],
+                personal_id=row.values["personal_id"],
+                reason=SAME_PERSONAL_ID,
+                by=by,
+            )
 
 
 def _registered_personal_ids(personal_ids: list[str]) -> set[str]:
@@ -917,6 +948,7 @@ def _update(rows: list[ParsedRow], *, now, by: User) -> list[int]:
         ids = [row.child_id for row in changed if "data_consent" in row.values]
         for chunk in _chunks(ids, CHUNK):
             consent_now.update(Child.objects.filter(pk__in=chunk).values_list("pk", "data_consent"))
+    consent_changes = []
     by_fields: dict[tuple[str, ...], list[Child]] = defaultdict(list)
     for row in changed:
         child = Child(pk=row.child_id, updated_at=now, name_folded=row.name_folded)
@@ -924,13 +956,25 @@ def _update(rows: list[ParsedRow], *, now, by: User) -> list[int]:
             setattr(child, name, value)
         names = [*row.values, "name_folded", "updated_at"]
         if "data_consent" in row.values and consent_now.get(row.child_id) != row.values["data_consent"]:
+            # As `consent_set` does: a withdrawn data consent restricts the record, a new one lifts it.
+            given = bool(row.values["data_consent"])
             child.consent_recorded_by_id, child.consent_recorded_at = by.pk, now
-            names += ["consent_recorded_by_id", "consent_recorded_at"]
+            child.data_restricted = not given
+            names += ["consent_recorded_by_id", "consent_recorded_at", "data_restricted"]
+            if not given:
+                child.story_consent = False
+                names.append("story_consent")
+            consent_changes.append(
+                ConsentChange(
+                    child_id=row.child_id, data_consent=given, story_consent=False, withdrawn=not given, by=by
+                )
+            )
         by_fields[tuple(names)].append(child)
     for names, children in by_fields.items():
         # bulk_update takes field names; `commune_id` is the attribute of the field `commune`.
         fields = [_ATTNAMES.get(name, name) for name in names]
         Child.objects.bulk_update(children, fields, batch_size=1000)
+    ConsentChange.objects.bulk_create(consent_changes, batch_size=1000)
     return [row.child_id for row in changed]
 
 
@@ -1137,12 +1181,16 @@ def children_template(*, by: User | None = None) -> bytes:
 def children_export_rows(*, children, user) -> tuple[list[str], list[list], list[int]]:
     """The template's headers, one row per child (so an export imports again), and the children's ids.
 
-    Sensitive groups and health notes are left out for a user without `children.view_sensitive`.
+    Sensitive groups and health notes are left out for a user without `children.view_sensitive`;
+    children whose guardian withdrew the data consent are left out altogether (Decree 13/2023: their
+    processing is restricted to the commune's duty of protection, which the record itself serves).
     """
     allowed = user.has_perm(SENSITIVE_PERMISSION)
     headers = export_headers(user=user)
     records = list(
-        children.select_related("commune", "village").order_by("commune__code", "name_folded", "id")
+        children.filter(data_restricted=False)
+        .select_related("commune", "village")
+        .order_by("commune__code", "name_folded", "id")
     )
     ids = [child.pk for child in records]
     groups: dict[int, list[str]] = defaultdict(list)

@@ -139,6 +139,15 @@ class Child(models.Model):
     consent_recorded_at = models.DateTimeField(
         _("consent recorded at"), null=True, blank=True, editable=False
     )
+    #: Set when the guardian withdraws the data consent (Decree 13/2023, Articles 12 and 14): the record
+    #: stays for the commune's legal duty of protection, but leaves every sponsor, donor and public
+    #: page and every export. Set and cleared only by `consent_set`; `ConsentChange` keeps the history.
+    data_restricted = models.BooleanField(
+        _("processing restricted (data consent withdrawn)"),
+        default=False,
+        db_default=False,  # the import's COPY leaves the column out
+        editable=False,
+    )
     priority_score = models.IntegerField(_("priority score (computed)"), default=0, editable=False)
     priority_override = models.IntegerField(_("priority set by hand"), null=True, blank=True)
     priority_override_reason = models.CharField(
@@ -215,6 +224,11 @@ class Child(models.Model):
                 condition=Q(personal_id__isnull=True) | Q(personal_id__regex=r"^[0-9]{12}$"),
                 name="child_personal_id_12_digits",
                 violation_error_message=_("The personal identification number has 12 digits."),
+            ),
+            models.CheckConstraint(
+                condition=Q(data_restricted=False) | Q(data_consent=False, story_consent=False),
+                name="child_restricted_has_no_consent",
+                violation_error_message=_("A record whose data consent was withdrawn has no consent."),
             ),
         ]
 
@@ -339,6 +353,42 @@ class ChildStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child_id}: {self.status_from} → {self.status_to}"
+
+
+class ConsentChange(models.Model):
+    """The history of a guardian's consents: what was recorded, by whom, when (Decree 13/2023 keeps the
+    proof of consent and of its withdrawal)."""
+
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.CASCADE, related_name="consent_changes"
+    )
+    data_consent = models.BooleanField(_("guardian consents to keeping the data"))
+    story_consent = models.BooleanField(_("guardian consents to an anonymised public story"))
+    withdrawn = models.BooleanField(
+        _("data consent withdrawn"),
+        default=False,
+        help_text=_("The data consent given before was withdrawn."),
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # looked up by it only when a user is deleted (PROTECT)
+    )
+    at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_lookup = "child__commune"
+
+    class Meta:
+        verbose_name = _("consent change")
+        verbose_name_plural = _("consent changes")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.child_id}: {self.data_consent}/{self.story_consent}"
 
 
 class PriorityWeight(models.Model):
@@ -714,3 +764,79 @@ class DuplicateDismissal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child_a_id} ≠ {self.child_b_id}"
+
+
+class DuplicateAlertQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Seen by whoever sees `unit` (the lowest unit over both records): the officer who typed the
+        details does not see the other record, and an alert across provinces (no unit) is the fund's,
+        seen by superusers only — not by every district's staff, as a unit-less record would be."""
+        from fund_portal.scope import visible_unit_ids
+
+        ids = visible_unit_ids(user)
+        if ids is None:
+            return self.all()
+        return self.filter(unit__in=ids)
+
+
+class DuplicateAlert(models.Model):
+    """A registration that matched a record outside the officer's scope. The officer is told only that a
+    likely duplicate exists elsewhere; staff of the lowest unit over both records check it."""
+
+    existing = models.ForeignKey(
+        Child, verbose_name=_("record already registered"), on_delete=models.CASCADE, related_name="+"
+    )
+    registered = models.ForeignKey(
+        Child,
+        verbose_name=_("record registered anyway"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        "fund_portal.AdministrativeUnit",
+        verbose_name=_("checked by the staff of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    commune = models.ForeignKey(
+        "fund_portal.AdministrativeUnit",
+        verbose_name=_("commune registering"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    full_name = models.CharField(_("full name typed"), max_length=120)
+    birth_date = models.DateField(_("date of birth typed"))
+    personal_id = models.CharField(_("personal identification number typed"), max_length=12, blank=True)
+    reason = models.CharField(_("reason"), max_length=20)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("typed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+
+    objects = DuplicateAlertQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("likely duplicate outside the officer's unit")
+        verbose_name_plural = _("likely duplicates outside the officer's unit")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["unit", "-at"], condition=Q(checked_at__isnull=True), name="dupalert_open_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ~ {self.existing_id}"

@@ -1,5 +1,8 @@
 """What the public site may show of the registry: counts and consented, anonymised stories only.
 
+A child whose guardian withdrew the data consent (`Child.data_restricted`) is left out of everything
+here but `children_supported_in_year`, an anonymous count over the whole fund.
+
 Never a name, an ID number, an address, a village, a photo, a guardian or a group of Article 10:
 needs are counted by commune and area, and a story is shown only while the guardian consents to
 both keeping the data and the public story, as the first-name initial, the age and the commune.
@@ -39,7 +42,9 @@ def public_needs_by_commune() -> dict:
     if year is None:
         return {"year": None, "communes": []}
     rows = (
-        Need.objects.filter(year=year, child__status=ChildStatus.ACTIVE)
+        # A child whose data consent was withdrawn is not counted: a count of one in a commune's area
+        # would still point at the child on a public page.
+        Need.objects.filter(year=year, child__status=ChildStatus.ACTIVE, child__data_restricted=False)
         .values("child__commune_id", "child__commune__name", "area")
         .annotate(count=Count("child", distinct=True))
         .order_by()
@@ -65,7 +70,9 @@ def public_stories(*, limit: int = 12) -> list[dict]:
     today = timezone.localdate()
     sensitive = Circumstance.objects.filter(child=OuterRef("pk"), group__in=sorted(SENSITIVE_CODES))
     children = (
-        Child.objects.filter(status=ChildStatus.ACTIVE, story_consent=True, data_consent=True)
+        Child.objects.filter(
+            status=ChildStatus.ACTIVE, story_consent=True, data_consent=True, data_restricted=False
+        )
         .exclude(story="")
         .exclude(Exists(sensitive))
         .order_by("-updated_at", "-id")

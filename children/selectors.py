@@ -143,6 +143,8 @@ def sponsorship_progress(*, token) -> dict | None:
     sponsorship = Sponsorship.objects.select_related("child__commune", "donor").filter(token=token).first()
     if sponsorship is None or sponsorship.child.status == ChildStatus.MERGED:
         return None
+    if sponsorship.child.data_restricted:  # the guardian withdrew the data consent: nothing is shown
+        return None
     child = sponsorship.child
     from .services import age_on
 
@@ -169,7 +171,7 @@ def sponsorship_progress(*, token) -> dict | None:
 
 def donor_sponsorships(*, user):
     """The sponsorships of the donor this account belongs to, newest first (for /donate/mine/)."""
-    return Sponsorship.objects.filter(donor__user=user).order_by("-starts_on")
+    return Sponsorship.objects.filter(donor__user=user).select_related("child").order_by("-starts_on")
 
 
 def public_initial(full_name: str) -> str:

@@ -115,7 +115,11 @@ def child_detail(request, pk):
     child = _child(request, pk)
     sensitive = selectors.can_see_sensitive(request.user)
     services.access_log(
-        user=request.user, action=AccessAction.SENSITIVE if sensitive else AccessAction.VIEW, child=child
+        user=request.user,
+        action=AccessAction.SENSITIVE if sensitive else AccessAction.VIEW,
+        child=child,
+        # Processing a record whose consent was withdrawn is marked, so the audit finds every access.
+        reason=_("Restricted record (data consent withdrawn)") if child.data_restricted else "",
     )
     year, needs = selectors.child_needs(child=child)
     from .incidents import child_incidents
@@ -135,6 +139,7 @@ def child_detail(request, pk):
             "reviews": list(child.reviews.all()[:5]),
             "reviewed_this_year": child.last_reviewed_year == timezone.localdate().year,
             "status_changes": list(child.status_changes.select_related("by")),
+            "consent_changes": list(child.consent_changes.select_related("by")[:20]),
             "sponsorships": list(child.sponsorships.select_related("donor")),
             "incidents": child_incidents(child=child, user=request.user),
             "circumstance_form": CircumstanceForm(

@@ -5,8 +5,9 @@ from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -22,12 +23,42 @@ admin.site.site_title = _("Fund administration")
 admin.site.index_title = _("Fund administration")
 
 
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A list filter on a related record (a fund, a bank account...) that offers only the records the
+    user may see: Django's own lists every row of the related table."""
+
+    def field_choices(self, field, request, model_admin):
+        related = field.related_model._default_manager.all()
+        if not hasattr(related, "visible_to"):
+            return super().field_choices(field, request, model_admin)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(
+            include_blank=False,
+            limit_choices_to={"pk__in": related.visible_to(request.user).values("pk")},
+            ordering=ordering,
+        )
+
+
 class ScopedAdminMixin(AuthorityAdminMixin):
-    """Admin lists, change pages and foreign-key choices show only what the user may see; actions
-    are offered to those who may do them (`fund_portal.authority`)."""
+    """Admin lists, change pages, foreign-key choices and list filters show only what the user may see;
+    actions are offered to those who may do them (`fund_portal.authority`)."""
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+    def get_list_filter(self, request):
+        """Every list filter named by a related field gets the scoped filter."""
+        filters = []
+        for item in super().get_list_filter(request):
+            if isinstance(item, str):
+                try:
+                    field = get_fields_from_path(self.model, item)[-1]
+                except (FieldDoesNotExist, NotRelationField):
+                    field = None
+                if field is not None and field.is_relation and field.related_model is not None:
+                    item = (item, ScopedRelatedFieldListFilter)
+            filters.append(item)
+        return filters
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         """Any choice of a scoped record (a unit, a fund, a donor...) lists only what the user may see."""

@@ -115,7 +115,17 @@ SCOPED_ROLES = (Role.DISTRICT_STAFF, Role.COMMUNE_OFFICER, Role.AUDITOR)
 ADMIN_ROLES = (Role.DISTRICT_STAFF, Role.AUDITOR)
 
 
-class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
+class UserQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """Scope rule 6 does not hold for accounts: an account with no unit is a donor's or a
+        superuser's, which no district's staff manage. Only superusers see unit-less accounts."""
+        from .scope import sees_everything
+
+        queryset = super().visible_to(user)
+        return queryset if sees_everything(user) else queryset.filter(unit__isnull=False)
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
     pass
 
 

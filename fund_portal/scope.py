@@ -12,7 +12,8 @@ Rules, in the order they are applied by `visible_unit_ids` and `ScopedQuerySet.v
 5. A scoped user sees the records whose unit lies in the subtree of their unit (their unit
    itself and everything under it).
 6. A record with no unit is seen by fund staff (and superusers) only, never by a commune
-   officer or an auditor.
+   officer or an auditor. Accounts are the exception (`fund_portal.models.UserQuerySet`): a
+   unit-less account (a donor's, a superuser's) is seen by superusers only.
 
 Every scoped model inherits `ScopedQuerySet` and names in `scope_lookup` the path from the
 model to its `AdministrativeUnit` ("unit", "child__unit", or "" for a unit itself), or a tuple

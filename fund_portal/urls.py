@@ -37,7 +37,29 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+#: The media folders anyone may read (news images). Children's photos are served only through the
+#: scoped view (children:photo) and the sponsor's page; report PDFs only through the reports pages.
+PUBLIC_MEDIA_FOLDERS = ("news",)
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+@login_not_required
+def public_media(request, path):
+    """A file of a public media folder, in development only (DEBUG). The path is normalised before its
+    folder is checked: "news/../children/photos/..." is a child's photo, not news."""
+    import posixpath
+
+    from django.http import Http404
+    from django.views.static import serve
+
+    clean = posixpath.normpath(path).lstrip("/")
+    if clean.split("/", 1)[0] not in PUBLIC_MEDIA_FOLDERS:
+        raise Http404
+    return serve(request, clean, document_root=settings.MEDIA_ROOT)
+
+
+if settings.DEBUG and settings.MEDIA_URL.startswith("/"):
+    import re
+
+    from django.urls import re_path
+
+    urlpatterns += [re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", public_media)]

@@ -23,6 +23,7 @@ from .registry import (
     circumstance_check,
     circumstance_remove,
     consent_set,
+    personal_id_check_elsewhere,
 )
 from .support import (
     SPONSORSHIP_UPDATABLE_FIELDS,
@@ -55,6 +56,7 @@ __all__ = [
     "consent_set",
     "half_year",
     "needs_assess",
+    "personal_id_check_elsewhere",
     "priority_override_set",
     "review_record",
     "sponsorship_end",

@@ -15,7 +15,7 @@ from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.public_cache import public_cache_bump
 from fund_portal.text import fold, normalize_text
 
-from ..duplicates import child_duplicates
+from ..duplicates import SAME_PERSONAL_ID, child_duplicates, duplicate_alert_record
 from ..models import (
     RECORD_FIELDS,
     AccessLog,
@@ -23,6 +23,8 @@ from ..models import (
     ChildStatus,
     ChildStatusChange,
     Circumstance,
+    ConsentChange,
+    DuplicateAlert,
 )
 from ..priority import priority_recompute
 
@@ -76,49 +78,160 @@ def _normalise(child: Child) -> None:
     child.personal_id = normalize_text(child.personal_id or "") or None
 
 
-def child_register_check(*, child: Child, by, confirm_not_duplicate: bool = False) -> None:
-    """The checks of `child_register`, writing nothing (the admin's form shows their refusals): the
-    record's rules, and no likely duplicate unless the officer confirms it is another child. The
-    child's name and identification number are normalised in place."""
-    _normalise(child)
-    child_check(child=child, by=by)
-    if confirm_not_duplicate:
+def _personal_id_held_elsewhere(
+    *, personal_id: str | None, by, exclude_pk: int | None = None
+) -> Child | None:
+    """The record (merged ones too) holding this personal ID outside the user's scope, if any."""
+    if not personal_id:
+        return None
+    holders = Child.objects.filter(personal_id=personal_id).exclude(
+        pk__in=Child.objects.visible_to(by).filter(personal_id=personal_id).values("pk")
+    )
+    if exclude_pk is not None:
+        holders = holders.exclude(pk=exclude_pk)
+    return holders.first()
+
+
+def _personal_id_check_refused() -> ValidationError:
+    """What an officer is told when the ID is held by a record they do not see: the same words whatever
+    the reason, so the refusal does not confirm that the number exists elsewhere."""
+    message = _(
+        "This personal identification number needs checking by the fund before it can be recorded; "
+        "the fund's staff have been told. Leave it empty to register the child now: staff will add "
+        "it once checked."
+    )
+    return ValidationError({"personal_id": ValidationError(message, code="personal_id_check")})
+
+
+def personal_id_check_elsewhere(
+    *, personal_id: str | None, by, commune=None, full_name: str = "", birth_date=None, exclude_pk=None
+) -> None:
+    """Refuse a personal ID held by a record the user does not see, in words that do not say it exists,
+    and tell the staff who see both (for forms that save without `child_register`/`child_update`:
+    the admin's). The alert needs the commune, name and date of birth typed; without them only the
+    refusal is given."""
+    holder = _personal_id_held_elsewhere(personal_id=personal_id, by=by, exclude_pk=exclude_pk)
+    if holder is None:
         return
+    if commune is not None and full_name and birth_date is not None:
+        with transaction.atomic():
+            duplicate_alert_record(
+                existing=holder,
+                commune=commune,
+                full_name=normalize_text(full_name),
+                birth_date=birth_date,
+                personal_id=personal_id,
+                reason=SAME_PERSONAL_ID,
+                by=by,
+            )
+    raise _personal_id_check_refused()
+
+
+def _duplicates_split(*, child: Child, by) -> tuple[list[Child], list[Child], Child | None]:
+    """The likely duplicates the user sees, those outside their scope, and the record holding the
+    child's personal ID outside their scope (the alerts for both are recorded here)."""
     duplicates = child_duplicates(
         full_name=child.full_name,
         birth_date=child.birth_date,
         personal_id=child.personal_id,
         commune=child.commune,
     )
-    if duplicates:
-        raise ValidationError(
-            _("This child may already be registered: %(children)s. Check, or confirm it is another one.")
-            % {
-                "children": ", ".join(
-                    f"{c.full_name} ({c.birth_date:%d/%m/%Y}, {c.commune}"
-                    + (f"; {c.duplicate_reason}" if getattr(c, "duplicate_reason", "") else "")
-                    + ")"
-                    for c in duplicates
+    visible = set(
+        Child.objects.visible_to(by).filter(pk__in=[c.pk for c in duplicates]).values_list("pk", flat=True)
+    )
+    inside = [c for c in duplicates if c.pk in visible]
+    id_holder = _personal_id_held_elsewhere(personal_id=child.personal_id, by=by)
+    outside = [c for c in duplicates if c.pk not in visible and (id_holder is None or c.pk != id_holder.pk)]
+    return inside, outside, id_holder
+
+
+def _alerts_record(*, child: Child, outside: list[Child], id_holder: Child | None, by) -> list[int]:
+    alerts = [(c, c.duplicate_code) for c in outside]
+    if id_holder is not None:
+        alerts.append((id_holder, SAME_PERSONAL_ID))
+    return [
+        duplicate_alert_record(
+            existing=existing,
+            commune=child.commune,
+            full_name=child.full_name,
+            birth_date=child.birth_date,
+            personal_id=child.personal_id,
+            reason=reason,
+            by=by,
+        ).pk
+        for existing, reason in alerts
+    ]
+
+
+def child_register_check(*, child: Child, by, confirm_not_duplicate: bool = False) -> list[int]:
+    """The checks of `child_register`, writing nothing of the child (the admin's form shows their
+    refusals): the record's rules, and no likely duplicate unless the officer confirms it is another
+    child. The child's name and identification number are normalised in place.
+
+    A match outside the officer's scope is not shown: the officer is told that a likely duplicate exists
+    elsewhere, and a `DuplicateAlert` (committed even when the registration is refused) tells the staff
+    who see both. A personal ID held by a record the officer does not see is refused, confirmed or not,
+    with words that do not say the number exists. Returns the alerts' ids."""
+    _normalise(child)
+    child_check(child=child, by=by)
+    inside, outside, id_holder = _duplicates_split(child=child, by=by)
+    alert_ids = []
+    if outside or id_holder is not None:
+        with transaction.atomic():
+            alert_ids = _alerts_record(child=child, outside=outside, id_holder=id_holder, by=by)
+    if id_holder is not None:
+        raise _personal_id_check_refused()
+    if (inside or outside) and not confirm_not_duplicate:
+        parts = []
+        if inside:
+            parts.append(
+                _("This child may already be registered: %(children)s.")
+                % {
+                    "children": ", ".join(
+                        f"{c.full_name} ({c.birth_date:%d/%m/%Y}, {c.commune}; {c.duplicate_reason})"
+                        for c in inside
+                    )
+                }
+            )
+        if outside:
+            parts.append(
+                _(
+                    "A child with similar details may already be registered outside your unit; the fund's "
+                    "staff have been told and will check it."
                 )
-            },
-            code="duplicate",
-        )
+            )
+        parts.append(_("Check, or confirm it is another child."))
+        raise ValidationError(" ".join(str(part) for part in parts), code="duplicate")
+    return alert_ids
 
 
-@transaction.atomic
 @requires(Action.CHILD_REGISTER)
 def child_register(
     *, by, confirm_not_duplicate: bool = False, circumstances: list[dict] | None = None, **fields
 ) -> Child:
-    """Register a child; a likely duplicate is refused unless the officer confirms it is another child.
+    """Register a child; a likely duplicate is refused unless the officer confirms it is another child
+    (see `child_register_check`, which also tells the staff of matches the officer does not see).
 
     `circumstances`: dicts with group, subgroup, identified_on, note (see `circumstance_add`)."""
     child = Child(created_by=by, **fields)
-    child_register_check(child=child, by=by, confirm_not_duplicate=confirm_not_duplicate)
+    alert_ids = child_register_check(child=child, by=by, confirm_not_duplicate=confirm_not_duplicate)
+    with transaction.atomic():
+        return _child_register_save(child=child, by=by, circumstances=circumstances, alert_ids=alert_ids)
+
+
+def _child_register_save(
+    *, child: Child, by, circumstances: list[dict] | None, alert_ids: list[int]
+) -> Child:
     if child.data_consent or child.story_consent:
         child.consent_recorded_by, child.consent_recorded_at = by, timezone.now()
     child.full_clean()
     child.save()
+    if child.data_consent or child.story_consent:
+        ConsentChange.objects.create(
+            child=child, data_consent=child.data_consent, story_consent=child.story_consent, by=by
+        )
+    if alert_ids:  # staff checking the alert find the record registered anyway
+        DuplicateAlert.objects.filter(pk__in=alert_ids).update(registered=child)
     ChildStatusChange.objects.create(
         child=child,
         status_from="",
@@ -137,10 +250,12 @@ def child_register(
 UPDATABLE_FIELDS = (*RECORD_FIELDS, "photo")
 
 
-@transaction.atomic
 @requires(Action.CHILD_REGISTER)
 def child_update(*, child: Child, by, **fields) -> Child:
-    """Change a child's record (not its status, consent or priority: those have their own functions)."""
+    """Change a child's record (not its status, consent or priority: those have their own functions).
+
+    A personal ID held by a record the user does not see is refused as on registration (the alert for
+    staff is committed, the change is not)."""
     _require_visible(child=child, by=by)
     unknown = set(fields) - set(UPDATABLE_FIELDS)
     if unknown:
@@ -151,9 +266,23 @@ def child_update(*, child: Child, by, **fields) -> Child:
         setattr(child, name, value)
     _normalise(child)
     child_check(child=child, by=by)
-    child.full_clean()
-    child.save()
-    priority_recompute(child_ids=[child.pk])
+    id_holder = _personal_id_held_elsewhere(personal_id=child.personal_id, by=by, exclude_pk=child.pk)
+    if id_holder is not None:
+        with transaction.atomic():
+            duplicate_alert_record(
+                existing=id_holder,
+                commune=child.commune,
+                full_name=child.full_name,
+                birth_date=child.birth_date,
+                personal_id=child.personal_id,
+                reason=SAME_PERSONAL_ID,
+                by=by,
+            )
+        raise _personal_id_check_refused()
+    with transaction.atomic():
+        child.full_clean()
+        child.save()
+        priority_recompute(child_ids=[child.pk])
     child.refresh_from_db()
     return child
 
@@ -252,28 +381,44 @@ def circumstance_remove(*, circumstance: Circumstance, by) -> None:
 @transaction.atomic
 @requires(Action.CHILD_REGISTER)
 def consent_set(*, child: Child, by, data_consent: bool, story_consent: bool, story: str = "") -> Child:
-    """Record the guardian's consents. Withdrawing the story consent hides the story at once: public
-    pages show a story only while `story_consent` is true (the text is kept for the record)."""
+    """Record the guardian's consents, each change kept in `ConsentChange` with who recorded it and when.
+
+    Withdrawing the story consent hides the story at once: public pages show a story only while
+    `story_consent` is true (the text is kept for the record). Withdrawing the data consent given before
+    (Decree 13/2023, Article 12) restricts the record's processing (`data_restricted`): it stays for the
+    commune's legal duty of protection (Article 17) and in the staff's own pages, reports and anonymous
+    counts, but leaves the sponsor's progress page, the public needs page and stories, new sponsorships
+    and gift lists, and every export. Giving the data consent again lifts the restriction."""
     _require_visible(child=child, by=by)
+    child = Child.objects.select_for_update().get(pk=child.pk)
     story = normalize_text(story)
     if story_consent and not story:
         raise ValidationError({"story": _("Write the anonymised story the guardian agreed to show.")})
     if story_consent and not data_consent:
         raise ValidationError({"story_consent": _("A story can be shown only if the data may be kept.")})
+    withdrawn = child.data_consent and not data_consent
+    if withdrawn:
+        child.data_restricted = True
+    elif data_consent:
+        child.data_restricted = False
     child.data_consent, child.story_consent = data_consent, story_consent
     if story:
         child.story = story
     child.consent_recorded_by, child.consent_recorded_at = by, timezone.now()
-    transaction.on_commit(public_cache_bump)  # a withdrawn story leaves the public pages at once
+    transaction.on_commit(public_cache_bump)  # a withdrawn story or child leaves the public pages at once
     child.save(
         update_fields=[
             "data_consent",
             "story_consent",
             "story",
+            "data_restricted",
             "consent_recorded_by",
             "consent_recorded_at",
             "updated_at",
         ]
+    )
+    ConsentChange.objects.create(
+        child=child, data_consent=data_consent, story_consent=story_consent, withdrawn=withdrawn, by=by
     )
     return child
 

@@ -235,6 +235,11 @@ def sponsorship_check(
     _require_visible(child=child, by=by)
     if sponsorship is None:
         _require_active(child)
+        if Child.objects.filter(pk=child.pk, data_restricted=True).exists():  # read now, not as passed
+            raise ValidationError(
+                _("The guardian withdrew the data consent: no sponsor can be linked to this child."),
+                code="restricted",
+            )
     errors: dict[str, list[str]] = {}
     if not Donor.objects.visible_to(by).filter(pk=donor.pk).exists():
         errors["donor"] = [_("This donor is outside your unit.")]

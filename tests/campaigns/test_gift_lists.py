@@ -298,3 +298,15 @@ def test_a_draft_list_can_be_discarded_and_a_handed_over_one_is_kept(
         gift_list_delete(gift_list=handed, by=district_staff)
     assert "được giữ lại" in error.value.messages[0]
     assert GiftList.objects.count() == 1
+
+
+def test_a_child_whose_data_consent_was_withdrawn_is_not_put_on_a_gift_list(
+    campaign, district_staff, officer_a, children
+):
+    from children.services import consent_set
+
+    mai = children["mai"]
+    consent_set(child=mai, by=officer_a, data_consent=True, story_consent=False)
+    consent_set(child=mai, by=officer_a, data_consent=False, story_consent=False)
+    gift_list = gift_list_build(campaign=campaign, by=district_staff, kind="gift", value=300_000, count=3)
+    assert "Lò Thị Mai" not in names(gift_list) and len(names(gift_list)) == 3

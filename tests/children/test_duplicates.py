@@ -24,6 +24,8 @@ from children.models import (
     ChildStatus,
     ChildStatusChange,
     Circumstance,
+    ConsentChange,
+    DuplicateAlert,
     DuplicateDismissal,
     Incident,
     Need,
@@ -115,16 +117,23 @@ def test_the_dates_looked_up_on_registration_are_exactly_the_close_dates():
         assert all(dates_close(d, born) for d in variants)
 
 
-def test_pairs_are_found_within_a_district_only_and_two_personal_ids_are_two_children():
+def test_pairs_are_found_within_a_district_only_and_two_personal_ids_part_only_similar_names_or_dates():
     rows = [
         (1, "nguyen van an", BORN, None, 10),
         (2, "nguyen van anh", BORN, None, 10),
         (3, "nguyen van an", dt.date(2015, 12, 3), None, 10),
         (4, "nguyen van an", BORN, None, 20),  # another district
         (5, "tran thi binh", BORN, "038100000001", 10),
-        (6, "tran thi binh", BORN, "038100000002", 10),  # another personal ID: another child
+        (6, "tran thi binh", BORN, "038100000002", 10),  # same name and date: listed whatever the IDs
+        (7, "le van nam", BORN, "038100000003", 10),
+        (8, "le van nam", BORN + dt.timedelta(days=1), "038100000004", 10),  # another ID, close date
+        (9, "le van nma", BORN, "038100000005", 10),  # another ID, close name
     ]
-    assert pairs_find(rows) == {(1, 2): "close_name", (1, 3): "close_date"}
+    assert pairs_find(rows) == {
+        (1, 2): "close_name",
+        (1, 3): "close_date",
+        (5, 6): "same_other_id",
+    }
 
 
 # Registration ---------------------------------------------------------------------------------------
@@ -168,7 +177,9 @@ def test_registering_a_close_match_is_refused_unless_the_officer_confirms(tree, 
     with pytest.raises(ValidationError) as error:
         register(officer_b, tree["b"], name="Nguyen Van Anh", born=born)  # same district, other commune
     assert error.value.code == "duplicate"
-    assert "Nguyễn Văn An" in error.value.messages[0] and "Xã An" in error.value.messages[0]
+    # The record is in commune A, which officer B does not see: neither its name nor its commune is told.
+    assert "Nguyễn Văn An" not in error.value.messages[0] and "Xã An" not in error.value.messages[0]
+    assert "ngoài đơn vị của bạn" in error.value.messages[0]
     swapped = (
         born.replace(month=born.day, day=born.month) if born.day <= 12 and born.day != born.month else None
     )
@@ -352,7 +363,7 @@ def test_a_merge_is_refused_across_districts_outside_scope_into_itself_and_twice
     assert not ChildStatusChange.objects.filter(child=far, status_to=ChildStatus.MERGED).exists()
 
 
-def test_two_records_with_different_personal_ids_are_never_merged(tree, officer_a, district_staff):
+def test_two_records_with_different_personal_ids_are_listed_but_not_merged(tree, officer_a, district_staff):
     born = years_ago(6)
     one = register(officer_a, tree["a"], name="Vũ Thị Mai", born=born, personal_id="038100000001")
     two = register(
@@ -363,8 +374,9 @@ def test_two_records_with_different_personal_ids_are_never_merged(tree, officer_
         personal_id="038100000002",
         confirm_not_duplicate=True,
     )
-    assert likely_duplicates(user=district_staff) == []
-    with pytest.raises(ValidationError) as error:
+    (pair,) = likely_duplicates(user=district_staff)  # listed to be looked at...
+    assert pair.code == "same_other_id"
+    with pytest.raises(ValidationError) as error:  # ...but merged only once the wrong ID is cleared
         child_merge(keep=one, remove=two, by=district_staff)
     assert error.value.code == "personal_id"
 
@@ -440,6 +452,8 @@ def test_every_table_pointing_at_a_child_is_considered_by_the_merge():
         DuplicateDismissal,  # stays: a decision about that record
         Child,  # merged_into
         GiftListEntry,  # moved; a draft line on a list the kept record is on is dropped
+        ConsentChange,  # stays: the removed record's own history (a withdrawal carries over)
+        DuplicateAlert,  # stays: staff's alert names the record as it was typed and found
     }
     relations = Child._meta.get_fields(include_hidden=True)
     assert {f.related_model for f in relations if f.auto_created and not f.concrete} == handled

@@ -223,14 +223,20 @@ def test_district_staff_import_into_their_communes_only_and_need_the_commune_col
     assert list(Child.objects.values_list("commune__code", flat=True)) == [tree["b"].code]
 
 
-def test_a_personal_id_of_a_child_outside_the_officers_unit_is_refused(tree, officer_a):
+def test_a_personal_id_of_a_child_outside_the_officers_unit_is_refused_without_saying_it_exists(
+    tree, officer_a
+):
+    from children.models import DuplicateAlert
+
     run(xlsx([["Đinh Văn Cường", years_ago(8), "Nam", "038299999999", "", ""]]), officer(tree["c"]))
     result = run(xlsx([["Đinh Văn Cường", years_ago(8), "Nam", "038299999999", "", ""]]), officer_a)
     assert result.error_messages() == [
-        "Dòng 2, cột Mã định danh cá nhân: Mã định danh cá nhân 038299999999 đã được đăng ký cho "
-        "một trẻ ngoài đơn vị của bạn."
+        "Dòng 2, cột Mã định danh cá nhân: Mã định danh cá nhân 038299999999 cần được Quỹ kiểm tra "
+        "trước khi ghi nhận; cán bộ Quỹ đã được báo. Để trống mã để nhập trẻ ngay."
     ]
     assert Child.objects.count() == 1
+    alert = DuplicateAlert.objects.get()  # the province's staff see both records
+    assert alert.unit == tree["province"] and alert.commune == tree["a"] and alert.by == officer_a
 
 
 def test_the_portal_import_page_checks_then_imports(client, tree, officer_a):

@@ -106,9 +106,20 @@ def test_anonymous_user_is_sent_to_login_from_portal_and_admin(client, tree):
 
 
 def test_records_without_a_unit_are_seen_by_fund_staff_but_not_by_officers(tree):
+    from children.models import AccessLog
+
+    district, commune_officer = staff(tree["d1"]), officer(tree["a"])
+    unassigned = AccessLog.objects.create(user=district, action="export", unit=None)
+    assert AccessLog.objects.visible_to(district).filter(pk=unassigned.pk).exists()
+    assert not AccessLog.objects.visible_to(commune_officer).filter(pk=unassigned.pk).exists()
+
+
+def test_accounts_without_a_unit_are_seen_by_superusers_only(tree):
     unassigned = UserFactory(username="no_unit_donor", role=Role.DONOR)
-    assert User.objects.visible_to(staff(tree["d1"])).filter(pk=unassigned.pk).exists()
-    assert not User.objects.visible_to(officer(tree["a"])).filter(pk=unassigned.pk).exists()
+    for user in (staff(tree["d1"]), staff(tree["province"]), officer(tree["a"])):
+        assert not User.objects.visible_to(user).filter(pk=unassigned.pk).exists()
+    root = UserFactory(is_superuser=True, is_staff=True)
+    assert User.objects.visible_to(root).filter(pk=unassigned.pk).exists()
 
 
 def test_superuser_sees_every_unit(tree):
