@@ -92,6 +92,13 @@ class ChildAdmin(ChildImportExportAdminMixin, ChildDuplicatesAdminMixin, ScopedA
     def get_exclude(self, request, obj=None):
         return [] if selectors.can_see_sensitive(request.user) else ["health_notes"]
 
+    def get_readonly_fields(self, request, obj=None):
+        """The computed score only with the permission: each group has its own weight, so the score
+        less what the user can see names a restricted group (`children.priority.priority_shown`)."""
+        if selectors.can_see_sensitive(request.user):
+            return self.readonly_fields
+        return [f for f in self.readonly_fields if f not in ("priority_score", "priority")]
+
     def get_search_results(self, request, queryset, search_term):
         from fund_portal.text import fold
 
