@@ -88,7 +88,7 @@ def child(tree):
 def _edit_form_data(child: Child, user) -> dict:
     form = ChildEditForm(instance=child, user=user)
     data = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if name == "photo" or value is None:
             continue
