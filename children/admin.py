@@ -79,6 +79,33 @@ class StatusChangeInline(ReadOnlyInline):
     fields = readonly_fields = ["on", "status_from", "status_to", "reason", "by"]
 
 
+def _change_message_restricted(message: str) -> str:
+    """An admin change message (JSON) with the names of sensitive groups' rows replaced by "[restricted]"."""
+    import json
+    import re
+
+    from fund_portal.audit import RESTRICTED_VALUE
+
+    from .reference import is_sensitive
+
+    try:
+        parts = json.loads(message)
+    except ValueError:
+        parts = None
+    if not isinstance(parts, list):
+        # A plain-text message (written by code, not by the admin's forms): any sensitive code goes.
+        return re.sub(
+            r"G\d{2}", lambda m: str(RESTRICTED_VALUE) if is_sensitive(m.group()) else m.group(), message
+        )
+    for part in parts:
+        for detail in part.values() if isinstance(part, dict) else ():
+            name = detail.get("object") if isinstance(detail, dict) else None
+            code = re.search(r": (G\d{2})(\.\d+)?$", name or "")
+            if code and is_sensitive(code.group(1)):
+                detail["object"] = str(RESTRICTED_VALUE)
+    return json.dumps(parts)
+
+
 @admin.register(Child)
 class ChildAdmin(ChildImportExportAdminMixin, ChildDuplicatesAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["full_name", "birth_date", "sex", "commune", "village", "poverty", "status"]
@@ -103,6 +130,17 @@ class ChildAdmin(ChildImportExportAdminMixin, ChildDuplicatesAdminMixin, ScopedA
         from fund_portal.text import fold
 
         return super().get_search_results(request, queryset, fold(search_term))
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Django's own change history names the rows added or removed in the inlines ("Added special
+        circumstance “An: G12”"): without the permission, a sensitive group's row is not named."""
+        response = super().history_view(request, object_id, extra_context)
+        context = getattr(response, "context_data", None)
+        if context is None or "action_list" not in context or selectors.can_see_sensitive(request.user):
+            return response
+        for entry in context["action_list"]:
+            entry.change_message = _change_message_restricted(entry.change_message)
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         child = self.get_queryset(request).filter(pk=object_id).first()

@@ -169,3 +169,29 @@ def test_a_group_changed_from_a_sensitive_one_is_hidden_too(trail, tree):
     entry = LogEntry.objects.get_for_object(circumstance).filter(action=LogEntry.Action.UPDATE).get()
     assert entry.changes_dict["group"] == ["G12", "G03"]
     assert entry.additional_data["restricted"] is True
+
+
+def test_the_admins_own_change_history_of_a_child_does_not_name_a_sensitive_group_without_the_permission(
+    client, tree, trail
+):
+    from django.contrib.admin.models import CHANGE
+    from django.contrib.admin.models import LogEntry as AdminLogEntry
+
+    child, _entries = trail
+    editor = _sensitive(staff(tree["d1"], username="staff_sua"))
+    # What the admin writes when a holder of the permission adds groups in the child's inline.
+    AdminLogEntry.objects.log_actions(
+        user_id=editor.pk,
+        queryset=[child],
+        action_flag=CHANGE,
+        change_message=[
+            {"added": {"name": "special circumstance", "object": f"{CHILD}: G12"}},
+            {"added": {"name": "special circumstance", "object": f"{CHILD}: G01"}},
+        ],
+    )
+    url = reverse("admin:children_child_history", args=[child.pk])
+    client.force_login(staff(tree["d1"]))
+    body = client.get(url, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "G12" not in body and f"{CHILD}: G01" in body and "[hạn chế]" in body
+    client.force_login(editor)
+    assert f"{CHILD}: G12" in client.get(url).content.decode()
