@@ -195,3 +195,21 @@ def test_the_admins_own_change_history_of_a_child_does_not_name_a_sensitive_grou
     assert "G12" not in body and f"{CHILD}: G01" in body and "[hạn chế]" in body
     client.force_login(editor)
     assert f"{CHILD}: G12" in client.get(url).content.decode()
+
+
+def test_the_migration_marks_entries_written_before_the_trail_held_to_the_permission(trail):
+    import importlib
+
+    from django.apps import apps
+
+    _child, entries = trail
+    for entry in entries.values():  # as they were stored before: no mark
+        data = dict(entry.additional_data)
+        data.pop("restricted")
+        LogEntry.objects.filter(pk=entry.pk).update(additional_data=data)
+    migration = importlib.import_module("children.migrations.0010_audit_restricted_entries")
+    migration.mark(apps, None)
+    marks = {
+        name: LogEntry.objects.get(pk=e.pk).additional_data.get("restricted") for name, e in entries.items()
+    }
+    assert [name for name, hidden in marks.items() if hidden] == ["trafficking", "incident", "health_only"]
