@@ -164,6 +164,33 @@ class ConsentChangeInline(ReadOnlyInline):
     fields = readonly_fields = ["at", "data_consent", "story_consent", "withdrawn", "by"]
 
 
+def _change_message_restricted(message: str) -> str:
+    """An admin change message (JSON) with the names of sensitive groups' rows replaced by "[restricted]"."""
+    import json
+    import re
+
+    from fund_portal.audit import RESTRICTED_VALUE
+
+    from .reference import is_sensitive
+
+    try:
+        parts = json.loads(message)
+    except ValueError:
+        parts = None
+    if not isinstance(parts, list):
+        # A plain-text message (written by code, not by the admin's forms): any sensitive code goes.
+        return re.sub(
+            r"G\d{2}", lambda m: str(RESTRICTED_VALUE) if is_sensitive(m.group()) else m.group(), message
+        )
+    for part in parts:
+        for detail in part.values() if isinstance(part, dict) else ():
+            name = detail.get("object") if isinstance(detail, dict) else None
+            code = re.search(r": (G\d{2})(\.\d+)?$", name or "")
+            if code and is_sensitive(code.group(1)):
+                detail["object"] = str(RESTRICTED_VALUE)
+    return json.dumps(parts)
+
+
 @admin.register(Child)
 class ChildAdmin(
     ChildImportExportAdminMixin,
@@ -257,10 +284,28 @@ class ChildAdmin(
                     note=item.note,
                 )
 
+    def get_readonly_fields(self, request, obj=None):
+        """The computed score only with the permission: each group has its own weight, so the score
+        less what the user can see names a restricted group (`children.priority.priority_shown`)."""
+        if selectors.can_see_sensitive(request.user):
+            return self.readonly_fields
+        return [f for f in self.readonly_fields if f not in ("priority_score", "priority")]
+
     def get_search_results(self, request, queryset, search_term):
         from fund_portal.text import fold
 
         return super().get_search_results(request, queryset, fold(search_term))
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Django's own change history names the rows added or removed in the inlines ("Added special
+        circumstance “An: G12”"): without the permission, a sensitive group's row is not named."""
+        response = super().history_view(request, object_id, extra_context)
+        context = getattr(response, "context_data", None)
+        if context is None or "action_list" not in context or selectors.can_see_sensitive(request.user):
+            return response
+        for entry in context["action_list"]:
+            entry.change_message = _change_message_restricted(entry.change_message)
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

@@ -35,6 +35,17 @@ from .tasks_incidents import incident_notify_task
 
 #: Decree 56/2017/NĐ-CP: the commune acts within 12 hours on a child at risk of serious harm.
 INTERVENTION_HOURS = 12
+#: Kinds whose counts are as sensitive as the groups they match (abuse, violence, exploitation,
+#: trafficking): small counts of them are suppressed like those of sensitive groups.
+SENSITIVE_INCIDENT_KINDS = frozenset(
+    {
+        IncidentKind.ABUSE,
+        IncidentKind.SEXUAL_ABUSE,
+        IncidentKind.VIOLENCE,
+        IncidentKind.EXPLOITATION,
+        IncidentKind.TRAFFICKING,
+    }
+)
 #: Roles that may record an incident (an auditor only reads).
 RECORDING_ROLES = (Role.COMMUNE_OFFICER, Role.DISTRICT_STAFF)
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from donations.models import NeedArea
+from fund_portal.images import CleanImageField
 from fund_portal.scope import ScopedQuerySet
 
 
@@ -116,7 +117,7 @@ class Child(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=ChildStatus.choices, default=ChildStatus.ACTIVE
     )
-    photo = models.ImageField(_("photo"), upload_to="children/photos/%Y/", blank=True)
+    photo = CleanImageField(_("photo"), upload_to="children/photos/%Y/", blank=True)
     story = models.TextField(
         _("anonymised story"),
         blank=True,

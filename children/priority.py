@@ -150,3 +150,33 @@ def priority_explain(
             )
         )
     return terms
+
+
+def priority_shown(*, child: Child, user, needs: list[Need] | None = None) -> dict:
+    """What a user may read of a child's priority (the child's page).
+
+    With `children.view_sensitive`: the priority, the computed score and each term with its points.
+    Without it, no number that moves with a group's weight: each group has its own weight, so a score,
+    or a score less the terms the user can see, names the restricted group (25 = drugs). The user gets
+    the child's rank in the commune's priority list instead, and the terms without their points (a
+    restricted group as "a restricted group"). The rank is what the priority list's order shows anyway."""
+    from django.db.models import Q
+
+    from .models import ChildStatus
+    from .selectors import can_see_sensitive
+
+    allowed = can_see_sensitive(user)
+    terms = priority_explain(child, show_sensitive=allowed, needs=needs)
+    if allowed:
+        return {"numbers": True, "priority": child.priority, "computed": child.priority_score, "terms": terms}
+    rank = of = None
+    if child.status == ChildStatus.ACTIVE:
+        commune = Child.objects.filter(commune_id=child.commune_id, status=ChildStatus.ACTIVE)
+        of = commune.count()
+        rank = (
+            1
+            + commune.filter(
+                Q(priority__gt=child.priority) | Q(priority=child.priority, id__lt=child.pk)
+            ).count()
+        )
+    return {"numbers": False, "rank": rank, "of": of, "terms": [(label, None) for label, _points in terms]}

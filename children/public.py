@@ -12,6 +12,7 @@ altogether: even anonymised, a story could point at them.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
@@ -19,6 +20,9 @@ from .models import Child, ChildStatus, Circumstance, Need, Support
 from .reference import SENSITIVE_CODES
 from .selectors import public_initial
 from .services import age_on
+
+#: Need areas whose small counts are suppressed on the public pages (see `public_needs_by_commune`).
+SENSITIVE_NEED_AREAS = frozenset({"legal_aid", "counselling"})
 
 
 def public_needs_year() -> int | None:
@@ -34,8 +38,9 @@ def public_needs_year() -> int | None:
 def public_needs_by_commune() -> dict:
     """Active children with a need in the latest assessment, counted by commune and need area.
 
-    {"year": 2026, "communes": [{"id", "name", "total", "areas": [{"area", "label", "count"}]}]},
-    communes with the most needs first; only counts leave this function."""
+    {"year": 2026, "communes": [{"id", "name", "total", "areas": [{"area", "label", "count", ...}]}]},
+    communes with the most needs first; only counts leave this function. A small count of a sensitive
+    area has `count` None and `fewer_than` the threshold."""
     from donations.models import NeedArea
 
     year = public_needs_year()
@@ -51,17 +56,26 @@ def public_needs_by_commune() -> dict:
     )
     labels = dict(NeedArea.choices)
     communes: dict[int, dict] = {}
+    threshold = settings.SENSITIVE_SMALL_COUNT
     for row in rows:
         commune = communes.setdefault(
             row["child__commune_id"],
             {"id": row["child__commune_id"], "name": row["child__commune__name"], "total": 0, "areas": []},
         )
+        # Legal aid and counselling are what children of the sensitive groups (abuse, trafficking, in
+        # conflict with the law) need: a count of 1 or 2 of them in a commune points at the child.
+        small = row["area"] in SENSITIVE_NEED_AREAS and row["count"] < threshold
         commune["areas"].append(
-            {"area": row["area"], "label": str(labels.get(row["area"], row["area"])), "count": row["count"]}
+            {
+                "area": row["area"],
+                "label": str(labels.get(row["area"], row["area"])),
+                "count": None if small else row["count"],
+                "fewer_than": threshold if small else None,
+            }
         )
         commune["total"] += row["count"]
     for commune in communes.values():
-        commune["areas"].sort(key=lambda a: (-a["count"], a["label"]))
+        commune["areas"].sort(key=lambda a: (-(a["count"] or 0), a["label"]))
     return {"year": year, "communes": sorted(communes.values(), key=lambda c: (-c["total"], c["name"]))}
 
 

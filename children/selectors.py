@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
@@ -18,6 +19,16 @@ SENSITIVE_PERMISSION = "children.view_sensitive"
 
 def can_see_sensitive(user) -> bool:
     return user.has_perm(SENSITIVE_PERMISSION)
+
+
+def small_count_shown(count: int, *, user=None) -> int | str:
+    """A count of children in a sensitive group (or of incidents of a sensitive kind) as it may be
+    shown: below `SENSITIVE_SMALL_COUNT` it reads "< 5" (zero too, so that "< 5" does not mean "some"),
+    unless `user` holds the sensitive permission. `user` None: a document or a public page, for anyone."""
+    if user is not None and can_see_sensitive(user):
+        return count
+    threshold = settings.SENSITIVE_SMALL_COUNT
+    return count if count >= threshold else f"< {threshold}"
 
 
 def _born_between(*, min_age: int | None, max_age: int | None, today: dt.date) -> Q:

@@ -6,6 +6,7 @@ is shown on the form, field by field.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,7 +31,7 @@ from .forms import (
     SupportForm,
 )
 from .models import AccessAction, Child, ChildStatus, Circumstance, ReviewOutcome
-from .priority import priority_explain
+from .priority import priority_shown
 
 
 def _show_errors(form, error: ValidationError) -> None:
@@ -97,6 +98,15 @@ def priority_list(request):
         rows, next_cursor = selectors.children_page(
             children=children, after=request.GET.get("after", ""), size=50
         )
+        if rows and not selectors.can_see_sensitive(request.user):
+            # No score without the permission (it would name a restricted group by its weight): the
+            # rank, counted from the rows ahead of this page's first one.
+            first = rows[0]
+            ahead = children.filter(
+                Q(priority__gt=first.priority) | Q(priority=first.priority, id__lt=first.pk)
+            ).count()
+            for index, row in enumerate(rows):
+                row.rank = ahead + index + 1
     return render(
         request,
         "children/priority_list.html",
@@ -106,6 +116,7 @@ def priority_list(request):
             "children": rows,
             "next_cursor": next_cursor,
             "first_page": not request.GET.get("after"),
+            "show_scores": selectors.can_see_sensitive(request.user),
         },
     )
 
@@ -133,7 +144,7 @@ def child_detail(request, pk):
             "show_health": sensitive,
             "needs_year": year,
             "needs": needs,
-            "priority_terms": priority_explain(child, show_sensitive=sensitive, needs=needs),
+            "priority": priority_shown(child=child, user=request.user, needs=needs),
             "supports": selectors.child_supports(child=child),
             "support_totals": selectors.child_support_totals(child=child),
             "reviews": list(child.reviews.all()[:5]),

@@ -8,11 +8,13 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .audit import SENSITIVE_PERMISSION, audit_entries_visible, audit_entry_for, audit_redacted_fields
 from .authority import AuthorityAdminMixin
 from .models import AdministrativeUnit, NewsPost, User
 from .scope import visible_unit_ids
@@ -130,14 +132,46 @@ admin.site.unregister(LogEntry)
 
 @admin.register(LogEntry)
 class ScopedLogEntryAdmin(LogEntryAdmin):
-    """The audit trail, limited to the records under the user's unit."""
+    """The audit trail, limited to the records under the user's unit, and holding to the same rules as
+    those records: without `children.view_sensitive`, no entry of an incident or a sensitive group,
+    restricted values shown as "[restricted]", and a search that never looks into them."""
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
+        qs = audit_entries_visible(super().get_queryset(request), user=request.user)
         ids = visible_unit_ids(request.user)
         if ids is None:
             return qs
         return qs.filter(additional_data__unit_id__in=list(ids))
+
+    def get_search_fields(self, request):
+        if request.user.has_perm(SENSITIVE_PERMISSION):
+            return self.search_fields
+        return [field for field in self.search_fields if field != "changes"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Without the permission, the changes are searched only in entries that hold no restricted
+        value: a health note's words must not find the child's entry."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip() and not request.user.has_perm(SENSITIVE_PERMISSION):
+            redacted = Q(pk__in=[])
+            for label, fields in audit_redacted_fields().items():
+                app_label, model = label.split(".")
+                redacted |= Q(
+                    content_type__app_label=app_label,
+                    content_type__model=model,
+                    changes__has_any_keys=sorted(fields),
+                )
+            in_changes = queryset.filter(changes__icontains=search_term.strip()).exclude(redacted)
+            results = results | in_changes
+        return results, may_have_duplicates
+
+    @admin.display(description=_("Changes"))
+    def msg_short(self, obj):
+        return super().msg_short(audit_entry_for(obj, user=self.request.user))
+
+    @admin.display(description=_("Changes"))
+    def msg(self, obj):
+        return super().msg(audit_entry_for(obj, user=self.request.user))
 
 
 @admin.register(NewsPost)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .authority import Action
+from .images import CleanImageField
 from .scope import ScopedQuerySet
 
 
@@ -201,7 +202,7 @@ class NewsPost(models.Model):
         _("summary"), max_length=300, blank=True, help_text=_("Shown in lists and as the page description.")
     )
     body = models.TextField(_("text"), help_text=_("Plain text; a blank line starts a new paragraph."))
-    image = models.ImageField(_("image"), upload_to="news/%Y/", blank=True)
+    image = CleanImageField(_("image"), upload_to="news/%Y/", blank=True)
     campaign = models.ForeignKey(
         "campaigns.Campaign",
         verbose_name=_("campaign"),

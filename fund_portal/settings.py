@@ -345,6 +345,10 @@ PUBLIC_FUND_CODE = env("PUBLIC_FUND_CODE", default="")
 # The public address of the site, for links in emails and PDFs.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Defaults of the commendation list: a donor who gave this much in a year, or in this many years running.
+# Counts of children in a sensitive group (or of incidents of a sensitive kind) below this are shown as
+# "< 5" to users without `children.view_sensitive` and in everything that leaves the portal (reports'
+# PDF and XLSX, the public pages): a count of 1 or 2 in a commune points at the child.
+SENSITIVE_SMALL_COUNT = env.int("SENSITIVE_SMALL_COUNT", default=5)
 RECOGNITION_MIN_AMOUNT = env.int("RECOGNITION_MIN_AMOUNT", default=50_000_000)
 RECOGNITION_CONSECUTIVE_YEARS = env.int("RECOGNITION_CONSECUTIVE_YEARS", default=3)
 HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=2.0)

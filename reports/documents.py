@@ -22,8 +22,10 @@ from django.utils.safestring import mark_safe
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from children.incidents import SENSITIVE_INCIDENT_KINDS
 from children.models import IncidentKind, Poverty, SupportKind, SupportSource
 from children.reference import SPECIAL_CIRCUMSTANCES, ethnic_group_name
+from children.selectors import small_count_shown
 from donations.models import NeedArea, SourceCategory
 from fund_portal.exports import safe_cell
 from fund_portal.models import UnitLevel
@@ -59,6 +61,8 @@ BAND_LABELS = {
 
 
 def count_text(value) -> str:
+    if isinstance(value, str):  # a suppressed small count ("< 5")
+        return value
     return f"{int(value or 0):,}".replace(",", ".")
 
 
@@ -117,11 +121,11 @@ class Section:
 
 def bar_chart_svg(items: list[tuple[str, int]], *, title: str, money: bool = False) -> str:
     """A horizontal bar chart as inline SVG: one bar per (label, value), the value written at its end."""
-    items = [(label, int(value or 0)) for label, value in items]
+    items = [(label, value if isinstance(value, str) else int(value or 0)) for label, value in items]
     width, label_width, bar_height, gap = 460, 170, 12, 6
     top = 20
     height = top + len(items) * (bar_height + gap) + 4
-    largest = max([v for _l, v in items] + [1])
+    largest = max([v for _l, v in items if not isinstance(v, str)] + [1])
     span = width - label_width - 90
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}pt" height="{height}pt" '
@@ -130,8 +134,9 @@ def bar_chart_svg(items: list[tuple[str, int]], *, title: str, money: bool = Fal
     ]
     for index, (label, value) in enumerate(items):
         y = top + index * (bar_height + gap)
-        length = round(span * value / largest, 1)
-        text = format_vnd(value) if money else count_text(value)
+        # A suppressed count ("< 5") has no bar: its length would give the number away.
+        length = 0 if isinstance(value, str) else round(span * value / largest, 1)
+        text = format_vnd(value) if money and not isinstance(value, str) else count_text(value)
         parts.append(
             f'<text x="{label_width - 4}" y="{y + 9}" text-anchor="end">{escape(label[:38])}</text>'
             f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar_height}" fill="#4a6fa5"/>'
@@ -202,8 +207,15 @@ def _sections(report: Report, figures: dict, completeness: list[dict] | None) ->
         ["Nhóm", "Số trẻ em"],
         [TEXT, COUNT],
     )
+    # A report leaves the portal (it goes to the district, the province, the archive): small counts of a
+    # sensitive group read "< 5", as they would point at the child in a commune.
+    group_counts = {
+        g.code: small_count_shown(n) if g.sensitive else n
+        for g in SPECIAL_CIRCUMSTANCES
+        for n in [children["special"]["groups"].get(g.code, 0)]
+    }
     for group in SPECIAL_CIRCUMSTANCES:
-        groups.rows.append([f"{group.point}) {group.name}", children["special"]["groups"].get(group.code, 0)])
+        groups.rows.append([f"{group.point}) {group.name}", group_counts[group.code]])
     groups.total = ["Số trẻ em có hoàn cảnh đặc biệt (mỗi em tính một lần)", children["special"]["total"]]
     poverty = Table(
         "Bảng 3. Trẻ em theo hoàn cảnh hộ gia đình",
@@ -229,10 +241,7 @@ def _sections(report: Report, figures: dict, completeness: list[dict] | None) ->
     one.tables += [bands, groups, poverty, ethnic, needs]
     one.charts.append(
         bar_chart_svg(
-            [
-                (f"{g.point}) {g.name}", children["special"]["groups"].get(g.code, 0))
-                for g in SPECIAL_CIRCUMSTANCES
-            ],
+            [(f"{g.point}) {g.name}", group_counts[g.code]) for g in SPECIAL_CIRCUMSTANCES],
             title="Biểu đồ 1. Trẻ em có hoàn cảnh đặc biệt theo nhóm",
         )
     )
@@ -391,7 +400,13 @@ def _sections(report: Report, figures: dict, completeness: list[dict] | None) ->
         else "Trong kỳ không ghi nhận vụ việc nào (0 vụ việc)."
     )
     table = Table("Bảng 13. Vụ việc theo loại", ["Loại vụ việc", "Số vụ"], [TEXT, COUNT])
-    table.rows = [[_label(IncidentKind, k), incidents.get(k, 0)] for k in IncidentKind.values]
+    table.rows = [
+        [
+            _label(IncidentKind, k),
+            small_count_shown(incidents.get(k, 0)) if k in SENSITIVE_INCIDENT_KINDS else incidents.get(k, 0),
+        ]
+        for k in IncidentKind.values
+    ]
     table.total = ["Tổng số", total]
     four.tables.append(table)
     sections.append(four)

@@ -351,7 +351,8 @@ def test_an_officer_works_through_the_childs_page(client, tree, officer_a, today
         "Cao",
         "Trẻ em bị bỏ rơi",
         "Đã xác nhận không thay đổi",
-        "Ưu tiên: 75",
+        # No score without the permission to see sensitive data (tests/security/test_priority_privacy.py).
+        "Ưu tiên: số 1 trong 1 của danh sách xã",
     ):
         assert text in body, text
     edit = client.post(
