@@ -203,7 +203,9 @@ def incident_record(
         incident.save()
         if incident.urgent:
             pk = incident.pk
-            transaction.on_commit(lambda: incident_notify_task.delay(incident_id=pk))
+            # robust: with the broker down the incident is saved and the page answers; the sweep
+            # (`incidents_notify_pending`) sends the email once the broker is back.
+            transaction.on_commit(lambda: incident_notify_task.delay(incident_id=pk), robust=True)
     return incident
 
 
@@ -260,20 +262,44 @@ def incident_recipients(*, incident: Incident) -> list[User]:
 def incident_notify_district(*, incident_id: int) -> int:
     """Email the district staff about an urgent incident: the commune, the deadline and a link; no details.
 
-    Returns the number of addresses written to (0 when nobody has an address)."""
-    incident = Incident.objects.select_related("commune").get(pk=incident_id)
-    if not incident.urgent:
-        return 0
-    addresses = [user.email for user in incident_recipients(incident=incident)]
-    if not addresses:
-        return 0
+    Once per incident: the row is locked and `notified_at` set in the same transaction, so a task run
+    twice, or the sweep and the task at once, send one email. Returns the number of addresses
+    written to (0 when nobody has an address, or when it was sent already)."""
+    with transaction.atomic():
+        incident = (
+            Incident.objects.select_for_update(of=("self",)).select_related("commune").get(pk=incident_id)
+        )
+        if not incident.urgent or incident.notified_at is not None:
+            return 0
+        addresses = [user.email for user in incident_recipients(incident=incident)]
+        incident.notified_at = timezone.now()
+        incident.save(update_fields=["notified_at"])
+        if addresses:
+            _notify_email(incident, addresses).send()
+    return len(addresses)
+
+
+#: An urgent incident not yet notified this long after it was recorded is sent by the sweep: its
+#: task was lost (the broker was down when it was recorded) or is failing.
+NOTIFY_SWEEP_AFTER = dt.timedelta(minutes=2)
+
+
+def incidents_notify_pending(*, now: dt.datetime | None = None) -> int:
+    """Send the emails of urgent incidents whose task never ran (run by the beat every few minutes).
+    Returns how many incidents were notified."""
+    cutoff = (now or timezone.now()) - NOTIFY_SWEEP_AFTER
+    pending = Incident.objects.filter(urgent=True, notified_at__isnull=True, recorded_at__lte=cutoff)
+    return sum(1 for pk in pending.values_list("pk", flat=True) if incident_notify_district(incident_id=pk))
+
+
+def _notify_email(incident: Incident, addresses: list[str]) -> EmailMessage:
     url = settings.SITE_URL + reverse("children:incident_detail", kwargs={"pk": incident.pk})
     values = {
         "commune": incident.commune.name,
         "deadline": format_local(incident_deadline(incident)),
         "url": url,
     }
-    EmailMessage(
+    return EmailMessage(
         subject=_("Urgent incident in %(commune)s — intervene by %(deadline)s") % values,
         body=_(
             "An urgent incident involving a child has been recorded in %(commune)s.\n"
@@ -282,8 +308,7 @@ def incident_notify_district(*, incident_id: int) -> int:
         )
         % values,
         to=addresses,
-    ).send()
-    return len(addresses)
+    )
 
 
 # --- Selectors ----------------------------------------------------------------------------

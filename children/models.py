@@ -719,6 +719,13 @@ class Incident(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    notified_at = models.DateTimeField(
+        _("district notified at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the fund staff were emailed about this urgent incident."),
+    )
 
     objects = ScopedQuerySet.as_manager()
 

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from .priority import priority_recompute
 from .services import children_age_out
-from .tasks_incidents import incident_notify_task  # noqa: F401  (autodiscovery reads tasks.py only)
+from .tasks_incidents import incident_notify_task, incidents_notify_pending_task  # noqa: F401  (autodiscovery reads tasks.py only)
 
 logger = logging.getLogger(__name__)
 

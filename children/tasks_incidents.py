@@ -19,3 +19,14 @@ def incident_notify_task(*, incident_id: int) -> int:
     sent = incident_notify_district(incident_id=incident_id)
     logger.info("Urgent incident %s: %s staff emailed", incident_id, sent)
     return sent
+
+
+@shared_task
+def incidents_notify_pending_task() -> int:
+    """The beat's sweep: email the urgent incidents whose own task never ran (the broker was down)."""
+    from .incidents import incidents_notify_pending
+
+    sent = incidents_notify_pending()
+    if sent:
+        logger.warning("Urgent incidents notified by the sweep, their task lost: %s", sent)
+    return sent

@@ -198,6 +198,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.reports_calendar_task",
         "schedule": crontab(hour=6, minute=15),
     },
+    # Urgent incidents whose email task was lost (recorded while the broker was down).
+    "incidents-notify-pending": {
+        "task": "children.tasks_incidents.incidents_notify_pending_task",
+        "schedule": 300.0,
+    },
 }
 
 # --- Accounts ---------------------------------------------------------------------------
