@@ -308,9 +308,13 @@ def test_opening_an_incident_is_logged_and_shows_the_deadline_and_the_child(clie
     listing = client.get(reverse("children:incident_list"), {"status": "open"}).content.decode()
     assert "Quá hạn" in listing and "còn 8 giờ" in listing
     assert child_incidents(child=child, user=holder) == [incident]
+    from django.contrib.auth.context_processors import PermWrapper
     from django.template.loader import render_to_string
 
-    partial = render_to_string("children/_child_incidents.html", {"incidents": [incident], "child": child})
+    partial = render_to_string(
+        "children/_child_incidents.html",
+        {"incidents": [incident], "child": child, "perms": PermWrapper(holder)},
+    )
     assert reverse("children:incident_detail", args=[incident.pk]) in partial and "Đuối nước" in partial
     assert f"{reverse('children:incident_new')}?child={child.pk}" in partial
 

@@ -93,14 +93,23 @@ def test_staff_who_doubled_a_communes_proposal_in_the_admin_cannot_then_approve_
     assert LedgerEntry.objects.get(kind=EntryKind.DISBURSEMENT).amount == -4_000_000
 
 
-def test_the_maker_of_a_proposal_cannot_approve_or_reject_it(proposal, commune_officer):
+def test_the_maker_of_a_proposal_cannot_approve_or_reject_it(
+    proposal, commune_officer, huyen, fund, yesterday
+):
+    # A commune officer decides nothing (fund_portal.authority); fund staff who propose are held back
+    # by the maker-checker rule itself.
     with pytest.raises(ValidationError) as refused:
         disbursement_approve(disbursement=proposal, by=commune_officer)
+    assert refused.value.code == "not_allowed"
+    own = disbursement_propose(by=huyen, fund=fund, amount=1_000_000, spent_on=yesterday, purpose="Quà Tết")
+    with pytest.raises(ValidationError) as refused:
+        disbursement_approve(disbursement=own, by=huyen)
     assert refused.value.code == "self_approval"
     with pytest.raises(ValidationError):
-        disbursement_reject(disbursement=proposal, by=commune_officer, note="Sai")
-    proposal.refresh_from_db()
-    assert proposal.status == DisbursementStatus.PROPOSED
+        disbursement_reject(disbursement=own, by=huyen, note="Sai")
+    for item in (proposal, own):
+        item.refresh_from_db()
+        assert item.status == DisbursementStatus.PROPOSED
 
 
 def test_the_editor_of_a_proposal_cannot_approve_or_reject_it_through_the_service(proposal, huyen):

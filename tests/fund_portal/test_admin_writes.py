@@ -49,4 +49,5 @@ def test_a_role_changed_in_the_admin_moves_the_user_to_the_roles_group(client, t
     assert response.status_code == 302
     user.refresh_from_db()
     assert (user.role, user.unit, user.is_staff) == (Role.COMMUNE_OFFICER, tree["a"], False)
-    assert not user.groups.exists()
+    # Commune officers hold their actions (fund_portal.authority) through their role's group too.
+    assert [g.name for g in user.groups.all()] == [str(Role.COMMUNE_OFFICER.label)]

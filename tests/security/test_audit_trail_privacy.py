@@ -207,7 +207,7 @@ def test_the_migration_marks_entries_written_before_the_trail_held_to_the_permis
         data = dict(entry.additional_data)
         data.pop("restricted")
         LogEntry.objects.filter(pk=entry.pk).update(additional_data=data)
-    migration = importlib.import_module("children.migrations.0010_audit_restricted_entries")
+    migration = importlib.import_module("children.migrations.0011_audit_restricted_entries")
     migration.mark(apps, None)
     marks = {
         name: LogEntry.objects.get(pk=e.pk).additional_data.get("restricted") for name, e in entries.items()

@@ -26,6 +26,7 @@ def _counts() -> dict[str, int]:
         model._meta.label: model.objects.count()
         for app in ("donations", "children", "fund_portal")
         for model in apps.get_app_config(app).get_models()
+        if model._meta.managed
     }
 
 
