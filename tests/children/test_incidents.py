@@ -451,7 +451,7 @@ def test_the_portal_form_shows_a_refusal_on_its_field_in_vietnamese(client, tree
 
 
 def test_incident_counts_count_by_kind_what_occurred_in_the_period_under_the_units(tree, officer_a, staff_d1):
-    today = timezone.localdate()
+    today = timezone.localdate(ago(hours=1))  # the day they occurred, also in the first hour after midnight
     record(officer_a, tree["a"], kind=IncidentKind.DROWNING, urgent=True)
     record(officer_a, tree["a"], kind=IncidentKind.DROWNING)
     record(staff_d1, tree["b"], kind=IncidentKind.VIOLENCE, urgent=True)
