@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from fund_portal.admin import ScopedAdminMixin
+from fund_portal.admin import ScopedAdminMixin, TolerantChangeListMixin
 
 from . import admin_incidents, selectors, services  # noqa: F401  (admin_incidents registers)
 from .admin_duplicates import ChildDuplicatesAdminMixin
@@ -98,7 +98,8 @@ class ChildAdmin(ChildImportExportAdminMixin, ChildDuplicatesAdminMixin, ScopedA
         return super().get_search_results(request, queryset, fold(search_term))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        child = self.get_queryset(request).filter(pk=object_id).first()
+        # get_object, not filter(pk=...): it is None for an id that is no number ("/child/x/change/").
+        child = self.get_object(request, object_id)
         if child is not None:
             services.access_log(user=request.user, action=AccessAction.VIEW, child=child)
         return super().change_view(request, object_id, form_url, extra_context)
@@ -204,7 +205,7 @@ def _sponsorship_start(request, data) -> Sponsorship:
 
 
 @admin.register(PriorityWeight)
-class PriorityWeightAdmin(admin.ModelAdmin):
+class PriorityWeightAdmin(TolerantChangeListMixin, admin.ModelAdmin):
     """The weights of the priority formula (see `children.priority`); saving one recomputes every child."""
 
     list_display = ["factor", "weight", "note"]
