@@ -60,6 +60,17 @@ def test_a_nul_byte_in_a_post_body_is_left_to_the_form_which_refuses_it(client):
     assert "Không được dùng ký tự NUL (mã 0)." in response.content.decode()
 
 
+@pytest.mark.django_db
+def test_djangos_own_bad_requests_get_the_vietnamese_400_page_too(client):
+    """Too many fields (SuspiciousOperation) answered Django's English "Bad Request (400)"."""
+    for response in (
+        client.post("/accounts/login/", {f"f{i}": "x" for i in range(1100)}),
+        client.get("/", {f"f{i}": "x" for i in range(1100)}),
+    ):
+        assert response.status_code == 400
+        assert "Yêu cầu không hợp lệ" in response.content.decode()
+
+
 # Spreadsheets ------------------------------------------------------------------------------------
 
 
