@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_image_file_extension
 from django.test import override_settings
 from django.utils import translation
 
@@ -173,12 +172,20 @@ def test_a_large_workbook_leaves_no_memory_behind_once_read(tmp_path):
 
 
 def test_a_photo_named_html_is_refused_in_vietnamese():
+    """A real PNG named .html, as the child's photo field of the record form cleans it."""
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
 
+    from children.models import Child
+
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(png, "PNG")
+    field = Child._meta.get_field("photo").formfield()
     with translation.override("vi"), pytest.raises(ValidationError) as refused:
-        validate_image_file_extension(SimpleUploadedFile("anh.html", b"<script>"))
+        field.clean(SimpleUploadedFile("anh.html", png.getvalue()))
     message = refused.value.messages[0]
-    assert message.startswith("Không cho phép tệp có đuôi “html”."), message
+    assert message.startswith("Không cho phép tệp có đuôi “html”. Các đuôi được phép:"), message
+    assert field.clean(SimpleUploadedFile("anh.png", png.getvalue())).name == "anh.png"
 
 
 @pytest.mark.parametrize(
