@@ -29,10 +29,11 @@ pytestmark = pytest.mark.django_db
 #: A NUL byte (PostgreSQL cannot store it in text), an integer past 64 bits, a negative year, a
 #: date that does not exist, and a long text.
 HOSTILE_QUERY_VALUES = ("\x00", "9999999999999999999999", "-1", "2024-13-45", "x" * 3000)
-#: In the admin's lists (the slowest pages): a NUL byte is refused before any view (one case per
-#: list shows it), so the others; fund staff, whose lists are scoped, get the two that broke lists.
+#: In the admin's lists (the slowest pages, so fewer values): a NUL byte is refused before any view
+#: (one case per list shows it) and a long text fails like any other non-number; fund staff, whose
+#: lists are scoped, get the two that broke lists.
 ADMIN_VALUES = {
-    "superuser": HOSTILE_QUERY_VALUES[1:],
+    "superuser": ("9999999999999999999999", "-1", "2024-13-45"),
     "fund staff": ("9999999999999999999999", "2024-13-45"),
 }
 #: Every query parameter a view of the portal reads, and the usual ones of lists and forms.
