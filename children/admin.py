@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin
+from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin, TolerantChangeListMixin
 
 from . import admin_incidents, selectors, services  # noqa: F401  (admin_incidents registers)
 from .admin_duplicates import ChildDuplicatesAdminMixin
@@ -308,8 +308,9 @@ class ChildAdmin(
         return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        # get_object, not filter(pk=...): it is None for an id that is no number ("/child/x/change/").
         response = super().change_view(request, object_id, form_url, extra_context)
-        child = self.get_queryset(request).filter(pk=object_id).first()
+        child = self.get_object(request, object_id)
         if child is not None and request.method == "GET" and response.status_code == 200:
             services.access_log(user=request.user, action=AccessAction.VIEW, child=child)
         return response
@@ -432,7 +433,7 @@ def _sponsorship_start(request, data) -> Sponsorship:
 
 
 @admin.register(PriorityWeight)
-class PriorityWeightAdmin(admin.ModelAdmin):
+class PriorityWeightAdmin(TolerantChangeListMixin, admin.ModelAdmin):
     """The weights of the priority formula (see `children.priority`); saving one recomputes every child."""
 
     list_display = ["factor", "weight", "note"]

@@ -102,7 +102,8 @@ class IncidentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if self.has_view_permission(request):
-            incident = self.get_queryset(request).filter(pk=object_id).first()
+            # get_object: None for an id that is no number, where filter(pk=...) raised ValueError.
+            incident = self.get_object(request, object_id)
             if incident is not None:
                 access_log(
                     user=request.user,

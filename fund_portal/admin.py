@@ -5,7 +5,9 @@ from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q
@@ -25,6 +27,44 @@ admin.site.site_title = _("Fund administration")
 admin.site.index_title = _("Fund administration")
 
 
+class TolerantChangeList(ChangeList):
+    """A changelist whose query string (`?delivered_on__year=9999999999999999999999`,
+    `?resource_type=abc`) cannot cause a server error.
+
+    Django turns a bad filter value into IncorrectLookupParameters (the list reopens without its
+    filters, "?e=1") for field filters only: a year past `datetime`'s range in the date hierarchy
+    raised OverflowError, and a list filter of our own or of a library (auditlog's resource type)
+    that filters on the raw value raised ValueError.
+    """
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+    def get_queryset(self, request, exclude_parameters=None):
+        try:
+            return super().get_queryset(request, exclude_parameters)
+        except (ValueError, OverflowError, ValidationError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+    def get_results(self, request):
+        # SQLite's driver refuses an integer past 64 bits only when the query runs (PostgreSQL
+        # compares it and finds nothing): `?resource_type=9999999999999999999999`.
+        try:
+            return super().get_results(request)
+        except OverflowError as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
+class TolerantChangeListMixin:
+    """Every admin list of the portal uses TolerantChangeList (tests/security/test_url_fuzz.py)."""
+
+    def get_changelist(self, request, **kwargs):
+        return TolerantChangeList
+
+
 class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
     """A list filter on a related record (a fund, a bank account...) that offers only the records the
     user may see: Django's own lists every row of the related table."""
@@ -41,7 +81,7 @@ class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
         )
 
 
-class ScopedAdminMixin(AuthorityAdminMixin):
+class ScopedAdminMixin(TolerantChangeListMixin, AuthorityAdminMixin):
     """Admin lists, change pages, foreign-key choices and list filters show only what the user may see;
     actions are offered to those who may do them (`fund_portal.authority`)."""
 
@@ -131,7 +171,7 @@ admin.site.unregister(LogEntry)
 
 
 @admin.register(LogEntry)
-class ScopedLogEntryAdmin(LogEntryAdmin):
+class ScopedLogEntryAdmin(TolerantChangeListMixin, LogEntryAdmin):
     """The audit trail, limited to the records under the user's unit, and holding to the same rules as
     those records: without `children.view_sensitive`, no entry of an incident or a sensitive group,
     restricted values shown as "[restricted]", and a search that never looks into them."""
@@ -175,7 +215,7 @@ class ScopedLogEntryAdmin(LogEntryAdmin):
 
 
 @admin.register(NewsPost)
-class NewsPostAdmin(admin.ModelAdmin):
+class NewsPostAdmin(TolerantChangeListMixin, admin.ModelAdmin):
     """News of the fund's public site; saving one refreshes the cached public pages at once."""
 
     list_display = ["title", "published_at", "is_published", "campaign"]

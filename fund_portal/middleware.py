@@ -1,4 +1,4 @@
-"""Middleware of the portal: two-factor authentication for staff, and Vietnamese first.
+"""Middleware of the portal: two-factor authentication for staff, Vietnamese first, and no NUL bytes.
 
 allauth has no setting to require MFA (upstream declined it), so StaffMFARequiredMiddleware sends
 a logged-in staff user without a TOTP authenticator to the TOTP setup page before anything else.
@@ -6,10 +6,13 @@ a logged-in staff user without a TOTP authenticator to the TOTP setup page befor
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 #: Paths a staff user without TOTP may still open: setting it up, leaving, and the probes.
 ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
@@ -45,3 +48,27 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class RefuseNulBytesMiddleware:
+    """A request whose path or query holds a NUL byte gets a 400 page, before any view reads it.
+
+    PostgreSQL cannot store or compare NUL in text (psycopg refuses the query), so a `%00` reaching
+    a lookup was a server error. Form fields refuse NUL themselves (Django's CharField); the path
+    and the query string are read raw by views and the admin, so they are checked here, once.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            return bad_request_page(request, _("The address holds a character that is not allowed."))
+        return self.get_response(request)
+
+
+def bad_request_page(request, message: str) -> HttpResponseBadRequest:
+    """The portal's 400 page, in the visitor's language, with what was wrong."""
+    return HttpResponseBadRequest(render_to_string("400.html", {"message": message}, request=request))

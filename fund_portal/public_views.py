@@ -35,6 +35,7 @@ from .exports import safe_cell, xlsx_response
 from .models import NewsPost
 from .pdf import ascii_filename
 from .public_cache import public_data, public_page
+from .query_params import query_month, query_year
 
 HOME_CAMPAIGNS = 3
 HOME_NEWS = 3
@@ -196,13 +197,6 @@ def needs(request, *, version):
     )
 
 
-def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
 def _transparency_fund(request) -> tuple[Fund, list[Fund]]:
     funds = transparency.public_funds()
     if not funds:
@@ -255,7 +249,7 @@ def transparency_page(request, *, version):
     """Công khai (Decree 93/2019): per fund and month, what came in and went out, balances, spending
     by purpose and by commune, the donors as each chose to be shown; CSV and XLSX of the same figures."""
     fund, funds = _transparency_fund(request)
-    year, month = _int(request.GET.get("year")), _int(request.GET.get("month"))
+    year, month = query_year(request), query_month(request)
     data = public_data(
         f"transparency:{fund.pk}:{year}:{month}",
         lambda: _transparency_data(fund, year, month),
@@ -333,7 +327,7 @@ def _download(fmt: str, filename: str, title: str, headers: list[str], rows: lis
 def transparency_export(request, fmt):
     """The statement of a fund and year, as CSV or XLSX: the same rows as the page."""
     fund, _funds = _transparency_fund(request)
-    statement = transparency.fund_statement(fund=fund, year=_int(request.GET.get("year")))
+    statement = transparency.fund_statement(fund=fund, year=query_year(request))
     headers, rows = statement_table(statement)
     return _download(fmt, f"cong-khai-{fund.code}-{statement.year}", _("Statement"), headers, rows)
 
@@ -343,8 +337,8 @@ def transparency_export(request, fmt):
 def transparency_donors_export(request, fmt):
     """The donors of a fund in a month, as each chose to be shown, as CSV or XLSX."""
     fund, _funds = _transparency_fund(request)
-    year, month = _int(request.GET.get("year")), _int(request.GET.get("month"))
-    if year is None or month is None or not 1 <= month <= 12 or not 2000 <= year <= 2100:
+    year, month = query_year(request), query_month(request)
+    if year is None or month is None:
         raise Http404(_("Choose a month."))
     donors = transparency.fund_donor_list(fund=fund, year=year, month=month)
     headers = [_("Donor"), _("Donations"), _("Amount (đồng)")]
@@ -357,9 +351,7 @@ def transparency_donors_export(request, fmt):
 @public_page(params=("year",))
 def honour_roll(request, *, version):
     """Vinh danh: donors who gave much in the year, or gave year after year, as each chose to be shown."""
-    year = _int(request.GET.get("year"), timezone.localdate().year)
-    if not 2000 <= year <= 2100:
-        raise Http404(_("No such year."))
+    year = query_year(request, default=timezone.localdate().year)
     data = public_data(
         f"honour:{year}",
         lambda: {"donors": transparency.recognised_donors(year=year), "year": year},

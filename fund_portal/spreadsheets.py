@@ -7,6 +7,8 @@ text. python-calamine reads XLSX about ten times faster than openpyxl.
 from __future__ import annotations
 
 import csv
+import ctypes
+import ctypes.util
 import datetime as dt
 import io
 import re
@@ -25,6 +27,10 @@ from .text import fold, normalize_text
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 #: An XLSX whose XML unpacks to more than this is refused (a "spreadsheet bomb").
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+#: A shared-strings part (every text of the workbook, which the XLSX reader parses whole, whatever
+#: the sheet uses) larger than this is refused before it is read: 330 MB of it made the reader's
+#: process 336 MB larger for good. A 250,000-row list of children has about 60 MB of it.
+MAX_SHARED_STRINGS_BYTES = 100 * 1024 * 1024
 #: A sheet taller, wider, or with a larger rectangle of cells than this is refused before it is read:
 #: the XLSX reader allocates the whole rectangle from the first to the last cell, so two cells at
 #: A1 and XFD1048576 in a 1 kB file would ask for 550 GB and abort the process.
@@ -70,16 +76,24 @@ class Sheet:
 def open_sheet(uploaded, *, name: str = "") -> Sheet:
     """The first sheet of an uploaded CSV or XLSX file, its header row and its data rows."""
     name = name or getattr(uploaded, "name", "") or ""
-    data = uploaded.read() if hasattr(uploaded, "read") else bytes(uploaded)
+    max_bytes = _limit("MAX_UPLOAD_BYTES")
+    too_large = ValidationError(
+        _("The file %(name)s is larger than %(limit)s MB.")
+        % {"name": name, "limit": max(1, max_bytes // 2**20)},
+        code="too_large",
+    )
+    # An upload's size is known before it is read (Django counted it while receiving it): a 150 MB
+    # file was read whole into memory only to be refused.
+    if (getattr(uploaded, "size", None) or 0) > max_bytes:
+        raise too_large
+    if hasattr(uploaded, "read"):
+        data = uploaded.read(max_bytes + 1)  # a stream of unknown size: never more than the limit
+    else:
+        data = bytes(uploaded)
     if not data:
         raise ValidationError(_("The file %(name)s is empty.") % {"name": name}, code="empty")
-    max_bytes = _limit("MAX_UPLOAD_BYTES")
     if len(data) > max_bytes:
-        raise ValidationError(
-            _("The file %(name)s is larger than %(limit)s MB.")
-            % {"name": name, "limit": max(1, max_bytes // 2**20)},
-            code="too_large",
-        )
+        raise too_large
     if data[:4] == b"PK\x03\x04":
         return _open_xlsx(data, name)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
@@ -100,6 +114,8 @@ def _open_xlsx(data: bytes, name: str) -> Sheet:
                 for member in names:
                     if member.startswith("xl/worksheets/") and member.endswith(".xml"):
                         _check_extent(archive, member, name)
+                    elif member.lower().endswith("sharedstrings.xml"):
+                        _check_shared_strings(archive, member, name)
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError) as exc:
         raise ValidationError(
             _("%(name)s is not a valid Excel file.") % {"name": name}, code="bad_xlsx"
@@ -118,10 +134,63 @@ def _open_xlsx(data: bytes, name: str) -> Sheet:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # noqa: BLE001  calamine raises its own error types
+        # Its messages are English and technical ("Cannot detect file format"): not shown.
         raise ValidationError(
-            _("%(name)s could not be read: %(error)s") % {"name": name, "error": exc}, code="unreadable"
+            _("%(name)s could not be read: it is damaged or is not an Excel workbook.") % {"name": name},
+            code="unreadable",
         ) from exc
+    finally:
+        workbook = None
+        release_freed_memory()
     return _sheet(rows, name)
+
+
+def _check_shared_strings(archive: zipfile.ZipFile, member: str, name: str) -> None:
+    """Refuse a shared-strings part over MAX_SHARED_STRINGS_BYTES before the reader parses it.
+
+    Its size is counted by unpacking it (in chunks, nothing kept), not taken from the archive's
+    directory, which may lie; an entry longer than it says fails its checksum (BadZipFile).
+    """
+    limit = _limit("MAX_SHARED_STRINGS_BYTES")
+    refused = ValidationError(
+        _(
+            "%(name)s holds more text than an import can take (over %(limit)s MB); "
+            "split it into smaller files."
+        )
+        % {"name": name, "limit": limit // 2**20},
+        code="too_much_text",
+    )
+    if archive.getinfo(member).file_size > limit:
+        raise refused
+    size = 0
+    with archive.open(member) as stream:
+        while chunk := stream.read(_SCAN_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise refused
+
+
+def release_freed_memory() -> None:
+    """Give the memory the XLSX reader freed back to the system.
+
+    The reader allocates each cell and shared string on its own; once freed, glibc keeps those
+    small blocks for later instead of returning them, so a worker that read a large workbook stayed
+    that much larger (3 million shared strings: 146 MB for good; after malloc_trim: none).
+    """
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _glibc():
+    path = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(path) if path else None
+    except OSError:  # pragma: no cover - no C library to load
+        return None
+    return libc if libc is not None and hasattr(libc, "malloc_trim") else None
+
+
+_LIBC = _glibc()
 
 
 def _check_extent(archive: zipfile.ZipFile, member: str, name: str) -> None:
@@ -220,7 +289,8 @@ def _open_csv(data: bytes, name: str) -> Sheet:
     max_rows, max_columns = _limit("MAX_SHEET_ROWS"), _limit("MAX_SHEET_COLUMNS")
     rows = []
     try:
-        for row in csv.reader(io.StringIO(text), dialect):
+        reader = csv.reader(io.StringIO(text), dialect)
+        for row in reader:
             if len(rows) >= max_rows or len(row) > max_columns:
                 raise ValidationError(
                     _(
@@ -232,8 +302,17 @@ def _open_csv(data: bytes, name: str) -> Sheet:
                 )
             rows.append(row)
     except csv.Error as exc:
+        # The csv module's messages are English ("field larger than field limit (131072)").
+        if "field limit" in str(exc):
+            raise ValidationError(
+                _("%(name)s has a cell longer than %(limit)s characters; is it really a list?")
+                % {"name": name, "limit": f"{csv.field_size_limit():,}".replace(",", ".")},
+                code="cell_too_long",
+            ) from exc
         raise ValidationError(
-            _("%(name)s could not be read: %(error)s") % {"name": name, "error": exc}, code="unreadable"
+            _("%(name)s could not be read as a CSV file (line %(line)s).")
+            % {"name": name, "line": reader.line_num},
+            code="unreadable",
         ) from exc
     return _sheet(rows, name)
 

@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.admin import ScopedAdminMixin
+from fund_portal.admin import ScopedAdminMixin, TolerantChangeListMixin
 from fund_portal.authority import Action, action_required, reads
 from fund_portal.exports import xlsx_download
 from fund_portal.models import AdministrativeUnit, UnitLevel
@@ -22,7 +22,7 @@ from .models import Report, ReportKind, Timeliness
 
 
 @admin.register(ReportKind)
-class ReportKindAdmin(admin.ModelAdmin):
+class ReportKindAdmin(TolerantChangeListMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "cadence",

@@ -93,3 +93,57 @@ PDF = (
     + bytes(range(256)) * 8
     + b"\nendstream"
 )
+
+
+def xlsx_with_shared_strings(count: int, *, length: int = 40, used: int = 1) -> bytes:
+    """A small sheet whose shared-strings part holds `count` distinct strings of `length` letters:
+    a reader parses every one of them, whatever the sheet uses (`used` rows of it)."""
+    strings = b"".join(b"<si><t>%0*d</t></si>" % (length, i) for i in range(count))
+    rows = b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>' + b"".join(
+        b'<row r="%d"><c r="A%d" t="s"><v>%d</v></c></row>' % (i + 1, i + 1, i) for i in range(1, used)
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            _WORKBOOK_RELS.replace(
+                "</Relationships>",
+                '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+            ),
+        )
+        archive.writestr("xl/worksheets/sheet1.xml", _SHEET_HEAD + rows + _SHEET_TAIL)
+        archive.writestr(
+            "xl/sharedStrings.xml",
+            b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            + strings
+            + b"</sst>",
+        )
+    return out.getvalue()
+
+
+def with_lying_size(data: bytes, member: str, size: int) -> bytes:
+    """The archive with `member`'s unpacked size rewritten to `size`, in its local header and in the
+    central directory, as a hostile file would say it."""
+    import struct
+
+    out = bytearray(data)
+    encoded = member.encode()
+    # Local header: signature, then the unpacked size at offset 22 and the name at offset 30.
+    start = out.find(b"PK\x03\x04")
+    while start != -1:
+        name_length = struct.unpack_from("<H", out, start + 26)[0]
+        if out[start + 30 : start + 30 + name_length] == encoded:
+            struct.pack_into("<I", out, start + 22, size)
+        start = out.find(b"PK\x03\x04", start + 4)
+    # Central directory entry: the unpacked size at offset 24 and the name at offset 46.
+    start = out.find(b"PK\x01\x02")
+    while start != -1:
+        name_length = struct.unpack_from("<H", out, start + 28)[0]
+        if out[start + 46 : start + 46 + name_length] == encoded:
+            struct.pack_into("<I", out, start + 24, size)
+        start = out.find(b"PK\x01\x02", start + 4)
+    return bytes(out)
