@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, requires
@@ -18,11 +17,11 @@ from fund_portal.text import fold, normalize_text
 
 from .models import Donation, DonationKind, DonationStatus, Donor, DonorKind, DriveAgency, Pledge, SalaryDrive
 from .services import (
-    _changed_fields,
     _require_amount,
     _require_not_future,
     donation_create,
     donation_post,
+    edit_apply,
     today,
 )
 
@@ -85,15 +84,7 @@ def pledge_update(*, pledge: Pledge, by, **fields) -> Pledge:
         raise ValueError(f"pledge_update cannot change {sorted(unknown)}")
     with transaction.atomic():
         stored = Pledge.objects.select_for_update().get(pk=pledge.pk)
-        changed = _changed_fields(stored, fields)
-        if not changed:
-            return stored
-        for name in changed:
-            setattr(stored, name, fields[name])
-        pledge_check(pledge=stored)
-        stored.edited_by, stored.edited_at = by, timezone.now()
-        stored.full_clean()
-        stored.save(update_fields=[*changed, "edited_by", "edited_at"])
+        edit_apply(stored, fields, by=by, check=lambda p: pledge_check(pledge=p))
     return stored
 
 

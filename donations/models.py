@@ -50,6 +50,26 @@ class Medium(models.TextChoices):
     GOODS = "goods", _("Goods")
 
 
+class Edited(models.Model):
+    """A record changed after it was entered, through its service: whoever changed it last, and when.
+    An edit re-makes a proposal, so its editor may not decide on it either (maker-checker; for a
+    disbursement also `disbursement_no_approval_by_editor`, and every earlier editor in `edits`)."""
+
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last edited by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    edited_at = models.DateTimeField(_("last edited at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 class Restricted(models.Model):
     """The restriction of a sum of money; spending draws only on money with the same restriction."""
 
@@ -761,7 +781,7 @@ class DisbursementStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class Disbursement(Restricted):
+class Disbursement(Edited, Restricted):
     """Money or goods going out of a fund; entered by one person and approved by another (maker-checker)."""
 
     fund = models.ForeignKey(
@@ -819,19 +839,6 @@ class Disbursement(Restricted):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
     decision_note = models.TextField(_("decision note"), blank=True)
-    #: Whoever last changed the proposal after it was entered: an edit re-makes the proposal, so its
-    #: editor may not decide on it either (`disbursement_no_approval_by_editor`; earlier editors are
-    #: in `edits`, checked by the service).
-    edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("last edited by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
-    edited_at = models.DateTimeField(_("last edited at"), null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -1073,7 +1080,7 @@ class BankStatementLine(models.Model):
         return {"unit_id": self.bank_account.fund.unit_id}
 
 
-class Pledge(models.Model):
+class Pledge(Edited):
     """A donor's promise of an amount, paid in instalments (each instalment is a donation linked to it)."""
 
     fund = models.ForeignKey(Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="pledges")
@@ -1100,16 +1107,6 @@ class Pledge(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("last edited by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
-    edited_at = models.DateTimeField(_("last edited at"), null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 

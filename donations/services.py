@@ -420,6 +420,22 @@ def _changed_fields(instance, fields: dict) -> list[str]:
     return changed
 
 
+def edit_apply(stored, fields: dict, *, by, check) -> list[str]:
+    """Apply an edit to a locked `Edited` record: the changed `fields` are set, `check(stored)` runs
+    the record's rules, and who edited and when are saved with them. Returns the changed names; none
+    (a save that changes nothing) writes nothing and records no editor."""
+    changed = _changed_fields(stored, fields)
+    if not changed:
+        return []
+    for name in changed:
+        setattr(stored, name, fields[name])
+    check(stored)
+    stored.edited_by, stored.edited_at = by, timezone.now()
+    stored.full_clean()
+    stored.save(update_fields=[*changed, "edited_by", "edited_at"])
+    return changed
+
+
 def disbursement_update_check(*, disbursement: Disbursement) -> None:
     """The rules an edit of a disbursement meets, checked on the stored row's status: only a proposal
     is changed (an approved one has moved money; a rejected one is closed), and the changed
@@ -446,16 +462,9 @@ def disbursement_update(*, disbursement: Disbursement, by: User, **fields) -> Di
             raise ValidationError(
                 _("An approved or rejected disbursement cannot be changed."), code="decided"
             )
-        changed = _changed_fields(stored, fields)
-        if not changed:
-            return stored
-        for name in changed:
-            setattr(stored, name, fields[name])
-        disbursement_check(disbursement=stored)
-        stored.edited_by, stored.edited_at = by, timezone.now()
-        stored.full_clean()
-        stored.save(update_fields=[*changed, "edited_by", "edited_at"])
-        DisbursementEdit.objects.create(disbursement=stored, by=by, fields=changed)
+        changed = edit_apply(stored, fields, by=by, check=lambda d: disbursement_check(disbursement=d))
+        if changed:
+            DisbursementEdit.objects.create(disbursement=stored, by=by, fields=changed)
     return stored
 
 
