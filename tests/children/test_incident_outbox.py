@@ -18,17 +18,23 @@ pytestmark = pytest.mark.django_db
 HOUR = dt.timedelta(hours=1)
 
 
+def _connections_forgotten() -> None:
+    """The app's broker connections and its producers are made again from its settings on next use
+    (as Celery does after a fork): closing the pool alone leaves the producers on the closed pool."""
+    celery_app.pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def broker_down():
     """The Celery app publishes to a port where nothing listens, with no publish retries."""
     saved = celery_app.conf.broker_url, celery_app.conf.task_publish_retry
     celery_app.conf.broker_url, celery_app.conf.task_publish_retry = "redis://127.0.0.1:1/0", False
-    celery_app.pool.force_close_all()
-    celery_app._pool = None
+    _connections_forgotten()
     yield
     celery_app.conf.broker_url, celery_app.conf.task_publish_retry = saved
-    celery_app.pool.force_close_all()
-    celery_app._pool = None
+    _connections_forgotten()
 
 
 def _record(client, commune):
