@@ -102,7 +102,8 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
                     urgency = rng.randint(1, 3)
                     needs.append((child_id, today.year, area, urgency, "", year_start))
                     child_needs.append((area, urgency))
-            score = priority_score(weights=weights, groups=child_groups, poverty=poverty, needs=child_needs)
+            factors = {"groups": child_groups, "poverty": poverty, "needs": child_needs}
+            score = priority_score(weights=weights, **factors)
             if rng.random() < 0.5:
                 supports.append(
                     (
@@ -133,6 +134,7 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
                 "data_consent": True,
                 "priority_score": score,
                 "priority": score,
+                "priority_visible": priority_score(weights=weights, visible=True, **factors),
             }
             rows.append(tuple(record[column] for column in CHILD_COLUMNS))
             if index % CHUNK == 0 or index == count:  # in chunks, so a million children fit in memory

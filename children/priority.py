@@ -8,6 +8,14 @@
 
     priority = the score set by hand (with its reason) if there is one, else the score.
 
+    priority_visible = the score set by hand if there is one, else the score with each restricted
+        (sensitive, or unknown) group counted as the heaviest sensitive weight: the order of the commune's
+        priority list for a user without `children.view_sensitive`. In the true order a child between
+        two children whose factors are all visible has a weight between theirs, and each sensitive
+        group has its own (G07 drugs 25, G12 trafficked 40). How many restricted groups a child is in
+        is shown anyway, so counting them tells nothing new. Stored and kept by the same statement as
+        the score, so it never mixes an old weight with a new one, and indexed like `priority`.
+
 The weights are rows of `PriorityWeight` that fund staff edit in the admin; a factor without a row
 counts 0. `DEFAULT_WEIGHTS` fills in the missing factors after each migration, never overwriting a
 weight staff changed. Saving a weight recomputes every child in a Celery task.
@@ -56,6 +64,21 @@ def weights_ensure() -> int:
     return len(missing)
 
 
+def _visible_codes() -> list[str]:
+    """The groups every user may see; any other code (an unknown one too) counts as restricted."""
+    from .reference import SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
+
+    return sorted(g.code for g in SPECIAL_CIRCUMSTANCES if g.code not in SENSITIVE_CODES)
+
+
+def restricted_weight(weights: dict[str, int]) -> int:
+    """What every restricted group counts in the visible priority: the heaviest sensitive weight, so no
+    restricted child falls behind its true place."""
+    from .reference import SENSITIVE_CODES
+
+    return max(weights.get(f"group:{code}", 0) for code in SENSITIVE_CODES)
+
+
 def priority_score(
     *,
     weights: dict[str, int],
@@ -63,29 +86,44 @@ def priority_score(
     poverty: str = "none",
     out_of_school: bool = False,
     needs: Iterable[tuple[str, int]] = (),
+    visible: bool = False,
 ) -> int:
     """The formula above in Python, for rows loaded in bulk before they exist (imports, the demo data
     set): `groups` are group codes (each counted once), `needs` (area, urgency) of the latest
-    assessment. `priority_recompute` gives the same number once the rows are in (tests check it)."""
-    score = sum(weights.get(f"group:{code}", 0) for code in set(groups))
+    assessment; `visible` for the score behind `priority_visible`. `priority_recompute` gives the same
+    numbers once the rows are in (tests check it)."""
+    if visible:
+        shown, heaviest = set(_visible_codes()), restricted_weight(weights)
+        score = sum(weights.get(f"group:{code}", 0) if code in shown else heaviest for code in set(groups))
+    else:
+        score = sum(weights.get(f"group:{code}", 0) for code in set(groups))
     score += weights.get(f"poverty:{poverty}", 0)
     if out_of_school:
         score += weights.get("out_of_school", 0)
     return score + sum(weights.get(f"need:{area}", 0) * urgency for area, urgency in needs)
 
 
-def _score_sql(*, group_points: str = "w.weight", group_join: str = "JOIN") -> str:
-    """The score of the row of the children table, as SQL; `group_points` the points of one group
-    `g.code` whose weight row `w` is joined by `group_join` (the visible priority changes both)."""
+def _score_sql(*, visible: bool = False) -> str:
+    """The score of the row of the children table as SQL; `visible`: every group but the visible ones
+    counts the heaviest sensitive weight (the codes are literals of our own code list, not input)."""
     child = connection.ops.quote_name(Child._meta.db_table)
     circumstance = connection.ops.quote_name(Circumstance._meta.db_table)
     need = connection.ops.quote_name(Need._meta.db_table)
     weight = connection.ops.quote_name(PriorityWeight._meta.db_table)
     group = connection.ops.quote_name("group")
+    points, join = "w.weight", "JOIN"
+    if visible:
+        from .reference import SENSITIVE_CODES
+
+        shown = ", ".join(f"'{code}'" for code in _visible_codes())
+        sensitive = ", ".join(f"'group:{code}'" for code in sorted(SENSITIVE_CODES))
+        heaviest = f"COALESCE((SELECT MAX(r.weight) FROM {weight} r WHERE r.factor IN ({sensitive})), 0)"
+        points = f"CASE WHEN g.code IN ({shown}) THEN COALESCE(w.weight, 0) ELSE {heaviest} END"
+        join = "LEFT JOIN"
     return f"""
-        COALESCE((SELECT SUM({group_points}) FROM (SELECT DISTINCT c.{group} AS code FROM {circumstance} c
+        COALESCE((SELECT SUM({points}) FROM (SELECT DISTINCT c.{group} AS code FROM {circumstance} c
                   WHERE c.child_id = {child}.id) g
-                  {group_join} {weight} w ON w.factor = 'group:' || g.code), 0)
+                  {join} {weight} w ON w.factor = 'group:' || g.code), 0)
       + COALESCE((SELECT w.weight FROM {weight} w WHERE w.factor = 'poverty:' || {child}.poverty), 0)
       + CASE WHEN {child}.out_of_school
              THEN COALESCE((SELECT w.weight FROM {weight} w WHERE w.factor = 'out_of_school'), 0)
@@ -109,7 +147,8 @@ def priority_recompute(*, child_ids: Iterable[int] | None = None) -> int:
         where, params = f"WHERE id IN ({', '.join(['%s'] * len(ids))})", ids
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET priority_score = {_score_sql()} {where}",
+            f"UPDATE {table} SET priority_score = {_score_sql()},"
+            f" priority_visible = COALESCE(priority_override, {_score_sql(visible=True)}) {where}",
             params,
         )
         changed = cursor.rowcount
@@ -117,45 +156,6 @@ def priority_recompute(*, child_ids: Iterable[int] | None = None) -> int:
             f"UPDATE {table} SET priority = COALESCE(priority_override, priority_score) {where}", params
         )
     return changed
-
-
-def priority_visible():
-    """The priority of a child as a user without `children.view_sensitive` may see its order: the
-    priority set by hand if there is one, else the score with every restricted group counted the same,
-    the highest weight of any sensitive group (so no restricted child falls behind its true place).
-
-    The order of the priority list, and a child's rank in it, would otherwise name a restricted group:
-    a child between two children whose factors are all visible has a weight between theirs, and each
-    sensitive group has its own (G07 drugs 25, G12 trafficked 40). How many restricted groups a child
-    is in is shown anyway ("a restricted group" once per group), so counting them leaks nothing new.
-
-    Computed in the query from the current weights, for the few hundred children of one commune: no
-    stored column to keep in step in every path that writes a score (the imports and the demo compute
-    it in Python), no index more for the import to maintain, and no moment after a weight is changed
-    when a stored score with the old weight, less the new weight, would single out one group's
-    children. Any group not known to be visible counts as restricted (deny by default)."""
-    from django.db.models import IntegerField
-    from django.db.models.expressions import RawSQL
-
-    from .reference import SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
-
-    weight = connection.ops.quote_name(PriorityWeight._meta.db_table)
-    child = connection.ops.quote_name(Child._meta.db_table)
-    visible = sorted(g.code for g in SPECIAL_CIRCUMSTANCES if g.code not in SENSITIVE_CODES)
-    sensitive = sorted(f"group:{code}" for code in SENSITIVE_CODES)
-    restricted = (
-        f"COALESCE((SELECT MAX(r.weight) FROM {weight} r"
-        f" WHERE r.factor IN ({', '.join(['%s'] * len(sensitive))})), 0)"
-    )
-    points = (
-        f"CASE WHEN g.code IN ({', '.join(['%s'] * len(visible))}) THEN COALESCE(w.weight, 0) "
-        f"ELSE {restricted} END"
-    )
-    return RawSQL(
-        f"COALESCE({child}.priority_override, {_score_sql(group_points=points, group_join='LEFT JOIN')})",
-        [*visible, *sensitive],
-        output_field=IntegerField(),
-    )
 
 
 def priority_explain(
@@ -200,8 +200,9 @@ def priority_shown(*, child: Child, user, needs: list[Need] | None = None) -> di
     Without it, no number that moves with a group's weight: each group has its own weight, so a score,
     or a score less the terms the user can see, names the restricted group (25 = drugs). The user gets
     the child's rank in the commune's priority list instead, and the terms without their points (a
-    restricted group as "a restricted group"). The rank is in the order the priority list shows them
-    (`priority_visible`), where every restricted group counts the same."""
+    restricted group as "a restricted group"). The rank is in the order the priority list shows such a
+    user (`priority_visible`: every restricted group counts the same), as the true order would tell a
+    restricted group by its weight."""
     from django.db.models import Q
 
     from .models import ChildStatus
@@ -213,10 +214,11 @@ def priority_shown(*, child: Child, user, needs: list[Need] | None = None) -> di
         return {"numbers": True, "priority": child.priority, "computed": child.priority_score, "terms": terms}
     rank = of = None
     if child.status == ChildStatus.ACTIVE:
-        commune = Child.objects.filter(commune_id=child.commune_id, status=ChildStatus.ACTIVE).annotate(
-            visible=priority_visible()
-        )
+        commune = Child.objects.filter(commune_id=child.commune_id, status=ChildStatus.ACTIVE)
         of = commune.count()
-        mine = commune.filter(pk=child.pk).values_list("visible", flat=True).get()
-        rank = 1 + commune.filter(Q(visible__gt=mine) | Q(visible=mine, id__lt=child.pk)).count()
+        mine = child.priority_visible
+        rank = (
+            1
+            + commune.filter(Q(priority_visible__gt=mine) | Q(priority_visible=mine, id__lt=child.pk)).count()
+        )
     return {"numbers": False, "rank": rank, "of": of, "terms": [(label, None) for label, _points in terms]}

@@ -12,7 +12,6 @@ from django.utils import timezone
 from fund_portal.text import fold
 
 from .models import Child, ChildStatus, Circumstance, Need, Sponsorship, Support, SupportKind
-from .priority import priority_visible
 from .reference import SENSITIVE_CODES
 
 SENSITIVE_PERMISSION = "children.view_sensitive"
@@ -67,7 +66,7 @@ def children_list(
     by group, household poverty, a need of this year's assessment, the yearly review and age.
 
     `order` "name" (the list), "priority" (the commune's priority list, highest first, in the order the
-    user may see: `priority.priority_visible` without `children.view_sensitive`) or "priority_true"
+    user may see: `priority_visible` without `children.view_sensitive`) or "priority_true"
     (the fund's own order whoever asks, for decisions such as a gift list; never shown as an order to
     a user without the permission)."""
     today = timezone.localdate()
@@ -95,8 +94,8 @@ def children_list(
     if order == "priority_true" or (order == "priority" and can_see_sensitive(user)):
         return children.annotate(sort_key=F("priority")).order_by("-priority", "id")
     if order == "priority":
-        # Without the permission the order itself would tell a restricted group by its weight.
-        return children.annotate(sort_key=priority_visible()).order_by("-sort_key", "id")
+        # Without the permission the true order would tell a restricted group by its weight.
+        return children.annotate(sort_key=F("priority_visible")).order_by("-priority_visible", "id")
     # Household, review and age each keep a large share of the district: walking the name index and
     # stopping after a page is then cheaper than sorting every match. A name search, a group or a need
     # is selective: take the matches first, then sort the few.
@@ -114,7 +113,7 @@ def children_page(*, children, after: str = "", size: int = 30) -> tuple[list[Ch
     The key is the folded name (ascending) or, for the priority list, the priority the user may see
     (descending)."""
     key, _sep, last_id = after.rpartition("|")
-    by_priority = children.query.order_by and children.query.order_by[0] in ("-priority", "-sort_key")
+    by_priority = children.query.order_by and children.query.order_by[0] in ("-priority", "-priority_visible")
     if last_id.isdigit():
         if by_priority:
             if key.lstrip("-").isdigit():

@@ -204,8 +204,8 @@ def test_without_the_permission_every_restricted_group_counts_the_same_in_the_or
 
 
 def test_a_changed_weight_not_yet_recomputed_does_not_single_out_its_group(tree, restricted_pair):
-    """The stored scores still hold the old weight until the recompute task runs: the visible order is
-    taken from the current weights, not from a stored score less the new weight (45 - 60 + 60)."""
+    """The stored scores hold the old weight until the recompute task runs: the visible priority is kept
+    by the same statement, so it is never a stored score less a new weight (45 - 60 + 60 = 45)."""
     drugs, trafficked, relied, disabled = restricted_pair
     PriorityWeight.objects.filter(factor="group:G07").update(weight=60)  # no recompute yet
     plain = officer(tree["a"], username="canbo_thuong")
