@@ -64,7 +64,7 @@ from .models import (
     PriorityWeight,
     Sex,
 )
-from .priority import priority_recompute, priority_score
+from .priority import priority_recompute, priority_score, weights_visible
 from .reference import ETHNIC_GROUPS, SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
 from .services import ADULT_AGE, access_log, age_on
 
@@ -889,6 +889,7 @@ def _write(rows: list[ParsedRow], *, by: User, result: ImportResult) -> None:
 
 
 def _child_rows(rows: list[ParsedRow], *, now, by: User, weights: dict[str, int]) -> Iterator[tuple]:
+    shown_weights = weights_visible(weights)
     for row in rows:
         v = row.values
         consent = bool(v.get("data_consent", False))
@@ -931,7 +932,7 @@ def _child_rows(rows: list[ParsedRow], *, now, by: User, weights: dict[str, int]
             None,
             "",
             score,
-            priority_score(weights=weights, visible=True, **factors),
+            priority_score(weights=shown_weights, **factors),
             None,
             None,
             by.pk,

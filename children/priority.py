@@ -71,12 +71,14 @@ def _visible_codes() -> list[str]:
     return sorted(g.code for g in SPECIAL_CIRCUMSTANCES if g.code not in SENSITIVE_CODES)
 
 
-def restricted_weight(weights: dict[str, int]) -> int:
-    """What every restricted group counts in the visible priority: the heaviest sensitive weight, so no
-    restricted child falls behind its true place."""
+def weights_visible(weights: dict[str, int]) -> dict[str, int]:
+    """The weights behind `priority_visible`, for `priority_score`: every sensitive group weighs the
+    heaviest of them, so no restricted child falls behind its true place. (The SQL also counts a code
+    outside the code list so; the bulk loads that use this take codes from the list only.)"""
     from .reference import SENSITIVE_CODES
 
-    return max(weights.get(f"group:{code}", 0) for code in SENSITIVE_CODES)
+    heaviest = max(weights.get(f"group:{code}", 0) for code in SENSITIVE_CODES)
+    return weights | {f"group:{code}": heaviest for code in SENSITIVE_CODES}
 
 
 def priority_score(
@@ -86,17 +88,12 @@ def priority_score(
     poverty: str = "none",
     out_of_school: bool = False,
     needs: Iterable[tuple[str, int]] = (),
-    visible: bool = False,
 ) -> int:
     """The formula above in Python, for rows loaded in bulk before they exist (imports, the demo data
     set): `groups` are group codes (each counted once), `needs` (area, urgency) of the latest
-    assessment; `visible` for the score behind `priority_visible`. `priority_recompute` gives the same
-    numbers once the rows are in (tests check it)."""
-    if visible:
-        shown, heaviest = set(_visible_codes()), restricted_weight(weights)
-        score = sum(weights.get(f"group:{code}", 0) if code in shown else heaviest for code in set(groups))
-    else:
-        score = sum(weights.get(f"group:{code}", 0) for code in set(groups))
+    assessment; with `weights_visible(weights)`, the visible priority. `priority_recompute` gives the
+    same numbers once the rows are in (tests check it)."""
+    score = sum(weights.get(f"group:{code}", 0) for code in set(groups))
     score += weights.get(f"poverty:{poverty}", 0)
     if out_of_school:
         score += weights.get("out_of_school", 0)
