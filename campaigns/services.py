@@ -331,7 +331,7 @@ def gift_list_build(
         absent=False,
     )
     children = list(
-        children_list(user=by, order="priority")
+        children_list(user=by, order="priority_true")  # the fund's order, whoever draws the list
         .filter(commune__in=[c.pk for c in communes], data_restricted=False)  # consent withdrawn: not listed
         .exclude(Exists(already_given))
         .exclude(Exists(already_listed))[:limit]

@@ -15,7 +15,7 @@ from fund_portal.text import fold
 
 from .importing import CHILD_COLUMNS, CIRCUMSTANCE_COLUMNS
 from .models import Child, Circumstance, Need, PriorityWeight, Support
-from .priority import priority_score, weights_ensure
+from .priority import priority_score, weights_ensure, weights_visible
 from .reference import ETHNIC_SHARES, SPECIAL_CIRCUMSTANCES
 
 NEED_COLUMNS = ["child_id", "year", "area", "urgency", "note", "assessed_on"]
@@ -62,6 +62,7 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
     groups = [g.code for g in SPECIAL_CIRCUMSTANCES]
     weights_ensure()
     weights = dict(PriorityWeight.objects.values_list("factor", "weight"))
+    shown_weights = weights_visible(weights)
     with transaction.atomic():
         ids = next_ids(Child._meta.db_table, count)
         rows, circumstances, needs, supports = [], [], [], []
@@ -102,7 +103,8 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
                     urgency = rng.randint(1, 3)
                     needs.append((child_id, today.year, area, urgency, "", year_start))
                     child_needs.append((area, urgency))
-            score = priority_score(weights=weights, groups=child_groups, poverty=poverty, needs=child_needs)
+            factors = {"groups": child_groups, "poverty": poverty, "needs": child_needs}
+            score = priority_score(weights=weights, **factors)
             if rng.random() < 0.5:
                 supports.append(
                     (
@@ -133,6 +135,7 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
                 "data_consent": True,
                 "priority_score": score,
                 "priority": score,
+                "priority_visible": priority_score(weights=shown_weights, **factors),
             }
             rows.append(tuple(record[column] for column in CHILD_COLUMNS))
             if index % CHUNK == 0 or index == count:  # in chunks, so a million children fit in memory

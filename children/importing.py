@@ -64,7 +64,7 @@ from .models import (
     PriorityWeight,
     Sex,
 )
-from .priority import priority_recompute, priority_score
+from .priority import priority_recompute, priority_score, weights_visible
 from .reference import ETHNIC_GROUPS, SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
 from .services import ADULT_AGE, access_log, age_on
 
@@ -176,6 +176,7 @@ CHILD_COLUMNS = [
     "priority_override",
     "priority_override_reason",
     "priority",
+    "priority_visible",
     "last_reviewed_year",
     "merged_into_id",
     "created_by_id",
@@ -888,15 +889,16 @@ def _write(rows: list[ParsedRow], *, by: User, result: ImportResult) -> None:
 
 
 def _child_rows(rows: list[ParsedRow], *, now, by: User, weights: dict[str, int]) -> Iterator[tuple]:
+    shown_weights = weights_visible(weights)
     for row in rows:
         v = row.values
         consent = bool(v.get("data_consent", False))
-        score = priority_score(  # a new child has no needs assessed yet
-            weights=weights,
-            groups=[code for code, _sub in row.groups],
-            poverty=row.values.get("poverty", Poverty.NONE),
-            out_of_school=bool(row.values.get("out_of_school")),
-        )
+        factors = {  # a new child has no needs assessed yet
+            "groups": [code for code, _sub in row.groups],
+            "poverty": row.values.get("poverty", Poverty.NONE),
+            "out_of_school": bool(row.values.get("out_of_school")),
+        }
+        score = priority_score(weights=weights, **factors)
         yield (
             row.child_id,
             v["full_name"],
@@ -930,6 +932,7 @@ def _child_rows(rows: list[ParsedRow], *, now, by: User, weights: dict[str, int]
             None,
             "",
             score,
+            priority_score(weights=shown_weights, **factors),
             None,
             None,
             by.pk,

@@ -160,6 +160,11 @@ class Child(models.Model):
         editable=False,
         help_text=_("The score set by hand if any, else the computed one."),
     )
+    #: The priority that orders the commune's list for a user without `children.view_sensitive`: every
+    #: restricted group counted as the heaviest sensitive group (`children.priority`). Kept with the score.
+    priority_visible = models.IntegerField(
+        _("priority without the sensitive weights"), default=0, editable=False
+    )
     last_reviewed_year = models.PositiveSmallIntegerField(
         _("last reviewed in"), null=True, blank=True, editable=False
     )
@@ -205,6 +210,7 @@ class Child(models.Model):
             models.Index(fields=["name_folded", "birth_date"], name="child_duplicate_idx"),
             models.Index(fields=["birth_date", "commune"], name="child_birth_commune_idx"),
             models.Index(fields=["commune", "-priority", "id"], name="child_commune_priority_idx"),
+            models.Index(fields=["commune", "-priority_visible", "id"], name="child_commune_visible_idx"),
             models.Index(
                 fields=["last_reviewed_year"],
                 condition=Q(last_reviewed_year__isnull=False),

@@ -8,6 +8,14 @@
 
     priority = the score set by hand (with its reason) if there is one, else the score.
 
+    priority_visible = the score set by hand if there is one, else the score with each restricted
+        (sensitive, or unknown) group counted as the heaviest sensitive weight: the order of the commune's
+        priority list for a user without `children.view_sensitive`. In the true order a child between
+        two children whose factors are all visible has a weight between theirs, and each sensitive
+        group has its own (G07 drugs 25, G12 trafficked 40). How many restricted groups a child is in
+        is shown anyway, so counting them tells nothing new. Stored and kept by the same statement as
+        the score, so it never mixes an old weight with a new one, and indexed like `priority`.
+
 The weights are rows of `PriorityWeight` that fund staff edit in the admin; a factor without a row
 counts 0. `DEFAULT_WEIGHTS` fills in the missing factors after each migration, never overwriting a
 weight staff changed. Saving a weight recomputes every child in a Celery task.
@@ -56,6 +64,23 @@ def weights_ensure() -> int:
     return len(missing)
 
 
+def _visible_codes() -> list[str]:
+    """The groups every user may see; any other code (an unknown one too) counts as restricted."""
+    from .reference import SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
+
+    return sorted(g.code for g in SPECIAL_CIRCUMSTANCES if g.code not in SENSITIVE_CODES)
+
+
+def weights_visible(weights: dict[str, int]) -> dict[str, int]:
+    """The weights behind `priority_visible`, for `priority_score`: every sensitive group weighs the
+    heaviest of them, so no restricted child falls behind its true place. (The SQL also counts a code
+    outside the code list so; the bulk loads that use this take codes from the list only.)"""
+    from .reference import SENSITIVE_CODES
+
+    heaviest = max(weights.get(f"group:{code}", 0) for code in SENSITIVE_CODES)
+    return weights | {f"group:{code}": heaviest for code in SENSITIVE_CODES}
+
+
 def priority_score(
     *,
     weights: dict[str, int],
@@ -66,7 +91,8 @@ def priority_score(
 ) -> int:
     """The formula above in Python, for rows loaded in bulk before they exist (imports, the demo data
     set): `groups` are group codes (each counted once), `needs` (area, urgency) of the latest
-    assessment. `priority_recompute` gives the same number once the rows are in (tests check it)."""
+    assessment; with `weights_visible(weights)`, the visible priority. `priority_recompute` gives the
+    same numbers once the rows are in (tests check it)."""
     score = sum(weights.get(f"group:{code}", 0) for code in set(groups))
     score += weights.get(f"poverty:{poverty}", 0)
     if out_of_school:
@@ -74,16 +100,27 @@ def priority_score(
     return score + sum(weights.get(f"need:{area}", 0) * urgency for area, urgency in needs)
 
 
-def _score_sql() -> str:
+def _score_sql(*, visible: bool = False) -> str:
+    """The score of the row of the children table as SQL; `visible`: every group but the visible ones
+    counts the heaviest sensitive weight (the codes are literals of our own code list, not input)."""
     child = connection.ops.quote_name(Child._meta.db_table)
     circumstance = connection.ops.quote_name(Circumstance._meta.db_table)
     need = connection.ops.quote_name(Need._meta.db_table)
     weight = connection.ops.quote_name(PriorityWeight._meta.db_table)
     group = connection.ops.quote_name("group")
+    points, join = "w.weight", "JOIN"
+    if visible:
+        from .reference import SENSITIVE_CODES
+
+        shown = ", ".join(f"'{code}'" for code in _visible_codes())
+        sensitive = ", ".join(f"'group:{code}'" for code in sorted(SENSITIVE_CODES))
+        heaviest = f"COALESCE((SELECT MAX(r.weight) FROM {weight} r WHERE r.factor IN ({sensitive})), 0)"
+        points = f"CASE WHEN g.code IN ({shown}) THEN COALESCE(w.weight, 0) ELSE {heaviest} END"
+        join = "LEFT JOIN"
     return f"""
-        COALESCE((SELECT SUM(w.weight) FROM (SELECT DISTINCT c.{group} AS code FROM {circumstance} c
+        COALESCE((SELECT SUM({points}) FROM (SELECT DISTINCT c.{group} AS code FROM {circumstance} c
                   WHERE c.child_id = {child}.id) g
-                  JOIN {weight} w ON w.factor = 'group:' || g.code), 0)
+                  {join} {weight} w ON w.factor = 'group:' || g.code), 0)
       + COALESCE((SELECT w.weight FROM {weight} w WHERE w.factor = 'poverty:' || {child}.poverty), 0)
       + CASE WHEN {child}.out_of_school
              THEN COALESCE((SELECT w.weight FROM {weight} w WHERE w.factor = 'out_of_school'), 0)
@@ -107,7 +144,8 @@ def priority_recompute(*, child_ids: Iterable[int] | None = None) -> int:
         where, params = f"WHERE id IN ({', '.join(['%s'] * len(ids))})", ids
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET priority_score = {_score_sql()} {where}",
+            f"UPDATE {table} SET priority_score = {_score_sql()},"
+            f" priority_visible = COALESCE(priority_override, {_score_sql(visible=True)}) {where}",
             params,
         )
         changed = cursor.rowcount
@@ -159,7 +197,9 @@ def priority_shown(*, child: Child, user, needs: list[Need] | None = None) -> di
     Without it, no number that moves with a group's weight: each group has its own weight, so a score,
     or a score less the terms the user can see, names the restricted group (25 = drugs). The user gets
     the child's rank in the commune's priority list instead, and the terms without their points (a
-    restricted group as "a restricted group"). The rank is what the priority list's order shows anyway."""
+    restricted group as "a restricted group"). The rank is in the order the priority list shows such a
+    user (`priority_visible`: every restricted group counts the same), as the true order would tell a
+    restricted group by its weight."""
     from django.db.models import Q
 
     from .models import ChildStatus
@@ -173,10 +213,9 @@ def priority_shown(*, child: Child, user, needs: list[Need] | None = None) -> di
     if child.status == ChildStatus.ACTIVE:
         commune = Child.objects.filter(commune_id=child.commune_id, status=ChildStatus.ACTIVE)
         of = commune.count()
+        mine = child.priority_visible
         rank = (
             1
-            + commune.filter(
-                Q(priority__gt=child.priority) | Q(priority=child.priority, id__lt=child.pk)
-            ).count()
+            + commune.filter(Q(priority_visible__gt=mine) | Q(priority_visible=mine, id__lt=child.pk)).count()
         )
     return {"numbers": False, "rank": rank, "of": of, "terms": [(label, None) for label, _points in terms]}

@@ -65,7 +65,10 @@ def children_list(
     """The children a user may see, searched by name without diacritics ("nguyen van an") and filtered
     by group, household poverty, a need of this year's assessment, the yearly review and age.
 
-    `order` "name" (the list) or "priority" (the commune's priority list, highest first)."""
+    `order` "name" (the list), "priority" (the commune's priority list, highest first, in the order the
+    user may see: `priority_visible` without `children.view_sensitive`) or "priority_true"
+    (the fund's own order whoever asks, for decisions such as a gift list; never shown as an order to
+    a user without the permission)."""
     today = timezone.localdate()
     children = Child.objects.visible_to(user).select_related("commune", "village")
     if status:
@@ -88,8 +91,11 @@ def children_list(
         children = children.filter(last_reviewed_year=today.year)
     if min_age is not None or max_age is not None:
         children = children.filter(_born_between(min_age=min_age, max_age=max_age, today=today))
-    if order == "priority":
+    if order == "priority_true" or (order == "priority" and can_see_sensitive(user)):
         return children.annotate(sort_key=F("priority")).order_by("-priority", "id")
+    if order == "priority":
+        # Without the permission the true order would tell a restricted group by its weight.
+        return children.annotate(sort_key=F("priority_visible")).order_by("-priority_visible", "id")
     # Household, review and age each keep a large share of the district: walking the name index and
     # stopping after a page is then cheaper than sorting every match. A name search, a group or a need
     # is selective: take the matches first, then sort the few.
@@ -104,14 +110,15 @@ def children_list(
 def children_page(*, children, after: str = "", size: int = 30) -> tuple[list[Child], str]:
     """One page after a cursor ("key|id") of `children_list`, and the next cursor: no OFFSET, no COUNT.
 
-    The key is the folded name (ascending) or, for the priority list, the priority (descending)."""
+    The key is the folded name (ascending) or, for the priority list, the priority the user may see
+    (descending)."""
     key, _sep, last_id = after.rpartition("|")
-    by_priority = children.query.order_by and children.query.order_by[0] == "-priority"
+    by_priority = children.query.order_by and children.query.order_by[0] in ("-priority", "-priority_visible")
     if last_id.isdigit():
         if by_priority:
             if key.lstrip("-").isdigit():
                 children = children.filter(
-                    Q(priority__lt=int(key)) | Q(priority=int(key), id__gt=int(last_id))
+                    Q(sort_key__lt=int(key)) | Q(sort_key=int(key), id__gt=int(last_id))
                 )
         else:
             children = children.filter(Q(sort_key__gt=key) | Q(sort_key=key, id__gt=int(last_id)))

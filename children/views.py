@@ -100,10 +100,10 @@ def priority_list(request):
         )
         if rows and not selectors.can_see_sensitive(request.user):
             # No score without the permission (it would name a restricted group by its weight): the
-            # rank, counted from the rows ahead of this page's first one.
+            # rank in the visible order, counted from the rows ahead of this page's first one.
             first = rows[0]
             ahead = children.filter(
-                Q(priority__gt=first.priority) | Q(priority=first.priority, id__lt=first.pk)
+                Q(sort_key__gt=first.sort_key) | Q(sort_key=first.sort_key, id__lt=first.pk)
             ).count()
             for index, row in enumerate(rows):
                 row.rank = ahead + index + 1

@@ -343,17 +343,22 @@ def test_new_children_get_the_priority_that_priority_recompute_gives(tree, offic
     from children.priority import priority_recompute, weights_ensure
 
     weights_ensure()
+    officer_a.user_permissions.add(Permission.objects.get(codename="view_sensitive"))  # for G07
+    officer_a = type(officer_a).objects.get(pk=officer_a.pk)
     headers = [*BASE_HEADERS, "Hộ nghèo/cận nghèo", "Bỏ học (Có/Không)", "Nhóm hoàn cảnh đặc biệt"]
     rows = [
         ["Kim Văn Một", years_ago(9), "Nam", "", "", "", "Hộ nghèo", "Có", "G01; G01.2; G04"],
         ["Kim Thị Hai", years_ago(9), "Nữ", "", "", "", "Cận nghèo", "Không", ""],
         ["Kim Văn Ba", years_ago(9), "Nam", "", "", "", "", "x", "G13"],
+        ["Kim Văn Bốn", years_ago(9), "Nam", "", "", "", "", "", "G07; G04"],
     ]
     assert run(xlsx(rows, headers), officer_a).written
-    loaded = dict(Child.objects.values_list("pk", "priority"))
-    assert all(loaded.values())
+    loaded = {pk: row for pk, *row in Child.objects.values_list("pk", "priority", "priority_visible")}
+    assert all(priority for priority, _visible in loaded.values())
+    # The drugs group (25) counts as the heaviest sensitive group (40) in the visible priority.
+    assert sorted(visible - priority for priority, visible in loaded.values()) == [0, 0, 0, 15]
     priority_recompute()
-    assert dict(Child.objects.values_list("pk", "priority")) == loaded
+    assert {pk: row for pk, *row in Child.objects.values_list("pk", "priority", "priority_visible")} == loaded
 
 
 def test_a_row_shorter_than_the_header_reads_its_missing_cells_as_empty(tree, officer_a):

@@ -132,3 +132,91 @@ def test_the_admin_shows_no_computed_score_without_the_permission(client, tree, 
     client.force_login(_sensitive(staff(tree["d1"], username="staff_nhay_cam")))
     assert "field-priority_score" in client.get(url).content.decode()
     assert Child.objects.get(pk=drugs.pk).priority_score == 45
+
+
+@pytest.fixture
+def restricted_pair(tree):
+    """Two children identical but for a restricted group, drugs (G07, weight 25) registered first and
+    trafficked (G12, weight 40), and two children with visible factors only whose scores sit between."""
+    from children.priority import priority_recompute
+
+    weights = {"group:G07": 25, "group:G12": 40, "group:G03": 35, "group:G04": 30, "poverty:poor": 20}
+    for factor, weight in weights.items():
+        PriorityWeight.objects.update_or_create(factor=factor, defaults={"weight": weight})
+    recorder = _sensitive(officer(tree["a"], username="canbo_ghi"))
+    today = timezone.localdate()
+
+    def register(name, code):
+        return child_register(
+            by=recorder,
+            full_name=name,
+            birth_date=dt.date(2015, 1, 1),
+            sex="male",
+            ethnicity="01",
+            commune=tree["a"],
+            confirm_not_duplicate=True,
+            poverty="poor",
+            circumstances=[{"group": code, "identified_on": today}],
+        )
+
+    drugs = register("Lò Văn Khánh", "G07")
+    trafficked = register("Lò Văn Kiên", "G12")
+    relied = register("Hà Văn Minh", "G03")
+    disabled = register("Hà Văn Nam", "G04")
+    priority_recompute()
+    scores = [Child.objects.get(pk=c.pk).priority for c in (drugs, trafficked, relied, disabled)]
+    assert scores == [45, 60, 55, 50]
+    return drugs, trafficked, relied, disabled
+
+
+def _paged(user, commune, size):
+    from children.selectors import children_list, children_page
+
+    seen, after = [], ""
+    while True:
+        children = children_list(user=user, commune_id=commune.pk, order="priority")
+        page, after = children_page(children=children, after=after, size=size)
+        seen += [c.pk for c in page]
+        if not after:
+            return seen
+
+
+def test_without_the_permission_every_restricted_group_counts_the_same_in_the_order(
+    client, tree, restricted_pair
+):
+    drugs, trafficked, relied, disabled = restricted_pair
+    # Weighed as the heaviest sensitive group (40 + 20 = 60), both restricted children lead the
+    # visible ones (55, 50) and are ordered among themselves by registration alone: the drugs child
+    # comes first although its true score is the lowest of the four.
+    visible_order = [drugs.pk, trafficked.pk, relied.pk, disabled.pk]
+    plain = officer(tree["a"], username="canbo_thuong")
+    for size in (1, 2, 3, 50):
+        assert _paged(plain, tree["a"], size) == visible_order
+
+    client.force_login(plain)
+    body = client.get(reverse("children:priority"), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert re.findall(r"<tr><td>(\d+)", body) == ["1", "2", "3", "4"]
+    names = [c.full_name for c in (drugs, trafficked, relied, disabled)]
+    assert sorted(names, key=body.index) == names
+    for rank, child in enumerate((drugs, trafficked, relied, disabled), start=1):
+        page = client.get(reverse("children:detail", args=[child.pk]), HTTP_ACCEPT_LANGUAGE="vi")
+        assert f"số {rank} trong 4" in _priority_section(page.content.decode())
+
+
+def test_a_changed_weight_not_yet_recomputed_does_not_single_out_its_group(tree, restricted_pair):
+    """The stored scores hold the old weight until the recompute task runs: the visible priority is kept
+    by the same statement, so it is never a stored score less a new weight (45 - 60 + 60 = 45)."""
+    drugs, trafficked, relied, disabled = restricted_pair
+    PriorityWeight.objects.filter(factor="group:G07").update(weight=60)  # no recompute yet
+    plain = officer(tree["a"], username="canbo_thuong")
+    assert _paged(plain, tree["a"], 2) == [drugs.pk, trafficked.pk, relied.pk, disabled.pk]
+
+
+def test_with_the_permission_the_priority_list_and_ranks_keep_the_true_order(client, tree, restricted_pair):
+    drugs, trafficked, relied, disabled = restricted_pair
+    allowed = _sensitive(officer(tree["a"], username="canbo_duoc_xem"))
+    for size in (1, 3, 50):
+        assert _paged(allowed, tree["a"], size) == [trafficked.pk, relied.pk, disabled.pk, drugs.pk]
+    client.force_login(allowed)
+    body = client.get(reverse("children:priority")).content.decode()
+    assert re.findall(r"<tr><td>(\d+)", body) == ["60", "55", "50", "45"]
