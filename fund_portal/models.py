@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .authority import Action
 from .images import CleanImageField
-from .scope import ScopedQuerySet
+from .scope import ScopedModel, ScopedQuerySet
 
 
 class UnitLevel(models.TextChoices):
@@ -36,7 +36,7 @@ class AdministrativeUnitQuerySet(ScopedQuerySet):
         return self.filter(level=UnitLevel.COMMUNE)
 
 
-class AdministrativeUnit(models.Model):
+class AdministrativeUnit(ScopedModel):
     """A province, district, commune or village, placed in the tree by its parent.
 
     `path` is the chain of codes from the root ("38/397/15703/"), so everything under a unit
@@ -91,10 +91,6 @@ class AdministrativeUnit(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("portal:unit_detail", kwargs={"code": self.code})
 
-    def get_additional_data(self) -> dict:
-        """Stored with each audit-trail entry, so the trail is scoped like the record."""
-        return {"unit_id": self.pk}
-
     def ancestors(self) -> list["AdministrativeUnit"]:
         codes = self.path.strip("/").split("/")[:-1]
         by_code = {u.code: u for u in AdministrativeUnit.objects.filter(code__in=codes)}
@@ -130,7 +126,7 @@ class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
     pass
 
 
-class User(AbstractUser):
+class User(ScopedModel, AbstractUser):
     """An account: fund staff, a commune officer, an auditor, or a donor."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
@@ -162,9 +158,6 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
-
-    def get_additional_data(self) -> dict:
-        return {"unit_id": self.unit_id}
 
     @property
     def needs_mfa(self) -> bool:

@@ -15,7 +15,7 @@ Rules, in the order they are applied by `visible_unit_ids` and `ScopedQuerySet.v
    officer or an auditor. Accounts are the exception (`fund_portal.models.UserQuerySet`): a
    unit-less account (a donor's, a superuser's) is seen by superusers only.
 
-Every scoped model inherits `ScopedQuerySet` and names in `scope_lookup` the path from the
+Every scoped model inherits `ScopedModel` (or gives its own queryset, a `ScopedQuerySet`) and names in `scope_lookup` the path from the
 model to its `AdministrativeUnit` ("unit", "child__unit", or "" for a unit itself), or a tuple
 of paths when a record belongs to several units (a disbursement: the fund's unit and the
 commune it goes to); the record is then seen from any of them, and is "without a unit" only
@@ -121,3 +121,40 @@ def _nullable(model, lookup: str) -> bool:
             return True
         model = field.related_model
     return False
+
+
+class ScopedModel(models.Model):
+    """A record that belongs to a unit along `scope_lookup`: the scoped manager, and the unit stored
+    with each audit-trail entry (django-auditlog's `get_additional_data`), both read from that path.
+
+    A model with its own queryset sets `objects = MyQuerySet.as_manager()`, the queryset a
+    `ScopedQuerySet`.
+    """
+
+    scope_lookup: str | tuple[str, ...] = ""
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def scope_unit_id(self) -> int | None:
+        """The id of the unit this record belongs to: the first path of `scope_lookup` that leads to one."""
+        lookups = (self.scope_lookup,) if isinstance(self.scope_lookup, str) else self.scope_lookup
+        for lookup in lookups:
+            if not lookup:
+                return self.pk
+            *path, last = lookup.split("__")
+            record = self
+            for name in path:
+                record = getattr(record, name)
+                if record is None:
+                    break
+            else:
+                unit_id = getattr(record, f"{last}_id")
+                if unit_id is not None:
+                    return unit_id
+        return None
+
+    def get_additional_data(self) -> dict:
+        """Stored with each audit-trail entry, so the trail is scoped like the record."""
+        return {"unit_id": self.scope_unit_id()}
