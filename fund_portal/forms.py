@@ -1,6 +1,7 @@
 """Form fields shared by the portal's apps."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .money import format_vnd
@@ -35,3 +36,12 @@ class MoneyField(forms.Field):
         if value in self.empty_values:
             return None
         return parse_vnd(value, allow_zero=self.allow_zero)
+
+
+def form_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's refusal shown on the form: on its field when the form has it, else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
