@@ -7,6 +7,6 @@ what every later one does, instead of about 1 s more in each new worker.
 
 
 def post_worker_init(worker) -> None:
-    from fund_portal.celery import warm_up_pdf
+    from config.celery import warm_up_pdf
 
     warm_up_pdf()

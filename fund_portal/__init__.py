@@ -1,3 +1,2 @@
-from .celery import app as celery_app
-
-__all__ = ("celery_app",)
+"""The core of the portal: administrative units, accounts and roles, scope and authority, and the helpers
+every app shares (money, PDFs, spreadsheets, the cache, the audit trail). It imports no domain app."""

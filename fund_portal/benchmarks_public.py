@@ -113,7 +113,7 @@ def _load_measures() -> list[Measure]:
         server = subprocess.Popen(
             [
                 gunicorn,
-                "fund_portal.wsgi:application",
+                "config.wsgi:application",
                 "-w",
                 "2",
                 "-b",

@@ -265,7 +265,7 @@ WARM_UP_HTML = (
 def warm_up() -> float:
     """Import WeasyPrint, build this thread's fonts and stylesheet, and lay out one small page, so the
     next document costs what every later one does: the first of a process otherwise takes about 1 s
-    more. Celery's worker processes call it as they start (`fund_portal.celery`). Returns the seconds
+    more. Celery's worker processes call it as they start (`config.celery`). Returns the seconds
     it took."""
     started = time.perf_counter()
     html_to_pdf(WARM_UP_HTML)

@@ -1,4 +1,4 @@
-"""URLs of the public site, included at the root by fund_portal.urls (the home page keeps its name "home")."""
+"""URLs of the public site, included at the root by config.urls (the home page keeps its name "home")."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.sitemaps.views import sitemap

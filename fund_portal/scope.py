@@ -15,13 +15,13 @@ Rules, in the order they are applied by `visible_unit_ids` and `ScopedQuerySet.v
    officer or an auditor. Accounts are the exception (`fund_portal.models.UserQuerySet`): a
    unit-less account (a donor's, a superuser's) is seen by superusers only.
 
-Every scoped model inherits `ScopedModel` (or gives its own queryset, a `ScopedQuerySet`) and names in `scope_lookup` the path from the
-model to its `AdministrativeUnit` ("unit", "child__unit", or "" for a unit itself), or a tuple
-of paths when a record belongs to several units (a disbursement: the fund's unit and the
-commune it goes to); the record is then seen from any of them, and is "without a unit" only
-when every path is empty. The admin
-(`fund_portal.admin.ScopedAdminMixin`), the portal (`fund_portal.views.scoped_get_object_or_404`),
-exports and reports all call `visible_to`; nothing filters by unit on its own.
+Every scoped model inherits `ScopedModel` (its queryset a `ScopedQuerySet`) and names in
+`scope_lookup` the path from the model to its `AdministrativeUnit` ("unit", "child__unit", or ""
+for a unit itself), or a tuple of paths when a record belongs to several units (a disbursement:
+the fund's unit and the commune it goes to); the record is then seen from any of them, and is
+"without a unit" only when every path is empty. The admin (`fund_portal.admin.ScopedAdminMixin`),
+the portal (`fund_portal.views.scoped_get_object_or_404`), exports and reports all call
+`visible_to`; nothing filters by unit on its own.
 """
 
 from __future__ import annotations

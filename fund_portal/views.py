@@ -3,6 +3,7 @@
 import functools
 import logging
 
+from celery import current_app as celery_app
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -14,7 +15,6 @@ from django.views.decorators.http import require_GET
 
 from . import selectors
 from .authority import READS, Action, authority_require
-from .celery import app as celery_app
 from .models import ADMIN_ROLES, AdministrativeUnit
 from .scope import scoped_role
 

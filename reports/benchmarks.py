@@ -101,7 +101,7 @@ def bench_reports() -> list[Measure]:
             cwd=ROOT,
             env={
                 **os.environ,
-                "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "fund_portal.settings"),
+                "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"),
             },
             capture_output=True,
             text=True,

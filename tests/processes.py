@@ -15,7 +15,7 @@ def run_python(args: list[str], env: dict[str, str], tmp_path) -> subprocess.Com
     clean = {
         k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY"}
     }
-    clean.update({"DJANGO_SETTINGS_MODULE": "fund_portal.settings", "VAR_DIR": str(tmp_path), **env})
+    clean.update({"DJANGO_SETTINGS_MODULE": "config.settings", "VAR_DIR": str(tmp_path), **env})
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
     )

@@ -168,7 +168,7 @@ def test_the_stack_has_the_portal_services_plus_postgres_and_redis(config):
 
 def test_web_runs_gunicorn_with_the_portal_wsgi_app_on_port_8000(config):
     command = command_of(config["services"]["web"])
-    assert command[:2] == ["gunicorn", "fund_portal.wsgi:application"]
+    assert command[:2] == ["gunicorn", "config.wsgi:application"]
     assert "--bind=0.0.0.0:8000" in command
     workers = [int(part.split("=", 1)[1]) for part in command if part.startswith("--workers=")]
     assert len(workers) == 1 and 2 <= workers[0] <= 4
@@ -177,7 +177,7 @@ def test_web_runs_gunicorn_with_the_portal_wsgi_app_on_port_8000(config):
 
 @pytest.mark.parametrize("service, role", [("worker", "worker"), ("beat", "beat")])
 def test_worker_and_beat_run_the_portal_celery_app(config, service, role):
-    assert command_of(config["services"][service])[:4] == ["celery", "-A", "fund_portal", role]
+    assert command_of(config["services"][service])[:4] == ["celery", "-A", "config", role]
 
 
 def test_beat_keeps_its_schedule_on_the_runtime_data_volume(config):

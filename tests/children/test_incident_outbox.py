@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from children.incidents import incident_notify_district, incidents_notify_pending
 from children.models import Incident, IncidentKind
-from fund_portal.celery import app as celery_app
+from config.celery import app as celery_app
 from tests.factories import officer, staff
 
 pytestmark = pytest.mark.django_db

@@ -159,10 +159,10 @@ def test_the_email_task_is_registered_with_celery_in_a_fresh_process():
     """The worker must know the task by name: autodiscovery reads `children.tasks` and the admin."""
     code = (
         "import django; django.setup();"
-        "from fund_portal.celery import app; app.loader.import_default_modules();"
+        "from config.celery import app; app.loader.import_default_modules();"
         "print('children.tasks_incidents.incident_notify_task' in app.tasks)"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fund_portal.test_settings"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings"}
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert out.stdout.strip().splitlines()[-1] == "True", out.stderr
 

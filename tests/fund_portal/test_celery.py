@@ -46,7 +46,7 @@ def test_beat_and_worker_on_the_embedded_broker_log_the_heartbeat(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "BROKER_URL"}}
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "fund_portal.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "DEBUG": "true",
             "VAR_DIR": str(tmp_path),
             "HEARTBEAT_SECONDS": "1",
@@ -60,7 +60,7 @@ def test_beat_and_worker_on_the_embedded_broker_log_the_heartbeat(tmp_path):
                 "-m",
                 "celery",
                 "-A",
-                "fund_portal",
+                "config",
                 "worker",
                 "--beat",
                 "--loglevel=INFO",

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from fund_portal.celery import app
+from config.celery import app
 from tests.processes import run_python
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +31,7 @@ def start_worker(
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BROKER_URL", "DEBUG"}}
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "fund_portal.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "DEBUG": "true",
             "VAR_DIR": str(tmp_path / "var"),
             "REDIS_URL": settings.REDIS_URL,
@@ -42,7 +42,7 @@ def start_worker(
         return subprocess.Popen(
             [
                 sys.executable,
-                *("-m", "celery", "-A", "fund_portal", "worker", f"--pool={pool}", "--loglevel=INFO"),
+                *("-m", "celery", "-A", "config", "worker", f"--pool={pool}", "--loglevel=INFO"),
                 "--concurrency=1",
                 *("--without-gossip", "--without-mingle", "--without-heartbeat"),
                 *("--queues", queue, "--include", "tests.fund_portal.celery_probe"),
@@ -117,7 +117,7 @@ def test_a_task_whose_pool_process_dies_is_handed_back_and_run_again_at_once(tmp
 PRINT_CELERY = """
 import json, django
 django.setup()
-from fund_portal.celery import app
+from config.celery import app
 print(json.dumps({
     "transport": app.conf.broker_transport_options,
     "acks_late": app.conf.task_acks_late,

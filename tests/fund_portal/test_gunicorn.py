@@ -21,11 +21,11 @@ def _free_port() -> int:
 
 def test_each_gunicorn_worker_warms_weasyprint_up_as_it_starts(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
-    env.update({"DJANGO_SETTINGS_MODULE": "fund_portal.test_settings", "VAR_DIR": str(tmp_path)})
+    env.update({"DJANGO_SETTINGS_MODULE": "config.test_settings", "VAR_DIR": str(tmp_path)})
     log = tmp_path / "gunicorn.log"
     with log.open("w") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "fund_portal.wsgi:application", "--workers", "2",
+            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", "2",
              "--bind", f"127.0.0.1:{_free_port()}"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip

@@ -22,7 +22,7 @@ def probe(tmp_path, **env) -> dict:
     clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "BROKER_URL"}}
     clean.update(
         {
-            "DJANGO_SETTINGS_MODULE": "fund_portal.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "DEBUG": "true",
             "ALLOWED_HOSTS": "testserver",
             "VAR_DIR": str(tmp_path),

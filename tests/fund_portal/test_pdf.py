@@ -274,7 +274,7 @@ def test_remote_and_foreign_urls_are_refused_without_network(template_dir, no_ne
         "ftp://example.com/x.png",
         "file://example.com/x.png",
         "file:///etc/passwd",
-        (pdf.STATIC_DIR / ".." / "fund_portal" / "settings.py").as_uri(),
+        (pdf.STATIC_DIR / ".." / "config" / "settings.py").as_uri(),
         "file:///static/../../etc/passwd",
         "file:///static/%2e%2e/%2e%2e/etc/passwd",
         (pdf.STATIC_DIR / "css" / "no-such-file.css").as_uri(),
@@ -391,7 +391,7 @@ def test_threads_render_side_by_side(no_network):
 def test_a_worker_process_is_ready_for_pdfs_once_started(no_network):
     """Celery's worker_process_init runs the warm-up: the thread then holds its fonts and stylesheet, and
     the warm-up page itself is a real PDF set in the shipped fonts."""
-    from fund_portal.celery import warm_up_pdf
+    from config.celery import warm_up_pdf
 
     def in_a_new_thread():
         assert getattr(pdf._local, "resources", None) is None

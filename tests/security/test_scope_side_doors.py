@@ -10,8 +10,8 @@ from django.urls import clear_url_caches, reverse
 
 from donations.models import BankAccount
 from fund_portal.models import Role, User
+from tests.config.test_settings import PRODUCTION, run
 from tests.factories import FundFactory, UserFactory, officer, staff
-from tests.fund_portal.test_settings import PRODUCTION, run
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_district_staff_do_not_see_donor_accounts_or_superusers(client, tree):
 @pytest.fixture
 def debug_urls(settings, tmp_path):
     """The URLs as `manage.py runserver` with DEBUG on builds them, media files in a folder of the test."""
-    import fund_portal.urls
+    import config.urls
 
     settings.MEDIA_ROOT = tmp_path
     (tmp_path / "news/2026").mkdir(parents=True)
@@ -71,10 +71,10 @@ def debug_urls(settings, tmp_path):
     (tmp_path / "reports/2026").mkdir(parents=True)
     (tmp_path / "reports/2026/bao-cao.pdf").write_bytes(b"a report")
     with override_settings(DEBUG=True):
-        importlib.reload(fund_portal.urls)
+        importlib.reload(config.urls)
         clear_url_caches()
     yield
-    importlib.reload(fund_portal.urls)
+    importlib.reload(config.urls)
     clear_url_caches()
 
 

@@ -10,8 +10,8 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-any-deployment-0123456789")
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="fund-portal-test-"))
 
-from .settings import *  # noqa: E402,F403
-from .settings import DATABASES  # noqa: E402
+from config.settings import *  # noqa: E402,F403
+from config.settings import DATABASES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

@@ -79,8 +79,8 @@ MIDDLEWARE = [
     "auditlog.middleware.AuditlogMiddleware",
 ]
 
-ROOT_URLCONF = "fund_portal.urls"
-WSGI_APPLICATION = "fund_portal.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -178,7 +178,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# A pool process warms WeasyPrint up as it starts (fund_portal.celery); on a cold container that can
+# A pool process warms WeasyPrint up as it starts (config.celery); on a cold container that can
 # pass Celery's default of 4 s, after which the process would be killed and started again.
 CELERY_WORKER_PROC_ALIVE_TIMEOUT = 30
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "celerybeat-schedule")

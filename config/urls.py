@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
-from . import views
+from fund_portal import views
 
 portal_patterns = (
     [
