@@ -34,7 +34,7 @@ test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python manage.py bench $(BENCH_ARGS)
+	DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python manage.py bench $(BENCH_ARGS)
 
 # Compile the shipped translations (the .mo files are committed, so a fresh machine needs no gettext).
 messages: $(STAMP)

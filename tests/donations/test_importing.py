@@ -11,6 +11,7 @@ from django.db.models import NOT_PROVIDED, CharField, Sum, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from bench.baselines.donations import DonationResource
 from campaigns.models import Campaign
 from donations import importing as donations_importing
 from donations.importing import (
@@ -34,7 +35,6 @@ from donations.models import (
     SourceCategory,
     StockItem,
 )
-from donations.resources import DonationResource
 from donations.services import donation_create, donation_post
 from fund_portal.authority import NotAllowed
 from fund_portal.models import Role
@@ -584,7 +584,7 @@ def test_the_copy_columns_name_every_column_the_database_requires():
 
 
 def test_the_import_benchmark_measures_the_fast_path_the_library_and_copy_on_a_small_file():
-    from donations.benchmarks_import import bench_donation_import
+    from bench.benchmarks.donations_import import bench_donation_import
 
     measures = {m.measure.split(",")[0]: m for m in bench_donation_import(rows=300)}
 

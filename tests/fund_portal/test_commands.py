@@ -1,6 +1,5 @@
-"""Management commands: seed_demo, units, bench."""
+"""Management commands: seed_demo, units."""
 
-import json
 from io import StringIO
 
 import pytest
@@ -60,21 +59,3 @@ def test_units_prints_code_level_name_parent(tree):
 def test_units_with_an_unknown_code_says_so(tree):
     with pytest.raises(CommandError, match="ZZZ"):
         call("units", "--under", "ZZZ")
-
-
-def test_bench_prints_a_table_and_writes_json(tmp_path):
-    out_file, markdown = tmp_path / "bench.json", tmp_path / "benchmarks.md"
-    output = call("bench", "--only", "units", "--out", str(out_file), "--markdown", str(markdown))
-    data = json.loads(out_file.read_text())
-    (row,) = data["rows"]
-    assert row["measure"] in output
-    assert row["unit"] == "ms" and row["value"] > 0 and row["baseline"] > 0 and row["passed"] in (True, False)
-    assert data["machine"]["cpus"] >= 1 and data["machine"]["database"]
-    assert set(data["data"]) == {"children", "supports", "donations", "ledger entries"}
-    table = markdown.read_text()
-    assert table.startswith("# Benchmarks") and f"| {row['measure']} | {row['value']:g} | ms |" in table
-
-
-def test_bench_with_an_unknown_name_is_refused(tmp_path):
-    with pytest.raises(CommandError):
-        call("bench", "--only", "nope", "--out", str(tmp_path / "x.json"))

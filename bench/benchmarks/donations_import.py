@@ -17,19 +17,16 @@ import time
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from bench.baselines.donations import DonationResource
+from bench.measure import Measure, benchmark, peak_rss_mb, peak_rss_reset
 from campaigns.models import Campaign
-from fund_portal.bench import Measure, benchmark, peak_rss_mb, peak_rss_reset
-from fund_portal.bulk import analyze, bulk_load, reserve_ids
-from fund_portal.demo import seed_demo
-from fund_portal.models import User
-
-from .demo import AMOUNT_WEIGHTS, AMOUNTS, COMPANIES, GIVEN, MIDDLE, SURNAMES
-from .importing import (
+from donations.demo import AMOUNT_WEIGHTS, AMOUNTS, COMPANIES, GIVEN, MIDDLE, SURNAMES
+from donations.importing import (
     DONATION_COLUMNS,
     HEADERS,
     donations_import,
 )
-from .models import (
+from donations.models import (
     DisplayPreference,
     DocumentCounter,
     Donation,
@@ -40,8 +37,10 @@ from .models import (
     LedgerMonth,
     RestrictionKind,
 )
-from .resources import DonationResource
-from .services import receipt_number
+from donations.services import receipt_number
+from fund_portal.bulk import analyze, bulk_load, reserve_ids
+from fund_portal.demo import seed_demo
+from fund_portal.models import User
 
 ROWS = 100_000
 FAST_TARGET_S = 15

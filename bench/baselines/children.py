@@ -32,12 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from donations.importing import cell_text, choice_table
-from fund_portal.models import AdministrativeUnit, UnitLevel
-from fund_portal.spreadsheets import cell_date
-from fund_portal.text import fold, normalize_text
-
-from .importing import (
+from children.importing import (
     COLUMNS,
     NO_WORDS,
     POVERTY_WORDS,
@@ -50,10 +45,14 @@ from .importing import (
     _unit_key,
     _word_key,
 )
-from .models import RECORD_FIELDS, Child, ChildStatus, ChildStatusChange, Circumstance, Poverty, Sex
-from .priority import priority_recompute
-from .reference import SENSITIVE_CODES
-from .services import child_check
+from children.models import RECORD_FIELDS, Child, ChildStatus, ChildStatusChange, Circumstance, Poverty, Sex
+from children.priority import priority_recompute
+from children.reference import SENSITIVE_CODES
+from children.services import child_check
+from donations.importing import cell_text, choice_table
+from fund_portal.models import AdministrativeUnit, UnitLevel
+from fund_portal.spreadsheets import cell_date
+from fund_portal.text import fold, normalize_text
 
 
 def _header(name: str) -> str:

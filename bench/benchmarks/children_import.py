@@ -17,21 +17,20 @@ import time
 from django.db import connection, transaction
 from django.utils import timezone
 
-from donations.benchmarks_import import (
+from bench.baselines.children import ChildResource
+from bench.benchmarks.donations_import import (
     _check_deferred_constraints,
     _timed_in_rollback,
     vacuum_after_rollback,
 )
+from bench.measure import Measure, benchmark, peak_rss_mb, peak_rss_reset
+from children.importing import HEADERS, children_import
+from children.models import Child, ChildStatusChange, Circumstance
+from children.reference import ETHNIC_SHARES, SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
 from donations.demo import GIVEN, MIDDLE, SURNAMES
-from fund_portal.bench import Measure, benchmark, peak_rss_mb, peak_rss_reset
 from fund_portal.demo import seed_demo
 from fund_portal.models import AdministrativeUnit, UnitLevel, User
 from fund_portal.text import fold
-
-from .importing import HEADERS, children_import
-from .models import Child, ChildStatusChange, Circumstance
-from .reference import ETHNIC_SHARES, SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
-from .resources import ChildResource
 
 ROWS = 50_000
 FAST_TARGET_S = 10

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import random
 
-from fund_portal.bench import Measure, benchmark, percentile, timed
+from bench.measure import Measure, benchmark, percentile, timed
+from children.duplicates import child_duplicates, likely_duplicates
+from children.models import Child
 from fund_portal.demo import seed_demo
 from fund_portal.models import AdministrativeUnit, User
-
-from .duplicates import child_duplicates, likely_duplicates
-from .models import Child
 
 TARGET_MS = 100
 #: The district's list is an admin page opened now and then, not a check on every registration.

@@ -14,11 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from fund_portal.bench import Measure, benchmark
+from bench.measure import Measure, benchmark
 from fund_portal.models import AdministrativeUnit, UnitLevel
-
-from .figures import compute_figures
-from .models import Cadence, Report, ReportKind
+from reports.figures import compute_figures
+from reports.models import Cadence, Report, ReportKind
 
 DISTRICT_TARGET_S = 5.0
 PROVINCE_TARGET_S = 10.0
@@ -31,7 +30,7 @@ import django
 
 django.setup()
 from django.utils import timezone
-from fund_portal.bench import peak_rss_mb
+from bench.measure import peak_rss_mb
 from fund_portal.pdf import html_to_pdf, warm_up
 from reports.documents import report_pdf
 from reports.models import Report

@@ -6,11 +6,11 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 
-from . import benchmarks_public  # noqa: F401  registers "public_load"
-from .bench import Measure, benchmark, percentile, timed
-from .demo import seed_demo
-from .models import AdministrativeUnit, User
-from .services import DATA_DIR, unit_save, units_load
+from bench.benchmarks import public  # noqa: F401  registers "public_load"
+from bench.measure import Measure, benchmark, percentile, timed
+from fund_portal.demo import seed_demo
+from fund_portal.models import AdministrativeUnit, User
+from fund_portal.services import DATA_DIR, unit_save, units_load
 
 
 class _Rollback(Exception):

@@ -2,7 +2,7 @@
 
 `public_load` starts gunicorn (2 sync workers, DEBUG off, CONN_MAX_AGE=60, the configured database
 and REDIS_URL) on 127.0.0.1 and runs `wrk` (Debian package `wrk`) against a bare Django view that
-returns a fixed string (only in `bench_urls`), the home page and a campaign page: requests per second,
+returns a fixed string (only in `bench.urls`), the home page and a campaign page: requests per second,
 p99, and each page's ratio to the bare view measured in the same run. Then `/transparency/` of the
 fund with the most ledger entries is rendered uncached (the cache cleared before each render).
 Run it against the large data set: `DATABASE_URL=postgres://…/fund_portal_bench DEBUG=1
@@ -26,10 +26,9 @@ from django.core.cache import cache
 from django.db.models import Count
 from django.test import Client
 
+from bench.measure import Measure, benchmark, percentile, timed
 from campaigns.models import Campaign
 from donations.models import Fund
-
-from .bench import Measure, benchmark, percentile, timed
 
 MIN_RPS = 300
 MIN_RATIO = 0.5
@@ -47,7 +46,7 @@ def _free_port() -> int:
 def _server_env(static_root: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
     env.update(
-        DJANGO_SETTINGS_MODULE="fund_portal.bench_settings",
+        DJANGO_SETTINGS_MODULE="bench.settings",
         DEBUG="false",
         SECRET_KEY="bench-only-secret-key-not-for-production-0123456789abcdef",
         ALLOWED_HOSTS="127.0.0.1",

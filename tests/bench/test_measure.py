@@ -1,4 +1,4 @@
-"""`fund_portal.bench.peak_rss_mb` and `peak_rss_reset`: each measure reports its own peak memory."""
+"""`bench.measure.peak_rss_mb` and `peak_rss_reset`: each measure reports its own peak memory."""
 
 import subprocess
 import sys
@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from fund_portal.bench import peak_rss_mb, peak_rss_reset
+from bench.measure import peak_rss_mb, peak_rss_reset
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = """
-from fund_portal.bench import peak_rss_mb
+from bench.measure import peak_rss_mb
 print(peak_rss_mb())
 """
 pytestmark = pytest.mark.skipif(

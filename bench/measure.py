@@ -1,6 +1,7 @@
 """Benchmarks run by `make bench` (`manage.py bench`): one table, one JSON file.
 
-Each app adds measures in its own `benchmarks.py` with `@benchmark`; a measure returns one
+Each area adds measures in its own `bench/benchmarks/<area>.py` with `@benchmark`; a measure
+returns one
 or more `Measure` rows, each with its target and, where the issue names one, the baseline
 measured in the same run.
 """

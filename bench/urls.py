@@ -1,11 +1,11 @@
 """The portal's URLs plus `/bench/bare/`: a view returning a fixed string through the whole middleware
-stack. Loaded only by `bench_settings` (the load benchmark), so production has no such URL."""
+stack. Loaded only by `bench.settings` (`make bench`), so production has no such URL."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.urls import path
 
-from .urls import urlpatterns as portal_urlpatterns
+from config.urls import urlpatterns as portal_urlpatterns
 
 
 @login_not_required

@@ -9,14 +9,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from fund_portal.bench import Measure, benchmark, percentile, timed
+from bench.benchmarks import children_duplicates, children_import  # noqa: F401  register "children_duplicates", "children_import"
+from bench.measure import Measure, benchmark, percentile, timed
+from children.models import Child
+from children.selectors import children_list, children_page
+from children.services import child_duplicates
 from fund_portal.demo import seed_demo
 from fund_portal.models import AdministrativeUnit, User
-
-from . import benchmarks_duplicates, benchmarks_import  # noqa: F401  register "children_duplicates", "children_import"
-from .models import Child
-from .selectors import children_list, children_page
-from .services import child_duplicates
 
 TARGET_MS = 100
 
