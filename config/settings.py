@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "children",
     "campaigns",
     "reports",
+    "public",
 ]
 
 MIDDLEWARE = [

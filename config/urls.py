@@ -17,7 +17,7 @@ portal_patterns = (
 )
 
 urlpatterns = [
-    path("", include("fund_portal.public_urls")),
+    path("", include("public.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("start/", views.home_after_login, name="home_after_login"),
     # The admin logs in through allauth, so two-factor authentication applies there too.
@@ -33,7 +33,6 @@ urlpatterns = [
     path("portal/campaigns/", include("campaigns.urls")),
     path("portal/reports/", include("reports.urls")),
     path("donate/", include("donations.urls")),
-    path("sponsor/", include("children.urls_public")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]
 

@@ -2,7 +2,7 @@
 
 from django.db.models import Count
 
-from .models import AdministrativeUnit, UnitLevel
+from .models import AdministrativeUnit
 
 
 def units_under(*, user, unit: AdministrativeUnit):
@@ -13,16 +13,3 @@ def units_under(*, user, unit: AdministrativeUnit):
         .annotate(subunit_count=Count("children"))
         .order_by("name")
     )
-
-
-def public_unit_counts() -> dict[str, int]:
-    """How many communes and villages the public fund covers: an aggregate, safe to publish."""
-    from donations.selectors import public_fund
-
-    fund = public_fund()
-    units = AdministrativeUnit.objects.all()
-    if fund is not None:
-        units = units.filter(path__startswith=fund.unit.path)
-    rows = units.values("level").annotate(n=Count("pk"))
-    counts = {row["level"]: row["n"] for row in rows}
-    return {level: counts.get(level, 0) for level in (UnitLevel.COMMUNE, UnitLevel.VILLAGE)}

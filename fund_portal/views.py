@@ -1,4 +1,4 @@
-"""Pages of the portal's core: the probes and the officers' portal frame (the public site: public_views)."""
+"""Pages of the portal's core: the probes and the officers' portal frame (the public site: `public`)."""
 
 import functools
 import logging

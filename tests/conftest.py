@@ -41,7 +41,7 @@ def _public_cache_fresh():
     """Each test starts with an empty cache and reads the public figures version from its own database."""
     from django.core.cache import cache
 
-    from fund_portal.public_cache import figures_version_forget
+    from public.cache import figures_version_forget
 
     cache.clear()
     figures_version_forget()

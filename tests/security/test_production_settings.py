@@ -1,12 +1,12 @@
 """Production settings switch on CSRF, secure cookies and a Content Security Policy.
 
-tests/config/test_settings.py already checks, in a fresh interpreter with production values,
+tests/fund_portal/test_settings.py already checks, in a fresh interpreter with production values,
 that HTTPS redirects are on, HSTS lasts a year and `check --deploy` is silent; this reads the rest.
 """
 
 import json
 
-from tests.config.test_settings import PRODUCTION, run
+from tests.fund_portal.test_settings import PRODUCTION, run
 
 PRINT = """
 import json, django

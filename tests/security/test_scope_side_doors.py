@@ -10,7 +10,7 @@ from django.urls import clear_url_caches, reverse
 
 from donations.models import BankAccount
 from fund_portal.models import Role, User
-from tests.config.test_settings import PRODUCTION, run
+from tests.fund_portal.test_settings import PRODUCTION, run
 from tests.factories import FundFactory, UserFactory, officer, staff
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,104 @@
+"""Reads of the public site: what its pages show, built from the domain apps' public selectors.
+
+Nothing here names a child or a donor who asked not to be named: the domain apps' selectors
+(`children.public`, `donations.transparency`) decide what may be published; this module shapes it."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns.models import Campaign
+from donations import transparency
+from donations.models import Fund
+from donations.selectors import public_fund
+from fund_portal.models import AdministrativeUnit, UnitLevel
+
+
+def _percent(part: int, whole: int) -> int:
+    return min(100, round(part * 100 / whole)) if whole > 0 else 0
+
+
+def campaign_cards(campaigns: list[Campaign]) -> list[dict]:
+    raised = transparency.campaigns_raised(campaign_ids=[c.pk for c in campaigns])
+    today = timezone.localdate()
+    return [
+        {
+            "pk": c.pk,
+            "name": c.name,
+            "slug": c.slug,
+            "url": reverse("public:campaign_detail", kwargs={"slug": c.slug}),
+            "kind": c.get_kind_display(),
+            "starts_on": c.starts_on,
+            "ends_on": c.ends_on,
+            "target": c.target_amount,
+            "raised": raised.get(c.pk, 0),
+            "percent": _percent(raised.get(c.pk, 0), c.target_amount),
+            "state": "upcoming" if c.starts_on > today else ("over" if c.ends_on < today else "active"),
+            "description": c.description,
+        }
+        for c in campaigns
+    ]
+
+
+#: What the public pages show of a campaign (and all they load: the campaigns app grows other fields).
+CAMPAIGN_FIELDS = ("name", "slug", "kind", "unit_id", "starts_on", "ends_on", "target_amount", "description")
+
+
+def public_campaigns():
+    return Campaign.objects.filter(is_public=True).only(*CAMPAIGN_FIELDS).order_by("-starts_on", "-id")
+
+
+def news_items(queryset) -> list[dict]:
+    return [
+        {
+            "title": p.title,
+            "url": p.get_absolute_url(),
+            "summary": p.summary,
+            "published_at": p.published_at,
+        }
+        for p in queryset
+    ]
+
+
+def transparency_data(fund: Fund, year: int | None, month: int | None) -> dict:
+    statement = transparency.fund_statement(fund=fund, year=year)
+    months_with_entries = [row.month.month for row in statement.months]
+    if month not in months_with_entries:
+        month = months_with_entries[-1] if months_with_entries else None
+    biggest = max([max(r.cash_in + r.goods_in, r.cash_out + r.goods_out) for r in statement.months] or [0])
+    chart = [
+        {
+            "label": row.month.strftime("%m/%Y"),
+            "in_pct": _percent(row.cash_in + row.goods_in, biggest),
+            "out_pct": _percent(row.cash_out + row.goods_out, biggest),
+            "in": row.cash_in + row.goods_in,
+            "out": row.cash_out + row.goods_out,
+        }
+        for row in statement.months
+    ]
+    donors = transparency.fund_donor_list(fund=fund, year=statement.year, month=month) if month else []
+    return {
+        "fund": fund,
+        "statement": statement,
+        "totals": statement.totals,
+        "chart": chart,
+        "spending": transparency.fund_spending(fund=fund, year=statement.year),
+        "balances": transparency.fund_balances(statement=statement),
+        "donor_month": month,
+        "donors": donors[:100],
+        "donors_total": sum(d["amount"] for d in donors),
+        "donors_count": len(donors),
+    }
+
+
+def public_unit_counts() -> dict[str, int]:
+    """How many communes and villages the public fund covers: an aggregate, safe to publish."""
+    fund = public_fund()
+    units = AdministrativeUnit.objects.all()
+    if fund is not None:
+        units = units.filter(path__startswith=fund.unit.path)
+    rows = units.values("level").annotate(n=Count("pk"))
+    counts = {row["level"]: row["n"] for row in rows}
+    return {level: counts.get(level, 0) for level in (UnitLevel.COMMUNE, UnitLevel.VILLAGE)}

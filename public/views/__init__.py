@@ -1,0 +1,1 @@
+"""The public site's pages, one module per page or family of pages."""

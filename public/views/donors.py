@@ -1,0 +1,38 @@
+"""The honour roll (vinh danh): donors the fund thanks, as each chose to be shown."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from donations import transparency
+from fund_portal.query_params import query_year
+from public.cache import public_data, public_page
+from public.pages import page
+
+
+@login_not_required
+@require_GET
+@public_page(params=("year",))
+def honour_roll(request, *, version):
+    """Vinh danh: donors who gave much in the year, or gave year after year, as each chose to be shown."""
+    year = query_year(request, default=timezone.localdate().year)
+    data = public_data(
+        f"honour:{year}",
+        lambda: {"donors": transparency.recognised_donors(year=year), "year": year},
+        version=version,
+    )
+    return page(
+        request,
+        "public/honour_roll.html",
+        {
+            **data,
+            "min_amount": settings.RECOGNITION_MIN_AMOUNT,
+            "years_needed": settings.RECOGNITION_CONSECUTIVE_YEARS,
+        },
+        title=_("Honour roll"),
+        description=_("Agencies, businesses and people the fund thanks for their support."),
+    )

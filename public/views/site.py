@@ -1,0 +1,32 @@
+"""What the site says of itself: robots.txt and the public language switch."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
+
+
+@login_not_required
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /portal/",
+        "Disallow: /accounts/",
+        "Disallow: /donate/mine/",
+        "Disallow: /sponsor/",
+        "Disallow: /i18n/",
+        f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+#: The public language switch posts without a CSRF token, so that the cached copy of a page (shared by
+#: all visitors) carries none; the worst a forged post can do is switch a visitor's language.
+set_language_public = login_not_required(csrf_exempt(require_POST(set_language)))
