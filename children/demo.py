@@ -146,3 +146,114 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
                 rows, circumstances, needs, supports = [], [], [], []
     analyze(Child, Circumstance, Need, Support)
     return count
+
+
+def demo_seed(per_commune: int = 10) -> None:
+    """A few children in each demo commune, registered by its officer, with groups, this year's needs,
+    some support and reviews; Nhà hảo tâm sponsors one child of Dân Lý. District staff (canbo.huyen)
+    get the permission to see sensitive data, so the demo shows both sides of it."""
+    import datetime as dt
+    import random
+
+    from django.contrib.auth.models import Permission
+    from django.utils import timezone
+
+    from donations.demo import GIVEN, MIDDLE, SURNAMES
+    from donations.models import Donor, NeedArea
+    from donations.services import donor_save
+    from fund_portal.demo import DEMO_COMMUNES
+    from fund_portal.models import AdministrativeUnit, User
+
+    from .models import Child, Circumstance
+    from .priority import priority_recompute
+    from .reference import ETHNIC_SHARES, SPECIAL_CIRCUMSTANCES
+    from .services import (
+        child_register,
+        needs_assess,
+        review_record,
+        sponsorship_start,
+        support_record,
+    )
+
+    if Child.objects.exists():
+        return
+    rng = random.Random(16)
+    today = timezone.localdate()
+    district_staff = User.objects.get(username="canbo.huyen")
+    district_staff.user_permissions.add(Permission.objects.get(codename="view_sensitive"))
+    codes, weights = zip(*ETHNIC_SHARES.items(), strict=True)
+    first = None
+    for code, (login, *_flags) in DEMO_COMMUNES.items():
+        officer = User.objects.get(username=login)
+        villages = list(AdministrativeUnit.objects.filter(parent__code=code))
+        for index in range(per_commune):
+            sex = rng.choice(["male", "female"])
+            middle = "Thị" if sex == "female" else rng.choice(MIDDLE)
+            child = child_register(
+                by=officer,
+                confirm_not_duplicate=True,
+                full_name=f"{rng.choice(SURNAMES)} {middle} {rng.choice(GIVEN)}",
+                birth_date=today - dt.timedelta(days=rng.randint(200, 15 * 365)),
+                sex=sex,
+                ethnicity=rng.choices(codes, weights)[0],
+                commune=officer.unit,
+                village=rng.choice(villages),
+                poverty=rng.choice(["none", "none", "poor", "near_poor"]),
+                poverty_year=today.year - 1,
+                data_consent=True,
+            )
+            first = first or child
+            if rng.random() < 0.5:
+                group = rng.choice(SPECIAL_CIRCUMSTANCES)
+                Circumstance.objects.create(
+                    child=child, group=group.code, identified_on=today - dt.timedelta(days=90)
+                )
+            if index % 2 == 0:
+                areas = rng.sample(NeedArea.values, 2)
+                needs_assess(
+                    child=child,
+                    by=officer,
+                    year=today.year,
+                    on=today.replace(month=1, day=15),
+                    needs={area: (rng.randint(1, 3), "") for area in areas},
+                )
+            if index % 3 == 0:
+                support_record(
+                    by=officer,
+                    child=child,
+                    kind=rng.choice(["warm_clothes", "school_supplies", "health_check", "gift"]),
+                    value=rng.choice([200_000, 300_000, 500_000]),
+                    delivered_on=today - dt.timedelta(days=rng.randint(1, 120)),
+                    source="fund",
+                    handed_over_by=str(officer),
+                )
+            if index % 4 == 0:
+                review_record(child=child, by=officer, note="Gia đình vẫn ở địa chỉ cũ.")
+    priority_recompute()
+    account = User.objects.get(username="nhahaotam")
+    donor = Donor.objects.filter(user=account).first() or donor_save(
+        donor=Donor(
+            unit=district_staff.unit,
+            name=f"{account.last_name} {account.first_name}".strip(),
+            user=account,
+            email=account.email,
+        )
+    )
+    if first is not None:
+        sponsorship = sponsorship_start(
+            by=district_staff,
+            donor=donor,
+            child=first,
+            starts_on=today.replace(day=1) - dt.timedelta(days=60),
+            monthly_amount=500_000,
+        )
+        for months_ago in (2, 1):
+            support_record(
+                by=district_staff,
+                child=first,
+                kind="cash",
+                value=500_000,
+                delivered_on=today.replace(day=1) - dt.timedelta(days=30 * months_ago - 5),
+                source="sponsorship",
+                sponsorship=sponsorship,
+            )

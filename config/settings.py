@@ -362,3 +362,8 @@ SENSITIVE_SMALL_COUNT = env.int("SENSITIVE_SMALL_COUNT", default=5)
 RECOGNITION_MIN_AMOUNT = env.int("RECOGNITION_MIN_AMOUNT", default=50_000_000)
 RECOGNITION_CONSECUTIVE_YEARS = env.int("RECOGNITION_CONSECUTIVE_YEARS", default=3)
 HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=2.0)
+
+# The small demo (`seed_demo`): after the core's units and logins, each app's records, in this order.
+DEMO_SEEDERS = ["donations.demo.demo_seed", "campaigns.demo.demo_seed", "children.demo.demo_seed"]
+# The large data sets of `seed_demo --children N --donations N` (benchmarks).
+DEMO_LARGE = {"children": "children.demo.seed_children", "donations": "donations.demo.demo_donations_large"}

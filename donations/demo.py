@@ -223,3 +223,110 @@ def _donor_row(rng: random.Random, donor_id: int, unit_id: int, now) -> tuple:
         "",
         now,
     )
+
+
+def demo_seed() -> None:
+    """The district fund with its bank account, commune funds, a campaign, donors and a year of donations."""
+    import datetime as dt
+    import random
+
+    from django.utils import timezone
+
+    from campaigns.models import Campaign, CampaignKind
+    from fund_portal.demo import DEMO_COMMUNES, DISTRICT_CODE
+    from fund_portal.models import AdministrativeUnit, User
+
+    from .models import BankAccount, DonationKind, Donor, DonorKind, Fund, NeedArea, RestrictionKind
+    from .services import disbursement_propose, donation_create, donation_post, donor_save
+
+    district = AdministrativeUnit.objects.get(code=DISTRICT_CODE)
+    if Fund.objects.filter(code="qbtte-trieu-son").exists():
+        return
+    fund = Fund.objects.create(
+        unit=district, name="Quỹ Bảo trợ trẻ em huyện Triệu Sơn", code="qbtte-trieu-son"
+    )
+    BankAccount.objects.create(
+        fund=fund,
+        bank_name="Agribank chi nhánh Triệu Sơn",
+        bank_bin="970405",
+        account_number="3509205000123",
+        account_name="QUY BAO TRO TRE EM HUYEN TRIEU SON",
+        is_default=True,
+    )
+    for code in DEMO_COMMUNES:
+        commune = AdministrativeUnit.objects.get(code=code)
+        Fund.objects.create(
+            unit=commune, parent=fund, name=f"Quỹ Bảo trợ trẻ em {commune.name}", code=f"qbtte-{code}"
+        )
+    today = timezone.localdate()
+    mid_autumn = Campaign.objects.create(
+        name=f"Tết Trung thu {today.year}",
+        slug=f"tet-trung-thu-{today.year}",
+        kind=CampaignKind.MID_AUTUMN,
+        unit=district,
+        starts_on=dt.date(today.year, 8, 15),
+        ends_on=dt.date(today.year, 10, 15),
+        target_amount=150_000_000,
+        description="Quà Trung thu cho trẻ em có hoàn cảnh đặc biệt.",
+    )
+    donors = [
+        donor_save(donor=Donor(unit=district, kind=kind, name=name, tax_code=tax, interests=interests))
+        for kind, name, tax, interests in (
+            (DonorKind.BUSINESS, "Công ty TNHH Mía đường Lam Sơn", "2800100123", [NeedArea.NUTRITION_HEALTH]),
+            (DonorKind.BUSINESS, "Ngân hàng Nông nghiệp chi nhánh Triệu Sơn", "0100686174-123", []),
+            (DonorKind.AGENCY, "Phòng Giáo dục và Đào tạo huyện Triệu Sơn", "", [NeedArea.EDUCATION]),
+            (DonorKind.INDIVIDUAL, "Lê Văn Thành", "", [NeedArea.WARM_CLOTHES]),
+            (DonorKind.INDIVIDUAL, "Nguyễn Thị Hương", "", []),
+            (DonorKind.ORGANISATION, "Hội Chữ thập đỏ huyện Triệu Sơn", "", [NeedArea.PLAY]),
+        )
+    ]
+    rng = random.Random(2026)
+    for i in range(40):
+        day = today - dt.timedelta(days=rng.randint(1, 300))
+        donor = rng.choice(donors + [None])
+        restricted = rng.random() < 0.3
+        donation = donation_create(
+            fund=fund,
+            amount=rng.choice([200_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000]),
+            received_on=day,
+            kind=rng.choice([DonationKind.CASH, DonationKind.TRANSFER]),
+            donor=donor,
+            donor_name="" if donor else rng.choice(["", "Một nhà hảo tâm", "Trần Minh Đức"]),
+            campaign=mid_autumn if restricted and mid_autumn.starts_on <= day else None,
+            restriction=RestrictionKind.CAMPAIGN
+            if restricted and mid_autumn.starts_on <= day
+            else RestrictionKind.NONE,
+            restriction_campaign=mid_autumn if restricted and mid_autumn.starts_on <= day else None,
+        )
+        if i < 36:
+            donation_post(donation=donation, by=None)
+    donation_post(
+        donation=donation_create(
+            fund=fund,
+            amount=12_000_000,
+            received_on=today - dt.timedelta(days=20),
+            kind=DonationKind.GOODS,
+            donor=donors[0],
+            goods_description="Áo ấm trẻ em",
+            goods_quantity=80,
+            goods_unit="chiếc",
+        ),
+        by=None,
+    )
+    officer = User.objects.get(username="canbo.thobinh")
+    disbursement_propose(
+        by=officer,
+        fund=fund,
+        amount=4_500_000,
+        spent_on=today - dt.timedelta(days=2),
+        purpose="Khám sức khoẻ cho trẻ em mầm non xã Thọ Bình",
+        need_area=NeedArea.NUTRITION_HEALTH,
+        recipient_unit=AdministrativeUnit.objects.get(code="15670"),
+    )
+
+
+def demo_donations_large(*, count: int) -> None:
+    """`seed_demo --donations N`: N posted donations to the district fund of the small demo."""
+    from .models import Fund
+
+    seed_donations(fund=Fund.objects.get(code="qbtte-trieu-son"), count=count)

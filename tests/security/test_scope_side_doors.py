@@ -10,8 +10,8 @@ from django.urls import clear_url_caches, reverse
 
 from donations.models import BankAccount
 from fund_portal.models import Role, User
-from tests.fund_portal.test_settings import PRODUCTION, run
 from tests.factories import FundFactory, UserFactory, officer, staff
+from tests.fund_portal.test_settings import PRODUCTION, run
 
 pytestmark = pytest.mark.django_db
 

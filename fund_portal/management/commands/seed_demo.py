@@ -1,5 +1,8 @@
+import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from fund_portal.demo import DEMO_PASSWORD, seed_demo
@@ -42,29 +45,15 @@ class Command(BaseCommand):
         if options["donations"] < 0:
             raise CommandError(_("--donations takes a number of donations, 0 or more."))
         logins = seed_demo()
-        if options["children"]:
-            import time
-
-            from children.demo import seed_children
-
-            started = time.perf_counter()
-            seed_children(count=options["children"])
-            self.stdout.write(
-                _("%(n)s children added in %(s).1f s.")
-                % {"n": options["children"], "s": time.perf_counter() - started}
-            )
-        if options["donations"]:
-            import time
-
-            from donations.demo import seed_donations
-            from donations.models import Fund
-
-            started = time.perf_counter()
-            seed_donations(fund=Fund.objects.get(code="qbtte-trieu-son"), count=options["donations"])
-            self.stdout.write(
-                _("%(n)s donations added in %(s).1f s.")
-                % {"n": options["donations"], "s": time.perf_counter() - started}
-            )
+        added = {
+            "children": _("%(n)s children added in %(s).1f s."),
+            "donations": _("%(n)s donations added in %(s).1f s."),
+        }
+        for option, message in added.items():
+            if options[option]:
+                started = time.perf_counter()
+                import_string(settings.DEMO_LARGE[option])(count=options[option])
+                self.stdout.write(message % {"n": options[option], "s": time.perf_counter() - started})
         self.stdout.write(self.style.SUCCESS(_("Demo data is loaded.")))
         self.stdout.write(_("Demo logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD})
         for login in logins:
