@@ -83,24 +83,21 @@ def _totp_secret(user: User) -> str:
     return secret
 
 
+#: The district's staff logins: username, role and name (family name first); both use two-factor.
+DISTRICT_LOGINS = [
+    ("canbo.huyen", Role.DISTRICT_STAFF, "Lan", "Lê Thị", "canbo.huyen@example.org"),
+    ("kiemtra.huyen", Role.AUDITOR, "Minh", "Phạm Văn", ""),
+]
+
+
 def demo_users() -> list[DemoLogin]:
     district = AdministrativeUnit.objects.get(code=DISTRICT_CODE)
     logins = []
-    staff = _demo_user(
-        "canbo.huyen",
-        role=Role.DISTRICT_STAFF,
-        unit=district,
-        first_name="Lan",
-        last_name="Lê Thị",
-        email="canbo.huyen@example.org",
-    )
-    logins.append(DemoLogin(staff.username, staff.get_role_display(), district.name, _totp_secret(staff)))
-    auditor = _demo_user(
-        "kiemtra.huyen", role=Role.AUDITOR, unit=district, first_name="Minh", last_name="Phạm Văn"
-    )
-    logins.append(
-        DemoLogin(auditor.username, auditor.get_role_display(), district.name, _totp_secret(auditor))
-    )
+    for username, role, first_name, last_name, email in DISTRICT_LOGINS:
+        user = _demo_user(
+            username, role=role, unit=district, first_name=first_name, last_name=last_name, email=email
+        )
+        logins.append(DemoLogin(user.username, user.get_role_display(), district.name, _totp_secret(user)))
     for code, (login, *_flags) in DEMO_COMMUNES.items():
         commune = AdministrativeUnit.objects.get(code=code)
         officer = _demo_user(

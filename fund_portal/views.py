@@ -103,24 +103,21 @@ def healthz(request):
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
 
 
+def _unit_page(request, template: str, unit: AdministrativeUnit):
+    return render(
+        request, template, {"unit": unit, "subunits": selectors.units_under(user=request.user, unit=unit)}
+    )
+
+
 @portal_view
 def portal_dashboard(request):
-    unit = request.user.unit
-    return render(
-        request,
-        "portal/dashboard.html",
-        {"unit": unit, "subunits": selectors.units_under(user=request.user, unit=unit)},
-    )
+    return _unit_page(request, "portal/dashboard.html", request.user.unit)
 
 
 @portal_view
 def portal_unit_detail(request, code):
     unit = scoped_get_object_or_404(AdministrativeUnit.objects.all(), request.user, code=code)
-    return render(
-        request,
-        "portal/unit_detail.html",
-        {"unit": unit, "subunits": selectors.units_under(user=request.user, unit=unit)},
-    )
+    return _unit_page(request, "portal/unit_detail.html", unit)
 
 
 @portal_view
