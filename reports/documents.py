@@ -159,20 +159,23 @@ def _label(choices, value: str) -> str:
 def report_sections(*, report: Report, completeness: list[dict] | None = None) -> list[Section]:
     """The content of the report (Vietnamese), from its figures, for the PDF and the XLSX."""
     with translation.override("vi"):
-        return _sections(report, report.figures, completeness)
+        figures = report.figures
+        shares = rates(figures)
+        sections = [
+            children_section(figures, shares),
+            support_section(figures, shares),
+            resources_section(figures, shares),
+            incidents_section(figures),
+        ]
+        if figures.get("communes") is not None:  # district and above
+            sections.append(communes_section(figures, shares, completeness))
+        sections.append(assessment_section(report, figures))
+        return sections
 
 
-def _sections(report: Report, figures: dict, completeness: list[dict] | None) -> list[Section]:
-    children, support, money, incidents = (
-        figures["children"],
-        figures["support"],
-        figures["money"],
-        figures["incidents"],
-    )
-    shares = rates(figures)
-    sections = []
-
-    # I. Children in the registry.
+def children_section(figures: dict, shares: dict) -> Section:
+    """I. Children in the registry."""
+    children = figures["children"]
     one = Section(
         heading="I. Tình hình trẻ em có hoàn cảnh đặc biệt và trẻ em thuộc hộ nghèo, cận nghèo",
         sheet="Trẻ em",
@@ -193,6 +196,30 @@ def _sections(report: Report, figures: dict, completeness: list[dict] | None) ->
         f"trẻ em khuyết tật {count_text(children['disability'])} em; trẻ em bỏ học "
         f"{count_text(children['out_of_school'])} em."
     )
+    # A report leaves the portal (it goes to the district, the province, the archive): small counts of a
+    # sensitive group read "< 5", as they would point at the child in a commune.
+    group_counts = {
+        g.code: small_count_shown(n) if g.sensitive else n
+        for g in SPECIAL_CIRCUMSTANCES
+        for n in [children["special"]["groups"].get(g.code, 0)]
+    }
+    one.tables += [
+        _age_band_table(children),
+        _special_groups_table(children, group_counts),
+        _poverty_table(children),
+        _ethnicity_table(children),
+        _needs_table(children),
+    ]
+    one.charts.append(
+        bar_chart_svg(
+            [(f"{g.point}) {g.name}", group_counts[g.code]) for g in SPECIAL_CIRCUMSTANCES],
+            title="Biểu đồ 1. Trẻ em có hoàn cảnh đặc biệt theo nhóm",
+        )
+    )
+    return one
+
+
+def _age_band_table(children: dict) -> Table:
     bands = Table(
         "Bảng 1. Trẻ em theo độ tuổi và giới tính",
         ["Độ tuổi", "Nam", "Nữ", "Tổng số"],
@@ -202,21 +229,22 @@ def _sections(report: Report, figures: dict, completeness: list[dict] | None) ->
         male, female = children["bands"][key]["male"], children["bands"][key]["female"]
         bands.rows.append([BAND_LABELS[key], male, female, male + female])
     bands.total = ["Tổng số", children["male"], children["female"], children["total"]]
+    return bands
+
+
+def _special_groups_table(children: dict, group_counts: dict) -> Table:
     groups = Table(
         "Bảng 2. Trẻ em có hoàn cảnh đặc biệt theo nhóm (Điều 10 Luật Trẻ em)",
         ["Nhóm", "Số trẻ em"],
         [TEXT, COUNT],
     )
-    # A report leaves the portal (it goes to the district, the province, the archive): small counts of a
-    # sensitive group read "< 5", as they would point at the child in a commune.
-    group_counts = {
-        g.code: small_count_shown(n) if g.sensitive else n
-        for g in SPECIAL_CIRCUMSTANCES
-        for n in [children["special"]["groups"].get(g.code, 0)]
-    }
     for group in SPECIAL_CIRCUMSTANCES:
         groups.rows.append([f"{group.point}) {group.name}", group_counts[group.code]])
     groups.total = ["Số trẻ em có hoàn cảnh đặc biệt (mỗi em tính một lần)", children["special"]["total"]]
+    return groups
+
+
+def _poverty_table(children: dict) -> Table:
     poverty = Table(
         "Bảng 3. Trẻ em theo hoàn cảnh hộ gia đình",
         ["Hộ gia đình", "Số trẻ em", "Tỷ lệ"],
@@ -225,11 +253,19 @@ def _sections(report: Report, figures: dict, completeness: list[dict] | None) ->
     for value in (Poverty.POOR, Poverty.NEAR_POOR, Poverty.NONE):
         n = children["poverty"].get(value, 0)
         poverty.rows.append([_label(Poverty, value), n, percent(n, children["total"])])
+    return poverty
+
+
+def _ethnicity_table(children: dict) -> Table:
     ethnic = Table("Bảng 4. Trẻ em theo dân tộc", ["Dân tộc", "Số trẻ em", "Tỷ lệ"], [TEXT, COUNT, PERCENT])
     for code, n in sorted(children["ethnicity"].items(), key=lambda item: (-item[1], item[0])):
         ethnic.rows.append([ethnic_group_name(code), n, percent(n, children["total"])])
     if not ethnic.rows:
         ethnic.rows.append(["Không có", 0, None])
+    return ethnic
+
+
+def _needs_table(children: dict) -> Table:
     needs = Table(
         "Bảng 5. Nhu cầu hỗ trợ theo lĩnh vực (đánh giá năm)",
         ["Lĩnh vực", "Số nhu cầu", "Trong đó cấp thiết"],
@@ -238,16 +274,12 @@ def _sections(report: Report, figures: dict, completeness: list[dict] | None) ->
     for area in NeedArea.values:
         row = children["needs"].get(area, {})
         needs.rows.append([_label(NeedArea, area), row.get("total", 0), row.get("high", 0)])
-    one.tables += [bands, groups, poverty, ethnic, needs]
-    one.charts.append(
-        bar_chart_svg(
-            [(f"{g.point}) {g.name}", group_counts[g.code]) for g in SPECIAL_CIRCUMSTANCES],
-            title="Biểu đồ 1. Trẻ em có hoàn cảnh đặc biệt theo nhóm",
-        )
-    )
-    sections.append(one)
+    return needs
 
-    # II. Support delivered.
+
+def support_section(figures: dict, shares: dict) -> Section:
+    """II. Support delivered."""
+    support = figures["support"]
     two = Section(heading="II. Kết quả hỗ trợ trẻ em", sheet="Hỗ trợ")
     two.paragraphs.append(
         f"Trong kỳ đã thực hiện {count_text(support['count'])} lượt hỗ trợ, tổng giá trị "
@@ -270,6 +302,22 @@ def _sections(report: Report, figures: dict, completeness: list[dict] | None) ->
         row = support["by_source"].get(source, {})
         sources.rows.append([_label(SupportSource, source), row.get("count", 0), row.get("value", 0)])
     sources.total = ["Tổng số", support["count"], support["value"]]
+    two.tables += [kinds, sources, _targets_table(figures, shares)]
+    two.charts.append(
+        bar_chart_svg(
+            [
+                (_label(SupportKind, k), support["by_kind"].get(k, {}).get("value", 0))
+                for k in SupportKind.values
+            ],
+            title="Biểu đồ 2. Giá trị hỗ trợ theo hình thức",
+            money=True,
+        )
+    )
+    return two
+
+
+def _targets_table(figures: dict, shares: dict) -> Table:
+    children, support = figures["children"], figures["support"]
     difficult = support["difficult"]
     play = support["play_equipment"]
     targets = Table(
@@ -310,20 +358,12 @@ def _sections(report: Report, figures: dict, completeness: list[dict] | None) ->
             f"{TARGET_PLAY_EQUIPMENT_COMMUNES} xã",
         ],
     ]
-    two.tables += [kinds, sources, targets]
-    two.charts.append(
-        bar_chart_svg(
-            [
-                (_label(SupportKind, k), support["by_kind"].get(k, {}).get("value", 0))
-                for k in SupportKind.values
-            ],
-            title="Biểu đồ 2. Giá trị hỗ trợ theo hình thức",
-            money=True,
-        )
-    )
-    sections.append(two)
+    return targets
 
-    # III. Resources mobilised.
+
+def resources_section(figures: dict, shares: dict) -> Section:
+    """III. Resources mobilised."""
+    money = figures["money"]
     three = Section(heading="III. Kết quả huy động nguồn lực", sheet="Nguồn lực")
     three.paragraphs.append(
         f"Trong kỳ đã tiếp nhận {count_text(money['count'])} khoản ủng hộ: tiền mặt và chuyển khoản "
@@ -363,6 +403,18 @@ def _sections(report: Report, figures: dict, completeness: list[dict] | None) ->
         "Bảng 11. Các nhà tài trợ lớn nhất", ["Nhà tài trợ", "Số khoản", "Số tiền"], [TEXT, COUNT, MONEY]
     )
     donors.rows = [[d["name"], d["count"], d["amount"]] for d in money["top_donors"]] or [["Không có", 0, 0]]
+    three.tables += [by_source, campaigns, donors, _salary_drive_table(money, shares)]
+    three.charts.append(
+        bar_chart_svg(
+            [(r[0], r[4]) for r in by_source.rows],
+            title="Biểu đồ 3. Nguồn lực huy động theo nguồn",
+            money=True,
+        )
+    )
+    return three
+
+
+def _salary_drive_table(money: dict, shares: dict) -> Table:
     drive = money["salary_drive"]
     salary = Table(
         "Bảng 12. Vận động ủng hộ một ngày lương theo cơ quan, đơn vị",
@@ -380,17 +432,12 @@ def _sections(report: Report, figures: dict, completeness: list[dict] | None) ->
         drive["paid"],
         shares["salary_drive"],
     ]
-    three.tables += [by_source, campaigns, donors, salary]
-    three.charts.append(
-        bar_chart_svg(
-            [(r[0], r[4]) for r in by_source.rows],
-            title="Biểu đồ 3. Nguồn lực huy động theo nguồn",
-            money=True,
-        )
-    )
-    sections.append(three)
+    return salary
 
-    # IV. Incidents.
+
+def incidents_section(figures: dict) -> Section:
+    """IV. Incidents."""
+    incidents = figures["incidents"]
     four = Section(heading="IV. Tình hình xâm hại, tai nạn, thương tích trẻ em", sheet="Vụ việc")
     total = incidents.get("total", 0)
     four.paragraphs.append(
@@ -409,79 +456,86 @@ def _sections(report: Report, figures: dict, completeness: list[dict] | None) ->
     ]
     table.total = ["Tổng số", total]
     four.tables.append(table)
-    sections.append(four)
+    return four
 
-    # V. The communes (district and above).
-    if figures.get("communes") is not None:
-        five = Section(heading="V. Tổng hợp theo xã, thị trấn", sheet="Các xã")
-        lines = Table(
-            "Bảng 14. Số liệu chính của các xã, thị trấn",
+
+def communes_section(figures: dict, shares: dict, completeness: list[dict] | None) -> Section:
+    """V. The communes (district and above): their main figures, and whether they reported on time."""
+    children, support = figures["children"], figures["support"]
+    five = Section(heading="V. Tổng hợp theo xã, thị trấn", sheet="Các xã")
+    lines = Table(
+        "Bảng 14. Số liệu chính của các xã, thị trấn",
+        [
+            "Xã, thị trấn",
+            "Số trẻ em",
+            "TE có HCĐB",
+            "TE hộ nghèo, cận nghèo",
+            "TE được hỗ trợ",
+            "Giá trị hỗ trợ",
+            "Vụ việc",
+        ],
+        [TEXT, COUNT, COUNT, COUNT, COUNT, MONEY, COUNT],
+    )
+    for line in figures["communes"]:
+        name = line["name"] + ("" if line["source"] == "accepted" else " (*)")
+        lines.rows.append(
             [
-                "Xã, thị trấn",
-                "Số trẻ em",
-                "TE có HCĐB",
-                "TE hộ nghèo, cận nghèo",
-                "TE được hỗ trợ",
-                "Giá trị hỗ trợ",
-                "Vụ việc",
-            ],
-            [TEXT, COUNT, COUNT, COUNT, COUNT, MONEY, COUNT],
+                name,
+                line["children"],
+                line["special"],
+                line["poor"],
+                line["supported"],
+                line["support_value"],
+                line["incidents"],
+            ]
         )
-        for line in figures["communes"]:
-            name = line["name"] + ("" if line["source"] == "accepted" else " (*)")
-            lines.rows.append(
-                [
-                    name,
-                    line["children"],
-                    line["special"],
-                    line["poor"],
-                    line["supported"],
-                    line["support_value"],
-                    line["incidents"],
-                ]
-            )
-        lines.total = [
-            "Tổng số",
-            children["total"],
-            children["special"]["total"],
-            shares["poor_total"],
-            support["children_supported"],
-            support["value"],
-            total,
-        ]
-        five.paragraphs.append(
-            "(*) Số liệu lấy từ cơ sở dữ liệu tại thời điểm lập báo cáo: báo cáo của xã chưa được duyệt."
-        )
-        five.tables.append(lines)
-        if completeness is not None:
-            reported = sum(
-                1 for row in completeness if row["timeliness"] in (Timeliness.ON_TIME, Timeliness.LATE)
-            )
-            on_time = sum(1 for row in completeness if row["timeliness"] == Timeliness.ON_TIME)
-            five.paragraphs.append(
-                f"Tình hình báo cáo của các xã: {reported}/{len(completeness)} xã đã nộp "
-                f"(tỷ lệ đầy đủ {percent_text(percent(reported, len(completeness)))}), "
-                f"{on_time} xã nộp đúng hạn (tỷ lệ đúng hạn "
-                f"{percent_text(percent(on_time, len(completeness)))})."
-            )
-            status = Table(
-                "Bảng 15. Tình hình nộp báo cáo của các xã, thị trấn",
-                ["Xã, thị trấn", "Hạn nộp", "Ngày nộp", "Tình trạng"],
-                [TEXT, TEXT, TEXT, TEXT],
-            )
-            for row in completeness:
-                status.rows.append(
-                    [
-                        row["unit"].name,
-                        date_text(row["due_on"]),
-                        date_text(timezone.localdate(row["submitted_at"])) if row["submitted_at"] else "",
-                        TIMELINESS_VI[row["timeliness"]],
-                    ]
-                )
-            five.tables.append(status)
-        sections.append(five)
+    lines.total = [
+        "Tổng số",
+        children["total"],
+        children["special"]["total"],
+        shares["poor_total"],
+        support["children_supported"],
+        support["value"],
+        figures["incidents"].get("total", 0),
+    ]
+    five.paragraphs.append(
+        "(*) Số liệu lấy từ cơ sở dữ liệu tại thời điểm lập báo cáo: báo cáo của xã chưa được duyệt."
+    )
+    five.tables.append(lines)
+    if completeness is not None:
+        _add_completeness(five, completeness)
+    return five
 
-    # VI. The officer's narrative.
+
+def _add_completeness(five: Section, completeness: list[dict]) -> None:
+    """The communes' own reports: how many came in, how many on time, and each one's date."""
+    reported = sum(1 for row in completeness if row["timeliness"] in (Timeliness.ON_TIME, Timeliness.LATE))
+    on_time = sum(1 for row in completeness if row["timeliness"] == Timeliness.ON_TIME)
+    five.paragraphs.append(
+        f"Tình hình báo cáo của các xã: {reported}/{len(completeness)} xã đã nộp "
+        f"(tỷ lệ đầy đủ {percent_text(percent(reported, len(completeness)))}), "
+        f"{on_time} xã nộp đúng hạn (tỷ lệ đúng hạn "
+        f"{percent_text(percent(on_time, len(completeness)))})."
+    )
+    status = Table(
+        "Bảng 15. Tình hình nộp báo cáo của các xã, thị trấn",
+        ["Xã, thị trấn", "Hạn nộp", "Ngày nộp", "Tình trạng"],
+        [TEXT, TEXT, TEXT, TEXT],
+    )
+    for row in completeness:
+        status.rows.append(
+            [
+                row["unit"].name,
+                date_text(row["due_on"]),
+                date_text(timezone.localdate(row["submitted_at"])) if row["submitted_at"] else "",
+                TIMELINESS_VI[row["timeliness"]],
+            ]
+        )
+    five.tables.append(status)
+
+
+def assessment_section(report: Report, figures: dict) -> Section:
+    """VI (V for a commune). The officer's narrative: results, difficulties, proposals."""
     six = Section(
         heading=f"{'VI' if figures.get('communes') is not None else 'V'}. Đánh giá chung", sheet="Đánh giá"
     )
@@ -493,8 +547,7 @@ def _sections(report: Report, figures: dict, completeness: list[dict] | None) ->
         six.paragraphs.append(f"<b>{title}:</b>")
         lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
         six.paragraphs += [escape(line) for line in lines] or ["(Chưa có nội dung.)"]
-    sections.append(six)
-    return sections
+    return six
 
 
 # --- PDF ---------------------------------------------------------------------------------------

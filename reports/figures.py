@@ -149,10 +149,25 @@ def commune_sections(*, communes: list[AdministrativeUnit], start: dt.date, end:
     }
     if not ids:
         return out
+    registry_counts(out, ids=ids, start=start, end=end)
+    special_circumstance_counts(out, ids=ids, start=start, end=end)
+    aged_out_counts(out, ids=ids, start=start, end=end)
+    need_counts(out, ids=ids, end=end)
+    support_counts(out, ids=ids, start=start, end=end)
+    children_supported_counts(out, ids=ids, start=start, end=end)
+    difficult_commune_counts(out, communes=communes, start=start, end=end)
+    play_equipment_counts(out, ids=ids, start=start, end=end)
+    incidents = incident_counts_by_commune(start=start, end=end, commune_ids=[c.pk for c in communes])
+    for commune in communes:
+        out[commune.pk]["incidents"] = incidents[commune.pk]
+    return out
+
+
+def registry_counts(out: dict[int, dict], *, ids: list[int], start: dt.date, end: dt.date) -> None:
+    """Sex by age band, poverty, disability, schooling, registered in the period (one scan of the
+    registry), and ethnicity."""
     since, until = day_bounds(start, end)
     registry = Child.objects.filter(commune_id__in=ids, status=ChildStatus.ACTIVE, birth_date__lte=end)
-
-    # Sex by age band, poverty, disability, schooling, registered in the period: one scan of the registry.
     aggregates = {
         "total": Count("id"),
         "male": Count("id", filter=Q(sex=Sex.MALE)),
@@ -185,6 +200,11 @@ def commune_sections(*, communes: list[AdministrativeUnit], start: dt.date, end:
     for row in registry.values("commune_id", "ethnicity").annotate(n=Count("id")).order_by():
         out[row["commune_id"]]["children"]["ethnicity"][row["ethnicity"]] = row["n"]
 
+
+def special_circumstance_counts(
+    out: dict[int, dict], *, ids: list[int], start: dt.date, end: dt.date
+) -> None:
+    """Children in special circumstances: by group, in all (each child once), and identified in the period."""
     circumstances = Circumstance.objects.filter(
         child__commune_id__in=ids, child__status=ChildStatus.ACTIVE, child__birth_date__lte=end
     )
@@ -205,6 +225,9 @@ def commune_sections(*, communes: list[AdministrativeUnit], start: dt.date, end:
         special = out[row["child__commune_id"]]["children"]["special"]
         special["total"], special["new_in_period"] = row["n"], row["new"]
 
+
+def aged_out_counts(out: dict[int, dict], *, ids: list[int], start: dt.date, end: dt.date) -> None:
+    """Children who left the list at 16 in the period."""
     for row in (
         ChildStatusChange.objects.filter(
             child__commune_id__in=ids, status_to=ChildStatus.AGED_OUT, on__range=(start, end)
@@ -215,6 +238,9 @@ def commune_sections(*, communes: list[AdministrativeUnit], start: dt.date, end:
     ):
         out[row["child__commune_id"]]["children"]["aged_out_in_period"] = row["n"]
 
+
+def need_counts(out: dict[int, dict], *, ids: list[int], end: dt.date) -> None:
+    """Needs of the year's assessment by area, and how many of them are urgent."""
     for row in (
         Need.objects.filter(child__commune_id__in=ids, child__status=ChildStatus.ACTIVE, year=end.year)
         .values("child__commune_id", "area")
@@ -226,7 +252,9 @@ def commune_sections(*, communes: list[AdministrativeUnit], start: dt.date, end:
             "high": row["high"],
         }
 
-    # Support delivered in the period.
+
+def support_counts(out: dict[int, dict], *, ids: list[int], start: dt.date, end: dt.date) -> None:
+    """Support delivered in the period, by kind and by source."""
     supports = Support.objects.filter(commune_id__in=ids, delivered_on__range=(start, end))
     for row in (
         supports.values("commune_id", "kind")
@@ -246,6 +274,11 @@ def commune_sections(*, communes: list[AdministrativeUnit], start: dt.date, end:
             "count": row["n"],
             "value": row["value"],
         }
+
+
+def children_supported_counts(out: dict[int, dict], *, ids: list[int], start: dt.date, end: dt.date) -> None:
+    """Active children supported in the period: in all, in special circumstances, of poor households."""
+    supports = Support.objects.filter(commune_id__in=ids, delivered_on__range=(start, end))
     # "Has a special circumstance" as a correlated EXISTS (an index probe per row): a plain IN (subquery)
     # inside a FILTER clause is not hashed by PostgreSQL and went quadratic at 500,000 supports.
     poor = [Poverty.POOR, Poverty.NEAR_POOR]
@@ -265,33 +298,43 @@ def commune_sections(*, communes: list[AdministrativeUnit], start: dt.date, end:
         section["special_supported"] = row["special"]
         section["poor_supported"] = row["poor"]
 
-    difficult = [c.pk for c in communes if c.is_especially_difficult]
-    if difficult:
-        first, last = born_aged(end, *DIFFICULT_AGES)
-        delivered = Support.objects.filter(commune_id__in=difficult, delivered_on__range=(start, end))
-        for pk in difficult:
-            out[pk]["support"]["difficult"]["communes"] = 1
-        for row in (
-            Child.objects.filter(
-                commune_id__in=difficult, status=ChildStatus.ACTIVE, birth_date__range=(first, last)
-            )
-            .annotate(
-                got_health=Exists(delivered.filter(kind=SupportKind.HEALTH_CHECK, child_id=OuterRef("pk"))),
-                got_nutrition=Exists(delivered.filter(kind=SupportKind.NUTRITION, child_id=OuterRef("pk"))),
-            )
-            .values("commune_id")
-            .annotate(
-                target=Count("id"),
-                health=Count("id", filter=Q(got_health=True)),
-                nutrition=Count("id", filter=Q(got_nutrition=True)),
-            )
-            .order_by()
-        ):
-            section = out[row["commune_id"]]["support"]["difficult"]
-            section["target_children"] = row["target"]
-            section["health_checked"] = row["health"]
-            section["nutrition"] = row["nutrition"]
 
+def difficult_commune_counts(
+    out: dict[int, dict], *, communes: list[AdministrativeUnit], start: dt.date, end: dt.date
+) -> None:
+    """In especially difficult communes: the children of pre-school and primary age, and how many of them
+    had a health check and nutrition support in the period."""
+    difficult = [c.pk for c in communes if c.is_especially_difficult]
+    if not difficult:
+        return
+    first, last = born_aged(end, *DIFFICULT_AGES)
+    delivered = Support.objects.filter(commune_id__in=difficult, delivered_on__range=(start, end))
+    for pk in difficult:
+        out[pk]["support"]["difficult"]["communes"] = 1
+    for row in (
+        Child.objects.filter(
+            commune_id__in=difficult, status=ChildStatus.ACTIVE, birth_date__range=(first, last)
+        )
+        .annotate(
+            got_health=Exists(delivered.filter(kind=SupportKind.HEALTH_CHECK, child_id=OuterRef("pk"))),
+            got_nutrition=Exists(delivered.filter(kind=SupportKind.NUTRITION, child_id=OuterRef("pk"))),
+        )
+        .values("commune_id")
+        .annotate(
+            target=Count("id"),
+            health=Count("id", filter=Q(got_health=True)),
+            nutrition=Count("id", filter=Q(got_nutrition=True)),
+        )
+        .order_by()
+    ):
+        section = out[row["commune_id"]]["support"]["difficult"]
+        section["target_children"] = row["target"]
+        section["health_checked"] = row["health"]
+        section["nutrition"] = row["nutrition"]
+
+
+def play_equipment_counts(out: dict[int, dict], *, ids: list[int], start: dt.date, end: dt.date) -> None:
+    """Whether each commune got play equipment, to date and in the period."""
     for row in (
         Support.objects.filter(commune_id__in=ids, kind=SupportKind.PLAY_EQUIPMENT, delivered_on__lte=end)
         .values("commune_id")
@@ -301,11 +344,6 @@ def commune_sections(*, communes: list[AdministrativeUnit], start: dt.date, end:
         section = out[row["commune_id"]]["support"]["play_equipment"]
         section["communes_to_date"] = 1
         section["communes_in_period"] = 1 if row["in_period"] else 0
-
-    incidents = incident_counts_by_commune(start=start, end=end, commune_ids=[c.pk for c in communes])
-    for commune in communes:
-        out[commune.pk]["incidents"] = incidents[commune.pk]
-    return out
 
 
 # --- Money -------------------------------------------------------------------------------------
