@@ -16,7 +16,8 @@ from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.pdf import pdf_response
 
 from . import services
-from .documents import report_filename, report_xlsx
+from .documents.parts import report_filename
+from .documents.xlsx import report_xlsx
 from .forms import ReturnForm
 from .models import Report, ReportKind, Timeliness
 

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from fund_portal.authority import Action, may, requires
 from fund_portal.models import AdministrativeUnit, Role, UnitLevel, User
 
-from .figures import compute_figures
+from .figures.compute import compute_figures
 from .models import FROZEN_STATUSES, Cadence, Report, ReportKind, ReportStatus, Timeliness, timeliness_of
 
 logger = logging.getLogger(__name__)
@@ -222,7 +222,7 @@ def _figures_for(report: Report) -> dict:
 
 
 def _render(report: Report) -> None:
-    from .documents import report_pdf
+    from .documents.pdf import report_pdf
 
     pdf = report_pdf(report=report, completeness=consolidation_completeness(report))
     if report.pdf:
@@ -240,7 +240,7 @@ def report_pdf_read(*, report: Report, by) -> bytes:
     reader may prepare the report; for a read-only reader (an auditor) it is rendered and not kept."""
     if not report.pdf:
         if not may(by, Action.REPORT_PREPARE):
-            from .documents import report_pdf
+            from .documents.pdf import report_pdf
 
             return report_pdf(report=report, completeness=consolidation_completeness(report))
         report = report_build(kind=report.kind, unit=report.unit, year=report.year, by=by)
@@ -417,7 +417,7 @@ def report_notify_officers(*, report_id: int) -> int:
             to=addresses,
         )
         if report.pdf:
-            from .documents import report_filename
+            from .documents.parts import report_filename
 
             with report.pdf.open("rb") as handle:
                 message.attach(report_filename(report, "pdf"), handle.read(), "application/pdf")

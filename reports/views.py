@@ -12,7 +12,9 @@ from fund_portal.pdf import pdf_response
 from fund_portal.views import portal_action, portal_view, scoped_get_object_or_404
 
 from . import services
-from .documents import report_filename, report_sections, report_xlsx
+from .documents.parts import report_filename
+from .documents.sections import report_sections
+from .documents.xlsx import report_xlsx
 from .forms import BuildForm, NarrativeForm
 from .models import Report
 

@@ -1,39 +1,32 @@
-"""A report as documents: the official PDF (Decree 30/2020/NĐ-CP, via fund_portal.pdf) and the XLSX.
-
-Both are drawn from one description of the report: sections of paragraphs, tables and charts built
-from the figures by `report_sections`. Tables hold raw values and a type per column ("text",
-"count", "money", "percent"): the PDF formats them the Vietnamese way (1.250.000 ₫, 12,5 %), the
-XLSX keeps numbers as numbers. The document is Vietnamese whatever the user's language (it is an
-official Vietnamese document): its fixed wording is written in Vietnamese here and labels of
-choices are taken in Vietnamese with `translation.override("vi")`.
-
-Charts are simple SVG bar charts drawn here (no plotting library), inline in the HTML.
-"""
+"""The content of a report, one function per section, from its figures (Vietnamese whatever the user's
+language: an official Vietnamese document)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-from dataclasses import dataclass, field
 from html import escape
 
 from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from children.incidents import SENSITIVE_INCIDENT_KINDS
 from children.models import IncidentKind, Poverty, SupportKind, SupportSource
 from children.reference import SPECIAL_CIRCUMSTANCES, ethnic_group_name
 from children.selectors import small_count_shown
 from donations.models import NeedArea, SourceCategory
-from fund_portal.exports import safe_cell
-from fund_portal.models import UnitLevel
 from fund_portal.money import format_vnd
-from fund_portal.pdf import render_pdf
-
-from .figures import (
-    BAND_KEYS,
+from reports.documents.parts import (
+    COUNT,
+    MONEY,
+    PERCENT,
+    TEXT,
+    Section,
+    Table,
+    bar_chart_svg,
+    count_text,
+    date_text,
+    percent_text,
+)
+from reports.figures.children import BAND_KEYS
+from reports.figures.compute import (
     TARGET_DIFFICULT_COVERAGE,
     TARGET_PLAY_EQUIPMENT_COMMUNES,
     TARGET_POOR_SUPPORTED,
@@ -41,10 +34,8 @@ from .figures import (
     percent,
     rates,
 )
-from .models import Report, Timeliness
+from reports.models import Report, Timeliness
 
-TEXT, COUNT, MONEY, PERCENT = "text", "count", "money", "percent"
-NONE_TEXT = "Không có số liệu trong kỳ báo cáo (0)."
 TIMELINESS_VI = {
     Timeliness.ON_TIME: "Đúng hạn",
     Timeliness.LATE: "Muộn",
@@ -58,95 +49,6 @@ BAND_LABELS = {
     "11-15": "11–15 tuổi",
     "16+": "Từ 16 tuổi",
 }
-
-
-def count_text(value) -> str:
-    if isinstance(value, str):  # a suppressed small count ("< 5")
-        return value
-    return f"{int(value or 0):,}".replace(",", ".")
-
-
-def percent_text(value) -> str:
-    return "—" if value is None else f"{value:.1f}".replace(".", ",") + " %"
-
-
-def date_text(value: dt.date | str | None) -> str:
-    if isinstance(value, str):
-        value = dt.date.fromisoformat(value)
-    return value.strftime("%d/%m/%Y") if value else ""
-
-
-@dataclass
-class Table:
-    title: str
-    headers: list[str]
-    types: list[str]
-    rows: list[list] = field(default_factory=list)
-    total: list | None = None
-
-    def formatted(self, row: list) -> list[tuple[str, bool]]:
-        """(text, numeric?) for each cell of a row, for the PDF."""
-        out = []
-        for value, kind in zip(row, self.types, strict=True):
-            if kind == MONEY:
-                out.append((format_vnd(int(value or 0)), True))
-            elif kind == COUNT:
-                out.append((count_text(value), True))
-            elif kind == PERCENT:
-                out.append((percent_text(value), True))
-            else:
-                out.append((str(value), False))
-        return out
-
-    @property
-    def html_rows(self) -> list[list[tuple[str, bool]]]:
-        return [self.formatted(row) for row in self.rows]
-
-    @property
-    def html_total(self) -> list[tuple[str, bool]] | None:
-        return self.formatted(self.total) if self.total else None
-
-
-@dataclass
-class Section:
-    heading: str
-    sheet: str
-    paragraphs: list[str] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    charts: list[str] = field(default_factory=list)
-
-
-# --- Charts ------------------------------------------------------------------------------------
-
-
-def bar_chart_svg(items: list[tuple[str, int]], *, title: str, money: bool = False) -> str:
-    """A horizontal bar chart as inline SVG: one bar per (label, value), the value written at its end."""
-    items = [(label, value if isinstance(value, str) else int(value or 0)) for label, value in items]
-    width, label_width, bar_height, gap = 460, 170, 12, 6
-    top = 20
-    height = top + len(items) * (bar_height + gap) + 4
-    largest = max([v for _l, v in items if not isinstance(v, str)] + [1])
-    span = width - label_width - 90
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}pt" height="{height}pt" '
-        f'viewBox="0 0 {width} {height}" font-family="Fund Portal Serif, serif" font-size="9">',
-        f'<text x="0" y="11" font-weight="bold" font-size="10">{escape(title)}</text>',
-    ]
-    for index, (label, value) in enumerate(items):
-        y = top + index * (bar_height + gap)
-        # A suppressed count ("< 5") has no bar: its length would give the number away.
-        length = 0 if isinstance(value, str) else round(span * value / largest, 1)
-        text = format_vnd(value) if money and not isinstance(value, str) else count_text(value)
-        parts.append(
-            f'<text x="{label_width - 4}" y="{y + 9}" text-anchor="end">{escape(label[:38])}</text>'
-            f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar_height}" fill="#4a6fa5"/>'
-            f'<text x="{label_width + length + 3}" y="{y + 9}">{escape(text)}</text>'
-        )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308  every text above is escaped
-
-
-# --- Sections ----------------------------------------------------------------------------------
 
 
 def _label(choices, value: str) -> str:
@@ -548,91 +450,3 @@ def assessment_section(report: Report, figures: dict) -> Section:
         lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
         six.paragraphs += [escape(line) for line in lines] or ["(Chưa có nội dung.)"]
     return six
-
-
-# --- PDF ---------------------------------------------------------------------------------------
-
-
-def place_name(name: str) -> str:
-    """ "Xã Dân Lý" -> "Dân Lý": the place in "Dân Lý, ngày … tháng … năm …"."""
-    for prefix in ("Thị trấn ", "Thị xã ", "Thành phố ", "Xã ", "Phường ", "Huyện ", "Quận ", "Tỉnh "):
-        if name.startswith(prefix):
-            return name[len(prefix) :]
-    return name
-
-
-def pdf_context(*, report: Report, completeness: list[dict] | None = None) -> dict:
-    unit = report.unit
-    sections = report_sections(report=report, completeness=completeness)
-    return {
-        "report": report,
-        "issuer_parent": "",
-        "issuer_name": f"Ủy ban nhân dân {unit.name}",
-        "doc_number": report.doc_number or "      /BC-UBND",
-        "place": place_name(unit.name),
-        "doc_date": report.submitted_at,
-        "title": "Báo cáo",
-        "subtitle": f"{report.kind.name} năm {report.year}",
-        "period_text": (
-            f"Kỳ báo cáo: từ ngày {date_text(report.period_start)} đến ngày {date_text(report.period_end)}"
-        ),
-        "sections": sections,
-        "recipients": [report.kind.recipient, "Lưu: VT"],
-        "signer_authority": "TM. Ủy ban nhân dân",
-        "signer_title": "Chủ tịch",
-        "signer_name": "",
-        "is_commune": unit.level == UnitLevel.COMMUNE,
-    }
-
-
-def report_pdf(*, report: Report, completeness: list[dict] | None = None) -> bytes:
-    with translation.override("vi"):
-        return render_pdf(
-            template_name="reports/pdf/report.html",
-            context=pdf_context(report=report, completeness=completeness),
-        )
-
-
-# --- XLSX --------------------------------------------------------------------------------------
-
-
-def report_xlsx(*, report: Report, completeness: list[dict] | None = None) -> bytes:
-    """Every table of the report, one sheet per section, numbers as numbers (formula-safe text)."""
-    book = Workbook()
-    info = book.active
-    info.title = "Thông tin"
-    for row in (
-        ["Báo cáo", f"{report.kind.name} năm {report.year}"],
-        ["Đơn vị", report.unit.name],
-        ["Từ ngày", date_text(report.period_start)],
-        ["Đến ngày", date_text(report.period_end)],
-        ["Hạn nộp", date_text(report.due_on)],
-        ["Số văn bản", report.doc_number],
-    ):
-        info.append([safe_cell(v) for v in row])
-    bold = Font(bold=True)
-    for section in report_sections(report=report, completeness=completeness):
-        sheet = book.create_sheet(section.sheet[:31])
-        sheet.append([section.heading])
-        sheet["A1"].font = bold
-        for paragraph in section.paragraphs:
-            sheet.append([safe_cell(paragraph.replace("<b>", "").replace("</b>", ""))])
-        for table in section.tables:
-            sheet.append([])
-            sheet.append([table.title])
-            sheet.cell(row=sheet.max_row, column=1).font = bold
-            sheet.append(table.headers)
-            for cell in sheet[sheet.max_row]:
-                cell.font = bold
-            for row in table.rows + ([table.total] if table.total else []):
-                sheet.append([safe_cell(v) for v in row])
-        sheet.column_dimensions["A"].width = 60
-        for letter in "BCDEFG":
-            sheet.column_dimensions[letter].width = 18
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def report_filename(report: Report, extension: str) -> str:
-    return f"Báo cáo {report.kind.name} {report.year} {report.unit.name}.{extension}"
