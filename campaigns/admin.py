@@ -20,9 +20,17 @@ from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.money import format_vnd
 from fund_portal.pdf import pdf_response
 
-from . import documents, selectors, services
+from . import documents, selectors
 from .forms import GiftListBuildForm, HandoverForm
 from .models import Campaign, CampaignEvent, CampaignTemplate, GiftList, GiftListEntry
+from .services.campaign_templates import (
+    campaign_template_check,
+    campaign_template_save,
+    campaigns_from_templates,
+)
+from .services.campaigns import campaign_check, campaign_save
+from .services.events import event_save
+from .services.gift_lists import gift_list_build, gift_list_delete, gift_list_handover
 
 
 class ScopedManyToManyMixin:
@@ -60,7 +68,7 @@ class CampaignAdminForm(forms.ModelForm):
     def _post_clean(self):
         super()._post_clean()
         try:
-            services.campaign_check(
+            campaign_check(
                 campaign=self.instance,
                 by=self.user,
                 communes=self.cleaned_data.get("participating_communes"),
@@ -101,9 +109,7 @@ class CampaignAdmin(ScopedManyToManyMixin, ScopedAdminMixin, admin.ModelAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        services.campaign_save(
-            campaign=obj, by=request.user, communes=form.cleaned_data.get("participating_communes")
-        )
+        campaign_save(campaign=obj, by=request.user, communes=form.cleaned_data.get("participating_communes"))
 
     def save_related(self, request, form, formsets, change):
         # The participating communes were set by campaign_save; only the events are left.
@@ -115,7 +121,7 @@ class CampaignAdmin(ScopedManyToManyMixin, ScopedAdminMixin, admin.ModelAdmin):
         for event in formset.deleted_objects:
             event.delete()
         for event in events:
-            services.event_save(event=event, by=request.user)
+            event_save(event=event, by=request.user)
 
     @admin.display(description=_("target (đồng)"), ordering="target_amount")
     def target_display(self, obj):
@@ -152,7 +158,7 @@ class CampaignTemplateAdminForm(forms.ModelForm):
         if self.errors:
             return
         try:
-            services.campaign_template_check(template=self.instance, by=self.user)
+            campaign_template_check(template=self.instance, by=self.user)
         except ValidationError as error:
             self.add_error(None, error)
 
@@ -171,13 +177,13 @@ class CampaignTemplateAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        services.campaign_template_save(template=obj, by=request.user)
+        campaign_template_save(template=obj, by=request.user)
 
     @admin.action(permissions=[Action.CAMPAIGN_MANAGE], description=_("Create this year's campaigns"))
     def make_this_years_campaigns(self, request, queryset):
         year = timezone.localdate().year
         try:
-            made = services.campaigns_from_templates(year=year, templates=queryset, by=request.user)
+            made = campaigns_from_templates(year=year, templates=queryset, by=request.user)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return
@@ -247,12 +253,12 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
     def delete_model(self, request, obj):
-        services.gift_list_delete(gift_list=obj, by=request.user)
+        gift_list_delete(gift_list=obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
         for gift_list in queryset:
             try:
-                services.gift_list_delete(gift_list=gift_list, by=request.user)
+                gift_list_delete(gift_list=gift_list, by=request.user)
             except ValidationError as error:
                 self.message_user(request, f"{gift_list}: {' '.join(error.messages)}", messages.ERROR)
 
@@ -295,7 +301,7 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                gift_list = services.gift_list_build(
+                gift_list = gift_list_build(
                     campaign=data["campaign"],
                     by=request.user,
                     event=data["event"],
@@ -332,7 +338,7 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
         form = HandoverForm(request.POST or None, entries=entries)
         if request.method == "POST" and form.is_valid():
             try:
-                supports = services.gift_list_handover(
+                supports = gift_list_handover(
                     gift_list=gift_list,
                     by=request.user,
                     delivered_on=form.cleaned_data["delivered_on"],

@@ -14,9 +14,10 @@ from fund_portal.exports import xlsx_download
 from fund_portal.pdf import pdf_response
 from fund_portal.views import portal_action, portal_view
 
-from . import documents, selectors, services
+from . import documents, selectors
 from .forms import HandoverForm
 from .models import GiftList
+from .services.gift_lists import gift_list_handover
 
 
 def _gift_list(request, pk) -> GiftList:
@@ -71,7 +72,7 @@ def gift_list_detail(request, pk):
     form = HandoverForm(request.POST or None, entries=entries)
     if request.method == "POST" and form.is_valid():
         try:
-            supports = services.gift_list_handover(
+            supports = gift_list_handover(
                 gift_list=gift_list,
                 by=request.user,
                 delivered_on=form.cleaned_data["delivered_on"],

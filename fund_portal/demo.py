@@ -328,7 +328,7 @@ def demo_campaigns() -> None:
     from django.utils import timezone
 
     from campaigns.models import Campaign, CampaignKind, CampaignTemplate, DateRule
-    from campaigns.services import campaigns_from_templates
+    from campaigns.services.campaign_templates import campaigns_from_templates
     from fund_portal.models import NewsPost
 
     if CampaignTemplate.objects.exists():
