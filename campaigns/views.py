@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from fund_portal.authority import Action
 from fund_portal.exports import xlsx_download
+from fund_portal.forms import form_service_errors
 from fund_portal.pdf import pdf_response
 from fund_portal.views import portal_action, portal_view
 
@@ -25,14 +26,6 @@ def _gift_list(request, pk) -> GiftList:
     if gift_list is None:
         raise Http404
     return gift_list
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @portal_view
@@ -80,7 +73,7 @@ def gift_list_detail(request, pk):
                 absent_child_ids=[entry.child_id for entry in form.cleaned_data["absent"]],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_service_errors(form, error)
         else:
             messages.success(request, _("%(count)s supports recorded.") % {"count": len(supports)})
             return redirect("campaigns_portal:gift_list", pk=gift_list.pk)

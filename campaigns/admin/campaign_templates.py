@@ -15,6 +15,7 @@ from campaigns.services.campaign_templates import (
 )
 from fund_portal.admin import ScopedAdminMixin
 from fund_portal.authority import Action
+from fund_portal.forms import form_service_errors
 
 
 class CampaignTemplateAdminForm(forms.ModelForm):
@@ -31,7 +32,7 @@ class CampaignTemplateAdminForm(forms.ModelForm):
         try:
             campaign_template_check(template=self.instance, by=self.user)
         except ValidationError as error:
-            self.add_error(None, error)
+            form_service_errors(self, error)
 
 
 @admin.register(CampaignTemplate)

@@ -11,6 +11,7 @@ from campaigns.models import Campaign, CampaignEvent
 from campaigns.services.campaigns import campaign_check, campaign_save
 from campaigns.services.events import event_save
 from fund_portal.admin import ScopedAdminMixin
+from fund_portal.forms import form_service_errors
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.money import format_vnd
 
@@ -56,8 +57,7 @@ class CampaignAdminForm(forms.ModelForm):
                 communes=self.cleaned_data.get("participating_communes"),
             )
         except ValidationError as error:
-            for field, errors in error.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
+            form_service_errors(self, error)
 
 
 class CampaignEventInline(admin.TabularInline):

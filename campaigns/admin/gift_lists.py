@@ -15,6 +15,7 @@ from campaigns.services.gift_lists import gift_list_build, gift_list_delete, gif
 from fund_portal.admin import ScopedAdminMixin
 from fund_portal.authority import Action, action_required, reads
 from fund_portal.exports import xlsx_download
+from fund_portal.forms import form_service_errors
 from fund_portal.money import format_vnd
 from fund_portal.pdf import pdf_response
 
@@ -134,7 +135,7 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     communes=list(data["communes"]),
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                form_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -168,7 +169,7 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     absent_child_ids=[entry.child_id for entry in form.cleaned_data["absent"]],
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                form_service_errors(form, error)
             else:
                 messages.success(request, _("%(count)s supports recorded.") % {"count": len(supports)})
                 return redirect("admin:campaigns_giftlist_change", gift_list.pk)
@@ -193,11 +194,3 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def xlsx_view(self, request, pk):
         data, filename = documents.gift_list_xlsx(gift_list=self._gift_list(request, pk), user=request.user)
         return xlsx_download(data, filename)
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
