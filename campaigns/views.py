@@ -38,7 +38,9 @@ def campaign_list(request):
 
 @portal_view
 @require_GET
-def campaign_detail(request, slug):
+def campaign_manage(request, slug):
+    """The portal's page of a campaign for its officers: progress, events, gift lists (the public site's
+    page of a campaign is another view)."""
     campaign = selectors.campaign_for_user(user=request.user, slug=slug)
     if campaign is None:
         raise Http404
