@@ -27,6 +27,86 @@ def _require_campaign(*, campaign: Campaign, by) -> None:
         raise ValidationError(_("This campaign is outside your unit."), code="scope")
 
 
+def _gift_list_check(
+    *,
+    campaign: Campaign,
+    kind: str,
+    value: int,
+    event: CampaignEvent | None,
+    budget: int | None,
+    count: int | None,
+    communes: Iterable[AdministrativeUnit] | None,
+) -> list[AdministrativeUnit]:
+    """The rules of a gift list (see `gift_list_build`); returns the communes it is drawn from."""
+    refusals = _amount_refusals(kind=kind, value=value, budget=budget, count=count)
+    if event is not None and event.campaign_id != campaign.pk:
+        refusals.append(("event", _("This event belongs to another campaign.")))
+    participating = campaign.participating_communes.all()
+    communes = list(communes or participating)
+    if not communes:
+        refusals.append(("communes", _("The campaign has no participating commune.")))
+    outside = [c.name for c in communes if c not in participating]
+    if outside:
+        refusals.append(
+            (
+                "communes",
+                _("Not a participating commune of this campaign: %(names)s.") % {"names": ", ".join(outside)},
+            )
+        )
+    if not refusals and budget is not None:
+        refusals += _over_budget_refusals(value=value, budget=budget, count=count)
+    if refusals:
+        errors: dict[str, list[str]] = {}
+        for field, message in refusals:
+            errors.setdefault(field, []).append(message)
+        raise ValidationError(errors)
+    return communes
+
+
+def _amount_refusals(
+    *, kind: str, value: int, budget: int | None, count: int | None
+) -> list[tuple[str, str]]:
+    """(field, message) for a gift's type, its value, and the budget or number of children."""
+    refusals = []
+    if kind not in SupportKind.values:
+        refusals.append(("kind", _("Choose the type of support.")))
+    if value is None or value <= 0:
+        refusals.append(("value", _("The value per child is a whole number of đồng above 0.")))
+    if budget is None and count is None:
+        refusals.append(("budget", _("Give the budget or the number of children.")))
+    if budget is not None and budget <= 0:
+        refusals.append(("budget", _("The budget is a whole number of đồng above 0.")))
+    if count is not None and count <= 0:
+        refusals.append(("count", _("The number of children is at least 1.")))
+    return refusals
+
+
+def _over_budget_refusals(*, value: int, budget: int, count: int | None) -> list[tuple[str, str]]:
+    """(field, message) when the budget does not pay for one gift, or for the number of children asked."""
+    if value > budget:
+        return [
+            (
+                "budget",
+                _("The budget %(budget)s does not pay for one gift of %(value)s.")
+                % {"budget": format_vnd(budget), "value": format_vnd(value)},
+            )
+        ]
+    if count is not None and count * value > budget:
+        return [
+            (
+                "budget",
+                _("Over budget: %(count)s children × %(value)s = %(total)s, above the budget of %(budget)s.")
+                % {
+                    "count": count,
+                    "value": format_vnd(value),
+                    "total": format_vnd(count * value),
+                    "budget": format_vnd(budget),
+                },
+            )
+        ]
+    return []
+
+
 @transaction.atomic
 @requires(Action.GIFT_LIST_MANAGE)
 def gift_list_build(
@@ -47,52 +127,9 @@ def gift_list_build(
     _require_campaign(campaign=campaign, by=by)
     # One list at a time per campaign: two lists built at once would both take the same children.
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    errors: dict[str, list[str]] = {}
-
-    def refuse(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
-
-    if kind not in SupportKind.values:
-        refuse("kind", _("Choose the type of support."))
-    if value is None or value <= 0:
-        refuse("value", _("The value per child is a whole number of đồng above 0."))
-    if budget is None and count is None:
-        refuse("budget", _("Give the budget or the number of children."))
-    if budget is not None and budget <= 0:
-        refuse("budget", _("The budget is a whole number of đồng above 0."))
-    if count is not None and count <= 0:
-        refuse("count", _("The number of children is at least 1."))
-    if event is not None and event.campaign_id != campaign.pk:
-        refuse("event", _("This event belongs to another campaign."))
-    participating = campaign.participating_communes.all()
-    communes = list(communes or participating)
-    if not communes:
-        refuse("communes", _("The campaign has no participating commune."))
-    outside = [c.name for c in communes if c not in participating]
-    if outside:
-        refuse(
-            "communes",
-            _("Not a participating commune of this campaign: %(names)s.") % {"names": ", ".join(outside)},
-        )
-    if not errors and budget is not None and value > budget:
-        refuse(
-            "budget",
-            _("The budget %(budget)s does not pay for one gift of %(value)s.")
-            % {"budget": format_vnd(budget), "value": format_vnd(value)},
-        )
-    if not errors and budget is not None and count is not None and count * value > budget:
-        refuse(
-            "budget",
-            _("Over budget: %(count)s children × %(value)s = %(total)s, above the budget of %(budget)s.")
-            % {
-                "count": count,
-                "value": format_vnd(value),
-                "total": format_vnd(count * value),
-                "budget": format_vnd(budget),
-            },
-        )
-    if errors:
-        raise ValidationError(errors)
+    communes = _gift_list_check(
+        campaign=campaign, kind=kind, value=value, event=event, budget=budget, count=count, communes=communes
+    )
 
     limit = count if budget is None else budget // value
     if count is not None:
