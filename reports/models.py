@@ -1,6 +1,6 @@
 """The periodic reports (chế độ báo cáo): a calendar that is data, and each unit's report for a year.
 
-Decisions (see also reports/services.py and reports/figures/):
+Decisions (see also reports/services.py, reports/selectors.py and reports/figures/):
 
 - A `ReportKind` is one line of the reporting calendar: the period it covers, its due date and
   how many days before it the draft is built, the level of the units that submit it and who

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from fund_portal.models import User
 from reports.figures.compute import compute_figures
 from reports.models import Cadence
+from reports.selectors import accepted_commune_figures
 from reports.services import (
-    accepted_commune_figures,
     check_period,
     check_year,
     report_build,
