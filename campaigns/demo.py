@@ -13,7 +13,7 @@ def demo_seed() -> None:
     from fund_portal.models import NewsPost
 
     from .models import Campaign, CampaignKind, CampaignTemplate, DateRule
-    from .services import campaigns_from_templates
+    from .services.campaign_templates import campaigns_from_templates
 
     if CampaignTemplate.objects.exists():
         return

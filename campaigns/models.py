@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from children.models import SupportKind
-from fund_portal.scope import ScopedQuerySet
+from fund_portal.scope import ScopedModel
 
 
 class CampaignKind(models.TextChoices):
@@ -28,7 +28,7 @@ class DateRule(models.TextChoices):
     LUNAR = "lunar", _("Lunar calendar day and month")
 
 
-class CampaignTemplate(models.Model):
+class CampaignTemplate(ScopedModel):
     """A recurring campaign (Tết Trung thu, Tháng hành động vì trẻ em...) that comes back every year.
 
     Its key date is a day and month of the solar calendar (1/6, 17/10) or of the Vietnamese lunar
@@ -70,8 +70,6 @@ class CampaignTemplate(models.Model):
     is_public = models.BooleanField(_("shown on the public site"), default=True)
     is_active = models.BooleanField(_("active"), default=True)
 
-    objects = ScopedQuerySet.as_manager()
-
     scope_lookup = "unit"
 
     class Meta:
@@ -93,11 +91,8 @@ class CampaignTemplate(models.Model):
     def __str__(self) -> str:
         return self.name_pattern.replace("{year}", "").strip()
 
-    def get_additional_data(self) -> dict:
-        return {"unit_id": self.unit_id}
 
-
-class Campaign(models.Model):
+class Campaign(ScopedModel):
     """A call for support with a period and a target, run by a unit (Tết Trung thu 2026, flood relief...)."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -138,8 +133,6 @@ class Campaign(models.Model):
         _("type of support targeted"), max_length=20, choices=SupportKind.choices, blank=True
     )
 
-    objects = ScopedQuerySet.as_manager()
-
     scope_lookup = "unit"
 
     class Meta:
@@ -169,9 +162,6 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_additional_data(self) -> dict:
-        return {"unit_id": self.unit_id}
-
 
 class EventKind(models.TextChoices):
     LAUNCH = "launch", _("Launch ceremony")
@@ -179,7 +169,7 @@ class EventKind(models.TextChoices):
     OTHER = "other", _("Other event")
 
 
-class CampaignEvent(models.Model):
+class CampaignEvent(ScopedModel):
     """An event of a campaign: its launch ceremony (lễ phát động), an exchange (giao lưu) between donor
     businesses and children, a gift-giving; with its date, time and place."""
 
@@ -192,8 +182,6 @@ class CampaignEvent(models.Model):
     place = models.CharField(_("place"), max_length=255)
     description = models.TextField(_("description"), blank=True)
 
-    objects = ScopedQuerySet.as_manager()
-
     scope_lookup = "campaign__unit"
 
     class Meta:
@@ -204,16 +192,13 @@ class CampaignEvent(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_additional_data(self) -> dict:
-        return {"unit_id": self.campaign.unit_id}
-
 
 class GiftListStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     HANDED_OVER = "handed_over", _("Handed over")
 
 
-class GiftList(models.Model):
+class GiftList(ScopedModel):
     """The list of children to receive a gift at a campaign's event (danh sách nhận quà), chosen by
     priority within a budget or a count; handing it over records each child's support."""
 
@@ -258,8 +243,6 @@ class GiftList(models.Model):
         related_name="+",
     )
 
-    objects = ScopedQuerySet.as_manager()
-
     scope_lookup = "campaign__unit"
 
     class Meta:
@@ -281,11 +264,8 @@ class GiftList(models.Model):
     def __str__(self) -> str:
         return f"{self.campaign} · {self.get_kind_display()} #{self.pk}"
 
-    def get_additional_data(self) -> dict:
-        return {"unit_id": self.campaign.unit_id}
 
-
-class GiftListEntry(models.Model):
+class GiftListEntry(ScopedModel):
     """A child on a gift list; the support record is made at the handover (none while pending, none
     for a child who was absent)."""
 
@@ -312,8 +292,6 @@ class GiftListEntry(models.Model):
         related_name="gift_list_entry",
     )
     absent = models.BooleanField(_("absent at the handover"), default=False)
-
-    objects = ScopedQuerySet.as_manager()
 
     scope_lookup = "commune"
 

@@ -2,7 +2,7 @@ import logging
 
 from celery import shared_task
 
-from .services import campaigns_due
+from .services.campaign_templates import campaigns_due
 
 logger = logging.getLogger(__name__)
 

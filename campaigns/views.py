@@ -11,12 +11,14 @@ from django.views.decorators.http import require_GET
 
 from fund_portal.authority import Action
 from fund_portal.exports import xlsx_download
+from fund_portal.forms import form_service_errors
 from fund_portal.pdf import pdf_response
 from fund_portal.views import portal_action, portal_view
 
-from . import documents, selectors, services
+from . import documents, selectors
 from .forms import HandoverForm
 from .models import GiftList
+from .services.gift_lists import gift_list_handover
 
 
 def _gift_list(request, pk) -> GiftList:
@@ -24,14 +26,6 @@ def _gift_list(request, pk) -> GiftList:
     if gift_list is None:
         raise Http404
     return gift_list
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @portal_view
@@ -44,7 +38,9 @@ def campaign_list(request):
 
 @portal_view
 @require_GET
-def campaign_detail(request, slug):
+def campaign_manage(request, slug):
+    """The portal's page of a campaign for its officers: progress, events, gift lists (the public site's
+    page of a campaign is another view)."""
     campaign = selectors.campaign_for_user(user=request.user, slug=slug)
     if campaign is None:
         raise Http404
@@ -71,7 +67,7 @@ def gift_list_detail(request, pk):
     form = HandoverForm(request.POST or None, entries=entries)
     if request.method == "POST" and form.is_valid():
         try:
-            supports = services.gift_list_handover(
+            supports = gift_list_handover(
                 gift_list=gift_list,
                 by=request.user,
                 delivered_on=form.cleaned_data["delivered_on"],
@@ -79,7 +75,7 @@ def gift_list_detail(request, pk):
                 absent_child_ids=[entry.child_id for entry in form.cleaned_data["absent"]],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_service_errors(form, error)
         else:
             messages.success(request, _("%(count)s supports recorded.") % {"count": len(supports)})
             return redirect("campaigns_portal:gift_list", pk=gift_list.pk)

@@ -15,8 +15,9 @@ from fund_portal.exports import xlsx_download
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.pdf import pdf_response
 
-from . import services
-from .documents import report_filename, report_xlsx
+from . import selectors, services
+from .documents.parts import report_filename
+from .documents.xlsx import report_xlsx
 from .forms import ReturnForm
 from .models import Report, ReportKind, Timeliness
 
@@ -193,8 +194,8 @@ class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
             under = request.user.unit if not request.user.is_superuser else None
             if under is None and not request.user.is_superuser:
                 raise PermissionDenied
-            rows = services.report_completeness(kind=kind, year=year, under=under)
-            summary = services.completeness_summary(rows)
+            rows = selectors.report_completeness(kind=kind, year=year, under=under)
+            summary = selectors.completeness_summary(rows)
         for row in rows:
             row["label"] = Timeliness(row["timeliness"]).label
         context = {
@@ -216,7 +217,7 @@ class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @reads
     def xlsx_view(self, request, pk):
         report = self._get(request, pk)
-        data = report_xlsx(report=report, completeness=services.consolidation_completeness(report))
+        data = report_xlsx(report=report, completeness=selectors.consolidation_completeness(report))
         return xlsx_download(data, report_filename(report, "xlsx"))
 
     def save_model(self, request, obj, form, change):

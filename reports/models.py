@@ -1,6 +1,6 @@
 """The periodic reports (chế độ báo cáo): a calendar that is data, and each unit's report for a year.
 
-Decisions (see also reports/services.py and reports/figures.py):
+Decisions (see also reports/services.py, reports/selectors.py and reports/figures/):
 
 - A `ReportKind` is one line of the reporting calendar: the period it covers, its due date and
   how many days before it the draft is built, the level of the units that submit it and who
@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fund_portal.models import UnitLevel
-from fund_portal.scope import ScopedQuerySet
+from fund_portal.scope import ScopedModel
 
 
 class Cadence(models.TextChoices):
@@ -141,7 +141,7 @@ class Timeliness(models.TextChoices):
     NOT_DUE = "not_due", _("Not yet due")
 
 
-class Report(models.Model):
+class Report(ScopedModel):
     """One unit's report of one kind for one year: figures (JSON), the officer's narrative, the PDF."""
 
     kind = models.ForeignKey(
@@ -191,8 +191,6 @@ class Report(models.Model):
     emailed_at = models.DateTimeField(_("officers emailed at"), null=True, blank=True, editable=False)
     missing_marked_at = models.DateTimeField(_("marked missing at"), null=True, blank=True, editable=False)
 
-    objects = ScopedQuerySet.as_manager()
-
     scope_lookup = "unit"
 
     class Meta:
@@ -223,9 +221,6 @@ class Report(models.Model):
         from django.urls import reverse
 
         return reverse("reports:detail", kwargs={"pk": self.pk})
-
-    def get_additional_data(self) -> dict:
-        return {"unit_id": self.unit_id}
 
     @property
     def is_frozen(self) -> bool:

@@ -11,10 +11,7 @@ Who may do what (checked here, whatever calls: portal, admin, command, task):
 - Accepting or returning: district staff whose scope holds the unit, from a unit above it.
   Returning needs a comment and unfreezes the figures for the next build.
 
-Which units must submit a kind of report: the units of its level with at least one active account
-of the role that prepares it (a commune officer for a commune, district staff for a district).
-A unit nobody works in cannot report, and the completeness rate would otherwise count the
-province's hundreds of communes that are not on the portal.
+Which units must submit a kind of report, and which did: `reports.selectors`.
 """
 
 from __future__ import annotations
@@ -33,15 +30,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, may, requires
-from fund_portal.models import AdministrativeUnit, Role, UnitLevel, User
+from fund_portal.models import AdministrativeUnit, Role, User
 
-from .figures import compute_figures
-from .models import FROZEN_STATUSES, Cadence, Report, ReportKind, ReportStatus, Timeliness, timeliness_of
+from .figures.compute import compute_figures
+from .models import FROZEN_STATUSES, Cadence, Report, ReportKind, ReportStatus
+from .selectors import PREPARER_ROLE, accepted_commune_figures, consolidation_completeness, units_required
 
 logger = logging.getLogger(__name__)
-
-#: The role that prepares a report of each level.
-PREPARER_ROLE = {UnitLevel.COMMUNE: Role.COMMUNE_OFFICER, UnitLevel.DISTRICT: Role.DISTRICT_STAFF}
 
 
 # --- Checks --------------------------------------------------------------------------------------
@@ -118,93 +113,6 @@ def report_kind_for(*, cadence: str, unit: AdministrativeUnit) -> ReportKind:
     return kind
 
 
-def units_required(*, kind: ReportKind, under: AdministrativeUnit | None = None):
-    """The units that must submit this kind of report (see the module docstring), under a unit if given."""
-    units = AdministrativeUnit.objects.filter(
-        level=kind.submitter_level,
-        users__is_active=True,
-        users__role=PREPARER_ROLE.get(kind.submitter_level, Role.DISTRICT_STAFF),
-    )
-    if under is not None:
-        units = units.filter(path__startswith=under.path)
-    return units.distinct().order_by("path")
-
-
-def accepted_commune_figures(
-    *, kind: ReportKind, unit: AdministrativeUnit, year: int, start, end
-) -> dict[int, dict]:
-    """{commune id: figures} of the communes' accepted reports of the same cadence and period."""
-    if unit.level == UnitLevel.COMMUNE or kind.cadence == Cadence.OTHER:
-        return {}
-    rows = Report.objects.filter(
-        kind__cadence=kind.cadence,
-        kind__submitter_level=UnitLevel.COMMUNE,
-        unit__path__startswith=unit.path,
-        year=year,
-        period_start=start,
-        period_end=end,
-        status=ReportStatus.ACCEPTED,
-    ).values_list("unit_id", "figures")
-    return {unit_id: figures for unit_id, figures in rows if figures.get("children")}
-
-
-def report_completeness(
-    *, kind: ReportKind, year: int, under: AdministrativeUnit | None = None, today=None
-) -> list[dict]:
-    """Per unit that must submit: its report (if any), due date, submission and on time / late / missing."""
-    _start, _end, due = kind.period(year)
-    reports = {
-        r.unit_id: r for r in Report.objects.filter(kind=kind, year=year).select_related("submitted_by")
-    }
-    rows = []
-    for unit in units_required(kind=kind, under=under):
-        report = reports.get(unit.pk)
-        rows.append(
-            {
-                "unit": unit,
-                "report": report,
-                "due_on": report.due_on if report else due,
-                "status": report.status if report else None,
-                "submitted_at": report.submitted_at if report and report.is_frozen else None,
-                "timeliness": timeliness_of(
-                    status=report.status if report else None,
-                    submitted_at=report.submitted_at if report else None,
-                    due_on=report.due_on if report else due,
-                    today=today,
-                ),
-            }
-        )
-    return rows
-
-
-def completeness_summary(rows: list[dict]) -> dict:
-    expected = len(rows)
-    reported = sum(1 for r in rows if r["timeliness"] in (Timeliness.ON_TIME, Timeliness.LATE))
-    on_time = sum(1 for r in rows if r["timeliness"] == Timeliness.ON_TIME)
-    missing = sum(1 for r in rows if r["timeliness"] == Timeliness.MISSING)
-    return {
-        "expected": expected,
-        "reported": reported,
-        "on_time": on_time,
-        "late": reported - on_time,
-        "missing": missing,
-        "completeness": round(100 * reported / expected, 1) if expected else None,
-        "timeliness": round(100 * on_time / expected, 1) if expected else None,
-    }
-
-
-def consolidation_completeness(report: Report) -> list[dict] | None:
-    """For a district report: the completeness table of the communes' report of the same cadence."""
-    if report.unit.level == UnitLevel.COMMUNE or report.kind.cadence == Cadence.OTHER:
-        return None
-    kind = ReportKind.objects.filter(
-        cadence=report.kind.cadence, submitter_level=UnitLevel.COMMUNE, is_active=True
-    ).first()
-    if kind is None:
-        return None
-    return report_completeness(kind=kind, year=report.year, under=report.unit)
-
-
 # --- Building -----------------------------------------------------------------------------------
 
 
@@ -222,7 +130,7 @@ def _figures_for(report: Report) -> dict:
 
 
 def _render(report: Report) -> None:
-    from .documents import report_pdf
+    from .documents.pdf import report_pdf
 
     pdf = report_pdf(report=report, completeness=consolidation_completeness(report))
     if report.pdf:
@@ -240,7 +148,7 @@ def report_pdf_read(*, report: Report, by) -> bytes:
     reader may prepare the report; for a read-only reader (an auditor) it is rendered and not kept."""
     if not report.pdf:
         if not may(by, Action.REPORT_PREPARE):
-            from .documents import report_pdf
+            from .documents.pdf import report_pdf
 
             return report_pdf(report=report, completeness=consolidation_completeness(report))
         report = report_build(kind=report.kind, unit=report.unit, year=report.year, by=by)
@@ -417,7 +325,7 @@ def report_notify_officers(*, report_id: int) -> int:
             to=addresses,
         )
         if report.pdf:
-            from .documents import report_filename
+            from .documents.parts import report_filename
 
             with report.pdf.open("rb") as handle:
                 message.attach(report_filename(report, "pdf"), handle.read(), "application/pdf")

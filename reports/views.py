@@ -11,8 +11,10 @@ from fund_portal.exports import xlsx_download
 from fund_portal.pdf import pdf_response
 from fund_portal.views import portal_action, portal_view, scoped_get_object_or_404
 
-from . import services
-from .documents import report_filename, report_sections, report_xlsx
+from . import selectors, services
+from .documents.parts import report_filename
+from .documents.sections import report_sections
+from .documents.xlsx import report_xlsx
 from .forms import BuildForm, NarrativeForm
 from .models import Report
 
@@ -108,5 +110,5 @@ def report_pdf_view(request, pk):
 @portal_view
 def report_xlsx_view(request, pk):
     report = scoped_get_object_or_404(Report.objects.select_related("kind", "unit"), request.user, pk=pk)
-    data = report_xlsx(report=report, completeness=services.consolidation_completeness(report))
+    data = report_xlsx(report=report, completeness=selectors.consolidation_completeness(report))
     return xlsx_download(data, report_filename(report, "xlsx"))

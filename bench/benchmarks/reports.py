@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bench.measure import Measure, benchmark
 from fund_portal.models import AdministrativeUnit, UnitLevel
-from reports.figures import compute_figures
+from reports.figures.compute import compute_figures
 from reports.models import Cadence, Report, ReportKind
 
 DISTRICT_TARGET_S = 5.0
@@ -32,7 +32,7 @@ django.setup()
 from django.utils import timezone
 from bench.measure import peak_rss_mb
 from fund_portal.pdf import html_to_pdf, warm_up
-from reports.documents import report_pdf
+from reports.documents.pdf import report_pdf
 from reports.models import Report
 report = Report.objects.select_related("kind", "unit").get(pk=int(sys.argv[1]))
 report.figures = json.load(open(sys.argv[2]))

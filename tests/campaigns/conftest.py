@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from campaigns.services import campaign_save
+from campaigns.services.campaigns import campaign_save
 from children.services import child_register, priority_override_set
 from tests.factories import FundFactory, officer, staff
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from campaigns.models import Campaign, CampaignTemplate
-from campaigns.services import campaigns_from_templates
+from campaigns.services.campaign_templates import campaigns_from_templates
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ from pypdf import PdfReader
 
 from campaigns.documents import gift_list_signing_sheet, gift_list_xlsx
 from campaigns.models import CampaignEvent, GiftListEntry, GiftListStatus
-from campaigns.services import event_save, gift_list_build, gift_list_handover
+from campaigns.services.events import event_save
+from campaigns.services.gift_lists import gift_list_build, gift_list_handover
 from children.models import AccessLog, Support
 from children.services import child_status_set, support_record
 from tests.factories import staff
@@ -287,7 +288,7 @@ def test_a_draft_list_can_be_discarded_and_a_handed_over_one_is_kept(
     campaign, district_staff, children, today
 ):
     from campaigns.models import GiftList
-    from campaigns.services import gift_list_delete
+    from campaigns.services.gift_lists import gift_list_delete
 
     draft = gift_list_build(campaign=campaign, by=district_staff, kind="gift", value=1, count=1)
     gift_list_delete(gift_list=draft, by=district_staff)

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from campaigns.models import Campaign, CampaignEvent, CampaignTemplate, GiftList, GiftListStatus
-from campaigns.services import gift_list_build
+from campaigns.services.gift_lists import gift_list_build
 from children.models import Support
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.campaigns.urls")]

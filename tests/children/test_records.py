@@ -445,7 +445,8 @@ def test_money_restricted_to_a_merged_record_stays_spendable_for_the_kept_child(
 
 def test_a_merge_leaves_one_gift_for_a_child_listed_twice_and_the_handover_works(tree, officer_a, today):
     from campaigns.models import Campaign, GiftListEntry
-    from campaigns.services import campaign_save, gift_list_build, gift_list_handover
+    from campaigns.services.campaigns import campaign_save
+    from campaigns.services.gift_lists import gift_list_build, gift_list_handover
     from children.duplicates import child_merge
 
     district = staff(tree["d1"], username="lan")

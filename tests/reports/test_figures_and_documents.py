@@ -11,8 +11,8 @@ from python_calamine import CalamineWorkbook
 
 from children.services import child_register
 from fund_portal.models import UnitLevel
-from reports.documents import report_xlsx
-from reports.figures import additive_sections, compute_figures, sum_sections
+from reports.documents.xlsx import report_xlsx
+from reports.figures.compute import additive_sections, compute_figures, sum_sections
 from reports.models import Report, ReportStatus
 from reports.services import report_accept, report_build, report_submit
 from tests.factories import UnitFactory

@@ -17,7 +17,7 @@ from children.reference import group
 from children.selectors import small_count_shown
 from children.services import needs_assess
 from donations.models import NeedArea
-from reports.documents import report_xlsx
+from reports.documents.xlsx import report_xlsx
 from reports.services import report_build
 from tests.factories import officer
 from tests.reports.conftest import TZ, YEAR

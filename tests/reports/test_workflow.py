@@ -11,11 +11,10 @@ from django.urls import reverse
 
 from children.services import child_register
 from reports.models import Report, ReportKind, ReportStatus, Timeliness
+from reports.selectors import completeness_summary, report_completeness
 from reports.services import (
-    completeness_summary,
     report_accept,
     report_build,
-    report_completeness,
     report_narrative_save,
     report_return,
     report_submit,

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from campaigns.services import gift_list_build
+from campaigns.services.gift_lists import gift_list_build
 from children.incidents import incident_record
 from children.models import Child, Circumstance, IncidentKind, Need, Review, Sponsorship, Support
 from donations.models import DisplayPreference, Donor, Fund

@@ -47,13 +47,15 @@ NOT_ACTIONS = {
     "children.services.registry.child_check": "a check, called by child_register and child_update",
     "children.services.registry.child_register_check": "a check, called by the child admin's form",
     "children.services.registry.circumstance_check": "a check, called by circumstance_add and its form",
-    "campaigns.services.campaign_template_check": "a check, called by campaign_template_save",
+    "campaigns.services.campaign_templates.campaign_template_check": (
+        "a check, called by campaign_template_save"
+    ),
     "children.services.registry.personal_id_check_elsewhere": "a check of the admin's form (it tells staff)",
     "children.duplicates.duplicate_alert_record": "tells staff of a registration's match, for the checks",
     "donations.services.edit_apply": "the edit step of disbursement_update and pledge_update, which check it",
     "children.services.support.support_check": "a check, called by support_record",
     "children.services.support.sponsorship_check": "a check, called by the sponsorship admin's form",
-    "campaigns.services.campaign_check": "a check, called by campaign_save",
+    "campaigns.services.campaigns.campaign_check": "a check, called by campaign_save",
     "reports.services.require_unit_in_scope": "a scope check",
     "reports.services.report_pdf_read": "reads a PDF; a missing one is kept only through report_build",
 }

@@ -7,10 +7,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from fund_portal.models import User
-from reports.figures import compute_figures
+from reports.figures.compute import compute_figures
 from reports.models import Cadence
+from reports.selectors import accepted_commune_figures
 from reports.services import (
-    accepted_commune_figures,
     check_period,
     check_year,
     report_build,

@@ -1,0 +1,69 @@
+"""Recurring campaigns in the admin, and the action that makes this year's campaigns from them."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from campaigns.models import CampaignTemplate
+from campaigns.services.campaign_templates import (
+    campaign_template_check,
+    campaign_template_save,
+    campaigns_from_templates,
+)
+from fund_portal.admin import ScopedAdminMixin
+from fund_portal.authority import Action
+from fund_portal.forms import form_service_errors
+
+
+class CampaignTemplateAdminForm(forms.ModelForm):
+    """The rules of a recurring campaign (`campaign_template_check`), shown on the form's fields."""
+
+    class Meta:
+        model = CampaignTemplate
+        fields = [f.name for f in CampaignTemplate._meta.concrete_fields if f.editable and not f.auto_created]
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            campaign_template_check(template=self.instance, by=self.user)
+        except ValidationError as error:
+            form_service_errors(self, error)
+
+
+@admin.register(CampaignTemplate)
+class CampaignTemplateAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    form = CampaignTemplateAdminForm
+    list_display = ["__str__", "kind", "date_rule", "day", "month", "unit", "is_active"]
+    list_filter = ["kind", "date_rule", "is_active"]
+    raw_id_fields = ["unit"]
+    actions = ["make_this_years_campaigns"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        campaign_template_save(template=obj, by=request.user)
+
+    @admin.action(permissions=[Action.CAMPAIGN_MANAGE], description=_("Create this year's campaigns"))
+    def make_this_years_campaigns(self, request, queryset):
+        year = timezone.localdate().year
+        try:
+            made = campaigns_from_templates(year=year, templates=queryset, by=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s campaign made for %(year)s.", "%(count)s campaigns made for %(year)s.", len(made)
+            )
+            % {"count": len(made), "year": year},
+            messages.SUCCESS,
+        )

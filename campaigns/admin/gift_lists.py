@@ -1,0 +1,196 @@
+"""Gift lists in the admin: build a list, the signing sheets and the XLSX, record the handover."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from campaigns import documents, selectors
+from campaigns.forms import GiftListBuildForm, HandoverForm
+from campaigns.models import GiftList, GiftListEntry
+from campaigns.services.gift_lists import gift_list_build, gift_list_delete, gift_list_handover
+from fund_portal.admin import ScopedAdminMixin
+from fund_portal.authority import Action, action_required, reads
+from fund_portal.exports import xlsx_download
+from fund_portal.forms import form_service_errors
+from fund_portal.money import format_vnd
+from fund_portal.pdf import pdf_response
+
+
+class GiftListEntryInline(admin.TabularInline):
+    model = GiftListEntry
+    extra = 0
+    can_delete = False
+    fields = ["position", "child", "commune", "value_display", "state"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user).select_related("child", "commune")
+
+    @admin.display(description=_("value (đồng)"))
+    def value_display(self, obj):
+        return format_vnd(obj.value)
+
+    @admin.display(description=_("Handover"))
+    def state(self, obj):
+        if obj.support_id:
+            return _("Handed over")
+        return _("Absent") if obj.absent else _("Waiting")
+
+
+@admin.register(GiftList)
+class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "campaign", "event", "kind", "value_display", "children_count", "status"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["campaign", "event"]
+    inlines = [GiftListEntryInline]
+    fields = ["campaign", "event", "kind", "value_display", "budget", "count", "status", "documents"]
+    readonly_fields = fields
+
+    def has_change_permission(self, request, obj=None):
+        return request.method == "GET" and super().has_change_permission(request, obj)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("build/", view(self.build_view), name="campaigns_giftlist_build"),
+            path("<int:pk>/handover/", view(self.handover_view), name="campaigns_giftlist_handover"),
+            path("<int:pk>/sheet/<int:commune_id>/", view(self.sheet_view), name="campaigns_giftlist_sheet"),
+            path("<int:pk>/xlsx/", view(self.xlsx_view), name="campaigns_giftlist_xlsx"),
+            *super().get_urls(),
+        ]
+
+    def has_delete_permission(self, request, obj=None):
+        """A list is discarded only while no gift of it has been handed over (gift_list_delete)."""
+        if obj is not None and obj.entries.exclude(support__isnull=True, absent=False).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        gift_list_delete(gift_list=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for gift_list in queryset:
+            try:
+                gift_list_delete(gift_list=gift_list, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{gift_list}: {' '.join(error.messages)}", messages.ERROR)
+
+    @action_required(Action.GIFT_LIST_MANAGE)
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("admin:campaigns_giftlist_build")
+
+    @admin.display(description=_("value per child"))
+    def value_display(self, obj):
+        return format_vnd(obj.value_per_child)
+
+    @admin.display(description=_("children"))
+    def children_count(self, obj):
+        return obj.entries.count()
+
+    @admin.display(description=_("Signing sheets and handover"))
+    def documents(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        links = [
+            (reverse("admin:campaigns_giftlist_sheet", args=[obj.pk, commune.pk]), commune.name)
+            for commune in obj.communes.order_by("name")
+        ]
+        links.append((reverse("admin:campaigns_giftlist_xlsx", args=[obj.pk]), "XLSX"))
+        if obj.status == "draft":
+            links.append(
+                (reverse("admin:campaigns_giftlist_handover", args=[obj.pk]), _("Record the handover"))
+            )
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
+
+    def _gift_list(self, request, pk) -> GiftList:
+        return get_object_or_404(self.get_queryset(request).select_related("campaign", "event"), pk=pk)
+
+    @action_required(Action.GIFT_LIST_MANAGE)
+    def build_view(self, request):
+        """Build a gift list: children by priority within a budget or a count (see gift_list_build)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = GiftListBuildForm(request.POST or None, initial=request.GET.dict(), user=request.user)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                gift_list = gift_list_build(
+                    campaign=data["campaign"],
+                    by=request.user,
+                    event=data["event"],
+                    kind=data["kind"],
+                    value=data["value"],
+                    budget=data["budget"],
+                    count=data["count"],
+                    communes=list(data["communes"]),
+                )
+            except ValidationError as error:
+                form_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The list has %(count)s children.") % {"count": gift_list.entries.count()},
+                )
+                return redirect("admin:campaigns_giftlist_change", gift_list.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": _("Build a gift list"),
+        }
+        return TemplateResponse(request, "admin/campaigns/giftlist_form.html", context)
+
+    @action_required(Action.GIFT_HANDOVER, post_only=True)
+    def handover_view(self, request, pk):
+        gift_list = self._gift_list(request, pk)
+        if not request.user.has_perm("campaigns.change_giftlist"):
+            raise PermissionDenied
+        entries = selectors.gift_list_entries(gift_list=gift_list, user=request.user).filter(
+            support__isnull=True, absent=False
+        )
+        form = HandoverForm(request.POST or None, entries=entries)
+        if request.method == "POST" and form.is_valid():
+            try:
+                supports = gift_list_handover(
+                    gift_list=gift_list,
+                    by=request.user,
+                    delivered_on=form.cleaned_data["delivered_on"],
+                    handed_over_by=form.cleaned_data["handed_over_by"],
+                    absent_child_ids=[entry.child_id for entry in form.cleaned_data["absent"]],
+                )
+            except ValidationError as error:
+                form_service_errors(form, error)
+            else:
+                messages.success(request, _("%(count)s supports recorded.") % {"count": len(supports)})
+                return redirect("admin:campaigns_giftlist_change", gift_list.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "gift_list": gift_list,
+            "title": _("Record the handover"),
+        }
+        return TemplateResponse(request, "admin/campaigns/giftlist_handover.html", context)
+
+    @reads
+    def sheet_view(self, request, pk, commune_id):
+        gift_list = self._gift_list(request, pk)
+        pdf, filename = documents.gift_list_signing_sheet(
+            gift_list=gift_list, user=request.user, commune_id=commune_id
+        )
+        return pdf_response(pdf, filename)
+
+    @reads
+    def xlsx_view(self, request, pk):
+        data, filename = documents.gift_list_xlsx(gift_list=self._gift_list(request, pk), user=request.user)
+        return xlsx_download(data, filename)

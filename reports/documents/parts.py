@@ -1,0 +1,106 @@
+"""What a report document is made of: tables with typed columns, sections, bar charts, and the
+Vietnamese ways of writing counts, percentages and dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from html import escape
+
+from django.utils.safestring import mark_safe
+
+from fund_portal.money import format_vnd
+from reports.models import Report
+
+TEXT, COUNT, MONEY, PERCENT = "text", "count", "money", "percent"
+NONE_TEXT = "Không có số liệu trong kỳ báo cáo (0)."
+
+
+def count_text(value) -> str:
+    if isinstance(value, str):  # a suppressed small count ("< 5")
+        return value
+    return f"{int(value or 0):,}".replace(",", ".")
+
+
+def percent_text(value) -> str:
+    return "—" if value is None else f"{value:.1f}".replace(".", ",") + " %"
+
+
+def date_text(value: dt.date | str | None) -> str:
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+@dataclass
+class Table:
+    title: str
+    headers: list[str]
+    types: list[str]
+    rows: list[list] = field(default_factory=list)
+    total: list | None = None
+
+    def formatted(self, row: list) -> list[tuple[str, bool]]:
+        """(text, numeric?) for each cell of a row, for the PDF."""
+        out = []
+        for value, kind in zip(row, self.types, strict=True):
+            if kind == MONEY:
+                out.append((format_vnd(int(value or 0)), True))
+            elif kind == COUNT:
+                out.append((count_text(value), True))
+            elif kind == PERCENT:
+                out.append((percent_text(value), True))
+            else:
+                out.append((str(value), False))
+        return out
+
+    @property
+    def html_rows(self) -> list[list[tuple[str, bool]]]:
+        return [self.formatted(row) for row in self.rows]
+
+    @property
+    def html_total(self) -> list[tuple[str, bool]] | None:
+        return self.formatted(self.total) if self.total else None
+
+
+@dataclass
+class Section:
+    heading: str
+    sheet: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[str] = field(default_factory=list)
+
+
+# --- Charts ------------------------------------------------------------------------------------
+
+
+def bar_chart_svg(items: list[tuple[str, int]], *, title: str, money: bool = False) -> str:
+    """A horizontal bar chart as inline SVG: one bar per (label, value), the value written at its end."""
+    items = [(label, value if isinstance(value, str) else int(value or 0)) for label, value in items]
+    width, label_width, bar_height, gap = 460, 170, 12, 6
+    top = 20
+    height = top + len(items) * (bar_height + gap) + 4
+    largest = max([v for _l, v in items if not isinstance(v, str)] + [1])
+    span = width - label_width - 90
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}pt" height="{height}pt" '
+        f'viewBox="0 0 {width} {height}" font-family="Fund Portal Serif, serif" font-size="9">',
+        f'<text x="0" y="11" font-weight="bold" font-size="10">{escape(title)}</text>',
+    ]
+    for index, (label, value) in enumerate(items):
+        y = top + index * (bar_height + gap)
+        # A suppressed count ("< 5") has no bar: its length would give the number away.
+        length = 0 if isinstance(value, str) else round(span * value / largest, 1)
+        text = format_vnd(value) if money and not isinstance(value, str) else count_text(value)
+        parts.append(
+            f'<text x="{label_width - 4}" y="{y + 9}" text-anchor="end">{escape(label[:38])}</text>'
+            f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar_height}" fill="#4a6fa5"/>'
+            f'<text x="{label_width + length + 3}" y="{y + 9}">{escape(text)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308  every text above is escaped
+
+
+def report_filename(report: Report, extension: str) -> str:
+    return f"Báo cáo {report.kind.name} {report.year} {report.unit.name}.{extension}"
