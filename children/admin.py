@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin, TolerantChangeListMixin
 
-from . import admin_incidents, selectors, services  # noqa: F401  (admin_incidents registers)
+from . import admin_incidents, services  # noqa: F401  (admin_incidents registers)
 from .admin_duplicates import ChildDuplicatesAdminMixin
 from .admin_import import ChildImportExportAdminMixin
 from .models import (
@@ -25,6 +25,7 @@ from .models import (
     Sponsorship,
     Support,
 )
+from .selectors.registry import can_see_sensitive
 
 
 class CircumstanceForm(forms.ModelForm):
@@ -64,7 +65,7 @@ class CircumstanceInline(admin.TabularInline):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if selectors.can_see_sensitive(request.user):
+        if can_see_sensitive(request.user):
             return queryset
         from .reference import SENSITIVE_CODES
 
@@ -233,7 +234,7 @@ class ChildAdmin(
     ]
 
     def get_exclude(self, request, obj=None):
-        return [] if selectors.can_see_sensitive(request.user) else ["health_notes"]
+        return [] if can_see_sensitive(request.user) else ["health_notes"]
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
@@ -287,7 +288,7 @@ class ChildAdmin(
     def get_readonly_fields(self, request, obj=None):
         """The computed score only with the permission: each group has its own weight, so the score
         less what the user can see names a restricted group (`children.priority.priority_shown`)."""
-        if selectors.can_see_sensitive(request.user):
+        if can_see_sensitive(request.user):
             return self.readonly_fields
         return [f for f in self.readonly_fields if f not in ("priority_score", "priority")]
 
@@ -301,7 +302,7 @@ class ChildAdmin(
         circumstance “An: G12”"): without the permission, a sensitive group's row is not named."""
         response = super().history_view(request, object_id, extra_context)
         context = getattr(response, "context_data", None)
-        if context is None or "action_list" not in context or selectors.can_see_sensitive(request.user):
+        if context is None or "action_list" not in context or can_see_sensitive(request.user):
             return response
         for entry in context["action_list"]:
             entry.change_message = _change_message_restricted(entry.change_message)

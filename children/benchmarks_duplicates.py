@@ -9,8 +9,8 @@ from fund_portal.bench import Measure, benchmark, percentile, timed
 from fund_portal.demo import seed_demo
 from fund_portal.models import AdministrativeUnit, User
 
-from .duplicates import child_duplicates, likely_duplicates
 from .models import Child
+from .selectors.duplicates import child_duplicates, likely_duplicates
 
 TARGET_MS = 100
 #: The district's list is an admin page opened now and then, not a check on every registration.

@@ -39,7 +39,7 @@ class ChildForm(forms.ModelForm):
         self.fields["village"].queryset = visible.filter(level=UnitLevel.VILLAGE)
         if not user.has_perm("children.view_sensitive"):
             del self.fields["health_notes"]
-        from .selectors import group_choices
+        from .selectors.registry import group_choices
 
         self.fields["groups"].choices = group_choices(user=user)
 

@@ -824,7 +824,8 @@ def _match(rows: list[ParsedRow], *, by: User) -> list[RowError]:
 def _alerts_for_ids_held_elsewhere(rows: list[ParsedRow], *, by: User) -> None:
     """Tell the staff who see both records of each row whose personal ID a record outside the
     importer's unit holds (a few rows at most: an import is one commune's list)."""
-    from .duplicates import SAME_PERSONAL_ID, duplicate_alert_record
+    from .duplicates import SAME_PERSONAL_ID
+    from .services.duplicates import duplicate_alert_record
 
     holders = {
         c.personal_id: c

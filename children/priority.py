@@ -177,7 +177,7 @@ def priority_explain(
             (str(Child._meta.get_field("out_of_school").verbose_name), weights.get("out_of_school", 0))
         )
     if needs is None:
-        from .selectors import child_needs
+        from .selectors.registry import child_needs
 
         _year, needs = child_needs(child=child)
     for need in needs:
@@ -203,7 +203,7 @@ def priority_shown(*, child: Child, user, needs: list[Need] | None = None) -> di
     from django.db.models import Q
 
     from .models import ChildStatus
-    from .selectors import can_see_sensitive
+    from .selectors.registry import can_see_sensitive
 
     allowed = can_see_sensitive(user)
     terms = priority_explain(child, show_sensitive=allowed, needs=needs)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from .models import Child, ChildStatus, Circumstance, Need, Support
 from .reference import SENSITIVE_CODES
-from .selectors import public_initial
+from .selectors.support import public_initial
 from .services import age_on
 
 #: Need areas whose small counts are suppressed on the public pages (see `public_needs_by_commune`).

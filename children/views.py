@@ -17,7 +17,7 @@ from fund_portal.authority import Action
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.views import portal_action, portal_view, scoped_get_object_or_404
 
-from . import selectors, services
+from . import services
 from .forms import (
     ChildEditForm,
     ChildFilterForm,
@@ -32,6 +32,9 @@ from .forms import (
 )
 from .models import AccessAction, Child, ChildStatus, Circumstance, ReviewOutcome
 from .priority import priority_shown
+from .selectors import registry as selectors
+from .selectors.incidents import child_incidents
+from .selectors.support import child_support_totals, child_supports
 
 
 def _show_errors(form, error: ValidationError) -> None:
@@ -133,7 +136,6 @@ def child_detail(request, pk):
         reason=_("Restricted record (data consent withdrawn)") if child.data_restricted else "",
     )
     year, needs = selectors.child_needs(child=child)
-    from .incidents import child_incidents
 
     return render(
         request,
@@ -145,8 +147,8 @@ def child_detail(request, pk):
             "needs_year": year,
             "needs": needs,
             "priority": priority_shown(child=child, user=request.user, needs=needs),
-            "supports": selectors.child_supports(child=child),
-            "support_totals": selectors.child_support_totals(child=child),
+            "supports": child_supports(child=child),
+            "support_totals": child_support_totals(child=child),
             "reviews": list(child.reviews.all()[:5]),
             "reviewed_this_year": child.last_reviewed_year == timezone.localdate().year,
             "status_changes": list(child.status_changes.select_related("by")),

@@ -11,11 +11,13 @@ from django.views.decorators.http import require_POST
 from fund_portal.authority import Action
 from fund_portal.views import portal_action, portal_view
 
-from . import incidents as service
 from .forms_incidents import IncidentForm, InterventionForm
+from .incidents import deadline_text, format_local, incident_deadline
 from .models import AccessAction, Child, Incident, IncidentStatus
-from .selectors import can_see_sensitive
+from .selectors.incidents import incident_get_for_user, incidents_list
+from .selectors.registry import can_see_sensitive
 from .services import access_log
+from .services import incidents as service
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -28,14 +30,14 @@ def _add_errors(form, error: ValidationError) -> None:
 
 def _readable(request, pk) -> Incident:
     try:
-        return service.incident_get_for_user(user=request.user, incident_id=pk)
+        return incident_get_for_user(user=request.user, incident_id=pk)
     except Incident.DoesNotExist as exc:
         raise Http404 from exc
 
 
 def _with_deadline(incident: Incident) -> Incident:
-    incident.deadline = service.incident_deadline(incident)
-    incident.deadline_text = service.deadline_text(incident.deadline)
+    incident.deadline = incident_deadline(incident)
+    incident.deadline_text = deadline_text(incident.deadline)
     return incident
 
 
@@ -46,7 +48,7 @@ def incident_list(request):
     status = request.GET.get("status", "")
     status = status if status in IncidentStatus.values else ""
     urgent = {"1": True, "0": False}.get(request.GET.get("urgent", ""))
-    incidents = service.incidents_list(user=request.user, status=status, urgent=urgent)
+    incidents = incidents_list(user=request.user, status=status, urgent=urgent)
     page = Paginator(incidents, 30).get_page(request.GET.get("page"))
     for incident in page:
         _with_deadline(incident)
@@ -81,7 +83,7 @@ def incident_new(request):
                 messages.warning(
                     request,
                     _("The urgent incident is recorded and the district alerted. Intervene by %(deadline)s.")
-                    % {"deadline": service.format_local(service.incident_deadline(incident))},
+                    % {"deadline": format_local(incident_deadline(incident))},
                 )
             else:
                 messages.success(request, _("The incident is recorded."))

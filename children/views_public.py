@@ -5,7 +5,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from . import selectors
+from .selectors import support as selectors
 
 
 @login_not_required

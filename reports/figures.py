@@ -21,7 +21,7 @@ born by the end of the period), with ages at the end of the period: the status h
 records is not complete enough to rebuild the registry at a past date. Submission freezes them.
 
 Scope is the caller's business (the services check the user may see the unit): figures are about
-units, like `children.incidents.incident_counts`.
+units, like `children.selectors.incidents.incident_counts`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from collections import defaultdict
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
-from children.incidents import incident_counts_by_commune
 from children.models import (
     Child,
     ChildStatus,
@@ -45,6 +44,7 @@ from children.models import (
     SupportKind,
 )
 from children.reference import AGE_BANDS, KINH
+from children.selectors.incidents import incident_counts_by_commune
 from donations.models import (
     DisplayPreference,
     Donation,

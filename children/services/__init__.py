@@ -6,7 +6,7 @@ these), refuses bad input with a `ValidationError` in Vietnamese, and recomputes
 priority (`children.priority`) when something it depends on changes.
 """
 
-from ..duplicates import child_duplicates
+from ..selectors.duplicates import child_duplicates
 from .care import needs_assess, priority_override_set, review_record
 from .registry import (
     ADULT_AGE,

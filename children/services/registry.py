@@ -15,7 +15,7 @@ from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.public_cache import public_cache_bump
 from fund_portal.text import fold, normalize_text
 
-from ..duplicates import SAME_PERSONAL_ID, child_duplicates, duplicate_alert_record
+from ..duplicates import SAME_PERSONAL_ID
 from ..models import (
     RECORD_FIELDS,
     AccessLog,
@@ -27,6 +27,8 @@ from ..models import (
     DuplicateAlert,
 )
 from ..priority import priority_recompute
+from ..selectors.duplicates import child_duplicates
+from .duplicates import duplicate_alert_record
 
 ADULT_AGE = 16  # a child is a person under 16 (Law on Children 2016, Article 1)
 

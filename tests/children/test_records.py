@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from children.models import Child, ChildStatus, ChildStatusChange, PriorityWeight, Support
 from children.priority import priority_recompute
-from children.selectors import children_list, children_page
+from children.selectors.registry import children_list, children_page
 from children.services import (
     child_register,
     child_status_set,
@@ -419,7 +419,7 @@ def test_a_sponsor_finds_the_progress_page_from_their_donations(client, tree, of
 
 
 def test_money_restricted_to_a_merged_record_stays_spendable_for_the_kept_child(tree, officer_a, today):
-    from children.duplicates import child_merge
+    from children.services.duplicates import child_merge
     from donations.models import Donation, RestrictionKind
     from donations.services import available_balance
 
@@ -446,7 +446,7 @@ def test_money_restricted_to_a_merged_record_stays_spendable_for_the_kept_child(
 def test_a_merge_leaves_one_gift_for_a_child_listed_twice_and_the_handover_works(tree, officer_a, today):
     from campaigns.models import Campaign, GiftListEntry
     from campaigns.services import campaign_save, gift_list_build, gift_list_handover
-    from children.duplicates import child_merge
+    from children.services.duplicates import child_merge
 
     district = staff(tree["d1"], username="lan")
     campaign = campaign_save(

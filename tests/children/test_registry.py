@@ -163,7 +163,7 @@ def test_the_portal_form_registers_a_child_and_flags_a_duplicate(client, tree, o
 
 
 def test_the_list_pages_by_cursor_without_repeats_and_filters_by_group(client, tree, officer_a):
-    from children.selectors import children_list, children_page
+    from children.selectors.registry import children_list, children_page
 
     for i in range(7):
         child = register(

@@ -170,7 +170,7 @@ def restricted_pair(tree):
 
 
 def _paged(user, commune, size):
-    from children.selectors import children_list, children_page
+    from children.selectors.registry import children_list, children_page
 
     seen, after = [], ""
     while True:
