@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fund_portal.authority import Action
+from fund_portal.forms import form_service_errors
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.views import portal_action, portal_view, scoped_get_object_or_404
 
@@ -35,14 +36,6 @@ from .priority import priority_shown
 from .selectors import registry as selectors
 from .selectors.incidents import child_incidents
 from .selectors.support import child_support_totals, child_supports
-
-
-def _show_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _child(request, pk) -> Child:
@@ -177,7 +170,7 @@ def child_new(request):
                 by=request.user, confirm_not_duplicate=confirm, circumstances=circumstances, **data
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            form_service_errors(form, error)
         else:
             messages.success(request, _("%(name)s is registered.") % {"name": child.full_name})
             return redirect(child)
@@ -197,7 +190,7 @@ def child_edit(request, pk):
         try:
             services.child_update(child=Child.objects.get(pk=child.pk), by=request.user, **data)
         except ValidationError as error:
-            _show_errors(form, error)
+            form_service_errors(form, error)
         else:
             messages.success(request, _("The record of %(name)s is saved.") % {"name": child.full_name})
             return redirect(child)
@@ -241,7 +234,7 @@ def _child_form_view(request, pk, *, form_class, template, title, save, initial=
         try:
             message = save(child, form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            form_service_errors(form, error)
         else:
             messages.success(request, message)
             return redirect(child)
@@ -374,7 +367,7 @@ def support_new(request, pk=None):
         try:
             services.support_record(by=request.user, confirm_overlap=confirm, child=child, **data)
         except ValidationError as error:
-            _show_errors(form, error)
+            form_service_errors(form, error)
         else:
             messages.success(request, _("The support is recorded."))
             return redirect(child or "children:list")

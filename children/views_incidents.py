@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fund_portal.authority import Action
+from fund_portal.forms import form_service_errors
 from fund_portal.views import portal_action, portal_view
 
 from .forms_incidents import IncidentForm, InterventionForm
@@ -18,14 +19,6 @@ from .selectors.incidents import incident_get_for_user, incidents_list
 from .selectors.registry import can_see_sensitive
 from .services import access_log
 from .services import incidents as service
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _readable(request, pk) -> Incident:
@@ -77,7 +70,7 @@ def incident_new(request):
         try:
             incident = service.incident_record(by=request.user, **data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_service_errors(form, error)
         else:
             if incident.urgent:
                 messages.warning(
@@ -119,7 +112,7 @@ def incident_intervene(request, pk):
         try:
             service.incident_intervene(incident=incident, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_service_errors(form, error)
         else:
             messages.success(request, _("The intervention is recorded."))
             return redirect("children:incident_detail", pk=incident.pk)
