@@ -17,7 +17,7 @@ from fund_portal.authority import Action, action_required
 from fund_portal.exports import xlsx_download
 
 from . import importing
-from .views_import import ChildImportForm, ExportReasonForm, import_result_message
+from .views.imports import ChildImportForm, ExportReasonForm, import_result_message
 
 
 class ChildImportExportAdminMixin:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_import
+from .views import imports as views_import
 
 urlpatterns = [
     path("import/", views_import.child_import, name="import"),

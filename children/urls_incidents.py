@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_incidents as views
+from .views import incidents as views
 
 urlpatterns = [
     path("", views.incident_list, name="incident_list"),

@@ -10,8 +10,8 @@ from fund_portal.authority import Action
 from fund_portal.exports import xlsx_download
 from fund_portal.views import portal_action
 
-from . import importing
-from .forms import ChildImportForm, ExportReasonForm
+from .. import importing
+from ..forms import ChildImportForm, ExportReasonForm
 
 
 def import_result_message(result) -> str:
@@ -54,7 +54,7 @@ def child_import_template(request):
 @portal_action(Action.CHILD_EXPORT)
 def child_export(request):
     """The list with the current search and filters, all matching children, after the reason is given."""
-    from .views import filtered_children
+    from .registry import filtered_children
 
     data = request.POST if request.method == "POST" else None
     form = ExportReasonForm(
