@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from fund_portal.authority import Action, action_required
 from fund_portal.exports import xlsx_download
 
-from . import importing
-from .views.imports import ChildImportForm, ExportReasonForm, import_result_message
+from .. import importing
+from ..views.imports import ChildImportForm, ExportReasonForm, import_result_message
 
 
 class ChildImportExportAdminMixin:

@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy
 from fund_portal.admin import ScopedAdminMixin
 from fund_portal.authority import Action
 
-from .incidents import deadline_text, format_local, incident_deadline
-from .models import AccessAction, Incident, IncidentStatus
-from .selectors.registry import can_see_sensitive
-from .services import access_log
-from .services.incidents import incident_close, incident_intervene, intervention_check
+from ..incidents import deadline_text, format_local, incident_deadline
+from ..models import AccessAction, Incident, IncidentStatus
+from ..selectors.registry import can_see_sensitive
+from ..services import access_log
+from ..services.incidents import incident_close, incident_intervene, intervention_check
 
 READ_ONLY = [
     "commune",
