@@ -17,7 +17,8 @@ from fund_portal.authority import Action, action_required
 from fund_portal.exports import xlsx_download
 
 from .. import importing
-from ..views.imports import ChildImportForm, ExportReasonForm, import_result_message
+from ..forms.imports import ChildImportForm, ExportReasonForm
+from ..views.imports import import_result_message
 
 
 class ChildImportExportAdminMixin:

@@ -11,11 +11,7 @@ from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.views import portal_action, portal_view
 
 from .. import services
-from ..forms import (
-    NeedsForm,
-    PriorityOverrideForm,
-    ReviewForm,
-)
+from ..forms.care import NeedsForm, PriorityOverrideForm, ReviewForm
 from ..selectors import registry as selectors
 from .registry import _child_form_view
 

@@ -11,7 +11,7 @@ from fund_portal.exports import xlsx_download
 from fund_portal.views import portal_action
 
 from .. import importing
-from ..forms import ChildImportForm, ExportReasonForm
+from ..forms.imports import ChildImportForm, ExportReasonForm
 
 
 def import_result_message(result) -> str:

@@ -12,7 +12,7 @@ from fund_portal.authority import Action
 from fund_portal.forms import form_service_errors
 from fund_portal.views import portal_action, portal_view
 
-from ..forms_incidents import IncidentForm, InterventionForm
+from ..forms.incidents import IncidentForm, InterventionForm
 from ..incidents import deadline_text, format_local, incident_deadline
 from ..models import AccessAction, Child, Incident, IncidentStatus
 from ..selectors.incidents import incident_get_for_user, incidents_list

@@ -18,13 +18,13 @@ from fund_portal.models import UnitLevel
 from fund_portal.views import portal_action, portal_view, scoped_get_object_or_404
 
 from .. import services
-from ..forms import (
+from ..forms.care import ReviewForm
+from ..forms.registry import (
     ChildEditForm,
     ChildFilterForm,
     ChildForm,
     CircumstanceForm,
     ConsentForm,
-    ReviewForm,
     StatusForm,
 )
 from ..models import AccessAction, Child, ChildStatus, Circumstance, ReviewOutcome

@@ -11,9 +11,7 @@ from fund_portal.forms import form_service_errors
 from fund_portal.views import portal_action
 
 from .. import services
-from ..forms import (
-    SupportForm,
-)
+from ..forms.support import SupportForm
 from .registry import _child
 
 
