@@ -28,7 +28,7 @@ from fund_portal.demo import seed_demo
 from fund_portal.models import AdministrativeUnit, UnitLevel, User
 from fund_portal.text import fold
 
-from .importing import HEADERS, children_import
+from .imports.children import HEADERS, children_import
 from .models import Child, ChildStatusChange, Circumstance
 from .reference import ETHNIC_SHARES, SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
 from .resources import ChildResource

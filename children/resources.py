@@ -37,7 +37,7 @@ from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.spreadsheets import cell_date
 from fund_portal.text import fold, normalize_text
 
-from .importing import (
+from .imports.children import (
     COLUMNS,
     NO_WORDS,
     POVERTY_WORDS,

@@ -1,8 +1,8 @@
 """The admin's import and export of children. Mixed into `ChildAdmin`.
 
-The import is `children.importing.children_import` (check first, then all rows or none); the
+The import is `children.imports.children.children_import` (check first, then all rows or none); the
 export is an admin action that asks for the reason on an intermediate page and writes one access
-log row with the children's ids (`children.importing.children_export`).
+log row with the children's ids (`children.imports.children.children_export`).
 """
 
 from django.contrib import admin, messages
@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from fund_portal.authority import Action, action_required
 from fund_portal.exports import xlsx_download
 
-from .. import importing
 from ..forms.imports import ChildImportForm, ExportReasonForm
+from ..imports import children as importing
 from ..views.imports import import_result_message
 
 

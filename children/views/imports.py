@@ -10,8 +10,8 @@ from fund_portal.authority import Action
 from fund_portal.exports import xlsx_download
 from fund_portal.views import portal_action
 
-from .. import importing
 from ..forms.imports import ChildImportForm, ExportReasonForm
+from ..imports import children as importing
 
 
 def import_result_message(result) -> str:

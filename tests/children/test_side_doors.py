@@ -299,7 +299,7 @@ def test_a_withdrawn_child_is_left_out_of_the_children_export(
 
 
 def test_a_withdrawal_in_an_imported_list_restricts_the_record_as_the_form_does(consented):
-    from children.importing import children_import
+    from children.imports.children import children_import
     from fund_portal.exports import xlsx_bytes
 
     child = consented["child"]
