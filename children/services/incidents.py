@@ -19,7 +19,7 @@ from fund_portal.models import AdministrativeUnit, Role, UnitLevel, User
 from ..incidents import RECORDING_ROLES, _aware, format_local, incident_deadline
 from ..models import Child, Incident, IncidentKind, IncidentStatus
 from ..selectors.registry import can_see_sensitive
-from ..tasks_incidents import incident_notify_task
+from ..tasks import incident_notify_task
 
 
 def _require_can_record(by) -> None:

@@ -27,7 +27,7 @@ from children.selectors.incidents import (
 )
 from children.services import child_register
 from children.services.incidents import incident_close, incident_intervene, incident_record
-from children.tasks_incidents import incident_notify_task
+from children.tasks import incident_notify_task
 from fund_portal.models import Role
 from fund_portal.scope import visible_unit_ids
 from tests.factories import UserFactory, officer, staff
