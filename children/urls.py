@@ -1,6 +1,6 @@
-from django.urls import include, path
+from django.urls import path
 
-from .views import care, registry, support
+from .views import care, imports, incidents, registry, support
 
 app_name = "children"
 
@@ -20,6 +20,13 @@ urlpatterns = [
     path("<int:pk>/status/", registry.status_change, name="status"),
     path("<int:pk>/consent/", registry.consent, name="consent"),
     path("<int:pk>/support/", support.support_new, name="support_new"),
-    path("", include("children.urls_import")),
-    path("incidents/", include("children.urls_incidents")),
+    path("import/", imports.child_import, name="import"),
+    path("import/template.xlsx", imports.child_import_template, name="import_template"),
+    path("export/", imports.child_export, name="export"),
+    path("incidents/", incidents.incident_list, name="incident_list"),
+    path("incidents/new/", incidents.incident_new, name="incident_new"),
+    path("incidents/recorded/", incidents.incident_recorded, name="incident_recorded"),
+    path("incidents/<int:pk>/", incidents.incident_detail, name="incident_detail"),
+    path("incidents/<int:pk>/intervene/", incidents.incident_intervene, name="incident_intervene"),
+    path("incidents/<int:pk>/close/", incidents.incident_close, name="incident_close"),
 ]
