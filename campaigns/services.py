@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from children.models import Support, SupportKind, SupportSource
 from children.selectors.registry import children_list
-from children.services import support_record
+from children.services.support import support_record
 from fund_portal.authority import Action, requires
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.money import format_vnd

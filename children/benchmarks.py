@@ -15,8 +15,8 @@ from fund_portal.models import AdministrativeUnit, User
 
 from . import benchmarks_duplicates, benchmarks_import  # noqa: F401  register "children_duplicates", "children_import"
 from .models import Child
+from .selectors.duplicates import child_duplicates
 from .selectors.registry import children_list, children_page
-from .services import child_duplicates
 
 TARGET_MS = 100
 

@@ -53,7 +53,7 @@ from .imports.children import (
 from .models import RECORD_FIELDS, Child, ChildStatus, ChildStatusChange, Circumstance, Poverty, Sex
 from .priority import priority_recompute
 from .reference import SENSITIVE_CODES
-from .services import child_check
+from .services.registry import child_check
 
 
 def _header(name: str) -> str:

@@ -226,13 +226,9 @@ def demo_children(per_commune: int = 10) -> None:
     from children.models import Child, Circumstance
     from children.priority import priority_recompute
     from children.reference import ETHNIC_SHARES, SPECIAL_CIRCUMSTANCES
-    from children.services import (
-        child_register,
-        needs_assess,
-        review_record,
-        sponsorship_start,
-        support_record,
-    )
+    from children.services.care import needs_assess, review_record
+    from children.services.registry import child_register
+    from children.services.support import sponsorship_start, support_record
     from donations.demo import GIVEN, MIDDLE, SURNAMES
     from donations.models import Donor, NeedArea
     from donations.services import donor_save

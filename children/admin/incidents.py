@@ -17,8 +17,8 @@ from fund_portal.authority import Action
 from ..incidents import deadline_text, format_local, incident_deadline
 from ..models import AccessAction, Incident, IncidentStatus
 from ..selectors.registry import can_see_sensitive
-from ..services import access_log
 from ..services.incidents import incident_close, incident_intervene, intervention_check
+from ..services.registry import access_log
 
 READ_ONLY = [
     "commune",

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy
 
 from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin
 
-from .. import services
 from ..models import (
     AccessAction,
     AccessLog,
@@ -20,6 +19,7 @@ from ..models import (
     Support,
 )
 from ..selectors.registry import can_see_sensitive
+from ..services import registry as services
 from .duplicates import ChildDuplicatesAdminMixin
 from .imports import ChildImportExportAdminMixin
 

@@ -6,11 +6,11 @@ from django.utils.translation import gettext as _
 
 from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin
 
-from .. import services
 from ..models import (
     Sponsorship,
     Support,
 )
+from ..services import support as services
 
 
 @admin.register(Support)

@@ -10,9 +10,9 @@ from fund_portal.authority import Action
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.views import portal_action, portal_view
 
-from .. import services
 from ..forms.care import NeedsForm, PriorityOverrideForm, ReviewForm
 from ..selectors import registry as selectors
+from ..services import care as services
 from .registry import _child_form_view
 
 

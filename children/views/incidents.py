@@ -17,8 +17,8 @@ from ..incidents import deadline_text, format_local, incident_deadline
 from ..models import AccessAction, Child, Incident, IncidentStatus
 from ..selectors.incidents import incident_get_for_user, incidents_list
 from ..selectors.registry import can_see_sensitive
-from ..services import access_log
 from ..services import incidents as service
+from ..services.registry import access_log
 
 
 def _readable(request, pk) -> Incident:

@@ -17,7 +17,6 @@ from fund_portal.forms import form_service_errors
 from fund_portal.models import UnitLevel
 from fund_portal.views import portal_action, portal_view, scoped_get_object_or_404
 
-from .. import services
 from ..forms.care import ReviewForm
 from ..forms.registry import (
     ChildEditForm,
@@ -32,6 +31,7 @@ from ..priority import priority_shown
 from ..selectors import registry as selectors
 from ..selectors.incidents import child_incidents
 from ..selectors.support import child_support_totals, child_supports
+from ..services import registry as services
 
 
 def _child(request, pk) -> Child:

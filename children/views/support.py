@@ -10,8 +10,8 @@ from fund_portal.authority import Action
 from fund_portal.forms import form_service_errors
 from fund_portal.views import portal_action
 
-from .. import services
 from ..forms.support import SupportForm
+from ..services import support as services
 from .registry import _child
 
 

@@ -11,7 +11,7 @@ from campaigns.models import Campaign, CampaignTemplate, DateRule
 from campaigns.selectors import campaign_progress, campaign_year_over_year
 from campaigns.services import campaign_save, campaigns_due, campaigns_from_templates
 from campaigns.tasks import campaigns_from_templates_task
-from children.services import support_record
+from children.services.support import support_record
 from donations.services import donation_create, donation_post, donation_reverse
 from tests.factories import DonorFactory, officer
 

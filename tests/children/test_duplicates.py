@@ -30,8 +30,8 @@ from children.models import (
     Support,
 )
 from children.selectors.duplicates import child_duplicates, likely_duplicates
-from children.services import access_log, child_register
 from children.services.duplicates import child_merge, duplicate_dismiss
+from children.services.registry import access_log, child_register
 from donations.models import Disbursement, Donation, LedgerEntry
 from donations.services import disbursement_propose, donation_create, donation_post
 from fund_portal.models import Role

@@ -25,8 +25,8 @@ from children.selectors.incidents import (
     incident_counts_by_commune,
     urgent_open_summary,
 )
-from children.services import child_register
 from children.services.incidents import incident_close, incident_intervene, incident_record
+from children.services.registry import child_register
 from children.tasks import incident_notify_task
 from fund_portal.models import Role
 from fund_portal.scope import visible_unit_ids

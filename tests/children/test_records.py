@@ -12,17 +12,9 @@ from django.utils import timezone
 from children.models import Child, ChildStatus, ChildStatusChange, PriorityWeight, Support
 from children.priority import priority_recompute
 from children.selectors.registry import children_list, children_page
-from children.services import (
-    child_register,
-    child_status_set,
-    children_age_out,
-    consent_set,
-    needs_assess,
-    priority_override_set,
-    review_record,
-    sponsorship_start,
-    support_record,
-)
+from children.services.care import needs_assess, priority_override_set, review_record
+from children.services.registry import child_register, child_status_set, children_age_out, consent_set
+from children.services.support import sponsorship_start, support_record
 from donations.models import DisbursementStatus, RecipientKind
 from donations.services import disbursement_approve, disbursement_propose, donation_create, donation_post
 from tests.factories import DonorFactory, FundFactory, officer, staff
@@ -382,7 +374,7 @@ def test_an_officer_cannot_touch_a_child_of_another_commune(client, tree, office
 
 
 def test_recording_a_sensitive_group_needs_the_permission(tree, officer_a, today):
-    from children.services import circumstance_add
+    from children.services.registry import circumstance_add
 
     child = register(officer_a, tree["a"])
     with pytest.raises(ValidationError) as error:

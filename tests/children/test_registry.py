@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from children.models import AccessLog, Child, ChildStatus, Circumstance
-from children.services import child_register, children_age_out
+from children.services.registry import child_register, children_age_out
 from tests.factories import officer, staff
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from children.models import AccessLog, Child, ConsentChange, DuplicateAlert, Sponsorship
 from children.selectors.duplicates import duplicate_alerts_open, likely_duplicates
-from children.services import child_register, child_update, consent_set, needs_assess, sponsorship_start
+from children.services.care import needs_assess
+from children.services.registry import child_register, child_update, consent_set
+from children.services.support import sponsorship_start
 from fund_portal.models import UnitLevel, User
 from tests.factories import DonorFactory, UnitFactory, UserFactory, officer, staff
 

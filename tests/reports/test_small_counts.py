@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 from children.models import Child
 from children.reference import group
 from children.selectors.registry import small_count_shown
-from children.services import needs_assess
+from children.services.care import needs_assess
 from children.services.incidents import incident_record
 from donations.models import NeedArea
 from reports.documents import report_xlsx
