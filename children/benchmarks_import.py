@@ -30,7 +30,8 @@ from fund_portal.text import fold
 
 from .imports.children import HEADERS, children_import
 from .models import Child, ChildStatusChange, Circumstance
-from .reference import ETHNIC_SHARES, SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
+from .reference.circumstances import SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
+from .reference.ethnic import ETHNIC_SHARES
 from .resources import ChildResource
 
 ROWS = 50_000

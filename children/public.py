@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from .models import Child, ChildStatus, Circumstance, Need, Support
-from .reference import SENSITIVE_CODES
+from .reference.circumstances import SENSITIVE_CODES
 from .selectors.support import public_initial
 from .services.registry import age_on
 

@@ -52,7 +52,7 @@ from .imports.children import (
 )
 from .models import RECORD_FIELDS, Child, ChildStatus, ChildStatusChange, Circumstance, Poverty, Sex
 from .priority import priority_recompute
-from .reference import SENSITIVE_CODES
+from .reference.circumstances import SENSITIVE_CODES
 from .services.registry import child_check
 
 

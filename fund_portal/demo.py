@@ -225,7 +225,8 @@ def demo_children(per_commune: int = 10) -> None:
 
     from children.models import Child, Circumstance
     from children.priority import priority_recompute
-    from children.reference import ETHNIC_SHARES, SPECIAL_CIRCUMSTANCES
+    from children.reference.circumstances import SPECIAL_CIRCUMSTANCES
+    from children.reference.ethnic import ETHNIC_SHARES
     from children.services.care import needs_assess, review_record
     from children.services.registry import child_register
     from children.services.support import sponsorship_start, support_record

@@ -43,7 +43,8 @@ from children.models import (
     Support,
     SupportKind,
 )
-from children.reference import AGE_BANDS, KINH
+from children.reference.ages import AGE_BANDS
+from children.reference.ethnic import KINH
 from children.selectors.incidents import incident_counts_by_commune
 from donations.models import (
     DisplayPreference,

@@ -63,7 +63,7 @@ class CircumstanceInline(admin.TabularInline):
         queryset = super().get_queryset(request)
         if can_see_sensitive(request.user):
             return queryset
-        from ..reference import SENSITIVE_CODES
+        from ..reference.circumstances import SENSITIVE_CODES
 
         return queryset.exclude(group__in=SENSITIVE_CODES)
 
@@ -168,7 +168,7 @@ def _change_message_restricted(message: str) -> str:
 
     from fund_portal.audit import RESTRICTED_VALUE
 
-    from ..reference import is_sensitive
+    from ..reference.circumstances import is_sensitive
 
     try:
         parts = json.loads(message)

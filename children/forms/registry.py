@@ -10,7 +10,7 @@ from ..models import RECORD_FIELDS, Child, ChildStatus, Poverty
 
 
 def ethnicity_choices():
-    from ..reference import ETHNIC_GROUPS
+    from ..reference.ethnic import ETHNIC_GROUPS
 
     return list(ETHNIC_GROUPS)
 
@@ -111,7 +111,7 @@ class CircumstanceForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
     def __init__(self, *args, groups, **kwargs):
-        from ..reference import choices_subgroups
+        from ..reference.circumstances import choices_subgroups
 
         super().__init__(*args, **kwargs)
         self.fields["group"].choices = groups

@@ -65,7 +65,8 @@ from ..models import (
     Sex,
 )
 from ..priority import priority_recompute, priority_score, weights_visible
-from ..reference import ETHNIC_GROUPS, SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
+from ..reference.circumstances import SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
+from ..reference.ethnic import ETHNIC_GROUPS
 from ..services.registry import ADULT_AGE, access_log, age_on
 
 SENSITIVE_PERMISSION = "children.view_sensitive"

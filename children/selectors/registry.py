@@ -13,7 +13,7 @@ from django.utils import timezone
 from fund_portal.text import fold
 
 from ..models import Child, ChildStatus, Circumstance, Need
-from ..reference import SENSITIVE_CODES
+from ..reference.circumstances import SENSITIVE_CODES
 
 SENSITIVE_PERMISSION = "children.view_sensitive"
 
@@ -146,7 +146,7 @@ def child_needs(*, child: Child) -> tuple[int | None, list[Need]]:
 
 def child_circumstances(*, child: Child, user) -> list[dict]:
     """The child's groups; a sensitive one is shown only as 'a restricted group' without the permission."""
-    from ..reference import group, is_sensitive, subgroup
+    from ..reference.circumstances import group, is_sensitive, subgroup
 
     allowed = can_see_sensitive(user)
     rows = []
@@ -169,7 +169,7 @@ def child_circumstances(*, child: Child, user) -> list[dict]:
 
 def group_choices(*, user) -> list[tuple[str, str]]:
     """The groups a user may filter by: the sensitive ones only with the permission."""
-    from ..reference import SENSITIVE_CODES, choices_groups
+    from ..reference.circumstances import SENSITIVE_CODES, choices_groups
 
     allowed = can_see_sensitive(user)
     return [(code, label) for code, label in choices_groups() if allowed or code not in SENSITIVE_CODES]

@@ -330,9 +330,9 @@ def circumstance_check(
     """The checks of `circumstance_add`, writing nothing (the admin's form shows their refusals).
     `child` None, or not saved yet, is a child being registered with the group: only the group's
     own rules are checked then."""
-    from ..reference import group as group_of
-    from ..reference import is_sensitive
-    from ..reference import subgroup as subgroup_of
+    from ..reference.circumstances import group as group_of
+    from ..reference.circumstances import is_sensitive
+    from ..reference.circumstances import subgroup as subgroup_of
 
     if child is not None and child.pk is not None:
         _require_visible(child=child, by=by)
@@ -370,7 +370,7 @@ def circumstance_check(
 @transaction.atomic
 @requires(Action.CHILD_REGISTER)
 def circumstance_remove(*, circumstance: Circumstance, by) -> None:
-    from ..reference import is_sensitive
+    from ..reference.circumstances import is_sensitive
 
     _require_visible(child=circumstance.child, by=by)
     if is_sensitive(circumstance.group) and not by.has_perm("children.view_sensitive"):

@@ -60,7 +60,7 @@ def test_a_child_of_another_commune_does_not_exist_for_the_officer(client, tree,
 def test_sensitive_groups_and_health_notes_are_left_out_on_the_server_without_the_permission(
     client, tree, officer_a
 ):
-    from children.reference import SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES, group
+    from children.reference.circumstances import SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES, group
 
     sensitive_code = sorted(SENSITIVE_CODES)[0]
     plain_code = next(g.code for g in SPECIAL_CIRCUMSTANCES if g.code not in SENSITIVE_CODES)

@@ -92,7 +92,7 @@ def test_only_consented_stories_are_shown_as_initial_age_and_commune(client, reg
 
 
 def test_no_sensitive_group_is_named_on_the_needs_page(client, registry):
-    from children.reference import SENSITIVE_CODES, group
+    from children.reference.circumstances import SENSITIVE_CODES, group
 
     text = flat(client.get("/needs/").content.decode())
     for code in SENSITIVE_CODES:

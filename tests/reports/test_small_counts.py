@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 
 from children.models import Child
-from children.reference import group
+from children.reference.circumstances import group
 from children.selectors.registry import small_count_shown
 from children.services.care import needs_assess
 from children.services.incidents import incident_record

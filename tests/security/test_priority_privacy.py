@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from children.models import Child, PriorityWeight
-from children.reference import group
+from children.reference.circumstances import group
 from children.services.registry import child_register
 from tests.factories import officer, staff
 

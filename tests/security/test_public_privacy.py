@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 
 from children.models import Child, Circumstance, IncidentKind, Sponsorship
-from children.reference import SPECIAL_CIRCUMSTANCES
+from children.reference.circumstances import SPECIAL_CIRCUMSTANCES
 from children.services.incidents import incident_record
 from donations.models import Donor, Fund, LedgerEntry
 from fund_portal.demo import seed_demo
