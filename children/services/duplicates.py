@@ -92,6 +92,21 @@ SAME_COMMUNE_FIELDS = ["village", "address"]
 
 
 def _fill_from(keep: Child, remove: Child) -> None:
+    _fill_fields(keep, remove)
+    if remove.poverty_year and (keep.poverty_year is None or remove.poverty_year > keep.poverty_year):
+        keep.poverty, keep.poverty_year = remove.poverty, remove.poverty_year
+    elif keep.poverty_year is None and keep.poverty == "none" and remove.poverty != "none":
+        keep.poverty = remove.poverty
+    _fill_consent(keep, remove)
+    if keep.priority_override is None and remove.priority_override is not None:
+        keep.priority_override = remove.priority_override
+        keep.priority_override_reason = remove.priority_override_reason
+    years = [y for y in (keep.last_reviewed_year, remove.last_reviewed_year) if y]
+    keep.last_reviewed_year = max(years) if years else None
+
+
+def _fill_fields(keep: Child, remove: Child) -> None:
+    """The empty fields of `FILLED_FIELDS` (and, within one commune, `SAME_COMMUNE_FIELDS`)."""
     for field in FILLED_FIELDS:
         if not getattr(keep, field) and getattr(remove, field):
             value = getattr(remove, field)
@@ -101,10 +116,10 @@ def _fill_from(keep: Child, remove: Child) -> None:
             attname = Child._meta.get_field(field).attname
             if not getattr(keep, attname) and getattr(remove, attname):
                 setattr(keep, attname, getattr(remove, attname))
-    if remove.poverty_year and (keep.poverty_year is None or remove.poverty_year > keep.poverty_year):
-        keep.poverty, keep.poverty_year = remove.poverty, remove.poverty_year
-    elif keep.poverty_year is None and keep.poverty == "none" and remove.poverty != "none":
-        keep.poverty = remove.poverty
+
+
+def _fill_consent(keep: Child, remove: Child) -> None:
+    """The story and the consents: a withdrawal on either record restricts the kept one."""
     if not keep.story and remove.story:
         keep.story, keep.story_consent = remove.story, remove.story_consent
     if remove.data_restricted and not keep.data_restricted:
@@ -118,11 +133,6 @@ def _fill_from(keep: Child, remove: Child) -> None:
         keep.consent_recorded_at = remove.consent_recorded_at
     if keep.data_restricted:
         keep.story_consent = False
-    if keep.priority_override is None and remove.priority_override is not None:
-        keep.priority_override = remove.priority_override
-        keep.priority_override_reason = remove.priority_override_reason
-    years = [y for y in (keep.last_reviewed_year, remove.last_reviewed_year) if y]
-    keep.last_reviewed_year = max(years) if years else None
 
 
 def _move_gift_list_entries(keep: Child, remove: Child) -> None:
