@@ -5,9 +5,7 @@ from django.db import transaction
 
 from fund_portal.admin import TolerantChangeListMixin
 
-from ..models import (
-    PriorityWeight,
-)
+from ..models import PriorityWeight
 
 
 @admin.register(PriorityWeight)

@@ -6,10 +6,7 @@ from django.utils.translation import gettext as _
 
 from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin
 
-from ..models import (
-    Sponsorship,
-    Support,
-)
+from ..models import Sponsorship, Support
 from ..services import support as services
 
 
