@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from children.models import AccessAction
-from children.services import access_log
+from children.services.registry import access_log
 from fund_portal.exports import xlsx_bytes
 from fund_portal.pdf import render_pdf
 

@@ -7,7 +7,7 @@ from auditlog.registry import auditlog
 from fund_portal.audit import audit_restrict
 
 from .models import Child, Circumstance, Incident, Need, PriorityWeight, Review, Sponsorship, Support
-from .reference import is_sensitive
+from .reference.circumstances import is_sensitive
 
 auditlog.register(Child)
 auditlog.register(Circumstance)

@@ -1,4 +1,4 @@
-"""The urgent-incident banner's data for the portal and the admin (see `children.incidents`)."""
+"""The urgent-incident banner's data for the portal and the admin (see `children.selectors.incidents`)."""
 
 from fund_portal.models import ADMIN_ROLES
 
@@ -14,8 +14,8 @@ def incidents(request) -> dict:
         return {}
     if not (user.role and user.unit_id) and not user.is_superuser:
         return {}
-    from .incidents import urgent_open_summary
-    from .selectors import can_see_sensitive
+    from .selectors.incidents import urgent_open_summary
+    from .selectors.registry import can_see_sensitive
 
     if user.is_superuser or user.role in ADMIN_ROLES:
         summary = urgent_open_summary(user=user)

@@ -13,10 +13,11 @@ from fund_portal.bulk import analyze, bulk_load, next_ids
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.text import fold
 
-from .importing import CHILD_COLUMNS, CIRCUMSTANCE_COLUMNS
+from .imports.children import CHILD_COLUMNS, CIRCUMSTANCE_COLUMNS
 from .models import Child, Circumstance, Need, PriorityWeight, Support
 from .priority import priority_score, weights_ensure, weights_visible
-from .reference import ETHNIC_SHARES, SPECIAL_CIRCUMSTANCES
+from .reference.circumstances import SPECIAL_CIRCUMSTANCES
+from .reference.ethnic import ETHNIC_SHARES
 
 NEED_COLUMNS = ["child_id", "year", "area", "urgency", "note", "assessed_on"]
 SUPPORT_COLUMNS = [

@@ -66,7 +66,7 @@ def weights_ensure() -> int:
 
 def _visible_codes() -> list[str]:
     """The groups every user may see; any other code (an unknown one too) counts as restricted."""
-    from .reference import SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
+    from .reference.circumstances import SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
 
     return sorted(g.code for g in SPECIAL_CIRCUMSTANCES if g.code not in SENSITIVE_CODES)
 
@@ -75,7 +75,7 @@ def weights_visible(weights: dict[str, int]) -> dict[str, int]:
     """The weights behind `priority_visible`, for `priority_score`: every sensitive group weighs the
     heaviest of them, so no restricted child falls behind its true place. (The SQL also counts a code
     outside the code list so; the bulk loads that use this take codes from the list only.)"""
-    from .reference import SENSITIVE_CODES
+    from .reference.circumstances import SENSITIVE_CODES
 
     heaviest = max(weights.get(f"group:{code}", 0) for code in SENSITIVE_CODES)
     return weights | {f"group:{code}": heaviest for code in SENSITIVE_CODES}
@@ -110,7 +110,7 @@ def _score_sql(*, visible: bool = False) -> str:
     group = connection.ops.quote_name("group")
     points, join = "w.weight", "JOIN"
     if visible:
-        from .reference import SENSITIVE_CODES
+        from .reference.circumstances import SENSITIVE_CODES
 
         shown = ", ".join(f"'{code}'" for code in _visible_codes())
         sensitive = ", ".join(f"'group:{code}'" for code in sorted(SENSITIVE_CODES))
@@ -163,7 +163,7 @@ def priority_explain(
     caller has read them already (`selectors.child_needs`)."""
     from django.utils.translation import gettext as _
 
-    from .reference import group, is_sensitive
+    from .reference.circumstances import group, is_sensitive
 
     weights = dict(PriorityWeight.objects.values_list("factor", "weight"))
     terms: list[tuple[str, int]] = []
@@ -177,7 +177,7 @@ def priority_explain(
             (str(Child._meta.get_field("out_of_school").verbose_name), weights.get("out_of_school", 0))
         )
     if needs is None:
-        from .selectors import child_needs
+        from .selectors.registry import child_needs
 
         _year, needs = child_needs(child=child)
     for need in needs:
@@ -203,7 +203,7 @@ def priority_shown(*, child: Child, user, needs: list[Need] | None = None) -> di
     from django.db.models import Q
 
     from .models import ChildStatus
-    from .selectors import can_see_sensitive
+    from .selectors.registry import can_see_sensitive
 
     allowed = can_see_sensitive(user)
     terms = priority_explain(child, show_sensitive=allowed, needs=needs)

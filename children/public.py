@@ -17,9 +17,9 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from .models import Child, ChildStatus, Circumstance, Need, Support
-from .reference import SENSITIVE_CODES
-from .selectors import public_initial
-from .services import age_on
+from .reference.circumstances import SENSITIVE_CODES
+from .selectors.support import public_initial
+from .services.registry import age_on
 
 #: Need areas whose small counts are suppressed on the public pages (see `public_needs_by_commune`).
 SENSITIVE_NEED_AREAS = frozenset({"legal_aid", "counselling"})

@@ -188,7 +188,7 @@ def my_donations(request):
     """A donor's history: what they gave, its status, and the receipts."""
     donations = selectors.donor_own_donations(user=request.user).order_by("-received_on", "-id")
     totals = donations.filter(status=Donation.Status.POSTED).aggregate(total=Sum("amount"))
-    from children.selectors import donor_sponsorships
+    from children.selectors.support import donor_sponsorships
 
     sponsorships = donor_sponsorships(user=request.user)
     return render(

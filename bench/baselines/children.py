@@ -32,11 +32,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from children.importing import (
+from children.imports.children import (
     COLUMNS,
     NO_WORDS,
     POVERTY_WORDS,
-    SENSITIVE_PERMISSION,
     SEX_WORDS,
     YES_WORDS,
     _ethnicity_table,
@@ -47,8 +46,9 @@ from children.importing import (
 )
 from children.models import RECORD_FIELDS, Child, ChildStatus, ChildStatusChange, Circumstance, Poverty, Sex
 from children.priority import priority_recompute
-from children.reference import SENSITIVE_CODES
-from children.services import child_check
+from children.reference.circumstances import SENSITIVE_CODES
+from children.selectors.registry import SENSITIVE_PERMISSION
+from children.services.registry import child_check
 from donations.importing import cell_text, choice_table
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.spreadsheets import cell_date

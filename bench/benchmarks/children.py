@@ -12,8 +12,8 @@ from django.urls import reverse
 from bench.benchmarks import children_duplicates, children_import  # noqa: F401  register "children_duplicates", "children_import"
 from bench.measure import Measure, benchmark, percentile, timed
 from children.models import Child
-from children.selectors import children_list, children_page
-from children.services import child_duplicates
+from children.selectors.duplicates import child_duplicates
+from children.selectors.registry import children_list, children_page
 from fund_portal.demo import seed_demo
 from fund_portal.models import AdministrativeUnit, User
 

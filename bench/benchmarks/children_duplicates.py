@@ -6,8 +6,8 @@ from __future__ import annotations
 import random
 
 from bench.measure import Measure, benchmark, percentile, timed
-from children.duplicates import child_duplicates, likely_duplicates
 from children.models import Child
+from children.selectors.duplicates import child_duplicates, likely_duplicates
 from fund_portal.demo import seed_demo
 from fund_portal.models import AdministrativeUnit, User
 

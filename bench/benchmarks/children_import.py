@@ -24,9 +24,10 @@ from bench.benchmarks.donations_import import (
     vacuum_after_rollback,
 )
 from bench.measure import Measure, benchmark, peak_rss_mb, peak_rss_reset
-from children.importing import HEADERS, children_import
+from children.imports.children import HEADERS, children_import
 from children.models import Child, ChildStatusChange, Circumstance
-from children.reference import ETHNIC_SHARES, SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
+from children.reference.circumstances import SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
+from children.reference.ethnic import ETHNIC_SHARES
 from donations.demo import GIVEN, MIDDLE, SURNAMES
 from fund_portal.demo import seed_demo
 from fund_portal.models import AdministrativeUnit, UnitLevel, User

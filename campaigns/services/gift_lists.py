@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, CampaignEvent, GiftList, GiftListEntry, GiftListStatus
 from children.models import Support, SupportKind, SupportSource
-from children.selectors import children_list
-from children.services import support_record
+from children.selectors.registry import children_list
+from children.services.support import support_record
 from fund_portal.authority import Action, requires
 from fund_portal.models import AdministrativeUnit
 from fund_portal.money import format_vnd

@@ -15,7 +15,7 @@ from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.public_cache import public_cache_bump
 from fund_portal.text import fold, normalize_text
 
-from ..duplicates import SAME_PERSONAL_ID, child_duplicates, duplicate_alert_record
+from ..duplicates import SAME_PERSONAL_ID
 from ..models import (
     RECORD_FIELDS,
     AccessLog,
@@ -27,6 +27,8 @@ from ..models import (
     DuplicateAlert,
 )
 from ..priority import priority_recompute
+from ..selectors.duplicates import child_duplicates
+from .duplicates import duplicate_alert_record
 
 ADULT_AGE = 16  # a child is a person under 16 (Law on Children 2016, Article 1)
 
@@ -328,9 +330,9 @@ def circumstance_check(
     """The checks of `circumstance_add`, writing nothing (the admin's form shows their refusals).
     `child` None, or not saved yet, is a child being registered with the group: only the group's
     own rules are checked then."""
-    from ..reference import group as group_of
-    from ..reference import is_sensitive
-    from ..reference import subgroup as subgroup_of
+    from ..reference.circumstances import group as group_of
+    from ..reference.circumstances import is_sensitive
+    from ..reference.circumstances import subgroup as subgroup_of
 
     if child is not None and child.pk is not None:
         _require_visible(child=child, by=by)
@@ -368,7 +370,7 @@ def circumstance_check(
 @transaction.atomic
 @requires(Action.CHILD_REGISTER)
 def circumstance_remove(*, circumstance: Circumstance, by) -> None:
-    from ..reference import is_sensitive
+    from ..reference.circumstances import is_sensitive
 
     _require_visible(child=circumstance.child, by=by)
     if is_sensitive(circumstance.group) and not by.has_perm("children.view_sensitive"):

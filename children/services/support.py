@@ -55,14 +55,29 @@ def support_overlaps(*, support: Support) -> list[Support]:
 
 
 def support_check(*, support: Support, by) -> None:
-    from campaigns.selectors import campaigns_open_to
-    from donations.models import Disbursement, DisbursementStatus, Donor, RecipientKind
-
     errors: dict[str, list[str]] = {}
 
     def refuse(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
+    child = _support_recipient_check(support=support, by=by, refuse=refuse)
+    if support.delivered_on and support.delivered_on > timezone.localdate():
+        refuse("delivered_on", _("The date of delivery is in the future."))
+    if child is not None and support.delivered_on and support.delivered_on < child.birth_date:
+        refuse("delivered_on", _("The date of delivery is before the child's birth."))
+    if support.value is None or support.value < 0:
+        refuse("value", _("The value is a whole number of đồng, 0 or more."))
+    if not support.quantity or support.quantity < 1:
+        refuse("quantity", _("The quantity is at least 1."))
+    _support_source_check(support=support, by=by, refuse=refuse)
+    if support.disbursement_id:
+        _support_disbursement_check(support=support, by=by, refuse=refuse)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _support_recipient_check(*, support: Support, by, refuse) -> Child | None:
+    """The child (in scope, active; its commune becomes the support's) or, without one, the commune."""
     child = support.child if support.child_id else None
     if child is not None:
         if not Child.objects.visible_to(by).filter(pk=child.pk).exists():
@@ -78,14 +93,15 @@ def support_check(*, support: Support, by) -> None:
         .exists()
     ):
         refuse("commune", _("This commune is outside your unit."))
-    if support.delivered_on and support.delivered_on > timezone.localdate():
-        refuse("delivered_on", _("The date of delivery is in the future."))
-    if child is not None and support.delivered_on and support.delivered_on < child.birth_date:
-        refuse("delivered_on", _("The date of delivery is before the child's birth."))
-    if support.value is None or support.value < 0:
-        refuse("value", _("The value is a whole number of đồng, 0 or more."))
-    if not support.quantity or support.quantity < 1:
-        refuse("quantity", _("The quantity is at least 1."))
+    return child
+
+
+def _support_source_check(*, support: Support, by, refuse) -> None:
+    """Where the support came from: the campaign, the sponsorship (its donor becomes the support's), the
+    donor."""
+    from campaigns.selectors import campaigns_open_to
+    from donations.models import Donor
+
     if support.campaign_id and not campaigns_open_to(user=by).filter(pk=support.campaign_id).exists():
         refuse("campaign", _("This campaign is outside your unit."))
     if support.source == SupportSource.CAMPAIGN and not support.campaign_id:
@@ -103,39 +119,45 @@ def support_check(*, support: Support, by) -> None:
         and (support.source != SupportSource.SPONSORSHIP)
     ):
         refuse("donor", _("This donor is outside your unit."))
-    if support.disbursement_id:
-        disbursement = Disbursement.objects.visible_to(by).filter(pk=support.disbursement_id).first()
-        if disbursement is None:
-            refuse("disbursement", _("This disbursement is outside your unit."))
-        elif disbursement.status != DisbursementStatus.APPROVED:
-            refuse("disbursement", _("The disbursement is not approved yet."))
-        elif disbursement.recipient_kind not in (RecipientKind.CHILDREN, RecipientKind.PLAY_AREA):
-            refuse("disbursement", _("This disbursement is not support to children or to a play area."))
-        else:
-            if (
-                disbursement.recipient_unit_id
-                and support.commune_id
-                and not AdministrativeUnit.objects.filter(
-                    pk=support.commune_id, path__startswith=disbursement.recipient_unit.path
-                ).exists()
-            ):
-                refuse("disbursement", _("This disbursement goes to another unit."))
-            used = (
-                Support.objects.filter(disbursement=disbursement)
-                .exclude(pk=support.pk)
-                .aggregate(total=Coalesce(Sum("value"), 0))["total"]
-            )
-            if used + (support.value or 0) > disbursement.amount:
-                refuse(
-                    "value",
-                    _("The disbursement paid %(amount)s; its supports would total %(total)s.")
-                    % {
-                        "amount": format_vnd(disbursement.amount),
-                        "total": format_vnd(used + (support.value or 0)),
-                    },
-                )
-    if errors:
-        raise ValidationError(errors)
+
+
+def _support_disbursement_check(*, support: Support, by, refuse) -> None:
+    """The fund's disbursement paying for the support: in scope, approved, to children or a play area,
+    to a unit over the support's commune, and not overspent by its supports."""
+    from donations.models import Disbursement, DisbursementStatus, RecipientKind
+
+    disbursement = Disbursement.objects.visible_to(by).filter(pk=support.disbursement_id).first()
+    if disbursement is None:
+        refuse("disbursement", _("This disbursement is outside your unit."))
+        return
+    if disbursement.status != DisbursementStatus.APPROVED:
+        refuse("disbursement", _("The disbursement is not approved yet."))
+        return
+    if disbursement.recipient_kind not in (RecipientKind.CHILDREN, RecipientKind.PLAY_AREA):
+        refuse("disbursement", _("This disbursement is not support to children or to a play area."))
+        return
+    if (
+        disbursement.recipient_unit_id
+        and support.commune_id
+        and not AdministrativeUnit.objects.filter(
+            pk=support.commune_id, path__startswith=disbursement.recipient_unit.path
+        ).exists()
+    ):
+        refuse("disbursement", _("This disbursement goes to another unit."))
+    used = (
+        Support.objects.filter(disbursement=disbursement)
+        .exclude(pk=support.pk)
+        .aggregate(total=Coalesce(Sum("value"), 0))["total"]
+    )
+    if used + (support.value or 0) > disbursement.amount:
+        refuse(
+            "value",
+            _("The disbursement paid %(amount)s; its supports would total %(total)s.")
+            % {
+                "amount": format_vnd(disbursement.amount),
+                "total": format_vnd(used + (support.value or 0)),
+            },
+        )
 
 
 def _lock_disbursement(disbursement_id: int) -> None:

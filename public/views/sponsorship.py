@@ -5,7 +5,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from children import selectors
+from children.selectors import support
 
 
 @login_not_required
@@ -13,7 +13,7 @@ from children import selectors
 def sponsorship_progress(request, token):
     """The sponsor's page (link given to the sponsor): initial, age, commune, deliveries; no name,
     no address, no ID, no sensitive group; the photo and story only with the guardian's consent."""
-    progress = selectors.sponsorship_progress(token=token)
+    progress = support.sponsorship_progress(token=token)
     if progress is None:
         raise Http404
     response = render(request, "children/sponsorship_progress.html", progress)
@@ -25,7 +25,7 @@ def sponsorship_progress(request, token):
 @login_not_required
 @never_cache
 def sponsorship_photo(request, token):
-    progress = selectors.sponsorship_progress(token=token)
+    progress = support.sponsorship_progress(token=token)
     if progress is None or not progress["photo"]:
         raise Http404
     return FileResponse(progress["photo"].open("rb"))

@@ -9,8 +9,9 @@ from django.utils import timezone, translation
 
 from children.incidents import SENSITIVE_INCIDENT_KINDS
 from children.models import IncidentKind, Poverty, SupportKind, SupportSource
-from children.reference import SPECIAL_CIRCUMSTANCES, ethnic_group_name
-from children.selectors import small_count_shown
+from children.reference.circumstances import SPECIAL_CIRCUMSTANCES
+from children.reference.ethnic import ethnic_group_name
+from children.selectors.registry import small_count_shown
 from donations.models import NeedArea, SourceCategory
 from fund_portal.money import format_vnd
 from reports.documents.parts import (

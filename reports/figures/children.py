@@ -15,7 +15,8 @@ from children.models import (
     Poverty,
     Sex,
 )
-from children.reference import AGE_BANDS, KINH
+from children.reference.ages import AGE_BANDS
+from children.reference.ethnic import KINH
 from reports.figures.dates import born_aged, day_bounds
 
 #: Bands of the report: AGE_BANDS, then "16+" for children still active past 15 at the end of the period.

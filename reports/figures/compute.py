@@ -8,8 +8,8 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from children.incidents import incident_counts_by_commune
 from children.models import Poverty
+from children.selectors.incidents import incident_counts_by_commune
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from reports.figures.children import (
     aged_out_counts,

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from children.services import child_register
+from children.services.registry import child_register
 from tests.factories import TEST_PASSWORD, officer
 
 from .helpers import PHONE, log_in

@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from campaigns.services.campaigns import campaign_save
-from children.services import child_register, priority_override_set
+from children.services.care import priority_override_set
+from children.services.registry import child_register
 from tests.factories import FundFactory, officer, staff
 
 

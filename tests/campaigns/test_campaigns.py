@@ -12,7 +12,7 @@ from campaigns.selectors import campaign_progress, campaign_year_over_year
 from campaigns.services.campaign_templates import campaigns_due, campaigns_from_templates
 from campaigns.services.campaigns import campaign_save
 from campaigns.tasks import campaigns_from_templates_task
-from children.services import support_record
+from children.services.support import support_record
 from donations.services import donation_create, donation_post, donation_reverse
 from tests.factories import DonorFactory, officer
 

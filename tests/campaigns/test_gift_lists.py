@@ -15,7 +15,8 @@ from campaigns.models import CampaignEvent, GiftListEntry, GiftListStatus
 from campaigns.services.events import event_save
 from campaigns.services.gift_lists import gift_list_build, gift_list_handover
 from children.models import AccessLog, Support
-from children.services import child_status_set, support_record
+from children.services.registry import child_status_set
+from children.services.support import support_record
 from tests.factories import staff
 
 pytestmark = pytest.mark.django_db
@@ -304,7 +305,7 @@ def test_a_draft_list_can_be_discarded_and_a_handed_over_one_is_kept(
 def test_a_child_whose_data_consent_was_withdrawn_is_not_put_on_a_gift_list(
     campaign, district_staff, officer_a, children
 ):
-    from children.services import consent_set
+    from children.services.registry import consent_set
 
     mai = children["mai"]
     consent_set(child=mai, by=officer_a, data_consent=True, story_consent=False)

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from children.models import Child, ChildStatus, ChildStatusChange, Circumstance, Sponsorship
-from children.services import child_register, sponsorship_start
+from children.services.registry import child_register
+from children.services.support import sponsorship_start
 from tests.factories import DonorFactory, officer, staff
 
 pytestmark = pytest.mark.django_db

@@ -8,13 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from children.duplicates import (
-    child_duplicates,
-    child_merge,
     date_variants,
     dates_close,
-    duplicate_dismiss,
     edit_distance,
-    likely_duplicates,
     names_close,
     pairs_find,
 )
@@ -33,7 +29,9 @@ from children.models import (
     Sponsorship,
     Support,
 )
-from children.services import access_log, child_register
+from children.selectors.duplicates import child_duplicates, likely_duplicates
+from children.services.duplicates import child_merge, duplicate_dismiss
+from children.services.registry import access_log, child_register
 from donations.models import Disbursement, Donation, LedgerEntry
 from donations.services import disbursement_propose, donation_create, donation_post
 from fund_portal.models import Role

@@ -13,10 +13,10 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from children import importing as children_importing
-from children.importing import HEADERS, children_import, children_template
+from children.imports import children as children_importing
+from children.imports.children import HEADERS, children_import, children_template
 from children.models import AccessLog, Child, ChildStatusChange, Circumstance
-from children.reference import SENSITIVE_CODES
+from children.reference.circumstances import SENSITIVE_CODES
 from fund_portal.exports import xlsx_bytes
 from fund_portal.models import Role
 from tests.factories import UserFactory, give_totp, officer, staff

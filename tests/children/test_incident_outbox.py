@@ -9,8 +9,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from children.incidents import incident_notify_district, incidents_notify_pending
 from children.models import Incident, IncidentKind
+from children.services.incidents import incident_notify_district, incidents_notify_pending
 from config.celery import app as celery_app
 from tests.factories import officer, staff
 

@@ -18,18 +18,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from children.context_processors import incidents as banner_context
-from children.incidents import (
+from children.models import AccessLog, Incident, IncidentKind, IncidentStatus
+from children.selectors.incidents import (
     child_incidents,
-    incident_close,
     incident_counts,
     incident_counts_by_commune,
-    incident_intervene,
-    incident_record,
     urgent_open_summary,
 )
-from children.models import AccessLog, Incident, IncidentKind, IncidentStatus
-from children.services import child_register
-from children.tasks_incidents import incident_notify_task
+from children.services.incidents import incident_close, incident_intervene, incident_record
+from children.services.registry import child_register
+from children.tasks import incident_notify_task
 from fund_portal.models import Role
 from fund_portal.scope import visible_unit_ids
 from tests.factories import UserFactory, officer, staff

@@ -11,18 +11,10 @@ from django.utils import timezone
 
 from children.models import Child, ChildStatus, ChildStatusChange, PriorityWeight, Support
 from children.priority import priority_recompute
-from children.selectors import children_list, children_page
-from children.services import (
-    child_register,
-    child_status_set,
-    children_age_out,
-    consent_set,
-    needs_assess,
-    priority_override_set,
-    review_record,
-    sponsorship_start,
-    support_record,
-)
+from children.selectors.registry import children_list, children_page
+from children.services.care import needs_assess, priority_override_set, review_record
+from children.services.registry import child_register, child_status_set, children_age_out, consent_set
+from children.services.support import sponsorship_start, support_record
 from donations.models import DisbursementStatus, RecipientKind
 from donations.services import disbursement_approve, disbursement_propose, donation_create, donation_post
 from tests.factories import DonorFactory, FundFactory, officer, staff
@@ -382,7 +374,7 @@ def test_an_officer_cannot_touch_a_child_of_another_commune(client, tree, office
 
 
 def test_recording_a_sensitive_group_needs_the_permission(tree, officer_a, today):
-    from children.services import circumstance_add
+    from children.services.registry import circumstance_add
 
     child = register(officer_a, tree["a"])
     with pytest.raises(ValidationError) as error:
@@ -419,7 +411,7 @@ def test_a_sponsor_finds_the_progress_page_from_their_donations(client, tree, of
 
 
 def test_money_restricted_to_a_merged_record_stays_spendable_for_the_kept_child(tree, officer_a, today):
-    from children.duplicates import child_merge
+    from children.services.duplicates import child_merge
     from donations.models import Donation, RestrictionKind
     from donations.services import available_balance
 
@@ -447,7 +439,7 @@ def test_a_merge_leaves_one_gift_for_a_child_listed_twice_and_the_handover_works
     from campaigns.models import Campaign, GiftListEntry
     from campaigns.services.campaigns import campaign_save
     from campaigns.services.gift_lists import gift_list_build, gift_list_handover
-    from children.duplicates import child_merge
+    from children.services.duplicates import child_merge
 
     district = staff(tree["d1"], username="lan")
     campaign = campaign_save(

@@ -4,21 +4,22 @@ import math
 
 import pytest
 
-from children.reference import (
-    AGE_BANDS,
+from children.reference.ages import AGE_BANDS, age_band
+from children.reference.circumstances import (
+    SENSITIVE_CODES,
+    SPECIAL_CIRCUMSTANCES,
+    choices_groups,
+    choices_subgroups,
+    group,
+    is_sensitive,
+    subgroup,
+)
+from children.reference.ethnic import (
     ETHNIC_GROUPS,
     ETHNIC_GROUPS_BY_CODE,
     ETHNIC_SHARES,
     KINH,
-    SENSITIVE_CODES,
-    SPECIAL_CIRCUMSTANCES,
-    age_band,
-    choices_groups,
-    choices_subgroups,
     ethnic_group_name,
-    group,
-    is_sensitive,
-    subgroup,
 )
 
 # --- ethnic groups --------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from children.models import AccessLog, Child, ChildStatus, Circumstance
-from children.services import child_register, children_age_out
+from children.services.registry import child_register, children_age_out
 from tests.factories import officer, staff
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,7 @@ def test_a_child_of_another_commune_does_not_exist_for_the_officer(client, tree,
 def test_sensitive_groups_and_health_notes_are_left_out_on_the_server_without_the_permission(
     client, tree, officer_a
 ):
-    from children.reference import SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES, group
+    from children.reference.circumstances import SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES, group
 
     sensitive_code = sorted(SENSITIVE_CODES)[0]
     plain_code = next(g.code for g in SPECIAL_CIRCUMSTANCES if g.code not in SENSITIVE_CODES)
@@ -163,7 +163,7 @@ def test_the_portal_form_registers_a_child_and_flags_a_duplicate(client, tree, o
 
 
 def test_the_list_pages_by_cursor_without_repeats_and_filters_by_group(client, tree, officer_a):
-    from children.selectors import children_list, children_page
+    from children.selectors.registry import children_list, children_page
 
     for i in range(7):
         child = register(

@@ -9,9 +9,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from children.duplicates import duplicate_alerts_open, likely_duplicates
 from children.models import AccessLog, Child, ConsentChange, DuplicateAlert, Sponsorship
-from children.services import child_register, child_update, consent_set, needs_assess, sponsorship_start
+from children.selectors.duplicates import duplicate_alerts_open, likely_duplicates
+from children.services.care import needs_assess
+from children.services.registry import child_register, child_update, consent_set
+from children.services.support import sponsorship_start
 from fund_portal.models import UnitLevel, User
 from tests.factories import DonorFactory, UnitFactory, UserFactory, officer, staff
 
@@ -299,7 +301,7 @@ def test_a_withdrawn_child_is_left_out_of_the_children_export(
 
 
 def test_a_withdrawal_in_an_imported_list_restricts_the_record_as_the_form_does(consented):
-    from children.importing import children_import
+    from children.imports.children import children_import
     from fund_portal.exports import xlsx_bytes
 
     child = consented["child"]
@@ -318,7 +320,7 @@ def test_a_withdrawal_in_an_imported_list_restricts_the_record_as_the_form_does(
 
 
 def test_a_merge_keeps_the_withdrawal_of_either_record(tree, consented, django_capture_on_commit_callbacks):
-    from children.duplicates import child_merge
+    from children.services.duplicates import child_merge
 
     child = consented["child"]
     consent_set(child=child, by=consented["officer"], data_consent=False, story_consent=False)

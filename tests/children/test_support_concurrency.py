@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from children.models import Support
-from children.services import support_record
+from children.services.support import support_record
 from donations.models import RecipientKind
 from donations.services import disbursement_approve, disbursement_propose, donation_create, donation_post
 from tests.children.test_records import register

@@ -12,7 +12,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from children import importing as children_importing
+from children.imports import children as children_importing
 from donations import importing as donations_importing
 from fund_portal.spreadsheets import column_map
 from tests.factories import FundFactory, officer, staff

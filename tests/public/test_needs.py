@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from children.models import Child, Circumstance
-from children.services import needs_assess
+from children.services.care import needs_assess
 from donations.models import NeedArea
 from tests.factories import officer
 
@@ -92,7 +92,7 @@ def test_only_consented_stories_are_shown_as_initial_age_and_commune(client, reg
 
 
 def test_no_sensitive_group_is_named_on_the_needs_page(client, registry):
-    from children.reference import SENSITIVE_CODES, group
+    from children.reference.circumstances import SENSITIVE_CODES, group
 
     text = flat(client.get("/needs/").content.decode())
     for code in SENSITIVE_CODES:
@@ -102,7 +102,7 @@ def test_no_sensitive_group_is_named_on_the_needs_page(client, registry):
 def test_a_withdrawn_story_consent_leaves_the_needs_page_on_the_next_load(
     client, registry, django_capture_on_commit_callbacks
 ):
-    from children.services import consent_set
+    from children.services.registry import consent_set
 
     assert "Em thích đi học và mơ làm cô giáo." in flat(client.get("/needs/").content.decode())
     lan = registry["lan"]

@@ -12,9 +12,11 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from campaigns.models import Campaign, CampaignKind
-from children.incidents import incident_record
 from children.models import Circumstance, IncidentKind, SupportKind, SupportSource
-from children.services import child_register, needs_assess, support_record
+from children.services.care import needs_assess
+from children.services.incidents import incident_record
+from children.services.registry import child_register
+from children.services.support import support_record
 from donations.drives import drive_agency_add
 from donations.models import DonationKind, DonorKind, SalaryDrive, SourceCategory
 from donations.services import donation_create, donation_post

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 
-from children.services import child_register
+from children.services.registry import child_register
 from fund_portal.models import UnitLevel
 from reports.documents.xlsx import report_xlsx
 from reports.figures.compute import additive_sections, compute_figures, sum_sections

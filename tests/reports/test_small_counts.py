@@ -11,11 +11,11 @@ from django.utils import timezone
 from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 
-from children.incidents import incident_record
 from children.models import Child
-from children.reference import group
-from children.selectors import small_count_shown
-from children.services import needs_assess
+from children.reference.circumstances import group
+from children.selectors.registry import small_count_shown
+from children.services.care import needs_assess
+from children.services.incidents import incident_record
 from donations.models import NeedArea
 from reports.documents.xlsx import report_xlsx
 from reports.services import report_build

@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from children.services import child_register
+from children.services.registry import child_register
 from reports.models import Report, ReportKind, ReportStatus, Timeliness
 from reports.selectors import completeness_summary, report_completeness
 from reports.services import (

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from campaigns.services.gift_lists import gift_list_build
-from children.incidents import incident_record
 from children.models import Child, Circumstance, IncidentKind, Need, Review, Sponsorship, Support
+from children.services.incidents import incident_record
 from donations.models import DisplayPreference, Donor, Fund
 from donations.services import donation_create, donation_post
 from fund_portal.demo import DEMO_PASSWORD, seed_demo

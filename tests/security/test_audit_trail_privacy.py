@@ -10,9 +10,9 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from children.incidents import incident_record
 from children.models import Child, Circumstance, Incident
-from children.services import child_register, child_update
+from children.services.incidents import incident_record
+from children.services.registry import child_register, child_update
 from fund_portal.models import Role
 from tests.factories import UserFactory, give_totp, officer, staff
 

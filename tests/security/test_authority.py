@@ -41,9 +41,9 @@ APPS = ("fund_portal", "children", "donations", "campaigns", "reports")
 #: Functions that take `by` but write nothing a role decides, and why.
 NOT_ACTIONS = {
     "fund_portal.authority.authority_require": "the check itself",
-    "children.importing.children_template": "an empty template to fill in",
+    "children.imports.children.children_template": "an empty template to fill in",
     "donations.importing.donations_import_template": "an empty template to fill in",
-    "children.incidents.incident_check": "a check, called by incident_record before it writes",
+    "children.services.incidents.incident_check": "a check, called by incident_record before it writes",
     "children.services.registry.child_check": "a check, called by child_register and child_update",
     "children.services.registry.child_register_check": "a check, called by the child admin's form",
     "children.services.registry.circumstance_check": "a check, called by circumstance_add and its form",
@@ -51,7 +51,9 @@ NOT_ACTIONS = {
         "a check, called by campaign_template_save"
     ),
     "children.services.registry.personal_id_check_elsewhere": "a check of the admin's form (it tells staff)",
-    "children.duplicates.duplicate_alert_record": "tells staff of a registration's match, for the checks",
+    "children.services.duplicates.duplicate_alert_record": (
+        "tells staff of a registration's match, for the checks"
+    ),
     "donations.services.edit_apply": "the edit step of disbursement_update and pledge_update, which check it",
     "children.services.support.support_check": "a check, called by support_record",
     "children.services.support.sponsorship_check": "a check, called by the sponsorship admin's form",

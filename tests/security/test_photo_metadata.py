@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, TiffImagePlugin
 
-from children.forms import ChildEditForm
+from children.forms.registry import ChildEditForm
 from children.models import Child
-from children.services import child_register, consent_set, sponsorship_start
+from children.services.registry import child_register, consent_set
+from children.services.support import sponsorship_start
 from fund_portal.models import NewsPost
 from tests.factories import DonorFactory, officer, staff
 

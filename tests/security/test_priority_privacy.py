@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from children.models import Child, PriorityWeight
-from children.reference import group
-from children.services import child_register
+from children.reference.circumstances import group
+from children.services.registry import child_register
 from tests.factories import officer, staff
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_with_the_permission_the_childs_page_explains_every_point(client, tree, 
 
 
 def test_a_hand_set_priority_does_not_show_the_computed_score_without_the_permission(client, tree, children):
-    from children.services import priority_override_set
+    from children.services.care import priority_override_set
 
     drugs, _plain = children
     priority_override_set(child=drugs, by=officer(tree["a"]), value=99, reason="Gia đình khó khăn đột xuất")
@@ -100,7 +100,7 @@ def test_the_priority_list_ranks_without_scores_for_a_user_without_the_permissio
 
 
 def test_the_ranks_carry_on_across_pages(client, tree, children):
-    from children.services import child_register as register
+    from children.services.registry import child_register as register
 
     by = _sensitive(officer(tree["a"], username="canbo_them"))
     for index in range(55):
@@ -170,7 +170,7 @@ def restricted_pair(tree):
 
 
 def _paged(user, commune, size):
-    from children.selectors import children_list, children_page
+    from children.selectors.registry import children_list, children_page
 
     seen, after = [], ""
     while True:

@@ -13,9 +13,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from children.incidents import incident_record
 from children.models import Child, Circumstance, IncidentKind, Sponsorship
-from children.reference import SPECIAL_CIRCUMSTANCES
+from children.reference.circumstances import SPECIAL_CIRCUMSTANCES
+from children.services.incidents import incident_record
 from donations.models import Donor, Fund, LedgerEntry
 from fund_portal.demo import seed_demo
 from fund_portal.models import User

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from children.importing import children_import
+from children.imports.children import children_import
 from fund_portal.management.spreadsheet_import import SpreadsheetImportCommand
 
 

@@ -1,23 +1,22 @@
 """The admin's import and export of children. Mixed into `ChildAdmin`.
 
-The import is `children.importing.children_import` (check first, then all rows or none); the
+The import is `children.imports.children.children_import` (check first, then all rows or none); the
 export is an admin action that asks for the reason on an intermediate page and writes one access
-log row with the children's ids (`children.importing.children_export`).
+log row with the children's ids (`children.imports.children.children_export`).
 """
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from fund_portal.authority import Action, action_required
-from fund_portal.exports import xlsx_download
 
-from . import importing
-from .views_import import ChildImportForm, ExportReasonForm, import_result_message
+from ..forms.imports import ExportReasonForm
+from ..imports import children as importing
+from ..views.imports import child_export_download, child_import_page, child_import_template_download
 
 
 class ChildImportExportAdminMixin:
@@ -47,42 +46,27 @@ class ChildImportExportAdminMixin:
         """The commune's list from a spreadsheet: a check first (dry run, preview), then all or nothing."""
         if not (self.has_add_permission(request) and importing.may_import(request.user)):
             raise PermissionDenied
-        form = ChildImportForm(request.POST or None, request.FILES or None)
-        result = None
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            result = importing.children_import(
-                uploaded=upload, by=request.user, name=upload.name, dry_run=form.cleaned_data["dry_run"]
-            )
-            if result.ok and result.written:
-                messages.success(request, import_result_message(result))
-                return redirect("admin:children_child_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "form": form,
-            "result": result,
-            "title": _("Import the list of children"),
-        }
-        return TemplateResponse(request, "admin/children/child/import.html", context)
+        return child_import_page(
+            request,
+            done="admin:children_child_changelist",
+            show=lambda context: TemplateResponse(
+                request,
+                "admin/children/child/import.html",
+                {**self.admin_site.each_context(request), "opts": self.model._meta, **context},
+            ),
+        )
 
     @action_required(Action.CHILD_IMPORT)
     def import_template_view(self, request):
-        return xlsx_download(importing.children_template(by=request.user), "mau-danh-sach-tre-em.xlsx")
+        return child_import_template_download(request)
 
     @admin.action(permissions=[Action.CHILD_EXPORT], description=_("Export the selected children to Excel"))
     def export_selected(self, request, queryset):
         """Ask for the reason first; then one XLSX of the template's columns and one access log row."""
         form = ExportReasonForm(request.POST if "reason" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            try:
-                data = importing.children_export(
-                    children=queryset, user=request.user, reason=form.cleaned_data["reason"]
-                )
-            except ValidationError as error:
-                form.add_error("reason", error.message_dict.get("reason", error.messages))
-            else:
-                return xlsx_download(data, "danh-sach-tre-em.xlsx")
+        response = child_export_download(request, form=form, children=lambda: queryset)
+        if response is not None:
+            return response
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

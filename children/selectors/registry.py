@@ -1,18 +1,19 @@
-"""Reads of the children registry; what a user may see of a child is decided here, on the server."""
+"""Reads of the children registry: the list, a child's groups and needs, the yearly review's progress;
+what a user may see of a child (the sensitive permission) is decided here, on the server."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import Count, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from fund_portal.text import fold
 
-from .models import Child, ChildStatus, Circumstance, Need, Sponsorship, Support, SupportKind
-from .reference import SENSITIVE_CODES
+from ..models import Child, ChildStatus, Circumstance, Need
+from ..reference.circumstances import SENSITIVE_CODES
 
 SENSITIVE_PERMISSION = "children.view_sensitive"
 
@@ -143,65 +144,9 @@ def child_needs(*, child: Child) -> tuple[int | None, list[Need]]:
     return year, list(child.needs.filter(year=year).order_by("-urgency", "area")) if year else []
 
 
-def child_supports(*, child: Child) -> list[Support]:
-    return list(
-        child.supports.select_related("campaign", "disbursement", "sponsorship__donor").order_by(
-            "-delivered_on", "-id"
-        )
-    )
-
-
-def child_support_totals(*, child: Child) -> dict:
-    return child.supports.aggregate(count=Count("pk"), value=Coalesce(Sum("value"), 0))
-
-
-def sponsorship_progress(*, token) -> dict | None:
-    """What a sponsor sees of the child they sponsor: no name, no address, no ID, no sensitive group;
-    the photo and the story only while the guardian consents to showing them."""
-    sponsorship = Sponsorship.objects.select_related("child__commune", "donor").filter(token=token).first()
-    if sponsorship is None or sponsorship.child.status == ChildStatus.MERGED:
-        return None
-    if sponsorship.child.data_restricted:  # the guardian withdrew the data consent: nothing is shown
-        return None
-    child = sponsorship.child
-    from .services import age_on
-
-    deliveries = list(
-        sponsorship.deliveries.order_by("-delivered_on").values("kind", "quantity", "value", "delivered_on")
-    )
-    kinds = dict(SupportKind.choices)
-    consented = child.story_consent and child.data_consent
-    _year, needs = child_needs(child=child)
-    return {
-        "sponsorship": sponsorship,
-        "initial": public_initial(child.full_name),
-        "age": age_on(child.birth_date, timezone.localdate()),
-        "sex": child.get_sex_display(),
-        "commune": child.commune.name,
-        "active": child.status == ChildStatus.ACTIVE,
-        "story": child.story if consented else "",
-        "photo": child.photo if consented and child.photo else None,
-        "deliveries": [{**row, "kind_label": kinds.get(row["kind"], row["kind"])} for row in deliveries],
-        "delivered_value": sum(row["value"] for row in deliveries),
-        "needs": [need.get_area_display() for need in needs],
-    }
-
-
-def donor_sponsorships(*, user):
-    """The sponsorships of the donor this account belongs to, newest first (for /donate/mine/)."""
-    return Sponsorship.objects.filter(donor__user=user).select_related("child").order_by("-starts_on")
-
-
-def public_initial(full_name: str) -> str:
-    """The first-name initial a public page may show ("Nguyễn Văn An" → "A."): Vietnamese names put the
-    given name last."""
-    parts = full_name.split()
-    return f"{parts[-1][0].upper()}." if parts else ""
-
-
 def child_circumstances(*, child: Child, user) -> list[dict]:
     """The child's groups; a sensitive one is shown only as 'a restricted group' without the permission."""
-    from .reference import group, is_sensitive, subgroup
+    from ..reference.circumstances import group, is_sensitive, subgroup
 
     allowed = can_see_sensitive(user)
     rows = []
@@ -224,7 +169,7 @@ def child_circumstances(*, child: Child, user) -> list[dict]:
 
 def group_choices(*, user) -> list[tuple[str, str]]:
     """The groups a user may filter by: the sensitive ones only with the permission."""
-    from .reference import SENSITIVE_CODES, choices_groups
+    from ..reference.circumstances import SENSITIVE_CODES, choices_groups
 
     allowed = can_see_sensitive(user)
     return [(code, label) for code, label in choices_groups() if allowed or code not in SENSITIVE_CODES]

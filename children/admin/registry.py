@@ -3,16 +3,11 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin, TolerantChangeListMixin
+from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin
 
-from . import admin_incidents, selectors, services  # noqa: F401  (admin_incidents registers)
-from .admin_duplicates import ChildDuplicatesAdminMixin
-from .admin_import import ChildImportExportAdminMixin
-from .models import (
+from ..models import (
     AccessAction,
     AccessLog,
     Child,
@@ -20,11 +15,13 @@ from .models import (
     Circumstance,
     ConsentChange,
     Need,
-    PriorityWeight,
     Review,
-    Sponsorship,
     Support,
 )
+from ..selectors.registry import can_see_sensitive
+from ..services import registry as services
+from .duplicates import ChildDuplicatesAdminMixin
+from .imports import ChildImportExportAdminMixin
 
 
 class CircumstanceForm(forms.ModelForm):
@@ -64,9 +61,9 @@ class CircumstanceInline(admin.TabularInline):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if selectors.can_see_sensitive(request.user):
+        if can_see_sensitive(request.user):
             return queryset
-        from .reference import SENSITIVE_CODES
+        from ..reference.circumstances import SENSITIVE_CODES
 
         return queryset.exclude(group__in=SENSITIVE_CODES)
 
@@ -171,7 +168,7 @@ def _change_message_restricted(message: str) -> str:
 
     from fund_portal.audit import RESTRICTED_VALUE
 
-    from .reference import is_sensitive
+    from ..reference.circumstances import is_sensitive
 
     try:
         parts = json.loads(message)
@@ -233,7 +230,7 @@ class ChildAdmin(
     ]
 
     def get_exclude(self, request, obj=None):
-        return [] if selectors.can_see_sensitive(request.user) else ["health_notes"]
+        return [] if can_see_sensitive(request.user) else ["health_notes"]
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
@@ -287,7 +284,7 @@ class ChildAdmin(
     def get_readonly_fields(self, request, obj=None):
         """The computed score only with the permission: each group has its own weight, so the score
         less what the user can see names a restricted group (`children.priority.priority_shown`)."""
-        if selectors.can_see_sensitive(request.user):
+        if can_see_sensitive(request.user):
             return self.readonly_fields
         return [f for f in self.readonly_fields if f not in ("priority_score", "priority")]
 
@@ -301,7 +298,7 @@ class ChildAdmin(
         circumstance “An: G12”"): without the permission, a sensitive group's row is not named."""
         response = super().history_view(request, object_id, extra_context)
         context = getattr(response, "context_data", None)
-        if context is None or "action_list" not in context or selectors.can_see_sensitive(request.user):
+        if context is None or "action_list" not in context or can_see_sensitive(request.user):
             return response
         for entry in context["action_list"]:
             entry.change_message = _change_message_restricted(entry.change_message)
@@ -332,122 +329,3 @@ class AccessLogAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Support)
-class SupportAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    """Support delivered, for the district's overview; recorded by communes in the portal."""
-
-    list_display = ["delivered_on", "child", "commune", "kind", "quantity", "value", "source", "campaign"]
-    list_filter = ["kind", "source", "delivered_on"]
-    list_select_related = ["child", "commune", "campaign"]
-    date_hierarchy = "delivered_on"
-    raw_id_fields = ["child", "sponsorship", "disbursement", "donor"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-
-@admin.register(Sponsorship)
-class SponsorshipAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
-    """Sponsorships (đỡ đầu) arranged by the fund; each delivery is a support recorded in the portal."""
-
-    list_display = ["donor", "child", "starts_on", "ends_on", "monthly_amount", "goods"]
-    list_select_related = ["donor", "child"]
-    raw_id_fields = ["donor", "child"]
-    readonly_fields = ["token", "progress_link"]
-
-    @admin.display(description=_("sponsor's progress page"))
-    def progress_link(self, obj):
-        from django.urls import reverse
-        from django.utils.html import format_html
-
-        if not obj.pk:
-            return "—"
-        url = reverse("sponsorship:progress", args=[obj.token])
-        return format_html('<a href="{}">{}</a>', url, url)
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None:  # another donor or child is another sponsorship
-            return [*self.readonly_fields, "donor", "child"]
-        return self.readonly_fields
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            services.sponsorship_update(
-                sponsorship=obj,
-                by=request.user,
-                **{k: v for k, v in form.cleaned_data.items() if k in services.SPONSORSHIP_UPDATABLE_FIELDS},
-            )
-            return
-        saved = _sponsorship_start(request, form.cleaned_data)
-        obj.pk, obj.token = saved.pk, saved.token
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-
-        class CheckedForm(form):
-            """Runs the service's checks (writing nothing) so its refusals show on the form."""
-
-            def clean(self):
-                data = super().clean()
-                if self.errors:
-                    return data
-                if obj is None:
-                    terms = _sponsorship_terms(request, data)
-                else:
-                    terms = {
-                        **_sponsorship_terms(request, {"donor": obj.donor, "child": obj.child, **data}),
-                        "sponsorship": obj,
-                    }
-                try:
-                    services.sponsorship_check(**terms)
-                except ValidationError as error:
-                    raise ValidationError(error.messages) from None
-                return data
-
-        return CheckedForm
-
-
-def _sponsorship_terms(request, data) -> dict:
-    """The form's sponsorship as the arguments `sponsorship_check` takes."""
-    return {
-        "by": request.user,
-        "donor": data["donor"],
-        "child": data["child"],
-        "starts_on": data["starts_on"],
-        "ends_on": data.get("ends_on"),
-        "monthly_amount": data.get("monthly_amount"),
-        "goods": data.get("goods", ""),
-    }
-
-
-def _sponsorship_start(request, data) -> Sponsorship:
-    return services.sponsorship_start(**_sponsorship_terms(request, data), note=data.get("note", ""))
-
-
-@admin.register(PriorityWeight)
-class PriorityWeightAdmin(TolerantChangeListMixin, admin.ModelAdmin):
-    """The weights of the priority formula (see `children.priority`); saving one recomputes every child."""
-
-    list_display = ["factor", "weight", "note"]
-    list_editable = ["weight"]
-    readonly_fields = ["factor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        from .tasks import priority_recompute_task
-
-        transaction.on_commit(priority_recompute_task.delay)

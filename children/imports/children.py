@@ -52,7 +52,7 @@ from fund_portal.models import AdministrativeUnit, Role, UnitLevel, User
 from fund_portal.spreadsheets import cell_date, column_map, open_sheet
 from fund_portal.text import fold, normalize_text
 
-from .models import (
+from ..models import (
     AccessAction,
     AccessLog,
     Child,
@@ -64,9 +64,10 @@ from .models import (
     PriorityWeight,
     Sex,
 )
-from .priority import priority_recompute, priority_score, weights_visible
-from .reference import ETHNIC_GROUPS, SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
-from .services import ADULT_AGE, access_log, age_on
+from ..priority import priority_recompute, priority_score, weights_visible
+from ..reference.circumstances import SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
+from ..reference.ethnic import ETHNIC_GROUPS
+from ..services.registry import ADULT_AGE, access_log, age_on
 
 SENSITIVE_PERMISSION = "children.view_sensitive"
 
@@ -824,7 +825,8 @@ def _match(rows: list[ParsedRow], *, by: User) -> list[RowError]:
 def _alerts_for_ids_held_elsewhere(rows: list[ParsedRow], *, by: User) -> None:
     """Tell the staff who see both records of each row whose personal ID a record outside the
     importer's unit holds (a few rows at most: an import is one commune's list)."""
-    from .duplicates import SAME_PERSONAL_ID, duplicate_alert_record
+    from ..duplicates import SAME_PERSONAL_ID
+    from ..services.duplicates import duplicate_alert_record
 
     holders = {
         c.personal_id: c

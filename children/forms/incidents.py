@@ -1,11 +1,12 @@
-"""Forms of incidents (vụ việc): recording one, recording the intervention; rules in `children.incidents`."""
+"""Forms of incidents (vụ việc): recording one, recording the intervention; the rules are in
+`children.services.incidents`."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fund_portal.models import AdministrativeUnit, UnitLevel
 
-from .models import Child, Incident
+from ..models import Child, Incident
 
 #: A phone's date-and-time picker; typed "dd/mm/yyyy HH:MM" is accepted too.
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

@@ -2,7 +2,7 @@
 
 Incidents are recorded in the portal (which alerts the district). Here district staff with the
 permission read them, record the intervention on an open one and close intervened ones, each
-through the services of `children.incidents`; nothing is deleted.
+through the services of `children.services.incidents`; nothing is deleted.
 """
 
 from django import forms
@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy
 from fund_portal.admin import ScopedAdminMixin
 from fund_portal.authority import Action
 
-from . import incidents as service
-from .models import AccessAction, Incident, IncidentStatus
-from .selectors import can_see_sensitive
-from .services import access_log
+from ..incidents import deadline_text, format_local, incident_deadline
+from ..models import AccessAction, Incident, IncidentStatus
+from ..selectors.registry import can_see_sensitive
+from ..services.incidents import incident_close, incident_intervene, intervention_check
+from ..services.registry import access_log
 
 READ_ONLY = [
     "commune",
@@ -46,7 +47,7 @@ class InterventionAdminForm(forms.ModelForm):
         data = super().clean()
         if self.instance.status == IncidentStatus.OPEN and not self.errors:
             try:
-                service.intervention_check(
+                intervention_check(
                     incident=self.instance,
                     actions=data.get("actions", ""),
                     intervened_at=data.get("intervened_at"),
@@ -68,10 +69,10 @@ class IncidentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("intervention due"))
     def deadline(self, obj):
-        due = service.incident_deadline(obj)
-        text = service.format_local(due)
+        due = incident_deadline(obj)
+        text = format_local(due)
         if obj.status == IncidentStatus.OPEN:
-            text += f" ({service.deadline_text(due)})"
+            text += f" ({deadline_text(due)})"
         return text
 
     def _allowed(self, request) -> bool:
@@ -115,7 +116,7 @@ class IncidentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if obj.status == IncidentStatus.OPEN and (obj.actions or obj.intervened_at):
-            service.incident_intervene(
+            incident_intervene(
                 incident=obj, by=request.user, actions=obj.actions, intervened_at=obj.intervened_at
             )
 
@@ -127,7 +128,7 @@ class IncidentAdmin(ScopedAdminMixin, admin.ModelAdmin):
         closed = 0
         for incident in queryset:
             try:
-                service.incident_close(incident=incident, by=request.user)
+                incident_close(incident=incident, by=request.user)
                 closed += 1
             except ValidationError as error:
                 self.message_user(request, f"{incident}: {' '.join(error.messages)}", messages.ERROR)

@@ -6,7 +6,6 @@ is shown on the form, field by field.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,32 +13,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fund_portal.authority import Action
-from fund_portal.models import AdministrativeUnit, UnitLevel
+from fund_portal.forms import form_service_errors
+from fund_portal.models import UnitLevel
 from fund_portal.views import portal_action, portal_view, scoped_get_object_or_404
 
-from . import selectors, services
-from .forms import (
+from ..forms.care import ReviewForm
+from ..forms.registry import (
     ChildEditForm,
     ChildFilterForm,
     ChildForm,
     CircumstanceForm,
     ConsentForm,
-    NeedsForm,
-    PriorityOverrideForm,
-    ReviewForm,
     StatusForm,
-    SupportForm,
 )
-from .models import AccessAction, Child, ChildStatus, Circumstance, ReviewOutcome
-from .priority import priority_shown
-
-
-def _show_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+from ..models import AccessAction, Child, ChildStatus, Circumstance, ReviewOutcome
+from ..priority import priority_shown
+from ..selectors import registry as selectors
+from ..selectors.incidents import child_incidents
+from ..selectors.support import child_support_totals, child_supports
+from ..services import registry as services
 
 
 def _child(request, pk) -> Child:
@@ -81,47 +73,6 @@ def child_list(request):
 
 
 @portal_view
-def priority_list(request):
-    """The commune's priority list (danh sách theo thứ tự ưu tiên), highest priority first."""
-    communes = (
-        AdministrativeUnit.objects.visible_to(request.user).filter(level=UnitLevel.COMMUNE).order_by("name")
-    )
-    commune_id = request.GET.get("commune", "")
-    commune = communes.filter(pk=commune_id).first() if commune_id.isdigit() else None
-    if commune is None and request.user.unit and request.user.unit.level == UnitLevel.COMMUNE:
-        commune = request.user.unit
-    if commune is None:
-        commune = communes.first()
-    rows, next_cursor = [], ""
-    if commune is not None:
-        children = selectors.children_list(user=request.user, commune_id=commune.pk, order="priority")
-        rows, next_cursor = selectors.children_page(
-            children=children, after=request.GET.get("after", ""), size=50
-        )
-        if rows and not selectors.can_see_sensitive(request.user):
-            # No score without the permission (it would name a restricted group by its weight): the
-            # rank in the visible order, counted from the rows ahead of this page's first one.
-            first = rows[0]
-            ahead = children.filter(
-                Q(sort_key__gt=first.sort_key) | Q(sort_key=first.sort_key, id__lt=first.pk)
-            ).count()
-            for index, row in enumerate(rows):
-                row.rank = ahead + index + 1
-    return render(
-        request,
-        "children/priority_list.html",
-        {
-            "communes": communes,
-            "commune": commune,
-            "children": rows,
-            "next_cursor": next_cursor,
-            "first_page": not request.GET.get("after"),
-            "show_scores": selectors.can_see_sensitive(request.user),
-        },
-    )
-
-
-@portal_view
 def child_detail(request, pk):
     child = _child(request, pk)
     sensitive = selectors.can_see_sensitive(request.user)
@@ -133,7 +84,6 @@ def child_detail(request, pk):
         reason=_("Restricted record (data consent withdrawn)") if child.data_restricted else "",
     )
     year, needs = selectors.child_needs(child=child)
-    from .incidents import child_incidents
 
     return render(
         request,
@@ -145,8 +95,8 @@ def child_detail(request, pk):
             "needs_year": year,
             "needs": needs,
             "priority": priority_shown(child=child, user=request.user, needs=needs),
-            "supports": selectors.child_supports(child=child),
-            "support_totals": selectors.child_support_totals(child=child),
+            "supports": child_supports(child=child),
+            "support_totals": child_support_totals(child=child),
             "reviews": list(child.reviews.all()[:5]),
             "reviewed_this_year": child.last_reviewed_year == timezone.localdate().year,
             "status_changes": list(child.status_changes.select_related("by")),
@@ -175,7 +125,7 @@ def child_new(request):
                 by=request.user, confirm_not_duplicate=confirm, circumstances=circumstances, **data
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            form_service_errors(form, error)
         else:
             messages.success(request, _("%(name)s is registered.") % {"name": child.full_name})
             return redirect(child)
@@ -195,7 +145,7 @@ def child_edit(request, pk):
         try:
             services.child_update(child=Child.objects.get(pk=child.pk), by=request.user, **data)
         except ValidationError as error:
-            _show_errors(form, error)
+            form_service_errors(form, error)
         else:
             messages.success(request, _("The record of %(name)s is saved.") % {"name": child.full_name})
             return redirect(child)
@@ -239,87 +189,11 @@ def _child_form_view(request, pk, *, form_class, template, title, save, initial=
         try:
             message = save(child, form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            form_service_errors(form, error)
         else:
             messages.success(request, message)
             return redirect(child)
     return render(request, template, {"form": form, "child": child, "title": title})
-
-
-@portal_action(Action.CHILD_ASSESS)
-def needs_assess(request, pk):
-    def save(child, data):
-        services.needs_assess(
-            child=child,
-            by=request.user,
-            year=data["assessed_on"].year,
-            on=data["assessed_on"],
-            needs=form_needs(data),
-        )
-        return _("The needs assessment is saved.")
-
-    def form_needs(data):
-        from donations.models import NeedArea
-
-        return {
-            area: (data[f"urgency_{area}"], data[f"note_{area}"])
-            for area in NeedArea.values
-            if data.get(f"urgency_{area}")
-        }
-
-    def initial(child):
-        year, needs = selectors.child_needs(child=child)
-        values = {"assessed_on": timezone.localdate()}
-        if year == timezone.localdate().year:
-            for need in needs:
-                values[f"urgency_{need.area}"] = need.urgency
-                values[f"note_{need.area}"] = need.note
-        return values
-
-    return _child_form_view(
-        request,
-        pk,
-        form_class=NeedsForm,
-        template="children/needs_form.html",
-        title=_("Needs assessment"),
-        save=save,
-        initial=initial,
-    )
-
-
-@portal_action(Action.CHILD_ASSESS)
-def priority_override(request, pk):
-    def save(child, data):
-        services.priority_override_set(
-            child=child, by=request.user, value=data["value"], reason=data["reason"]
-        )
-        return _("The priority is saved.")
-
-    return _child_form_view(
-        request,
-        pk,
-        form_class=PriorityOverrideForm,
-        template="children/small_form.html",
-        title=_("Set the priority by hand"),
-        save=save,
-        initial=lambda child: {"value": child.priority_override, "reason": child.priority_override_reason},
-    )
-
-
-@portal_action(Action.CHILD_ASSESS)
-def review(request, pk):
-    def save(child, data):
-        services.review_record(child=child, by=request.user, outcome=data["outcome"], note=data["note"])
-        return _("The yearly review of %(name)s is recorded.") % {"name": child.full_name}
-
-    return _child_form_view(
-        request,
-        pk,
-        form_class=ReviewForm,
-        template="children/small_form.html",
-        title=_("Yearly review"),
-        save=save,
-    )
 
 
 @portal_action(Action.CHILD_REGISTER)
@@ -357,29 +231,6 @@ def consent(request, pk):
             "story_consent": child.story_consent,
             "story": child.story,
         },
-    )
-
-
-@portal_action(Action.SUPPORT_RECORD)
-def support_new(request, pk=None):
-    child = _child(request, pk) if pk is not None else None
-    form = SupportForm(
-        request.POST or None, user=request.user, child=child, initial={"delivered_on": timezone.localdate()}
-    )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        confirm = data.pop("confirm_overlap")
-        try:
-            services.support_record(by=request.user, confirm_overlap=confirm, child=child, **data)
-        except ValidationError as error:
-            _show_errors(form, error)
-        else:
-            messages.success(request, _("The support is recorded."))
-            return redirect(child or "children:list")
-    return render(
-        request,
-        "children/support_form.html",
-        {"form": form, "child": child, "title": _("Record support")},
     )
 
 

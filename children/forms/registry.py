@@ -1,15 +1,16 @@
+"""Forms of a child's record: registering and editing, the list's filters, a group, status and consent."""
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.forms import MoneyField
 from fund_portal.models import AdministrativeUnit, UnitLevel
 
-from .models import RECORD_FIELDS, Child, ChildStatus, Poverty, ReviewOutcome, SupportKind, SupportSource
+from ..models import RECORD_FIELDS, Child, ChildStatus, Poverty
 
 
 def ethnicity_choices():
-    from .reference import ETHNIC_GROUPS
+    from ..reference.ethnic import ETHNIC_GROUPS
 
     return list(ETHNIC_GROUPS)
 
@@ -39,7 +40,7 @@ class ChildForm(forms.ModelForm):
         self.fields["village"].queryset = visible.filter(level=UnitLevel.VILLAGE)
         if not user.has_perm("children.view_sensitive"):
             del self.fields["health_notes"]
-        from .selectors import group_choices
+        from ..selectors.registry import group_choices
 
         self.fields["groups"].choices = group_choices(user=user)
 
@@ -110,7 +111,7 @@ class CircumstanceForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
     def __init__(self, *args, groups, **kwargs):
-        from .reference import choices_subgroups
+        from ..reference.circumstances import choices_subgroups
 
         super().__init__(*args, **kwargs)
         self.fields["group"].choices = groups
@@ -118,50 +119,6 @@ class CircumstanceForm(forms.Form):
         self.fields["subgroup"].choices = [("", "—")] + [
             (code, label) for code, label in choices_subgroups() if code.split(".")[0] in allowed
         ]
-
-
-URGENCY_CHOICES = [("", _("No need")), ("1", _("Low")), ("2", _("Medium")), ("3", _("High"))]
-
-
-class NeedsForm(forms.Form):
-    """The yearly needs assessment: one urgency and note per area."""
-
-    assessed_on = forms.DateField(label=_("Assessed on (dd/mm/yyyy)"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for area, label in _area_choices():
-            self.fields[f"urgency_{area}"] = forms.TypedChoiceField(
-                label=label, choices=URGENCY_CHOICES, coerce=int, empty_value=None, required=False
-            )
-            self.fields[f"note_{area}"] = forms.CharField(
-                label=_("Note: %(area)s") % {"area": label}, required=False, max_length=255
-            )
-
-    def area_rows(self):
-        return [(self[f"urgency_{area}"], self[f"note_{area}"]) for area, _label in _area_choices()]
-
-    def needs(self) -> dict[str, tuple[int, str]]:
-        return {
-            area: (self.cleaned_data[f"urgency_{area}"], self.cleaned_data[f"note_{area}"])
-            for area, _label in _area_choices()
-            if self.cleaned_data.get(f"urgency_{area}")
-        }
-
-
-class PriorityOverrideForm(forms.Form):
-    value = forms.IntegerField(
-        label=_("Priority set by hand (empty: use the computed score)"),
-        required=False,
-        min_value=0,
-        max_value=1000,
-    )
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=255)
-
-
-class ReviewForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=ReviewOutcome.choices)
-    note = forms.CharField(label=_("Note"), required=False, max_length=255)
 
 
 class StatusForm(forms.Form):
@@ -190,70 +147,3 @@ class ConsentForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-
-
-class SupportForm(forms.Form):
-    """Support a child received, or support to a commune (play equipment) when there is no child."""
-
-    commune = forms.ModelChoiceField(
-        label=_("Commune"), queryset=AdministrativeUnit.objects.none(), required=False
-    )
-    kind = forms.ChoiceField(label=_("Type"), choices=SupportKind.choices)
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
-    value = MoneyField(label=_("Value (đồng)"), allow_zero=True)
-    delivered_on = forms.DateField(label=_("Delivered on (dd/mm/yyyy)"))
-    source = forms.ChoiceField(label=_("Source"), choices=SupportSource.choices)
-    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None, required=False)
-    sponsorship = forms.ModelChoiceField(label=_("Sponsorship"), queryset=None, required=False)
-    disbursement = forms.ModelChoiceField(
-        label=_("Fund disbursement it came from"), queryset=None, required=False
-    )
-    handed_over_by = forms.CharField(label=_("Handed over by"), required=False, max_length=200)
-    note = forms.CharField(label=_("Note"), required=False, max_length=255)
-    confirm_overlap = forms.BooleanField(
-        label=_("I have checked: this is not the same support given twice"), required=False
-    )
-
-    def __init__(self, *args, user, child=None, **kwargs):
-        from campaigns.selectors import campaigns_open_to
-        from donations.models import Disbursement, DisbursementStatus, RecipientKind
-
-        super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = campaigns_open_to(user=user)
-        self.fields["disbursement"].queryset = (
-            Disbursement.objects.visible_to(user)
-            .filter(
-                status=DisbursementStatus.APPROVED,
-                recipient_kind__in=[RecipientKind.CHILDREN, RecipientKind.PLAY_AREA],
-            )
-            .order_by("-spent_on")
-        )
-        if child is not None:
-            del self.fields["commune"]
-            self.fields["sponsorship"].queryset = child.sponsorships.select_related("donor")
-        else:
-            self.fields["commune"].queryset = AdministrativeUnit.objects.visible_to(user).filter(
-                level=UnitLevel.COMMUNE
-            )
-            self.fields["commune"].required = True
-            self.fields["kind"].initial = SupportKind.PLAY_EQUIPMENT
-            del self.fields["sponsorship"]
-
-
-class ChildImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File (XLSX or CSV)"),
-        help_text=_("Filled in from the template, one child per row."),
-    )
-    dry_run = forms.BooleanField(label=_("Check only (write nothing)"), required=False, initial=True)
-
-
-class ExportReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for the export"),
-        max_length=255,
-        help_text=_("Kept in the access log with who exported which children and when."),
-        error_messages={"required": _("Give the reason for the export.")},
-    )
-    q = forms.CharField(required=False, widget=forms.HiddenInput)
-    group = forms.CharField(required=False, widget=forms.HiddenInput)

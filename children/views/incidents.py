@@ -9,33 +9,28 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fund_portal.authority import Action
+from fund_portal.forms import form_service_errors
 from fund_portal.views import portal_action, portal_view
 
-from . import incidents as service
-from .forms_incidents import IncidentForm, InterventionForm
-from .models import AccessAction, Child, Incident, IncidentStatus
-from .selectors import can_see_sensitive
-from .services import access_log
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+from ..forms.incidents import IncidentForm, InterventionForm
+from ..incidents import deadline_text, format_local, incident_deadline
+from ..models import AccessAction, Child, Incident, IncidentStatus
+from ..selectors.incidents import incident_get_for_user, incidents_list
+from ..selectors.registry import can_see_sensitive
+from ..services import incidents as service
+from ..services.registry import access_log
 
 
 def _readable(request, pk) -> Incident:
     try:
-        return service.incident_get_for_user(user=request.user, incident_id=pk)
+        return incident_get_for_user(user=request.user, incident_id=pk)
     except Incident.DoesNotExist as exc:
         raise Http404 from exc
 
 
 def _with_deadline(incident: Incident) -> Incident:
-    incident.deadline = service.incident_deadline(incident)
-    incident.deadline_text = service.deadline_text(incident.deadline)
+    incident.deadline = incident_deadline(incident)
+    incident.deadline_text = deadline_text(incident.deadline)
     return incident
 
 
@@ -46,7 +41,7 @@ def incident_list(request):
     status = request.GET.get("status", "")
     status = status if status in IncidentStatus.values else ""
     urgent = {"1": True, "0": False}.get(request.GET.get("urgent", ""))
-    incidents = service.incidents_list(user=request.user, status=status, urgent=urgent)
+    incidents = incidents_list(user=request.user, status=status, urgent=urgent)
     page = Paginator(incidents, 30).get_page(request.GET.get("page"))
     for incident in page:
         _with_deadline(incident)
@@ -75,13 +70,13 @@ def incident_new(request):
         try:
             incident = service.incident_record(by=request.user, **data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_service_errors(form, error)
         else:
             if incident.urgent:
                 messages.warning(
                     request,
                     _("The urgent incident is recorded and the district alerted. Intervene by %(deadline)s.")
-                    % {"deadline": service.format_local(service.incident_deadline(incident))},
+                    % {"deadline": format_local(incident_deadline(incident))},
                 )
             else:
                 messages.success(request, _("The incident is recorded."))
@@ -117,7 +112,7 @@ def incident_intervene(request, pk):
         try:
             service.incident_intervene(incident=incident, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_service_errors(form, error)
         else:
             messages.success(request, _("The intervention is recorded."))
             return redirect("children:incident_detail", pk=incident.pk)

@@ -11,15 +11,10 @@ from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, action_required
 
-from .duplicates import REASONS as DUPLICATE_REASONS
-from .duplicates import (
-    child_merge,
-    duplicate_alert_check,
-    duplicate_alerts_open,
-    duplicate_dismiss,
-    likely_duplicates,
-)
-from .models import Child, DuplicateAlert
+from ..duplicates import REASONS as DUPLICATE_REASONS
+from ..models import Child, DuplicateAlert
+from ..selectors.duplicates import duplicate_alerts_open, likely_duplicates
+from ..services.duplicates import child_merge, duplicate_alert_check, duplicate_dismiss
 
 MERGE_INTO_LEFT = "merge_left"
 MERGE_INTO_RIGHT = "merge_right"

@@ -1,0 +1,1 @@
+"""Forms of the children registry, by noun: `registry`, `care`, `support`, `incidents`, `imports`."""

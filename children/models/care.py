@@ -1,0 +1,98 @@
+"""The care of a child: needs found in the yearly assessment, the yearly review and the weights of
+the priority formula."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from donations.models import NeedArea
+from fund_portal.scope import ScopedModel
+
+from .child import Child
+
+
+class PriorityWeight(models.Model):
+    """One weight of the priority formula (see `children.priority`), editable by staff as data."""
+
+    factor = models.CharField(_("factor"), max_length=40, unique=True)
+    weight = models.IntegerField(_("weight"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("priority weight")
+        verbose_name_plural = _("priority weights")
+        ordering = ["factor"]
+
+    def __str__(self) -> str:
+        return f"{self.factor} = {self.weight}"
+
+
+class Urgency(models.IntegerChoices):
+    LOW = 1, _("Low")
+    MEDIUM = 2, _("Medium")
+    HIGH = 3, _("High")
+
+
+class Need(ScopedModel):
+    """A need found in a child's yearly assessment: an area of support and how urgent it is."""
+
+    child = models.ForeignKey(Child, verbose_name=_("child"), on_delete=models.CASCADE, related_name="needs")
+    year = models.PositiveSmallIntegerField(_("year"))
+    area = models.CharField(_("area"), max_length=20, choices=NeedArea.choices)
+    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    assessed_on = models.DateField(_("assessed on"))
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessed by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    scope_lookup = "child__commune"
+
+    class Meta:
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        ordering = ["-year", "-urgency", "area"]
+        constraints = [models.UniqueConstraint(fields=["child", "year", "area"], name="need_once_a_year")]
+        indexes = [models.Index(fields=["year", "area", "urgency"], name="need_year_area_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.year} {self.area}"
+
+
+class ReviewOutcome(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed unchanged")
+    UPDATED = "updated", _("Updated")
+
+
+class Review(ScopedModel):
+    """The yearly review (rà soát) of a child by the commune."""
+
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    reviewed_on = models.DateField(_("reviewed on"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=ReviewOutcome.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    scope_lookup = "child__commune"
+
+    class Meta:
+        verbose_name = _("yearly review")
+        verbose_name_plural = _("yearly reviews")
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["child", "year"], name="review_once_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.year}"

@@ -1,9 +1,0 @@
-from django.urls import path
-
-from . import views_import
-
-urlpatterns = [
-    path("import/", views_import.child_import, name="import"),
-    path("import/template.xlsx", views_import.child_import_template, name="import_template"),
-    path("export/", views_import.child_export, name="export"),
-]
