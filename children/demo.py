@@ -159,6 +159,11 @@ def demo_seed(per_commune: int = 10) -> None:
     from django.contrib.auth.models import Permission
     from django.utils import timezone
 
+    from children.reference.circumstances import SPECIAL_CIRCUMSTANCES
+    from children.reference.ethnic import ETHNIC_SHARES
+    from children.services.care import needs_assess, review_record
+    from children.services.registry import child_register
+    from children.services.support import sponsorship_start, support_record
     from donations.demo import GIVEN, MIDDLE, SURNAMES
     from donations.models import Donor, NeedArea
     from donations.services import donor_save
@@ -167,14 +172,6 @@ def demo_seed(per_commune: int = 10) -> None:
 
     from .models import Child, Circumstance
     from .priority import priority_recompute
-    from .reference import ETHNIC_SHARES, SPECIAL_CIRCUMSTANCES
-    from .services import (
-        child_register,
-        needs_assess,
-        review_record,
-        sponsorship_start,
-        support_record,
-    )
 
     if Child.objects.exists():
         return
