@@ -19,7 +19,8 @@ from fund_portal.forms import MoneyField
 from fund_portal.money import format_vnd
 from fund_portal.paginators import CappedCountPaginator
 
-from . import donor_import, drives, importing, reconciliation, selectors, services
+from . import donor_import, importing
+from .imports.drive_payments import drive_payments_import, drive_payments_template
 from .models import (
     BankAccount,
     BankStatement,
@@ -36,6 +37,36 @@ from .models import (
     SalaryDrive,
     StockItem,
     StockMovement,
+)
+from .selectors.donors import donor_duplicates, donor_history, donors_for_recognition
+from .selectors.drives import drive_collection
+from .selectors.pledges import pledge_progress
+from .services.disbursements import (
+    DISBURSEMENT_UPDATABLE_FIELDS,
+    disbursement_approve,
+    disbursement_check,
+    disbursement_propose,
+    disbursement_reject,
+    disbursement_update,
+    disbursement_update_check,
+)
+from .services.donations import (
+    donation_cancel,
+    donation_check,
+    donation_create,
+    donation_post,
+    donation_reverse,
+    donation_update,
+)
+from .services.donors import donor_merge, donor_save
+from .services.drives import drive_agency_add, drive_agency_check, drive_agency_update
+from .services.pledges import PLEDGE_UPDATABLE_FIELDS, pledge_check, pledge_create, pledge_update
+from .services.statements import (
+    line_check_waiting,
+    line_ignore,
+    line_post_as_new,
+    line_post_to,
+    statement_import,
 )
 
 
@@ -89,7 +120,7 @@ class PossibleDuplicateFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() != "yes":
             return queryset
-        ids = {d.pk for pair in selectors.donor_duplicates(user=request.user) for d in pair[:2]}
+        ids = {d.pk for pair in donor_duplicates(user=request.user) for d in pair[:2]}
         return queryset.filter(pk__in=ids)
 
 
@@ -109,7 +140,7 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
         """What the donor has given: count, total, first and last date, and a link to the donations."""
         if obj.pk is None:
             return "—"
-        summary = selectors.donor_history(donor=obj)
+        summary = donor_history(donor=obj)
         return format_html(
             '{} · {} · {} – {} · <a href="{}?donor__id__exact={}">{}</a>',
             _("%(n)s donations") % {"n": summary["count"]},
@@ -122,7 +153,7 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        services.donor_save(donor=obj)
+        donor_save(donor=obj)
 
     def get_urls(self):
         return [
@@ -155,7 +186,7 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
             messages.error(request, _("Select exactly two donors to merge."))
             return
         try:
-            kept = services.donor_merge(keep=donors[0], duplicate=donors[1], by=request.user)
+            kept = donor_merge(keep=donors[0], duplicate=donors[1], by=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -211,7 +242,7 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 Donor.objects.visible_to(request.user), pk=request.POST.get("duplicate")
             )
             try:
-                services.donor_merge(keep=keep, duplicate=duplicate, by=request.user)
+                donor_merge(keep=keep, duplicate=duplicate, by=request.user)
                 messages.success(
                     request,
                     _("%(duplicate)s is merged into %(kept)s with all its donations.")
@@ -220,7 +251,7 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             return redirect("admin:donations_donor_duplicates")
-        pairs = selectors.donor_duplicates(user=request.user)
+        pairs = donor_duplicates(user=request.user)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -243,7 +274,7 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
         )
         rows = []
         if form.is_valid():
-            rows = selectors.donors_for_recognition(user=request.user, **form.cleaned_data)
+            rows = donors_for_recognition(user=request.user, **form.cleaned_data)
             if request.GET.get("format") == "xlsx":
                 year = form.cleaned_data["year"]
                 return xlsx_response(
@@ -297,7 +328,7 @@ class DonationAdminForm(forms.ModelForm):
         if fund and amount is not None and received_on:
             links = {k: data.get(k) for k in ("pledge", "drive_agency", "donor")}
             try:
-                services.donation_check(fund=fund, amount=amount, received_on=received_on, fields=links)
+                donation_check(fund=fund, amount=amount, received_on=received_on, fields=links)
             except ValidationError as error:
                 self.add_error(None, error)
         return data
@@ -387,9 +418,7 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         form = ReversalForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.donation_reverse(
-                    donation=donation, reason=form.cleaned_data["reason"], by=request.user
-                )
+                donation_reverse(donation=donation, reason=form.cleaned_data["reason"], by=request.user)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -440,14 +469,14 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.donation_update(donation=obj, by=request.user)
+            donation_update(donation=obj, by=request.user)
             return
         fields = {
             f: form.cleaned_data[f]
             for f in form.cleaned_data
             if f not in {"fund", "amount", "received_on", "kind"}
         }
-        created = services.donation_create(
+        created = donation_create(
             fund=form.cleaned_data["fund"],
             amount=form.cleaned_data["amount"],
             received_on=form.cleaned_data["received_on"],
@@ -465,7 +494,7 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         _each(
             request,
             queryset.filter(status=DonationStatus.PENDING).order_by("received_on", "id"),
-            lambda donation: services.donation_post(donation=donation, by=request.user),
+            lambda donation: donation_post(donation=donation, by=request.user),
             lambda n: ngettext("%(n)d donation posted.", "%(n)d donations posted.", n),
         )
 
@@ -476,7 +505,7 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         _each(
             request,
             queryset,
-            lambda donation: services.donation_cancel(donation=donation, by=request.user),
+            lambda donation: donation_cancel(donation=donation, by=request.user),
             lambda n: ngettext("%(n)d donation cancelled.", "%(n)d donations cancelled.", n),
         )
 
@@ -518,9 +547,9 @@ class DisbursementAdminForm(forms.ModelForm):
             return
         try:
             if self.instance.pk is None:
-                services.disbursement_check(disbursement=self.instance)
+                disbursement_check(disbursement=self.instance)
             else:
-                services.disbursement_update_check(disbursement=self.instance)
+                disbursement_update_check(disbursement=self.instance)
         except ValidationError as error:
             self.add_error(None, error)
 
@@ -583,17 +612,17 @@ class DisbursementAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAd
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.disbursement_update(
+            disbursement_update(
                 disbursement=obj,
                 by=request.user,
                 **{
                     name: form.cleaned_data[name]
-                    for name in services.DISBURSEMENT_UPDATABLE_FIELDS
+                    for name in DISBURSEMENT_UPDATABLE_FIELDS
                     if name in form.cleaned_data
                 },
             )
             return
-        created = services.disbursement_propose(by=request.user, **form.cleaned_data)
+        created = disbursement_propose(by=request.user, **form.cleaned_data)
         obj.pk = created.pk
 
     @admin.action(
@@ -604,7 +633,7 @@ class DisbursementAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAd
         _each(
             request,
             queryset.filter(status=DisbursementStatus.PROPOSED),
-            lambda item: services.disbursement_approve(disbursement=item, by=request.user),
+            lambda item: disbursement_approve(disbursement=item, by=request.user),
             lambda n: ngettext("%(n)d disbursement approved.", "%(n)d disbursements approved.", n),
         )
 
@@ -616,7 +645,7 @@ class DisbursementAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAd
         _each(
             request,
             queryset.filter(status=DisbursementStatus.PROPOSED),
-            lambda item: services.disbursement_reject(disbursement=item, by=request.user, note=note),
+            lambda item: disbursement_reject(disbursement=item, by=request.user, note=note),
             lambda n: ngettext("%(n)d disbursement rejected.", "%(n)d disbursements rejected.", n),
         )
 
@@ -696,7 +725,7 @@ class BankStatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
         form.fields["bank_account"].queryset = BankAccount.objects.visible_to(request.user)
         if request.method == "POST" and form.is_valid():
             try:
-                statement = reconciliation.statement_import(
+                statement = statement_import(
                     bank_account=form.cleaned_data["bank_account"],
                     uploaded=form.cleaned_data["file"],
                     by=request.user,
@@ -744,7 +773,7 @@ class LineMatchForm(forms.ModelForm):
             # page opened before the line was dealt with answers with the form, not an error page.
             stored = BankStatementLine.objects.select_related("donation").get(pk=self.instance.pk)
             try:
-                reconciliation.line_check_waiting(stored)
+                line_check_waiting(stored)
             except ValidationError as error:
                 self.add_error("match_with", error)
         return cleaned
@@ -781,7 +810,7 @@ class BankStatementLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         donation = form.cleaned_data.get("match_with")
         if donation is not None:
-            reconciliation.line_post_to(line=obj, donation=donation, by=request.user)
+            line_post_to(line=obj, donation=donation, by=request.user)
 
     @admin.action(
         permissions=[Action.STATEMENT_RECONCILE],
@@ -791,7 +820,7 @@ class BankStatementLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
         _each(
             request,
             queryset,
-            lambda line: reconciliation.line_post_as_new(line=line, by=request.user),
+            lambda line: line_post_as_new(line=line, by=request.user),
             lambda n: ngettext("%(n)d donation posted.", "%(n)d donations posted.", n),
         )
 
@@ -804,24 +833,24 @@ class BankStatementLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
         _each(
             request,
             queryset,
-            lambda line: reconciliation.line_ignore(line=line, note=note, by=request.user),
+            lambda line: line_ignore(line=line, note=note, by=request.user),
             lambda n: ngettext("%(n)d line set aside.", "%(n)d lines set aside.", n),
         )
 
 
 class PledgeAdminForm(forms.ModelForm):
-    """The rules of a pledge (`drives.pledge_check`), shown on the form's fields."""
+    """The rules of a pledge (`pledge_check`), shown on the form's fields."""
 
     class Meta:
         model = Pledge
-        fields = list(drives.PLEDGE_UPDATABLE_FIELDS)
+        fields = list(PLEDGE_UPDATABLE_FIELDS)
 
     def _post_clean(self):
         super()._post_clean()
         if self.errors:
             return
         try:
-            drives.pledge_check(pledge=self.instance)
+            pledge_check(pledge=self.instance)
         except ValidationError as error:
             self.add_error(None, error)
 
@@ -841,26 +870,26 @@ class PledgeAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("paid"))
     def paid_display(self, obj):
-        progress = drives.pledge_progress(pledge=obj)
+        progress = pledge_progress(pledge=obj)
         text = format_vnd(progress["paid"])
         return format_html("{} <strong>{}</strong>", text, _("overdue")) if progress["overdue"] else text
 
     def save_model(self, request, obj, form, change):
-        data = {k: v for k, v in form.cleaned_data.items() if k in drives.PLEDGE_UPDATABLE_FIELDS}
+        data = {k: v for k, v in form.cleaned_data.items() if k in PLEDGE_UPDATABLE_FIELDS}
         if change:
-            drives.pledge_update(pledge=obj, by=request.user, **data)
+            pledge_update(pledge=obj, by=request.user, **data)
             return
-        obj.pk = drives.pledge_create(by=request.user, **data).pk
+        obj.pk = pledge_create(by=request.user, **data).pk
 
 
 class DriveAgencyForm(forms.ModelForm):
-    """An agency's line in a drive, checked by `drives.drive_agency_check` so refusals show here."""
+    """An agency's line in a drive, checked by `drive_agency_check` so refusals show here."""
 
     def clean(self):
         data = super().clean()
         if not self.errors and data.get("agency") and not data.get("DELETE"):
             try:
-                drives.drive_agency_check(agency=data["agency"], row=self.instance)
+                drive_agency_check(agency=data["agency"], row=self.instance)
             except ValidationError as error:
                 self.add_error(None, error)
         return data
@@ -895,9 +924,9 @@ class SalaryDriveAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAdm
         for row in rows:
             terms = {"agency": row.agency, "headcount": row.headcount, "expected_amount": row.expected_amount}
             if row.pk is None:
-                drives.drive_agency_add(drive=form.instance, by=request.user, **terms)
+                drive_agency_add(drive=form.instance, by=request.user, **terms)
             else:
-                drives.drive_agency_update(row=row, by=request.user, **terms)
+                drive_agency_update(row=row, by=request.user, **terms)
 
     def get_urls(self):
         return [
@@ -925,9 +954,7 @@ class SalaryDriveAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAdm
     @reads
     def payments_template_view(self, request, pk):
         drive = get_object_or_404(SalaryDrive.objects.visible_to(request.user), pk=pk)
-        return xlsx_download(
-            drives.drive_payments_template(drive=drive), f"mau-nop-ngay-luong-{drive.year}.xlsx"
-        )
+        return xlsx_download(drive_payments_template(drive=drive), f"mau-nop-ngay-luong-{drive.year}.xlsx")
 
     @action_required(Action.DRIVE_MANAGE, post_only=True)
     def collection_view(self, request, pk):
@@ -938,7 +965,7 @@ class SalaryDriveAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAdm
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                preview = drives.drive_payments_import(
+                preview = drive_payments_import(
                     drive=drive,
                     uploaded=upload,
                     by=request.user,
@@ -956,7 +983,7 @@ class SalaryDriveAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAdm
                         % {"n": preview.rows, "total": format_vnd(preview.total)},
                     )
                     return redirect("admin:donations_salarydrive_collection", pk=drive.pk)
-        collection = drives.drive_collection(drive=drive)
+        collection = drive_collection(drive=drive)
         if request.GET.get("format") == "xlsx":
             return xlsx_response(
                 filename=f"ung-ho-ngay-luong-{drive.year}.xlsx",

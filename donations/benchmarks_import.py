@@ -41,7 +41,7 @@ from .models import (
     RestrictionKind,
 )
 from .resources import DonationResource
-from .services import receipt_number
+from .services.numbers import receipt_number
 
 ROWS = 100_000
 FAST_TARGET_S = 15

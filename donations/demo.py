@@ -26,7 +26,7 @@ from .models import (
     Medium,
     SourceCategory,
 )
-from .services import receipt_number
+from .services.numbers import receipt_number
 
 SURNAMES = [
     "Nguyễn",

@@ -71,7 +71,9 @@ from .models import (
     RestrictionKind,
     SourceCategory,
 )
-from .services import _require_not_future, next_document_number, receipt_number, stock_receive
+from .services.checks import _require_not_future
+from .services.numbers import next_document_number, receipt_number
+from .services.stock import stock_receive
 
 #: Each field's header in the template first, then other names people give the column.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -828,7 +830,7 @@ def _write(rows: list[ParsedRow], *, by: User) -> int:
     # Another import into the same fund waits here, then sees this one's document ids. The counter
     # is the only lock an import takes before its stock items: the funds are not locked, and the
     # share locks that the foreign-key checks take on them at commit conflict only with a plain
-    # FOR UPDATE of a fund, which no service takes (see donations.services).
+    # FOR UPDATE of a fund, which no service takes (see donations.services.donations).
     for fund_id in sorted(by_fund):
         first_numbers[fund_id] = next_document_number(
             fund=by_fund[fund_id][0].fund, series=DocumentSeries.RECEIPT, year=year

@@ -31,7 +31,7 @@ from fund_portal.text import fold, normalize_text
 
 from .importing import COLUMNS, KIND_ALIASES, SOURCE_ALIASES, cell_text, choice_table
 from .models import Donation, DonationKind, Donor, Fund, RestrictionKind, SourceCategory
-from .services import _require_not_future
+from .services.checks import _require_not_future
 
 
 def _header(field_name: str) -> str:

@@ -125,7 +125,9 @@ def demo_money() -> None:
 
     from campaigns.models import Campaign, CampaignKind
     from donations.models import BankAccount, DonationKind, Donor, DonorKind, Fund, NeedArea, RestrictionKind
-    from donations.services import disbursement_propose, donation_create, donation_post, donor_save
+    from donations.services.disbursements import disbursement_propose
+    from donations.services.donations import donation_create, donation_post
+    from donations.services.donors import donor_save
 
     district = AdministrativeUnit.objects.get(code=DISTRICT_CODE)
     if Fund.objects.filter(code="qbtte-trieu-son").exists():
@@ -235,7 +237,7 @@ def demo_children(per_commune: int = 10) -> None:
     )
     from donations.demo import GIVEN, MIDDLE, SURNAMES
     from donations.models import Donor, NeedArea
-    from donations.services import donor_save
+    from donations.services.donors import donor_save
 
     if Child.objects.exists():
         return

@@ -26,9 +26,9 @@ from django.views.i18n import set_language
 
 from campaigns.models import Campaign
 from children import public as children_public
-from donations import transparency
 from donations.models import Fund
-from donations.selectors import public_fund
+from donations.selectors import transparency
+from donations.selectors.funds import public_fund
 
 from . import selectors
 from .exports import safe_cell, xlsx_response

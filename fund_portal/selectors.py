@@ -17,7 +17,7 @@ def units_under(*, user, unit: AdministrativeUnit):
 
 def public_unit_counts() -> dict[str, int]:
     """How many communes and villages the public fund covers: an aggregate, safe to publish."""
-    from donations.selectors import public_fund
+    from donations.selectors.funds import public_fund
 
     fund = public_fund()
     units = AdministrativeUnit.objects.all()

@@ -183,3 +183,8 @@ class Restricted(models.Model):
             name=name,
             violation_error_message=_("The restriction does not match what it is restricted to."),
         )
+
+
+def restriction_values(source: Restricted) -> dict:
+    """The restriction of a sum of money as field values: a ledger entry takes its source's restriction."""
+    return {field: getattr(source, field) for field in Restricted.restriction_fields()}

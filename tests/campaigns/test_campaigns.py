@@ -12,7 +12,7 @@ from campaigns.selectors import campaign_progress, campaign_year_over_year
 from campaigns.services import campaign_save, campaigns_due, campaigns_from_templates
 from campaigns.tasks import campaigns_from_templates_task
 from children.services import support_record
-from donations.services import donation_create, donation_post, donation_reverse
+from donations.services.donations import donation_create, donation_post, donation_reverse
 from tests.factories import DonorFactory, officer
 
 pytestmark = pytest.mark.django_db

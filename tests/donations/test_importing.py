@@ -35,7 +35,7 @@ from donations.models import (
     StockItem,
 )
 from donations.resources import DonationResource
-from donations.services import donation_create, donation_post
+from donations.services.donations import donation_create, donation_post
 from fund_portal.authority import NotAllowed
 from fund_portal.models import Role
 from tests.factories import DonorFactory, FundFactory, UserFactory

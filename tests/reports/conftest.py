@@ -15,9 +15,9 @@ from campaigns.models import Campaign, CampaignKind
 from children.incidents import incident_record
 from children.models import Circumstance, IncidentKind, SupportKind, SupportSource
 from children.services import child_register, needs_assess, support_record
-from donations.drives import drive_agency_add
 from donations.models import DonationKind, DonorKind, SalaryDrive, SourceCategory
-from donations.services import donation_create, donation_post
+from donations.services.donations import donation_create, donation_post
+from donations.services.drives import drive_agency_add
 from fund_portal.models import AdministrativeUnit
 from reports.models import Cadence, ReportKind
 from tests.factories import DonorFactory, FundFactory, officer, staff

@@ -50,7 +50,7 @@ NOT_ACTIONS = {
     "campaigns.services.campaign_template_check": "a check, called by campaign_template_save",
     "children.services.registry.personal_id_check_elsewhere": "a check of the admin's form (it tells staff)",
     "children.duplicates.duplicate_alert_record": "tells staff of a registration's match, for the checks",
-    "donations.services.edit_apply": "the edit step of disbursement_update and pledge_update, which check it",
+    "donations.services.edits.edit_apply": "the edit step of disbursement_update, pledge_update (they check)",
     "children.services.support.support_check": "a check, called by support_record",
     "children.services.support.sponsorship_check": "a check, called by the sponsorship admin's form",
     "campaigns.services.campaign_check": "a check, called by campaign_save",
