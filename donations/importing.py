@@ -57,7 +57,6 @@ from fund_portal.text import fold, normalize_text
 
 from .models import (
     DisplayPreference,
-    DocumentCounter,
     DocumentSeries,
     Donation,
     DonationKind,
@@ -72,7 +71,7 @@ from .models import (
     SourceCategory,
 )
 from .services.checks import _require_not_future
-from .services.numbers import next_document_number, receipt_number
+from .services.numbers import document_numbers_reserve, receipt_number
 from .services.stock import stock_receive
 
 #: Each field's header in the template first, then other names people give the column.
@@ -825,25 +824,22 @@ def _write(rows: list[ParsedRow], *, by: User) -> int:
     by_fund: dict[int, list[ParsedRow]] = defaultdict(list)
     for row in rows:
         by_fund[row.fund.pk].append(row)
-    first_numbers = {}
+    blocks = {}
     # Locked in the order of the funds' ids, so two imports never wait on each other in a circle.
     # Another import into the same fund waits here, then sees this one's document ids. The counter
     # is the only lock an import takes before its stock items: the funds are not locked, and the
     # share locks that the foreign-key checks take on them at commit conflict only with a plain
     # FOR UPDATE of a fund, which no service takes (see donations.services.donations).
     for fund_id in sorted(by_fund):
-        first_numbers[fund_id] = next_document_number(
-            fund=by_fund[fund_id][0].fund, series=DocumentSeries.RECEIPT, year=year
+        fund_rows = by_fund[fund_id]
+        blocks[fund_id] = document_numbers_reserve(
+            fund=fund_rows[0].fund, series=DocumentSeries.RECEIPT, year=year, count=len(fund_rows)
         )
     errors = _check_against_db(rows)
     if errors:
         raise _Rejected(errors)
     for fund_id, fund_rows in by_fund.items():
-        first = first_numbers[fund_id]
-        DocumentCounter.objects.filter(fund_id=fund_id, series=DocumentSeries.RECEIPT, year=year).update(
-            last=first + len(fund_rows) - 1
-        )
-        for seq, row in enumerate(fund_rows, start=first):
+        for seq, row in zip(blocks[fund_id], fund_rows, strict=True):
             row.receipt_seq, row.receipt_number = seq, receipt_number(year, seq)
     new_donors = _donors_create(rows)
     ids = reserve_ids(Donation._meta.db_table, len(rows))

@@ -29,7 +29,7 @@ from ..models.common import restriction_values
 from ..selectors.balances import available_balance
 from .checks import _require_amount, _require_not_future
 from .edits import edit_apply
-from .numbers import next_document_number
+from .numbers import document_numbers_reserve, voucher_number
 from .stock import stock_issue
 
 
@@ -135,8 +135,8 @@ def disbursement_approve(*, disbursement: Disbursement, by: User, note: str = ""
                 disbursement=disbursement,
             )
         year = disbursement.spent_on.year
-        number = next_document_number(fund=disbursement.fund, series=DocumentSeries.VOUCHER, year=year)
-        disbursement.voucher_number = f"PC-{year}-{number:06d}"
+        (number,) = document_numbers_reserve(fund=disbursement.fund, series=DocumentSeries.VOUCHER, year=year)
+        disbursement.voucher_number = voucher_number(year, number)
         disbursement.status = DisbursementStatus.APPROVED
         disbursement.decided_by, disbursement.decided_at, disbursement.decision_note = (
             by,

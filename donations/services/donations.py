@@ -39,7 +39,7 @@ from ..models.common import restriction_values
 from ..selectors.balances import available_balance
 from ..vietqr import make_transfer_reference
 from .checks import _require_amount, _require_not_future, today
-from .numbers import next_document_number, receipt_number
+from .numbers import document_numbers_reserve, receipt_number
 from .stock import stock_issue, stock_receive
 
 
@@ -161,7 +161,7 @@ def donation_post(*, donation: Donation, by: User | None) -> Donation:
             )
         now = timezone.now()
         year = timezone.localtime(now).year
-        seq = next_document_number(fund=donation.fund, series=DocumentSeries.RECEIPT, year=year)
+        (seq,) = document_numbers_reserve(fund=donation.fund, series=DocumentSeries.RECEIPT, year=year)
         donation.receipt_year, donation.receipt_seq = year, seq
         donation.receipt_number = receipt_number(year, seq)
         donation.status = DonationStatus.POSTED
