@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from donations.importing import cell_text, choice_table
+from fund_portal.imports import cell_text, choice_table
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.spreadsheets import cell_date
 from fund_portal.text import fold, normalize_text

@@ -19,7 +19,8 @@ from fund_portal.forms import MoneyField
 from fund_portal.money import format_vnd
 from fund_portal.paginators import CappedCountPaginator
 
-from . import donor_import, importing
+from .imports.donations import donations_import, donations_import_template
+from .imports.donors import donors_import, donors_template
 from .imports.drive_payments import drive_payments_import, drive_payments_template
 from .models import (
     BankAccount,
@@ -206,7 +207,7 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                result = donor_import.donors_import(
+                result = donors_import(
                     uploaded=upload, by=request.user, name=upload.name, dry_run=form.cleaned_data["dry_run"]
                 )
             except ValidationError as error:
@@ -231,7 +232,7 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @action_required(Action.DONOR_MANAGE)
     def template_view(self, request):
-        return xlsx_download(donor_import.donors_template(), "mau-nha-tai-tro.xlsx")
+        return xlsx_download(donors_template(), "mau-nha-tai-tro.xlsx")
 
     @action_required(Action.DONOR_MERGE, post_only=True)
     def duplicates_view(self, request):
@@ -390,7 +391,7 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         result = None
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            result = importing.donations_import(
+            result = donations_import(
                 uploaded=upload, by=request.user, name=upload.name, dry_run=form.cleaned_data["dry_run"]
             )
             if result.ok and result.written:
@@ -437,7 +438,7 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @action_required(Action.DONATION_IMPORT)
     def template_view(self, request):
-        return xlsx_download(importing.donations_import_template(by=request.user), "mau-nhap-ung-ho.xlsx")
+        return xlsx_download(donations_import_template(by=request.user), "mau-nhap-ung-ho.xlsx")
 
     @admin.display(description=_("receipt number"), ordering="receipt_number")
     def receipt_link(self, obj):

@@ -24,11 +24,9 @@ from fund_portal.demo import seed_demo
 from fund_portal.models import User
 
 from .demo import AMOUNT_WEIGHTS, AMOUNTS, COMPANIES, GIVEN, MIDDLE, SURNAMES
-from .importing import (
-    DONATION_COLUMNS,
-    HEADERS,
-    donations_import,
-)
+from .imports.donation_load import DONATION_COLUMNS
+from .imports.donation_rows import HEADERS
+from .imports.donations import donations_import
 from .models import (
     DisplayPreference,
     DocumentCounter,

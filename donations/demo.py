@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from fund_portal.bulk import analyze, bulk_load, next_ids
 
-from .importing import DONATION_COLUMNS, ENTRY_COLUMNS
+from .imports.donation_load import DONATION_COLUMNS, ENTRY_COLUMNS
 from .models import (
     DisplayPreference,
     DocumentSeries,

@@ -25,11 +25,12 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from campaigns.selectors import campaigns_open_to
+from fund_portal.imports import cell_text, choice_table
 from fund_portal.money_parse import parse_vnd
 from fund_portal.spreadsheets import cell_date
 from fund_portal.text import fold, normalize_text
 
-from .importing import COLUMNS, KIND_ALIASES, SOURCE_ALIASES, cell_text, choice_table
+from .imports.donation_rows import COLUMNS, KIND_ALIASES, SOURCE_ALIASES
 from .models import Donation, DonationKind, Donor, Fund, RestrictionKind, SourceCategory
 from .services.checks import _require_not_future
 

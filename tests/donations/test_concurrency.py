@@ -8,7 +8,7 @@ from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 
-from donations.importing import donations_import
+from donations.imports.donations import donations_import
 from donations.models import (
     BankAccount,
     BankStatementLine,

@@ -12,15 +12,10 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from donations import importing as donations_importing
-from donations.importing import (
-    DONATION_COLUMNS,
-    ENTRY_COLUMNS,
-    HEADERS,
-    _entries_post,
-    donations_import,
-    donations_import_template,
-)
+from donations.imports import donation_rows as donations_importing
+from donations.imports.donation_load import DONATION_COLUMNS, ENTRY_COLUMNS, _entries_post
+from donations.imports.donation_rows import HEADERS
+from donations.imports.donations import donations_import, donations_import_template
 from donations.models import (
     DocumentCounter,
     Donation,

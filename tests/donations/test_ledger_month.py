@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
-from donations.importing import donations_import
+from donations.imports.donations import donations_import
 from donations.models import (
     EntryKind,
     EntryLink,

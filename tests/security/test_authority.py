@@ -42,7 +42,7 @@ APPS = ("fund_portal", "children", "donations", "campaigns", "reports")
 NOT_ACTIONS = {
     "fund_portal.authority.authority_require": "the check itself",
     "children.importing.children_template": "an empty template to fill in",
-    "donations.importing.donations_import_template": "an empty template to fill in",
+    "donations.imports.donations.donations_import_template": "an empty template to fill in",
     "children.incidents.incident_check": "a check, called by incident_record before it writes",
     "children.services.registry.child_check": "a check, called by child_register and child_update",
     "children.services.registry.child_register_check": "a check, called by the child admin's form",
