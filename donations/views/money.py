@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action
+from fund_portal.forms import form_service_errors
 from fund_portal.paginators import CappedCountPaginator
 from fund_portal.pdf import pdf_response
 from fund_portal.views import portal_action, portal_view, scoped_get_object_or_404
@@ -54,7 +55,7 @@ def portal_donation_new(request):
             )
             donation = donation_post(donation=donation, by=request.user)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_service_errors(form, error)
         else:
             messages.success(
                 request, _("Recorded with receipt %(number)s.") % {"number": donation.receipt_number}
@@ -80,20 +81,11 @@ def portal_proposal_new(request):
                 recipient_kind=RecipientKind.CHILDREN,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_service_errors(form, error)
         else:
             messages.success(request, _("The proposal is sent to the fund's staff for approval."))
             return redirect("money:list")
     return render(request, "donations/portal_proposal_form.html", {"form": form})
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's refusal shown on the form: on its field when the form has it, else above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @portal_view
