@@ -12,10 +12,7 @@ from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin
 from fund_portal.authority import Action
 from fund_portal.money import format_vnd
 
-from ..models import (
-    Disbursement,
-    DisbursementStatus,
-)
+from ..models import Disbursement, DisbursementStatus
 from ..services.disbursements import (
     DISBURSEMENT_UPDATABLE_FIELDS,
     disbursement_approve,

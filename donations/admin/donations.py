@@ -17,10 +17,7 @@ from fund_portal.money import format_vnd
 from fund_portal.paginators import CappedCountPaginator
 
 from ..imports.donations import donations_import, donations_import_template
-from ..models import (
-    Donation,
-    DonationStatus,
-)
+from ..models import Donation, DonationStatus
 from ..services.donations import (
     donation_cancel,
     donation_check,

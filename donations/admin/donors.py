@@ -18,9 +18,7 @@ from fund_portal.forms import MoneyField
 from fund_portal.money import format_vnd
 
 from ..imports.donors import donors_import, donors_template
-from ..models import (
-    Donor,
-)
+from ..models import Donor
 from ..selectors.donors import donor_duplicates, donor_history, donors_for_recognition
 from ..services.donors import donor_merge, donor_save
 

@@ -15,10 +15,7 @@ from fund_portal.exports import xlsx_download, xlsx_response
 from fund_portal.money import format_vnd
 
 from ..imports.drive_payments import drive_payments_import, drive_payments_template
-from ..models import (
-    DriveAgency,
-    SalaryDrive,
-)
+from ..models import DriveAgency, SalaryDrive
 from ..selectors.drives import drive_collection
 from ..services.drives import drive_agency_add, drive_agency_check, drive_agency_update
 

@@ -7,9 +7,7 @@ from fund_portal.admin import ScopedAdminMixin
 from fund_portal.money import format_vnd
 from fund_portal.paginators import CappedCountPaginator
 
-from ..models import (
-    LedgerEntry,
-)
+from ..models import LedgerEntry
 
 
 @admin.register(LedgerEntry)

@@ -9,9 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin
 from fund_portal.money import format_vnd
 
-from ..models import (
-    Pledge,
-)
+from ..models import Pledge
 from ..selectors.pledges import pledge_progress
 from ..services.pledges import PLEDGE_UPDATABLE_FIELDS, pledge_check, pledge_create, pledge_update
 

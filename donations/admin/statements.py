@@ -12,13 +12,7 @@ from fund_portal.admin import ScopedAdminMixin
 from fund_portal.authority import Action, action_required
 from fund_portal.money import format_vnd
 
-from ..models import (
-    BankAccount,
-    BankStatement,
-    BankStatementLine,
-    Donation,
-    DonationStatus,
-)
+from ..models import BankAccount, BankStatement, BankStatementLine, Donation, DonationStatus
 from ..services.statements import (
     line_check_waiting,
     line_ignore,

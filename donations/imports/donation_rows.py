@@ -21,11 +21,7 @@ from fund_portal.money_parse import parse_vnd
 from fund_portal.spreadsheets import cell_date
 from fund_portal.text import fold, normalize_text
 
-from ..models import (
-    DonationKind,
-    Fund,
-    SourceCategory,
-)
+from ..models import DonationKind, Fund, SourceCategory
 from ..services.checks import _require_not_future
 
 #: Each field's header in the template first, then other names people give the column.

@@ -40,14 +40,7 @@ from fund_portal.imports import RowError, SheetImportResult, sheet_import, templ
 from fund_portal.models import User
 from fund_portal.money import format_vnd
 
-from ..models import (
-    Donation,
-    DonationKind,
-    Donor,
-    Fund,
-    LedgerEntry,
-    SourceCategory,
-)
+from ..models import Donation, DonationKind, Donor, Fund, LedgerEntry, SourceCategory
 from .donation_load import _check_against_db, _count_new_donors, _write
 from .donation_rows import COLUMNS, HEADERS, REQUIRED_COLUMNS, ParsedRow, _RowReader
 

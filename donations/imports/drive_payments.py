@@ -13,11 +13,7 @@ from fund_portal.money_parse import parse_vnd
 from fund_portal.spreadsheets import cell_date, column_map, open_sheet
 from fund_portal.text import fold, normalize_text
 
-from ..models import (
-    Donation,
-    DonationKind,
-    SalaryDrive,
-)
+from ..models import Donation, DonationKind, SalaryDrive
 from ..services.checks import _require_not_future
 from ..services.donations import donation_create, donation_post
 

@@ -14,9 +14,7 @@ from fund_portal.money_parse import parse_vnd
 from fund_portal.spreadsheets import cell_date, column_map, open_sheet
 from fund_portal.text import normalize_text
 
-from ..models import (
-    BankAccount,
-)
+from ..models import BankAccount
 from ..services.checks import _require_not_future
 
 #: Header names of the statement template first, then names banks use in their exports.

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from django.db.models import F, Sum
 
-from ..models import (
-    Fund,
-    LedgerEntry,
-    LedgerMonth,
-    Medium,
-    Restricted,
-    RestrictionKind,
-)
+from ..models import Fund, LedgerEntry, LedgerMonth, Medium, Restricted, RestrictionKind
 from ..models.common import restriction_values
 
 

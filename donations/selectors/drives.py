@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, Sum
 
-from ..models import (
-    DonationStatus,
-    SalaryDrive,
-)
+from ..models import DonationStatus, SalaryDrive
 
 
 def drive_collection(*, drive: SalaryDrive) -> dict:

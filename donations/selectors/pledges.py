@@ -5,10 +5,7 @@ from __future__ import annotations
 from django.db.models import Sum
 from django.utils import timezone
 
-from ..models import (
-    DonationStatus,
-    Pledge,
-)
+from ..models import DonationStatus, Pledge
 
 
 def pledge_progress(*, pledge: Pledge) -> dict:

@@ -10,10 +10,7 @@ from fund_portal.authority import Action, requires
 from fund_portal.models import User
 from fund_portal.text import fold, normalize_text
 
-from ..models import (
-    Donation,
-    Donor,
-)
+from ..models import Donation, Donor
 
 
 def donor_save(*, donor: Donor) -> Donor:

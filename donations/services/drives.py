@@ -8,13 +8,7 @@ from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, requires
 
-from ..models import (
-    Donation,
-    Donor,
-    DonorKind,
-    DriveAgency,
-    SalaryDrive,
-)
+from ..models import Donation, Donor, DonorKind, DriveAgency, SalaryDrive
 from .checks import _require_amount
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from ..models import (
-    DocumentCounter,
-    Fund,
-)
+from ..models import DocumentCounter, Fund
 
 
 def receipt_number(year: int, seq: int) -> str:

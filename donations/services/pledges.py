@@ -10,11 +10,7 @@ from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, requires
 
-from ..models import (
-    Donation,
-    Donor,
-    Pledge,
-)
+from ..models import Donation, Donor, Pledge
 from .checks import _require_amount, _require_not_future
 from .edits import edit_apply
 

@@ -7,13 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from ..models import (
-    Disbursement,
-    Donation,
-    Fund,
-    StockItem,
-    StockMovement,
-)
+from ..models import Disbursement, Donation, Fund, StockItem, StockMovement
 
 
 def stock_receive(
