@@ -166,7 +166,7 @@ def demo_seed(per_commune: int = 10) -> None:
     from children.services.support import sponsorship_start, support_record
     from donations.demo import GIVEN, MIDDLE, SURNAMES
     from donations.models import Donor, NeedArea
-    from donations.services import donor_save
+    from donations.services.donors import donor_save
     from fund_portal.demo import DEMO_COMMUNES
     from fund_portal.models import AdministrativeUnit, User
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 
 from django.db import transaction
 from django.utils import timezone
 
 from fund_portal.bulk import analyze, bulk_load, next_ids
 
-from .importing import DONATION_COLUMNS, ENTRY_COLUMNS
+from .imports.donation_load import DONATION_COLUMNS, ENTRY_COLUMNS
 from .models import (
     DisplayPreference,
-    DocumentCounter,
     DocumentSeries,
     Donation,
     DonationKind,
@@ -26,7 +26,7 @@ from .models import (
     Medium,
     SourceCategory,
 )
-from .services import receipt_number
+from .services.numbers import document_numbers_reserve, receipt_number
 
 SURNAMES = [
     "Nguyễn",
@@ -122,13 +122,15 @@ def seed_donations(*, fund: Fund, count: int, donors: int | None = None, seed: i
             (_donor_row(rng, donor_id, fund.unit_id, now) for donor_id in donor_ids),
         )
         days = sorted(today - dt.timedelta(days=rng.randint(1, 3 * 365)) for _ in range(count))
-        counters: dict[int, int] = {
-            c.year: c.last for c in DocumentCounter.objects.filter(fund=fund, series=DocumentSeries.RECEIPT)
+        per_year = Counter(day.year for day in days)
+        numbers = {
+            year: iter(document_numbers_reserve(fund=fund, series=DocumentSeries.RECEIPT, year=year, count=n))
+            for year, n in sorted(per_year.items())
         }
         ids = next_ids(Donation._meta.db_table, count)
         rows, entries = [], []
         for index, (donation_id, day) in enumerate(zip(ids, days, strict=True), start=1):
-            counters[day.year] = seq = counters.get(day.year, 0) + 1
+            seq = next(numbers[day.year])
             amount = rng.choices(AMOUNTS, AMOUNT_WEIGHTS)[0]
             number = receipt_number(day.year, seq)
             donor_id = rng.choice(donor_ids) if rng.random() < 0.8 else None
@@ -191,10 +193,6 @@ def seed_donations(*, fund: Fund, count: int, donors: int | None = None, seed: i
                 bulk_load(Donation._meta.db_table, DONATION_COLUMNS, rows)
                 bulk_load(LedgerEntry._meta.db_table, ENTRY_COLUMNS, entries)
                 rows, entries = [], []
-        for year, last in counters.items():
-            DocumentCounter.objects.update_or_create(
-                fund=fund, series=DocumentSeries.RECEIPT, year=year, defaults={"last": last}
-            )
     analyze(Donor, Donation, LedgerEntry)
     return count
 
@@ -233,11 +231,13 @@ def demo_seed() -> None:
     from django.utils import timezone
 
     from campaigns.models import Campaign, CampaignKind
+    from donations.services.disbursements import disbursement_propose
+    from donations.services.donations import donation_create, donation_post
+    from donations.services.donors import donor_save
     from fund_portal.demo import DEMO_COMMUNES, DISTRICT_CODE
     from fund_portal.models import AdministrativeUnit, User
 
     from .models import BankAccount, DonationKind, Donor, DonorKind, Fund, NeedArea, RestrictionKind
-    from .services import disbursement_propose, donation_create, donation_post, donor_save
 
     district = AdministrativeUnit.objects.get(code=DISTRICT_CODE)
     if Fund.objects.filter(code="qbtte-trieu-son").exists():

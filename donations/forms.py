@@ -140,6 +140,6 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from .selectors import funds_for_proposal
+        from .selectors.funds import funds_for_proposal
 
         self.fields["fund"].queryset = funds_for_proposal(user=user)

@@ -1,13 +1,13 @@
 from django.urls import path
 
-from . import views
+from .views import donate, my_donations
 
 app_name = "donations"
 
 urlpatterns = [
-    path("", views.donate, name="donate"),
-    path("mine/", views.my_donations, name="mine"),
-    path("mine/<int:pk>/receipt.pdf", views.my_receipt, name="my_receipt"),
-    path("<str:reference>/", views.donation_status, name="status"),
-    path("<str:reference>/receipt.pdf", views.donation_receipt, name="receipt"),
+    path("", donate.donate, name="donate"),
+    path("mine/", my_donations.my_donations, name="mine"),
+    path("mine/<int:pk>/receipt.pdf", my_donations.my_receipt, name="my_receipt"),
+    path("<str:reference>/", donate.donation_status, name="status"),
+    path("<str:reference>/receipt.pdf", donate.donation_receipt, name="receipt"),
 ]

@@ -1,7 +1,8 @@
 """Reads of the public site: what its pages show, built from the domain apps' public selectors.
 
 Nothing here names a child or a donor who asked not to be named: the domain apps' selectors
-(`children.public`, `donations.transparency`) decide what may be published; this module shapes it."""
+(`children.public`, `donations.selectors.transparency`) decide what may be published; this module
+shapes it."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from donations import transparency
 from donations.models import Fund
-from donations.selectors import public_fund
+from donations.selectors import transparency
+from donations.selectors.funds import public_fund
 from fund_portal.models import AdministrativeUnit, UnitLevel
 
 

@@ -78,7 +78,7 @@ class DonorFactory(factory.django.DjangoModelFactory):
 class _DonorSave:
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        from donations.services import donor_save
+        from donations.services.donors import donor_save
 
         return donor_save(donor=model_class(*args, **kwargs))
 

@@ -36,6 +36,7 @@ from children.imports.children import (
     COLUMNS,
     NO_WORDS,
     POVERTY_WORDS,
+    SENSITIVE_PERMISSION,
     SEX_WORDS,
     YES_WORDS,
     _ethnicity_table,
@@ -47,9 +48,8 @@ from children.imports.children import (
 from children.models import RECORD_FIELDS, Child, ChildStatus, ChildStatusChange, Circumstance, Poverty, Sex
 from children.priority import priority_recompute
 from children.reference.circumstances import SENSITIVE_CODES
-from children.selectors.registry import SENSITIVE_PERMISSION
 from children.services.registry import child_check
-from donations.importing import cell_text, choice_table
+from fund_portal.imports import cell_text, choice_table
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.spreadsheets import cell_date
 from fund_portal.text import fold, normalize_text

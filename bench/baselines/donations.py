@@ -25,9 +25,10 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from campaigns.selectors import campaigns_open_to
-from donations.importing import COLUMNS, KIND_ALIASES, SOURCE_ALIASES, cell_text, choice_table
+from donations.imports.donation_rows import COLUMNS, KIND_ALIASES, SOURCE_ALIASES
 from donations.models import Donation, DonationKind, Donor, Fund, RestrictionKind, SourceCategory
-from donations.services import _require_not_future
+from donations.services.checks import _require_not_future
+from fund_portal.imports import cell_text, choice_table
 from fund_portal.money_parse import parse_vnd
 from fund_portal.spreadsheets import cell_date
 from fund_portal.text import fold, normalize_text

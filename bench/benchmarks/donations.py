@@ -12,7 +12,7 @@ from django.utils import timezone
 from bench.benchmarks import donations_import  # noqa: F401  registers the "donation_import" benchmark
 from bench.measure import Measure, benchmark, percentile, timed
 from donations.models import Donation, Fund
-from donations.services import donation_create, donation_post
+from donations.services.donations import donation_create, donation_post
 from fund_portal.demo import seed_demo
 from fund_portal.models import User
 

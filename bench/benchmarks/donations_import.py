@@ -21,11 +21,9 @@ from bench.baselines.donations import DonationResource
 from bench.measure import Measure, benchmark, peak_rss_mb, peak_rss_reset
 from campaigns.models import Campaign
 from donations.demo import AMOUNT_WEIGHTS, AMOUNTS, COMPANIES, GIVEN, MIDDLE, SURNAMES
-from donations.importing import (
-    DONATION_COLUMNS,
-    HEADERS,
-    donations_import,
-)
+from donations.imports.donation_load import DONATION_COLUMNS
+from donations.imports.donation_rows import HEADERS
+from donations.imports.donations import donations_import
 from donations.models import (
     DisplayPreference,
     DocumentCounter,
@@ -37,7 +35,7 @@ from donations.models import (
     LedgerMonth,
     RestrictionKind,
 )
-from donations.services import receipt_number
+from donations.services.numbers import receipt_number
 from fund_portal.bulk import analyze, bulk_load, reserve_ids
 from fund_portal.demo import seed_demo
 from fund_portal.models import User

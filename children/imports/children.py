@@ -45,9 +45,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from donations.importing import RowError, SheetReader, _shown, cell_text, choice_table
 from fund_portal.authority import Action, requires
 from fund_portal.bulk import analyze, bulk_load, matching, reserve_ids
+from fund_portal.imports import RowError, SheetReader, cell_text, choice_table
+from fund_portal.imports import shown as _shown
 from fund_portal.models import AdministrativeUnit, Role, UnitLevel, User
 from fund_portal.spreadsheets import cell_date, column_map, open_sheet
 from fund_portal.text import fold, normalize_text

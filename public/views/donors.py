@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from donations import transparency
+from donations.selectors import transparency
 from fund_portal.query_params import query_year
 from public.cache import public_data, public_page
 from public.pages import page

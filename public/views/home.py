@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from children import public as children_public
-from donations import transparency
+from donations.selectors import transparency
 from fund_portal.models import NewsPost
 from public import selectors
 from public.cache import public_data, public_page

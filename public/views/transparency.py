@@ -10,9 +10,9 @@ from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from donations import transparency
 from donations.models import Fund
-from donations.selectors import public_fund
+from donations.selectors import transparency
+from donations.selectors.funds import public_fund
 from fund_portal.exports import safe_cell, xlsx_response
 from fund_portal.pdf import ascii_filename
 from fund_portal.query_params import query_month, query_year

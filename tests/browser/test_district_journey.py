@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from donations.models import Disbursement, DisbursementStatus
-from donations.services import donation_create, donation_post
+from donations.services.donations import donation_create, donation_post
 from reports.models import ReportKind, ReportStatus
 from reports.services import report_build, report_narrative_save, report_submit
 from tests.factories import TEST_PASSWORD, FundFactory, give_totp, officer, staff

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from donations.models import BankAccount, Donation, DonationStatus
-from donations.services import donation_create, donation_post
+from donations.services.donations import donation_create, donation_post
 from tests.factories import TEST_PASSWORD, FundFactory, give_totp, staff
 
 from .helpers import DESKTOP, PHONE, log_in

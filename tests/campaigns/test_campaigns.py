@@ -13,7 +13,7 @@ from campaigns.services.campaign_templates import campaigns_due, campaigns_from_
 from campaigns.services.campaigns import campaign_save
 from campaigns.tasks import campaigns_from_templates_task
 from children.services.support import support_record
-from donations.services import donation_create, donation_post, donation_reverse
+from donations.services.donations import donation_create, donation_post, donation_reverse
 from tests.factories import DonorFactory, officer
 
 pytestmark = pytest.mark.django_db

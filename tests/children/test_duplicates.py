@@ -33,7 +33,8 @@ from children.selectors.duplicates import child_duplicates, likely_duplicates
 from children.services.duplicates import child_merge, duplicate_dismiss
 from children.services.registry import access_log, child_register
 from donations.models import Disbursement, Donation, LedgerEntry
-from donations.services import disbursement_propose, donation_create, donation_post
+from donations.services.disbursements import disbursement_propose
+from donations.services.donations import donation_create, donation_post
 from fund_portal.models import Role
 from tests.factories import DonorFactory, FundFactory, UserFactory, officer, staff
 

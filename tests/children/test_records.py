@@ -16,7 +16,8 @@ from children.services.care import needs_assess, priority_override_set, review_r
 from children.services.registry import child_register, child_status_set, children_age_out, consent_set
 from children.services.support import sponsorship_start, support_record
 from donations.models import DisbursementStatus, RecipientKind
-from donations.services import disbursement_approve, disbursement_propose, donation_create, donation_post
+from donations.services.disbursements import disbursement_approve, disbursement_propose
+from donations.services.donations import donation_create, donation_post
 from tests.factories import DonorFactory, FundFactory, officer, staff
 
 pytestmark = pytest.mark.django_db
@@ -413,7 +414,7 @@ def test_a_sponsor_finds_the_progress_page_from_their_donations(client, tree, of
 def test_money_restricted_to_a_merged_record_stays_spendable_for_the_kept_child(tree, officer_a, today):
     from children.services.duplicates import child_merge
     from donations.models import Donation, RestrictionKind
-    from donations.services import available_balance
+    from donations.selectors.balances import available_balance
 
     district = staff(tree["d1"], username="lan")
     fund = FundFactory(unit=tree["d1"], code="huyen-mot")

@@ -8,7 +8,8 @@ from django.utils import timezone
 from children.models import Support
 from children.services.support import support_record
 from donations.models import RecipientKind
-from donations.services import disbursement_approve, disbursement_propose, donation_create, donation_post
+from donations.services.disbursements import disbursement_approve, disbursement_propose
+from donations.services.donations import donation_create, donation_post
 from tests.children.test_records import register
 from tests.concurrency import hold_then_race, postgresql_only
 from tests.factories import FundFactory, officer, staff

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from donations.models import Disbursement, DisbursementStatus, Donation, DonationStatus, LedgerEntry
-from donations.services import disbursement_propose, donation_create, donation_post
+from donations.services.disbursements import disbursement_propose
+from donations.services.donations import donation_create, donation_post
 from tests.factories import FundFactory
 
 pytestmark = pytest.mark.django_db
@@ -233,7 +234,7 @@ def _pledge_form(pledge, **changes) -> dict:
 def test_a_pledge_edited_in_the_admin_goes_through_its_service_and_records_the_editor(
     client, fund, district_staff, second_staff, yesterday
 ):
-    from donations.drives import pledge_create
+    from donations.services.pledges import pledge_create
     from tests.factories import DonorFactory
 
     pledge = pledge_create(
@@ -266,7 +267,7 @@ def test_a_pledge_edited_in_the_admin_goes_through_its_service_and_records_the_e
 def test_a_pledge_with_instalments_cannot_move_to_another_fund_in_the_admin(
     client, tree, fund, district_staff, yesterday
 ):
-    from donations.drives import pledge_create
+    from donations.services.pledges import pledge_create
     from tests.factories import DonorFactory
 
     pledge = pledge_create(
@@ -293,8 +294,8 @@ def test_a_pledge_with_instalments_cannot_move_to_another_fund_in_the_admin(
 def test_an_agency_added_to_a_drive_in_the_admin_goes_through_the_drive_services(
     client, fund, district_staff, yesterday
 ):
-    from donations.drives import drive_agency_add
     from donations.models import DonorKind, DriveAgency, SalaryDrive
+    from donations.services.drives import drive_agency_add
     from tests.factories import DonorFactory
 
     drive = SalaryDrive.objects.create(fund=fund, year=2026, name="Ủng hộ một ngày lương 2026")

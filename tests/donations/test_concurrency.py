@@ -8,7 +8,7 @@ from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 
-from donations.importing import donations_import
+from donations.imports.donations import donations_import
 from donations.models import (
     BankAccount,
     BankStatementLine,
@@ -17,8 +17,8 @@ from donations.models import (
     LedgerEntry,
     StatementLineStatus,
 )
-from donations.reconciliation import line_post_as_new, statement_import
-from donations.services import donation_create, donation_post
+from donations.services.donations import donation_create, donation_post
+from donations.services.statements import line_post_as_new, statement_import
 from tests.concurrency import hold_then_race, postgresql_only
 from tests.donations.test_importing import line, xlsx
 from tests.donations.test_reconciliation import csv_file

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from donations.models import BankAccount, Donation, DonationStatus, RestrictionKind
-from donations.services import donation_post
+from donations.services.donations import donation_post
 from donations.vietqr import parse_emv
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 
-from donations.donor_import import HEADERS, donors_import, donors_template
+from donations.imports.donors import HEADERS, donors_import, donors_template
 from donations.models import Donor, DonorKind
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from donations.models import Donation, Donor
-from donations.selectors import donor_duplicates, donors_for_recognition
-from donations.services import donation_create, donation_post, donor_merge
+from donations.selectors.donors import donor_duplicates, donors_for_recognition
+from donations.services.donations import donation_create, donation_post
+from donations.services.donors import donor_merge
 from tests.factories import DonorFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,15 +8,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from donations.drives import (
-    drive_agency_add,
-    drive_collection,
-    drive_payments_import,
-    pledge_create,
-    pledge_progress,
-)
+from donations.imports.drive_payments import drive_payments_import
 from donations.models import Donation, DonorKind, SalaryDrive
-from donations.services import donation_create, donation_post
+from donations.selectors.drives import drive_collection
+from donations.selectors.pledges import pledge_progress
+from donations.services.donations import donation_create, donation_post
+from donations.services.drives import drive_agency_add
+from donations.services.pledges import pledge_create
 from tests.factories import DonorFactory
 
 pytestmark = pytest.mark.django_db
@@ -197,7 +195,7 @@ def test_the_payments_template_lists_the_agencies_and_the_command_imports_it(
 ):
     from django.core.management import CommandError, call_command
 
-    from donations.drives import drive_payments_template
+    from donations.imports.drive_payments import drive_payments_template
 
     book = openpyxl.load_workbook(io.BytesIO(drive_payments_template(drive=drive)))
     sheet = book.active

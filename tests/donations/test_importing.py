@@ -13,15 +13,10 @@ from django.utils import timezone
 
 from bench.baselines.donations import DonationResource
 from campaigns.models import Campaign
-from donations import importing as donations_importing
-from donations.importing import (
-    DONATION_COLUMNS,
-    ENTRY_COLUMNS,
-    HEADERS,
-    _entries_post,
-    donations_import,
-    donations_import_template,
-)
+from donations.imports import donation_rows as donations_importing
+from donations.imports.donation_load import DONATION_COLUMNS, ENTRY_COLUMNS, _entries_post
+from donations.imports.donation_rows import HEADERS
+from donations.imports.donations import donations_import, donations_import_template
 from donations.models import (
     DocumentCounter,
     Donation,
@@ -35,7 +30,7 @@ from donations.models import (
     SourceCategory,
     StockItem,
 )
-from donations.services import donation_create, donation_post
+from donations.services.donations import donation_create, donation_post
 from fund_portal.authority import NotAllowed
 from fund_portal.models import Role
 from tests.factories import DonorFactory, FundFactory, UserFactory

@@ -21,15 +21,9 @@ from donations.models import (
     RestrictionKind,
     StockItem,
 )
-from donations.services import (
-    available_balance,
-    disbursement_approve,
-    disbursement_propose,
-    disbursement_reject,
-    donation_create,
-    donation_post,
-    donation_reverse,
-)
+from donations.selectors.balances import available_balance
+from donations.services.disbursements import disbursement_approve, disbursement_propose, disbursement_reject
+from donations.services.donations import donation_create, donation_post, donation_reverse
 from tests.factories import DonorFactory, FundFactory
 
 pytestmark = pytest.mark.django_db

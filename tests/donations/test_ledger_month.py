@@ -9,8 +9,7 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
-from donations.importing import donations_import
-from donations.ledger_sql import months_differences
+from donations.imports.donations import donations_import
 from donations.models import (
     EntryKind,
     EntryLink,
@@ -20,14 +19,11 @@ from donations.models import (
     RecipientKind,
     RestrictionKind,
 )
-from donations.selectors import fund_balance
-from donations.services import (
-    available_balance,
-    disbursement_approve,
-    disbursement_propose,
-    donation_reverse,
-)
-from donations.transparency import fund_statement, raised_in_year
+from donations.selectors.balances import available_balance, fund_balance
+from donations.selectors.ledger import months_differences
+from donations.selectors.transparency import fund_statement, raised_in_year
+from donations.services.disbursements import disbursement_approve, disbursement_propose
+from donations.services.donations import donation_reverse
 from tests.donations.test_importing import line, xlsx
 from tests.donations.test_ledger import give
 from tests.factories import FundFactory

@@ -13,14 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from donations.models import Disbursement, DisbursementStatus, EntryKind, LedgerEntry
-from donations.services import (
+from donations.services.disbursements import (
     disbursement_approve,
     disbursement_propose,
     disbursement_reject,
     disbursement_update,
-    donation_create,
-    donation_post,
 )
+from donations.services.donations import donation_create, donation_post
 from tests.factories import officer, staff
 
 pytestmark = pytest.mark.django_db

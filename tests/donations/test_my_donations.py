@@ -4,7 +4,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.urls import reverse
 
-from donations.services import donation_create, donation_post
+from donations.services.donations import donation_create, donation_post
 from fund_portal.models import Role
 from tests.factories import DonorFactory, UserFactory
 

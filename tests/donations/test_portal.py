@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from donations.models import Disbursement, DisbursementStatus, Donation, DonationStatus
-from donations.services import disbursement_approve
+from donations.services.disbursements import disbursement_approve
 from tests.factories import FundFactory, officer
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,7 @@ def test_a_future_date_or_bad_amount_is_refused_in_the_portal(client, tree, comm
 def test_proposal_to_the_district_fund_is_seen_by_the_commune_and_approved_by_staff(
     client, tree, fund, commune_funds, district_staff, yesterday
 ):
-    from donations.services import donation_create, donation_post
+    from donations.services.donations import donation_create, donation_post
 
     donation_post(donation=donation_create(fund=fund, amount=2_000_000, received_on=yesterday), by=None)
     officer_a = officer(tree["a"])

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from donations.documents import donation_receipt_pdf
 from donations.models import BankAccount, DonationKind
-from donations.receipts import donation_receipt_pdf
-from donations.services import donation_create, donation_post
+from donations.services.donations import donation_create, donation_post
 from tests.factories import DonorFactory, officer
 
 pytestmark = pytest.mark.django_db

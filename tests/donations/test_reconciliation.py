@@ -18,8 +18,8 @@ from donations.models import (
     LedgerEntry,
     StatementLineStatus,
 )
-from donations.reconciliation import line_post_as_new, line_post_to, statement_import
-from donations.services import donation_create
+from donations.services.donations import donation_create
+from donations.services.statements import line_post_as_new, line_post_to, statement_import
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

@@ -13,13 +13,8 @@ from donations.models import (
     RecipientKind,
     RestrictionKind,
 )
-from donations.services import (
-    disbursement_approve,
-    disbursement_propose,
-    donation_create,
-    donation_post,
-    donation_reverse,
-)
+from donations.services.disbursements import disbursement_approve, disbursement_propose
+from donations.services.donations import donation_create, donation_post, donation_reverse
 from tests.factories import DonorFactory, FundFactory, staff
 
 

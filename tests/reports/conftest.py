@@ -17,9 +17,9 @@ from children.services.care import needs_assess
 from children.services.incidents import incident_record
 from children.services.registry import child_register
 from children.services.support import support_record
-from donations.drives import drive_agency_add
 from donations.models import DonationKind, DonorKind, SalaryDrive, SourceCategory
-from donations.services import donation_create, donation_post
+from donations.services.donations import donation_create, donation_post
+from donations.services.drives import drive_agency_add
 from fund_portal.models import AdministrativeUnit
 from reports.models import Cadence, ReportKind
 from tests.factories import DonorFactory, FundFactory, officer, staff

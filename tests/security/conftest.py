@@ -15,7 +15,7 @@ from campaigns.services.gift_lists import gift_list_build
 from children.models import Child, Circumstance, IncidentKind, Need, Review, Sponsorship, Support
 from children.services.incidents import incident_record
 from donations.models import DisplayPreference, Donor, Fund
-from donations.services import donation_create, donation_post
+from donations.services.donations import donation_create, donation_post
 from fund_portal.demo import DEMO_PASSWORD, seed_demo
 from fund_portal.models import AdministrativeUnit, User
 from reports.models import Cadence

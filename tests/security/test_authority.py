@@ -42,7 +42,7 @@ APPS = ("fund_portal", "children", "donations", "campaigns", "reports")
 NOT_ACTIONS = {
     "fund_portal.authority.authority_require": "the check itself",
     "children.imports.children.children_template": "an empty template to fill in",
-    "donations.importing.donations_import_template": "an empty template to fill in",
+    "donations.imports.donations.donations_import_template": "an empty template to fill in",
     "children.services.incidents.incident_check": "a check, called by incident_record before it writes",
     "children.services.registry.child_check": "a check, called by child_register and child_update",
     "children.services.registry.child_register_check": "a check, called by the child admin's form",
@@ -54,7 +54,7 @@ NOT_ACTIONS = {
     "children.services.duplicates.duplicate_alert_record": (
         "tells staff of a registration's match, for the checks"
     ),
-    "donations.services.edit_apply": "the edit step of disbursement_update and pledge_update, which check it",
+    "donations.services.edits.edit_apply": "the edit step of disbursement_update, pledge_update (they check)",
     "children.services.support.support_check": "a check, called by support_record",
     "children.services.support.sponsorship_check": "a check, called by the sponsorship admin's form",
     "campaigns.services.campaigns.campaign_check": "a check, called by campaign_save",

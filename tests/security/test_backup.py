@@ -13,9 +13,9 @@ from django.db import connection
 from django.utils import timezone
 
 from children.models import Child, Support
-from donations.ledger_sql import months_differences
 from donations.models import Donation, DonationStatus, Fund, LedgerEntry, LedgerMonth
-from donations.services import donation_create, donation_post
+from donations.selectors.ledger import months_differences
+from donations.services.donations import donation_create, donation_post
 from fund_portal.demo import seed_demo
 from tests.processes import run_python
 

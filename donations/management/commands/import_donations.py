@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from donations.importing import donations_import
+from donations.imports.donations import donations_import
 from fund_portal.management.spreadsheet_import import SpreadsheetImportCommand
 from fund_portal.money import format_vnd
 

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from donations.donor_import import donors_import
+from donations.imports.donors import donors_import
 from fund_portal.models import User
 
 

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from donations.drives import drive_payments_import
+from donations.imports.drive_payments import drive_payments_import
 from donations.models import SalaryDrive
 from fund_portal.models import User
 from fund_portal.money import format_vnd

@@ -8,8 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from donations.ledger_sql import months_differences, months_rebuild
+from donations.ledger_sql import months_rebuild
 from donations.models import LedgerEntry, LedgerMonth
+from donations.selectors.ledger import months_differences
 
 
 class Command(BaseCommand):

@@ -20,7 +20,7 @@ from fund_portal.exports import xlsx_bytes
 from fund_portal.spreadsheets import open_sheet
 from fund_portal.text import fold, normalize_text
 
-from .models import DisplayPreference, Donor, DonorKind
+from ..models import DisplayPreference, Donor, DonorKind
 
 HEADERS = {
     "name": "Tên nhà tài trợ",

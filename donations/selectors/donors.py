@@ -1,51 +1,11 @@
-"""Reads of the fund's money."""
+"""Reads of the donor network: likely duplicates, donors to propose for commendation, a donor's history."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 
-from .models import BankAccount, Donation, Donor, Fund, LedgerMonth, Medium
-
-
-def public_fund() -> Fund | None:
-    """The fund /donate/ collects for: PUBLIC_FUND_CODE, else the top fund with a default bank account."""
-    funds = Fund.objects.filter(is_active=True, bank_accounts__is_default=True)
-    if settings.PUBLIC_FUND_CODE:
-        return funds.filter(code=settings.PUBLIC_FUND_CODE).first()
-    return funds.filter(parent__isnull=True).order_by("pk").first()
-
-
-def fund_default_account(*, fund: Fund) -> BankAccount | None:
-    return BankAccount.objects.filter(fund=fund, is_default=True).first()
-
-
-def donation_by_reference(*, reference: str) -> Donation | None:
-    return (
-        Donation.objects.select_related("fund", "campaign", "donor")
-        .filter(transfer_reference=(reference or "").strip().upper())
-        .first()
-    )
-
-
-def fund_balance(*, fund: Fund) -> dict[str, int]:
-    """Money in, money out and what is left, in cash, from the ledger alone."""
-    totals = LedgerMonth.objects.filter(fund=fund, medium=Medium.CASH).aggregate(
-        received=Sum("inflow"), spent=Sum("outflow")
-    )
-    received, spent = totals["received"] or 0, -(totals["spent"] or 0)
-    return {"received": received, "spent": spent, "balance": received - spent}
-
-
-def funds_for_proposal(*, user) -> QuerySet[Fund]:
-    """Funds a user may ask support from: those in scope and those of the units above theirs."""
-    if user.unit_id is None:
-        return Fund.objects.visible_to(user)
-    above = [unit.pk for unit in user.unit.ancestors()]
-    return Fund.objects.filter(
-        Q(pk__in=Fund.objects.visible_to(user).values("pk")) | Q(unit__in=above), is_active=True
-    ).order_by("name")
+from ..models import Donation, Donor
 
 
 def donor_duplicates(*, user) -> list[tuple[Donor, Donor, str]]:
@@ -105,19 +65,6 @@ def donors_for_recognition(*, user, year: int, min_amount: int, consecutive_year
             if ok
         ]
     return sorted(chosen, key=lambda r: (-r["total_in_year"], -r["streak"], r["donor"].name))
-
-
-def donor_own_donations(*, user) -> QuerySet[Donation]:
-    """A donor account's donations: its donor record's, and those given with one of its verified emails."""
-    from allauth.account.models import EmailAddress
-
-    if not user.is_authenticated:
-        return Donation.objects.none()
-    emails = list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))
-    condition = Q(donor__user=user)
-    if emails:
-        condition |= Q(donor_email__in=emails)
-    return Donation.objects.filter(condition).exclude(status="cancelled").select_related("fund", "campaign")
 
 
 def donor_history(*, donor: Donor) -> dict:

@@ -21,7 +21,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import (
+from ..models import (
     DisplayPreference,
     Donation,
     DonationStatus,

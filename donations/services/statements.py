@@ -5,16 +5,13 @@ spaces and diacritics) and its amount. One bank transaction is posted once, what
 by: a transfer is known by the bank's transaction number when the statement has one (else by its
 date, amount and description), so the same transfer in a later statement, or in the same statement
 exported again with its descriptions respaced, is skipped; and a line is posted, matched by hand or
-set aside only under its row lock, once.
+set aside only under its row lock, once. The file is read by `donations.imports.statements`.
 
 Locks, always in this order: the bank account (one import of an account's statements at a time),
 the statement line, then what `donation_post` locks (the donation, the fund's receipt counter).
 """
 
 from __future__ import annotations
-
-import hashlib
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,11 +22,10 @@ from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, requires
 from fund_portal.money import format_vnd
-from fund_portal.money_parse import parse_vnd
-from fund_portal.spreadsheets import cell_date, column_map, open_sheet
-from fund_portal.text import normalize_text
 
-from .models import (
+from ..documents import donation_receipt_pdf
+from ..imports.statements import statement_parse
+from ..models import (
     BankAccount,
     BankStatement,
     BankStatementLine,
@@ -37,84 +33,8 @@ from .models import (
     DonationStatus,
     StatementLineStatus,
 )
-from .receipts import donation_receipt_pdf
-from .services import _require_not_future, donation_post
-from .vietqr import find_reference
-
-#: Header names of the statement template first, then names banks use in their exports.
-COLUMNS = {
-    "booked_on": ("Ngày giao dịch", "Ngày", "Ngày hạch toán", "Transaction date", "Date"),
-    "amount": ("Số tiền", "Số tiền ghi có", "Ghi có", "Credit", "Amount"),
-    "description": ("Nội dung", "Nội dung chuyển khoản", "Diễn giải", "Mô tả", "Description"),
-    "bank_ref": ("Mã giao dịch", "Số tham chiếu", "Số bút toán", "Reference"),
-}
-
-
-@dataclass
-class ParsedLine:
-    row: int
-    booked_on: object
-    amount: int
-    description: str
-    bank_ref: str
-
-    def key(self, account: BankAccount) -> str:
-        raw = "|".join(
-            [
-                account.bank_bin,
-                account.account_number,
-                self.booked_on.isoformat(),
-                str(self.amount),
-                self.description,
-                self.bank_ref,
-            ]
-        )
-        return hashlib.sha256(raw.encode()).hexdigest()
-
-    def identity(self, account: BankAccount) -> tuple[str, str]:
-        """What makes this transfer the same as one already stored: the bank's number, else the key."""
-        return ("ref", self.bank_ref) if self.bank_ref else ("key", self.key(account))
-
-
-def bank_ref_key(value) -> str:
-    """A bank's transaction number as stored and compared: without spaces, upper case (FT26111ABC)."""
-    return "".join(normalize_text(str(value or "")).split()).upper()[:64]
-
-
-def statement_parse(uploaded, *, name: str = "") -> list[ParsedLine]:
-    """Every incoming line of a statement file, or a ValidationError listing each bad row."""
-    sheet = open_sheet(uploaded, name=name)
-    columns = column_map(sheet.headers, COLUMNS, required={"booked_on", "amount", "description"})
-    lines, errors = [], []
-    for row_number, cells in sheet.rows:
-
-        def cell(field, cells=cells):
-            index = columns.get(field)
-            return cells[index] if index is not None and index < len(cells) else ""
-
-        raw_amount = cell("amount")
-        if raw_amount in ("", None) or str(raw_amount).strip() in ("", "0"):
-            continue  # a debit line, or a line with no credit: not a donation
-        try:
-            amount = parse_vnd(raw_amount)
-            booked_on = _require_not_future(cell_date(cell("booked_on")), "booked_on")
-        except ValidationError as error:
-            errors.append(
-                _("Row %(row)s: %(error)s") % {"row": row_number, "error": " ".join(error.messages)}
-            )
-            continue
-        lines.append(
-            ParsedLine(
-                row_number,
-                booked_on,
-                amount,
-                normalize_text(str(cell("description") or "")),
-                bank_ref_key(cell("bank_ref")),
-            )
-        )
-    if errors:
-        raise ValidationError(errors, code="bad_rows")
-    return lines
+from ..vietqr import find_reference
+from .donations import donation_create, donation_post
 
 
 @requires(Action.STATEMENT_RECONCILE)
@@ -268,8 +188,6 @@ def donation_receipt_email(*, donation_id: int) -> None:
 @requires(Action.STATEMENT_RECONCILE)
 def line_post_as_new(*, line: BankStatementLine, by) -> Donation:
     """An unmatched transfer that is a donation nobody announced: post it as an anonymous one."""
-    from .services import donation_create
-
     with transaction.atomic():
         line = _line_waiting(line)
         donation = donation_create(

@@ -1,0 +1,170 @@
+"""Admin of bank statements: their import, and each line matched, posted as new or set aside."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from fund_portal.admin import ScopedAdminMixin
+from fund_portal.authority import Action, action_required
+from fund_portal.money import format_vnd
+
+from ..models import BankAccount, BankStatement, BankStatementLine, Donation, DonationStatus
+from ..services.statements import (
+    line_check_waiting,
+    line_ignore,
+    line_post_as_new,
+    line_post_to,
+    statement_import,
+)
+from .actions import each_selected
+
+
+class StatementImportForm(forms.Form):
+    bank_account = forms.ModelChoiceField(label=_("Bank account"), queryset=BankAccount.objects.none())
+    file = forms.FileField(
+        label=_("Statement (CSV or XLSX)"),
+        help_text=_("Columns: Ngày giao dịch, Số tiền, Nội dung, Mã giao dịch."),
+    )
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "imported_at",
+        "file_name",
+        "bank_account",
+        "new_lines",
+        "matched_lines",
+        "known_lines",
+        "imported_by",
+    ]
+    list_select_related = ["bank_account", "imported_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @action_required(Action.STATEMENT_RECONCILE)
+    def add_view(self, request, form_url="", extra_context=None):
+        """Importing a statement replaces the add form: upload, match, post, report."""
+        form = StatementImportForm(request.POST or None, request.FILES or None)
+        form.fields["bank_account"].queryset = BankAccount.objects.visible_to(request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                statement = statement_import(
+                    bank_account=form.cleaned_data["bank_account"],
+                    uploaded=form.cleaned_data["file"],
+                    by=request.user,
+                    name=form.cleaned_data["file"].name,
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error("file", message)
+            else:
+                counts = {
+                    "new": statement.new_lines,
+                    "matched": statement.matched_lines,
+                    "known": statement.known_lines,
+                }
+                if statement.known_lines:
+                    text = _(
+                        "%(new)d new lines, %(matched)d matched and posted; %(known)d already on record."
+                    )
+                else:
+                    text = _("%(new)d new lines, %(matched)d matched and posted.")
+                messages.success(request, text % counts)
+                return redirect("admin:donations_bankstatementline_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "opts": self.model._meta,
+            "title": _("Import a bank statement"),
+        }
+        return TemplateResponse(request, "admin/donations/statement_import.html", context)
+
+
+class LineMatchForm(forms.ModelForm):
+    match_with = forms.ModelChoiceField(
+        label=_("Match with pending donation"), queryset=Donation.objects.none(), required=False
+    )
+
+    class Meta:
+        model = BankStatementLine
+        fields = []
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("match_with") is not None:
+            # Checked again, under the line's lock, when the match is posted; this is so that a
+            # page opened before the line was dealt with answers with the form, not an error page.
+            stored = BankStatementLine.objects.select_related("donation").get(pk=self.instance.pk)
+            try:
+                line_check_waiting(stored)
+            except ValidationError as error:
+                self.add_error("match_with", error)
+        return cleaned
+
+
+@admin.register(BankStatementLine)
+class BankStatementLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["booked_on", "amount_display", "description", "status", "donation", "note"]
+    list_filter = ["status", "bank_account"]
+    search_fields = ["description", "bank_ref"]
+    list_select_related = ["donation"]
+    actions = ["post_as_new", "ignore_lines"]
+    form = LineMatchForm
+    readonly_fields = ["booked_on", "amount", "description", "bank_ref", "status", "donation", "note"]
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, obj):
+        return format_vnd(obj.amount)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            form.base_fields["match_with"].queryset = Donation.objects.visible_to(request.user).filter(
+                fund=obj.bank_account.fund, status=DonationStatus.PENDING, amount=obj.amount
+            )
+        return form
+
+    def save_model(self, request, obj, form, change):
+        donation = form.cleaned_data.get("match_with")
+        if donation is not None:
+            line_post_to(line=obj, donation=donation, by=request.user)
+
+    @admin.action(
+        permissions=[Action.STATEMENT_RECONCILE],
+        description=_("Post the selected transfers as new anonymous donations"),
+    )
+    def post_as_new(self, request, queryset):
+        each_selected(
+            request,
+            queryset,
+            lambda line: line_post_as_new(line=line, by=request.user),
+            lambda n: ngettext("%(n)d donation posted.", "%(n)d donations posted.", n),
+        )
+
+    @admin.action(
+        permissions=[Action.STATEMENT_RECONCILE],
+        description=_("Mark the selected transfers as not donations"),
+    )
+    def ignore_lines(self, request, queryset):
+        note = str(_("Marked in the admin"))
+        each_selected(
+            request,
+            queryset,
+            lambda line: line_ignore(line=line, note=note, by=request.user),
+            lambda n: ngettext("%(n)d line set aside.", "%(n)d lines set aside.", n),
+        )

@@ -1,0 +1,91 @@
+"""Funds (one per level: district, commune) and their bank accounts."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from fund_portal.scope import ScopedModel
+
+
+class Fund(ScopedModel):
+    """A Child Protection Fund of one level (district fund, commune fund), with its own ledger."""
+
+    unit = models.ForeignKey(
+        "fund_portal.AdministrativeUnit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="funds",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    code = models.SlugField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        help_text=_("Short code, used in receipt numbers and transfer references."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("higher-level fund"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lower_funds",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    governing_body = models.CharField(
+        _("governing body"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown above the fund's name on its documents, e.g. UBND huyện Triệu Sơn."),
+    )
+    place = models.CharField(
+        _("place on documents"),
+        max_length=100,
+        blank=True,
+        help_text=_("E.g. Triệu Sơn, in “Triệu Sơn, ngày … tháng … năm …”."),
+    )
+    director_name = models.CharField(_("director"), max_length=120, blank=True)
+    treasurer_name = models.CharField(_("cashier"), max_length=120, blank=True)
+
+    scope_lookup = "unit"
+
+    class Meta:
+        verbose_name = _("fund")
+        verbose_name_plural = _("funds")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BankAccount(ScopedModel):
+    """A fund's bank account; donations by transfer arrive here (VietQR uses the bank's BIN)."""
+
+    fund = models.ForeignKey(
+        Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="bank_accounts"
+    )
+    bank_name = models.CharField(_("bank"), max_length=120)
+    bank_bin = models.CharField(_("bank BIN"), max_length=6, help_text=_("The bank's 6-digit NAPAS code."))
+    account_number = models.CharField(_("account number"), max_length=19)
+    account_name = models.CharField(_("account holder"), max_length=120)
+    is_default = models.BooleanField(_("default account for donations"), default=False)
+
+    scope_lookup = "fund__unit"
+
+    class Meta:
+        verbose_name = _("bank account")
+        verbose_name_plural = _("bank accounts")
+        constraints = [
+            models.UniqueConstraint(fields=["bank_bin", "account_number"], name="bank_account_unique"),
+            models.UniqueConstraint(
+                fields=["fund"], condition=Q(is_default=True), name="one_default_account_per_fund"
+            ),
+            models.CheckConstraint(
+                condition=Q(bank_bin__regex=r"^[0-9]{6}$"),
+                name="bank_bin_six_digits",
+                violation_error_message=_("The bank BIN has 6 digits."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank_name} {self.account_number}"

@@ -1,0 +1,201 @@
+"""The append-only ledger, its monthly totals, and the counters of gapless document numbers.
+
+Money is whole đồng in BigIntegerFields. A fund's balance is the sum of its entries, and a mistake
+is corrected by a reversing entry, never by an edit.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from fund_portal.scope import ScopedModel, ScopedQuerySet
+
+from .common import Medium, Restricted, RestrictionKind, SourceCategory
+from .donations import Donation
+from .funds import Fund
+
+
+class DocumentSeries(models.TextChoices):
+    RECEIPT = "receipt", _("Receipts (biên lai)")
+    VOUCHER = "voucher", _("Payment vouchers (phiếu chi)")
+
+
+class DocumentCounter(models.Model):
+    """The last number a fund gave in a series and year, locked while the next is given: none is skipped."""
+
+    fund = models.ForeignKey(Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="+")
+    series = models.CharField(_("series"), max_length=10, choices=DocumentSeries.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number given"), default=0)
+
+    class Meta:
+        verbose_name = _("document counter")
+        verbose_name_plural = _("document counters")
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "series", "year"], name="document_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.year}: {self.last}"
+
+
+class EntryKind(models.TextChoices):
+    DONATION = "donation", _("Donation received")
+    DISBURSEMENT = "disbursement", _("Disbursement")
+    REVERSAL = "reversal", _("Reversal of an entry")
+    OPENING = "opening", _("Opening balance")
+    TRANSFER_IN = "transfer_in", _("Transfer from a higher-level fund")
+
+
+class LedgerEntryQuerySet(ScopedQuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Ledger entries are never updated; post a reversing entry.")
+
+    def delete(self):
+        raise TypeError("Ledger entries are never deleted; post a reversing entry.")
+
+
+class LedgerEntry(ScopedModel, Restricted):
+    """One movement of a fund's money or goods value: positive in, negative out. Never edited or deleted."""
+
+    fund = models.ForeignKey(
+        Fund,
+        verbose_name=_("fund"),
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_index=False,  # leads entry_fund_date_idx
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
+    medium = models.CharField(_("money or goods"), max_length=8, choices=Medium.choices, default=Medium.CASH)
+    amount = models.BigIntegerField(_("amount (đồng)"))
+    entry_date = models.DateField(_("date"))
+    source = models.CharField(
+        _("source"), max_length=16, choices=SourceCategory.choices, default=SourceCategory.CHILD_FUND
+    )
+    description = models.CharField(_("description"), max_length=255)
+    donation = models.ForeignKey(
+        Donation,
+        verbose_name=_("donation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+    )
+    disbursement = models.ForeignKey(
+        "donations.Disbursement",
+        verbose_name=_("disbursement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_index=False,  # entry_disbursement_idx, partial: most entries are donations
+    )
+    reversal_of = models.OneToOneField(
+        "self",
+        verbose_name=_("reverses"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    objects = LedgerEntryQuerySet.as_manager()
+
+    scope_lookup = "fund__unit"
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["entry_date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="entry_amount_not_zero"),
+            models.CheckConstraint(
+                condition=Q(reversal_of__isnull=True) | ~Q(reason=""),
+                name="entry_reversal_has_reason",
+                violation_error_message=_("A reversal needs a reason."),
+            ),
+            Restricted.restriction_constraint("entry_restriction_consistent"),
+        ]
+        indexes = [
+            models.Index(fields=["fund", "entry_date"], name="entry_fund_date_idx"),
+            models.Index(fields=["entry_date", "id"], name="entry_date_idx"),
+            models.Index(
+                fields=["fund", "restriction"],
+                condition=~Q(restriction=RestrictionKind.NONE),
+                name="entry_fund_restricted_idx",
+            ),
+            models.Index(
+                fields=["disbursement"],
+                condition=Q(disbursement__isnull=False),
+                name="entry_disbursement_idx",
+            ),
+            *Restricted.restriction_indexes("entry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_date:%d/%m/%Y} {self.description}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise TypeError("Ledger entries are never updated; post a reversing entry.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Ledger entries are never deleted; post a reversing entry.")
+
+
+class EntryLink(models.TextChoices):
+    """What a ledger entry belongs to, as the month totals tell entries apart."""
+
+    DONATION = "donation", _("donation")
+    DISBURSEMENT = "disbursement", _("disbursement")
+    NONE = "", _("neither")
+
+
+class LedgerMonth(models.Model):
+    """The ledger summed by fund, month, medium, kind of entry and what the entries belong to.
+
+    Kept by the database itself: a trigger on `LedgerEntry` adds every inserted entry in the same
+    transaction (one statement-level trigger per COPY or INSERT on PostgreSQL, a row trigger on
+    SQLite; migration 0012). Entries are never updated or deleted, so the totals never have to be
+    taken back. Nothing in the application writes here; `ledger_months_check()` compares the totals
+    with the ledger. The public statement, the home page's year total and the balances read these
+    few rows instead of summing millions of entries.
+    """
+
+    fund = models.ForeignKey(
+        Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    medium = models.CharField(_("money or goods"), max_length=8, choices=Medium.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
+    link = models.CharField(_("belongs to"), max_length=16, choices=EntryLink.choices, blank=True)
+    inflow = models.BigIntegerField(_("sum of positive amounts (đồng)"), default=0)
+    outflow = models.BigIntegerField(_("sum of negative amounts (đồng)"), default=0)
+    entries = models.PositiveIntegerField(_("entries"), default=0)
+
+    class Meta:
+        verbose_name = _("ledger month")
+        verbose_name_plural = _("ledger months")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fund", "month", "medium", "kind", "link"], name="ledger_month_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fund_id} {self.month:%m/%Y} {self.medium} {self.kind} {self.link}"
+
+    @property
+    def net(self) -> int:
+        return self.inflow + self.outflow

@@ -1,0 +1,63 @@
+"""Pledges: a donor's promise of an amount, paid in instalments."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from fund_portal.scope import ScopedModel
+
+from .common import Edited
+from .donors import Donor
+from .funds import Fund
+
+
+class Pledge(ScopedModel, Edited):
+    """A donor's promise of an amount, paid in instalments (each instalment is a donation linked to it)."""
+
+    fund = models.ForeignKey(Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="pledges")
+    donor = models.ForeignKey(
+        Donor, verbose_name=_("donor"), on_delete=models.PROTECT, related_name="pledges"
+    )
+    amount = models.BigIntegerField(_("amount pledged (đồng)"))
+    pledged_on = models.DateField(_("pledged on"))
+    due_by = models.DateField(_("to be paid by"), null=True, blank=True)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pledges",
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    scope_lookup = "fund__unit"
+
+    class Meta:
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+        ordering = ["-pledged_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="pledge_amount_positive",
+                violation_error_message=_("The amount must be more than 0 đồng."),
+            ),
+            models.CheckConstraint(
+                condition=Q(due_by__isnull=True) | Q(due_by__gte=F("pledged_on")),
+                name="pledge_due_after_pledged",
+                violation_error_message=_("The due date cannot be before the pledge."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donor}: {self.amount:,} đ".replace(",", ".")

@@ -1,0 +1,100 @@
+"""Bank statements imported for a fund's accounts, and their incoming transfers."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from fund_portal.scope import ScopedModel
+
+from .donations import Donation
+from .funds import BankAccount
+
+
+class BankStatement(ScopedModel):
+    """A bank statement imported for one of a fund's accounts."""
+
+    bank_account = models.ForeignKey(
+        BankAccount, verbose_name=_("bank account"), on_delete=models.PROTECT, related_name="statements"
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    new_lines = models.PositiveIntegerField(_("new lines"), default=0)
+    matched_lines = models.PositiveIntegerField(_("matched and posted"), default=0)
+    known_lines = models.PositiveIntegerField(_("already on record"), default=0)
+
+    scope_lookup = "bank_account__fund__unit"
+
+    class Meta:
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.imported_at:%d/%m/%Y})"
+
+
+class StatementLineStatus(models.TextChoices):
+    MATCHED = "matched", _("Matched and posted")
+    UNMATCHED = "unmatched", _("Waiting for a match")
+    POSTED_NEW = "posted_new", _("Posted as a new donation")
+    IGNORED = "ignored", _("Not a donation")
+
+
+class BankStatementLine(ScopedModel):
+    """One incoming transfer on a statement; the same transfer in a later statement is recognised and skipped.
+
+    A transfer is the bank's transaction number (`bank_ref`, stored upper case without spaces) when the
+    statement gives one: a re-export of the statement may respace or recase the description, never the
+    number. A statement without numbers keeps the older identity, `line_key` (date, amount, description).
+    """
+
+    statement = models.ForeignKey(
+        BankStatement, verbose_name=_("bank statement"), on_delete=models.PROTECT, related_name="lines"
+    )
+    bank_account = models.ForeignKey(
+        BankAccount, verbose_name=_("bank account"), on_delete=models.PROTECT, related_name="+"
+    )
+    line_key = models.CharField(_("line key"), max_length=64, editable=False)
+    booked_on = models.DateField(_("date"))
+    amount = models.BigIntegerField(_("amount (đồng)"))
+    description = models.CharField(_("transfer description"), max_length=500)
+    bank_ref = models.CharField(_("bank's transaction number"), max_length=64, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=StatementLineStatus.choices, default=StatementLineStatus.UNMATCHED
+    )
+    donation = models.OneToOneField(
+        Donation,
+        verbose_name=_("donation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="statement_line",
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    scope_lookup = "bank_account__fund__unit"
+
+    class Meta:
+        verbose_name = _("bank statement line")
+        verbose_name_plural = _("bank statement lines")
+        ordering = ["-booked_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bank_account", "line_key"], name="statement_line_once"),
+            models.UniqueConstraint(
+                fields=["bank_account", "bank_ref"],
+                condition=~Q(bank_ref=""),
+                name="statement_line_bank_ref_once",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="statement_line_incoming"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booked_on:%d/%m/%Y} {self.amount:,} {self.description[:40]}".replace(",", ".")

@@ -1,0 +1,28 @@
+"""Reads of donations: one by its transfer reference, a donor account's own."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from ..models import Donation
+
+
+def donation_by_reference(*, reference: str) -> Donation | None:
+    return (
+        Donation.objects.select_related("fund", "campaign", "donor")
+        .filter(transfer_reference=(reference or "").strip().upper())
+        .first()
+    )
+
+
+def donor_own_donations(*, user) -> QuerySet[Donation]:
+    """A donor account's donations: its donor record's, and those given with one of its verified emails."""
+    from allauth.account.models import EmailAddress
+
+    if not user.is_authenticated:
+        return Donation.objects.none()
+    emails = list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))
+    condition = Q(donor__user=user)
+    if emails:
+        condition |= Q(donor_email__in=emails)
+    return Donation.objects.filter(condition).exclude(status="cancelled").select_related("fund", "campaign")

@@ -1,0 +1,265 @@
+"""Writes of donations: recorded as pending, posted with the next receipt number and their ledger entry,
+cancelled while pending, reversed once posted.
+
+Row locks, taken only where a rule needs them and always in this order: a statement line
+(reconciliation), the donation, the fund, the disbursement, then the fund's receipt counter, the
+stock item and the ledger's months (its trigger, one row per kind of entry); a disbursement of goods
+takes its stock item before the voucher counter, which nothing else takes. A fund is locked FOR NO
+KEY UPDATE: that serialises the spending decisions yet leaves alone the share locks that the
+foreign-key checks of other writers (an import's donations and entries, checked at its commit) take
+on the fund row; a plain FOR UPDATE there (or one that reaches the fund through `select_related`)
+deadlocks with an import that holds the receipt counter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fund_portal.authority import Action, requires
+from fund_portal.models import User
+from fund_portal.public_cache import public_figures_changed
+
+from ..models import (
+    DocumentSeries,
+    Donation,
+    DonationKind,
+    DonationStatus,
+    EntryKind,
+    Fund,
+    LedgerEntry,
+    Medium,
+    StockItem,
+)
+from ..models.common import restriction_values
+from ..selectors.balances import available_balance
+from ..vietqr import make_transfer_reference
+from .checks import _require_amount, _require_not_future, today
+from .numbers import document_numbers_reserve, receipt_number
+from .stock import stock_issue, stock_receive
+
+
+@requires(Action.DONATION_RECORD)
+def donation_create(
+    *,
+    fund: Fund,
+    amount: int,
+    received_on: dt.date,
+    kind: str = DonationKind.CASH,
+    by: User | None = None,
+    with_transfer_reference: bool = False,
+    **fields,
+) -> Donation:
+    """Record a donation as pending; it counts once it is posted."""
+    donation_check(fund=fund, amount=amount, received_on=received_on, fields=fields)
+    donation = Donation(fund=fund, amount=amount, received_on=received_on, kind=kind, created_by=by, **fields)
+    if with_transfer_reference:
+        donation.transfer_reference = transfer_reference_new()
+    donation.full_clean()
+    donation.save()
+    return donation
+
+
+def donation_check(*, fund: Fund, amount, received_on: dt.date, fields: dict) -> None:
+    """The rules every donation meets before it is saved: an active fund, a positive whole amount, a date
+    not in the future, and links (pledge, drive) that belong to the same fund and donor."""
+    if not fund.is_active:
+        raise ValidationError({"fund": _("The fund %(fund)s no longer takes donations.") % {"fund": fund}})
+    _require_amount(amount)
+    _require_not_future(received_on, "received_on")
+    _check_links(fund=fund, fields=fields)
+
+
+def _check_links(*, fund: Fund, fields: dict) -> None:
+    """An instalment belongs to its pledge's fund and donor; a drive payment to its drive's fund, agency."""
+    donor = fields.get("donor")
+    pledge = fields.get("pledge")
+    if pledge is not None:
+        if pledge.fund_id != fund.pk:
+            raise ValidationError({"pledge": _("The pledge was made to another fund.")})
+        if donor is not None and donor.pk != pledge.donor_id:
+            raise ValidationError({"pledge": _("The pledge was made by another donor.")})
+        fields["donor"] = pledge.donor
+    agency = fields.get("drive_agency")
+    if agency is not None:
+        if agency.drive.fund_id != fund.pk:
+            raise ValidationError({"drive_agency": _("The drive belongs to another fund.")})
+        if donor is not None and donor.pk != agency.agency_id:
+            raise ValidationError({"drive_agency": _("A drive payment comes from the agency itself.")})
+        fields["donor"] = agency.agency
+
+
+@requires(Action.DONATION_RECORD)
+def donation_update(*, donation: Donation, by: User | None) -> Donation:
+    """Save changes to a donation that is still pending; a posted one is corrected only by a reversal."""
+    stored = Donation.objects.filter(pk=donation.pk).values_list("status", flat=True).first()
+    if stored != DonationStatus.PENDING:
+        raise ValidationError(_("Only a donation awaiting payment can be changed."), code="not_pending")
+    donation_check(
+        fund=donation.fund,
+        amount=donation.amount,
+        received_on=donation.received_on,
+        fields={"pledge": donation.pledge, "drive_agency": donation.drive_agency, "donor": donation.donor},
+    )
+    donation.full_clean()
+    donation.save()
+    return donation
+
+
+def donation_public_submit(*, fund: Fund, client_token: str, **fields) -> Donation:
+    """A donation announced on /donate/: pending until the transfer is found on the bank statement.
+
+    The form's token makes a double submit (two clicks, a resent form) return the first donation.
+    """
+    existing = Donation.objects.filter(client_token=client_token).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            return donation_create(
+                fund=fund,
+                kind=DonationKind.TRANSFER,
+                received_on=today(),
+                with_transfer_reference=True,
+                client_token=client_token,
+                **fields,
+            )
+    except (IntegrityError, ValidationError):
+        # Two clicks at once both pass the check above; the second then meets the first's row either in
+        # full_clean's check of the token's unique constraint (a ValidationError, once the first has
+        # committed) or in the INSERT (an IntegrityError, while it has not). Either way the first
+        # donation is the answer; any other error stands.
+        existing = Donation.objects.filter(client_token=client_token).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def transfer_reference_new() -> str:
+    """A transfer reference no donation has yet (the column is unique as well)."""
+    while True:
+        reference = make_transfer_reference()
+        if not Donation.objects.filter(transfer_reference=reference).exists():
+            return reference
+
+
+@requires(Action.DONATION_POST)
+def donation_post(*, donation: Donation, by: User | None) -> Donation:
+    """Post a pending donation: the next receipt number of its fund and year, and its ledger entry."""
+    with transaction.atomic():
+        # The donation's row only: the receipt counter serialises the numbering, and the fund row
+        # must stay free for an import's foreign-key checks (see the module's docstring).
+        donation = Donation.objects.select_for_update(of=("self",)).select_related("fund").get(pk=donation.pk)
+        if donation.status != DonationStatus.PENDING:
+            raise ValidationError(
+                _("Donation %(donation)s is not awaiting posting.") % {"donation": donation},
+                code="not_pending",
+            )
+        now = timezone.now()
+        year = timezone.localtime(now).year
+        (seq,) = document_numbers_reserve(fund=donation.fund, series=DocumentSeries.RECEIPT, year=year)
+        donation.receipt_year, donation.receipt_seq = year, seq
+        donation.receipt_number = receipt_number(year, seq)
+        donation.status = DonationStatus.POSTED
+        donation.posted_at, donation.posted_by = now, by
+        donation.save(
+            update_fields=[
+                "receipt_year",
+                "receipt_seq",
+                "receipt_number",
+                "status",
+                "posted_at",
+                "posted_by",
+            ]
+        )
+        public_figures_changed()
+        LedgerEntry.objects.create(
+            fund=donation.fund,
+            kind=EntryKind.DONATION,
+            medium=donation.medium,
+            amount=donation.amount,
+            entry_date=donation.received_on,
+            source=donation.source,
+            donation=donation,
+            description=_("Receipt %(number)s") % {"number": donation.receipt_number},
+            created_by=by,
+            **restriction_values(donation),
+        )
+        if donation.kind == DonationKind.GOODS:
+            stock_receive(
+                fund=donation.fund,
+                name=donation.goods_description,
+                unit_of_measure=donation.goods_unit or "-",
+                quantity=donation.goods_quantity,
+                on=donation.received_on,
+                donation=donation,
+            )
+    return donation
+
+
+@requires(Action.DONATION_POST)
+def donation_cancel(*, donation: Donation, by: User | None) -> Donation:
+    """Cancel a donation that was never posted (a pledge of transfer that never came)."""
+    with transaction.atomic():
+        donation = Donation.objects.select_for_update().get(pk=donation.pk)
+        if donation.status != DonationStatus.PENDING:
+            raise ValidationError(_("Only a donation awaiting payment can be cancelled."), code="not_pending")
+        donation.status = DonationStatus.CANCELLED
+        donation.save(update_fields=["status"])
+    return donation
+
+
+@requires(Action.DONATION_POST)
+def donation_reverse(*, donation: Donation, reason: str, by: User) -> list[LedgerEntry]:
+    """Correct a posted donation by reversing its entries; both the entries and their reversal stay."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the donation is reversed.")}, code="reason_required")
+    with transaction.atomic():
+        donation = Donation.objects.select_for_update(of=("self",)).select_related("fund").get(pk=donation.pk)
+        Fund.objects.select_for_update(no_key=True).get(pk=donation.fund_id)
+        entries = list(donation.entries.filter(reversal_of__isnull=True, reversed_by__isnull=True))
+        if donation.status != DonationStatus.POSTED or not entries:
+            raise ValidationError(
+                _("Donation %(donation)s has nothing to reverse.") % {"donation": donation},
+                code="nothing_to_reverse",
+            )
+        reversals = []
+        for entry in entries:
+            if (
+                entry.medium == Medium.CASH
+                and available_balance(fund=donation.fund, like=entry) < entry.amount
+            ):
+                raise ValidationError(
+                    _("The money of this donation has already been spent; reverse the spending first."),
+                    code="already_spent",
+                )
+            public_figures_changed()
+            reversals.append(
+                LedgerEntry.objects.create(
+                    fund=entry.fund,
+                    kind=EntryKind.REVERSAL,
+                    medium=entry.medium,
+                    amount=-entry.amount,
+                    entry_date=today(),
+                    source=entry.source,
+                    donation=donation,
+                    reversal_of=entry,
+                    reason=reason,
+                    description=_("Reversal of receipt %(number)s") % {"number": donation.receipt_number},
+                    created_by=by,
+                    **restriction_values(entry),
+                )
+            )
+        if donation.kind == DonationKind.GOODS:
+            item = StockItem.objects.get(
+                fund=donation.fund,
+                name=donation.goods_description,
+                unit_of_measure=donation.goods_unit or "-",
+            )
+            stock_issue(item=item, quantity=donation.goods_quantity, on=today(), donation=donation)
+    return reversals

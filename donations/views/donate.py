@@ -1,0 +1,93 @@
+"""The public donation with VietQR: the form, the donation's status page and its receipt."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from fund_portal.pdf import pdf_response
+from fund_portal.ratelimit import rate_limit_hit
+
+from ..documents import donation_receipt_pdf
+from ..forms import PublicDonationForm, new_client_token
+from ..selectors.donations import donation_by_reference
+from ..selectors.funds import fund_default_account, public_fund
+from ..services.donations import donation_public_submit
+from ..vietqr import vietqr_payload, vietqr_svg
+
+
+@login_not_required
+@never_cache
+def donate(request):
+    fund = public_fund()
+    if fund is None:
+        raise Http404(_("The fund does not take donations online yet."))
+    if request.method == "POST":
+        form = PublicDonationForm(request.POST, fund=fund)
+        if not rate_limit_hit(
+            request, scope="donate", limit=settings.DONATE_RATE_LIMIT, period=settings.DONATE_RATE_PERIOD
+        ):
+            form.add_error(None, _("Too many donations from your address. Try again in a few minutes."))
+            return render(request, "donations/donate.html", {"form": form, "fund": fund}, status=429)
+        if form.is_valid():
+            data = form.cleaned_data
+            donation = donation_public_submit(
+                fund=fund,
+                client_token=data["client_token"],
+                amount=data["amount"],
+                donor_name=data["name"].strip(),
+                donor_phone=data["phone"].strip(),
+                donor_email=data["email"],
+                message=data["message"].strip(),
+                display_preference=data["display_preference"],
+                **{
+                    k: data[k]
+                    for k in (
+                        "campaign",
+                        "restriction",
+                        "restriction_campaign",
+                        "restriction_need",
+                        "restriction_unit",
+                    )
+                    if k in data
+                },
+            )
+            return redirect("donations:status", reference=donation.transfer_reference)
+    else:
+        initial = {"client_token": new_client_token(), "preset": "500000"}
+        if request.GET.get("purpose"):  # from a need of the public needs page: "need:warm_clothes"
+            initial["purpose"] = request.GET["purpose"][:40]
+        form = PublicDonationForm(initial=initial, fund=fund)
+    return render(request, "donations/donate.html", {"form": form, "fund": fund})
+
+
+@login_not_required
+@never_cache
+def donation_status(request, reference):
+    donation = donation_by_reference(reference=reference)
+    if donation is None:
+        raise Http404(_("No donation has this transfer reference."))
+    account = fund_default_account(fund=donation.fund)
+    qr_svg = None
+    if account and donation.status == donation.Status.PENDING:
+        payload = vietqr_payload(
+            bank_bin=account.bank_bin,
+            account_number=account.account_number,
+            amount=donation.amount,
+            reference=donation.transfer_reference,
+        )
+        qr_svg = vietqr_svg(payload, label=_("VietQR code to transfer the donation"))
+    return render(
+        request, "donations/donate_status.html", {"donation": donation, "account": account, "qr_svg": qr_svg}
+    )
+
+
+@login_not_required
+def donation_receipt(request, reference):
+    """The receipt PDF of a posted donation, for whoever holds its transfer reference."""
+    donation = donation_by_reference(reference=reference)
+    if donation is None or donation.status != donation.Status.POSTED:
+        raise Http404(_("This donation has no receipt yet."))
+    return pdf_response(donation_receipt_pdf(donation=donation), f"bien-lai-{donation.receipt_number}.pdf")
