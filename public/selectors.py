@@ -1,7 +1,7 @@
 """Reads of the public site: what its pages show, built from the domain apps' public selectors.
 
 Nothing here names a child or a donor who asked not to be named: the domain apps' selectors
-(`children.public`, `donations.selectors.transparency`) decide what may be published; this module
+(`children.selectors.public`, `donations.selectors.transparency`) decide what may be published; this module
 shapes it."""
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from children import public as children_public
+from children.selectors import public as children_public
 from donations.selectors import transparency
 from fund_portal.models import NewsPost
 from public import selectors

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from children import public as children_public
+from children.selectors import public as children_public
 from public.cache import public_data, public_page
 from public.pages import page
 

@@ -16,10 +16,10 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
-from .models import Child, ChildStatus, Circumstance, Need, Support
-from .reference.circumstances import SENSITIVE_CODES
-from .selectors.support import public_initial
-from .services.registry import age_on
+from ..models import Child, ChildStatus, Circumstance, Need, Support
+from ..reference.circumstances import SENSITIVE_CODES
+from ..services.registry import age_on
+from .support import public_initial
 
 #: Need areas whose small counts are suppressed on the public pages (see `public_needs_by_commune`).
 SENSITIVE_NEED_AREAS = frozenset({"legal_aid", "counselling"})
