@@ -57,10 +57,10 @@ def campaign_manage(request, slug):
     )
 
 
-@portal_action(Action.GIFT_HANDOVER, post_only=True)
-def gift_list_detail(request, pk):
-    gift_list = _gift_list(request, pk)
-    groups = selectors.gift_list_by_commune(gift_list=gift_list, user=request.user)
+def handover_form(request, gift_list) -> tuple[HandoverForm, bool]:
+    """The handover of a gift list, one body for the portal's page and the admin's: on a valid POST it
+    records the handover (a support for each child present) and says so. Returns the form and whether
+    the handover was recorded; the caller has checked who may record it."""
     entries = selectors.gift_list_entries(gift_list=gift_list, user=request.user).filter(
         support__isnull=True, absent=False
     )
@@ -78,7 +78,17 @@ def gift_list_detail(request, pk):
             form_service_errors(form, error)
         else:
             messages.success(request, _("%(count)s supports recorded.") % {"count": len(supports)})
-            return redirect("campaigns_portal:gift_list", pk=gift_list.pk)
+            return form, True
+    return form, False
+
+
+@portal_action(Action.GIFT_HANDOVER, post_only=True)
+def gift_list_detail(request, pk):
+    gift_list = _gift_list(request, pk)
+    groups = selectors.gift_list_by_commune(gift_list=gift_list, user=request.user)
+    form, recorded = handover_form(request, gift_list)
+    if recorded:
+        return redirect("campaigns_portal:gift_list", pk=gift_list.pk)
     return render(
         request,
         "campaigns/gift_list_detail.html",

@@ -8,10 +8,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from campaigns import documents, selectors
-from campaigns.forms import GiftListBuildForm, HandoverForm
+from campaigns import documents
+from campaigns.forms import GiftListBuildForm
 from campaigns.models import GiftList, GiftListEntry
-from campaigns.services.gift_lists import gift_list_build, gift_list_delete, gift_list_handover
+from campaigns.services.gift_lists import gift_list_build, gift_list_delete
+from campaigns.views import handover_form
 from fund_portal.admin import ScopedAdminMixin
 from fund_portal.authority import Action, action_required, reads
 from fund_portal.exports import xlsx_download
@@ -155,24 +156,9 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
         gift_list = self._gift_list(request, pk)
         if not request.user.has_perm("campaigns.change_giftlist"):
             raise PermissionDenied
-        entries = selectors.gift_list_entries(gift_list=gift_list, user=request.user).filter(
-            support__isnull=True, absent=False
-        )
-        form = HandoverForm(request.POST or None, entries=entries)
-        if request.method == "POST" and form.is_valid():
-            try:
-                supports = gift_list_handover(
-                    gift_list=gift_list,
-                    by=request.user,
-                    delivered_on=form.cleaned_data["delivered_on"],
-                    handed_over_by=form.cleaned_data["handed_over_by"],
-                    absent_child_ids=[entry.child_id for entry in form.cleaned_data["absent"]],
-                )
-            except ValidationError as error:
-                form_service_errors(form, error)
-            else:
-                messages.success(request, _("%(count)s supports recorded.") % {"count": len(supports)})
-                return redirect("admin:campaigns_giftlist_change", gift_list.pk)
+        form, recorded = handover_form(request, gift_list)
+        if recorded:
+            return redirect("admin:campaigns_giftlist_change", gift_list.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
