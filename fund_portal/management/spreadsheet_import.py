@@ -3,6 +3,7 @@ refusal that lists the file's problems in Vietnamese and writes nothing."""
 
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -13,9 +14,10 @@ SHOWN_ERRORS = 200
 
 
 class SpreadsheetImportCommand(BaseCommand):
-    """Subclasses set `user_help` and implement `run_import()` and `report()`."""
+    """Subclasses implement `run_import()` and `report()`. An import refuses a file either with a result
+    whose `errors` list its problems, or by raising a `ValidationError` with them."""
 
-    user_help = ""
+    user_help = _("Username of the staff member who imports; their scope applies.")
 
     def add_arguments(self, parser):
         parser.add_argument("file", help=_("The XLSX or CSV file."))
@@ -26,13 +28,14 @@ class SpreadsheetImportCommand(BaseCommand):
             help=_("Check the file and show a summary without writing anything."),
         )
 
-    def run_import(self, *, uploaded, by, dry_run: bool, name: str):
+    def run_import(self, *, uploaded, by, dry_run: bool, name: str, options: dict):
         raise NotImplementedError
 
     def report(self, result) -> None:
         raise NotImplementedError
 
     def handle(self, *args, **options):
+        self.dry_run = options["dry_run"]
         user = User.objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(_("No user is named %(name)s.") % {"name": options["user"]})
@@ -40,18 +43,24 @@ class SpreadsheetImportCommand(BaseCommand):
         try:
             with path.open("rb") as uploaded:
                 result = self.run_import(
-                    uploaded=uploaded, by=user, dry_run=options["dry_run"], name=path.name
+                    uploaded=uploaded, by=user, dry_run=options["dry_run"], name=path.name, options=options
                 )
         except OSError as error:
             raise CommandError(
                 _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error.strerror}
             ) from error
-        if not result.ok:
-            for error in result.errors[:SHOWN_ERRORS]:
-                self.stderr.write(str(error))
-            if len(result.errors) > SHOWN_ERRORS:
-                self.stderr.write(_("… and %(n)s more errors.") % {"n": len(result.errors) - SHOWN_ERRORS})
-            raise CommandError(
-                _("The file was refused (%(n)s errors); nothing was written.") % {"n": len(result.errors)}
-            )
+        except ValidationError as error:
+            self.refuse(error.messages)
+        if not getattr(result, "ok", True):
+            self.refuse([str(error) for error in result.errors])
         self.report(result)
+
+    def refuse(self, problems: list[str]) -> None:
+        """List the file's problems (at most SHOWN_ERRORS) and stop: nothing was written."""
+        for problem in problems[:SHOWN_ERRORS]:
+            self.stderr.write(problem)
+        if len(problems) > SHOWN_ERRORS:
+            self.stderr.write(_("… and %(n)s more errors.") % {"n": len(problems) - SHOWN_ERRORS})
+        raise CommandError(
+            _("The file was refused (%(n)s errors); nothing was written.") % {"n": len(problems)}
+        )

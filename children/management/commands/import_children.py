@@ -11,7 +11,7 @@ class Command(SpreadsheetImportCommand):
 
     user_help = _("Username of the officer who imports; their scope applies.")
 
-    def run_import(self, *, uploaded, by, dry_run: bool, name: str):
+    def run_import(self, *, uploaded, by, dry_run: bool, name: str, options: dict):
         return children_import(uploaded=uploaded, by=by, dry_run=dry_run, name=name)
 
     def report(self, result) -> None:

@@ -10,9 +10,7 @@ from fund_portal.money import format_vnd
 class Command(SpreadsheetImportCommand):
     help = _("Import donations from an XLSX or CSV file: every row is checked, then all are posted, or none.")
 
-    user_help = _("Username of the staff member who imports; their scope applies.")
-
-    def run_import(self, *, uploaded, by, dry_run: bool, name: str):
+    def run_import(self, *, uploaded, by, dry_run: bool, name: str, options: dict):
         return donations_import(uploaded=uploaded, by=by, dry_run=dry_run, name=name)
 
     def report(self, result) -> None:
