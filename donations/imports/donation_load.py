@@ -34,7 +34,7 @@ from ..models import (
     RestrictionKind,
 )
 from ..services.numbers import document_numbers_reserve, receipt_number
-from ..services.stock import stock_receive
+from ..services.stock import stock_receive_donation
 from .donation_rows import COLUMNS, ParsedRow
 
 #: How a new donor's name starts says what kind of donor it is (folded); anything else is a person.
@@ -166,14 +166,7 @@ def _write(rows: list[ParsedRow], *, by: User) -> int:
         donation_id for row, donation_id in zip(rows, ids, strict=True) if row.kind == DonationKind.GOODS
     ]
     for donation in Donation.objects.filter(pk__in=goods_ids).select_related("fund").order_by("pk"):
-        stock_receive(
-            fund=donation.fund,
-            name=donation.goods_description,
-            unit_of_measure=donation.goods_unit or "-",
-            quantity=donation.goods_quantity,
-            on=donation.received_on,
-            donation=donation,
-        )
+        stock_receive_donation(donation=donation)
     return new_donors
 
 

@@ -40,7 +40,7 @@ from ..selectors.balances import available_balance
 from ..vietqr import make_transfer_reference
 from .checks import _require_amount, _require_not_future, today
 from .numbers import document_numbers_reserve, receipt_number
-from .stock import stock_issue, stock_receive
+from .stock import stock_issue, stock_receive_donation
 
 
 @requires(Action.DONATION_RECORD)
@@ -190,14 +190,7 @@ def donation_post(*, donation: Donation, by: User | None) -> Donation:
             **restriction_values(donation),
         )
         if donation.kind == DonationKind.GOODS:
-            stock_receive(
-                fund=donation.fund,
-                name=donation.goods_description,
-                unit_of_measure=donation.goods_unit or "-",
-                quantity=donation.goods_quantity,
-                on=donation.received_on,
-                donation=donation,
-            )
+            stock_receive_donation(donation=donation)
     return donation
 
 

@@ -30,6 +30,18 @@ def stock_receive(
     return item
 
 
+def stock_receive_donation(*, donation: Donation) -> StockItem:
+    """A posted donation of goods comes into its fund's stock, on the day it was received."""
+    return stock_receive(
+        fund=donation.fund,
+        name=donation.goods_description,
+        unit_of_measure=donation.goods_unit or "-",
+        quantity=donation.goods_quantity,
+        on=donation.received_on,
+        donation=donation,
+    )
+
+
 def stock_issue(
     *,
     item: StockItem,
