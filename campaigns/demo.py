@@ -1,19 +1,18 @@
 """The campaigns of the small demo (`seed_demo`): the district's recurring campaigns and a news post."""
 
+from django.utils import timezone
+
 from fund_portal.demo import DISTRICT_CODE
-from fund_portal.models import AdministrativeUnit
+from fund_portal.models import AdministrativeUnit, NewsPost
+
+from .models import Campaign, CampaignKind, CampaignTemplate, DateRule
+from .services.campaign_templates import campaigns_from_templates
 
 
 def demo_seed() -> None:
     """The recurring campaigns of the district as templates (Mid-Autumn and Tết by the lunar calendar),
     this year's campaigns made from them, the demo's Mid-Autumn campaign tied to its template, and a
     news post."""
-    from django.utils import timezone
-
-    from fund_portal.models import NewsPost
-
-    from .models import Campaign, CampaignKind, CampaignTemplate, DateRule
-    from .services.campaign_templates import campaigns_from_templates
 
     if CampaignTemplate.objects.exists():
         return

@@ -5,19 +5,26 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
-from donations.models import NeedArea
+from donations.demo import GIVEN, MIDDLE, SURNAMES
+from donations.models import Donor, NeedArea
+from donations.services.donors import donor_save
 from fund_portal.bulk import analyze, bulk_load, next_ids
-from fund_portal.models import AdministrativeUnit, UnitLevel
+from fund_portal.demo import DEMO_COMMUNES
+from fund_portal.models import AdministrativeUnit, UnitLevel, User
 from fund_portal.text import fold
 
 from .imports.children import CHILD_COLUMNS, CIRCUMSTANCE_COLUMNS
 from .models import Child, Circumstance, Need, PriorityWeight, Support
-from .priority import priority_score, weights_ensure, weights_visible
+from .priority import priority_recompute, priority_score, weights_ensure, weights_visible
 from .reference.circumstances import SPECIAL_CIRCUMSTANCES
 from .reference.ethnic import ETHNIC_SHARES
+from .services.care import needs_assess, review_record
+from .services.registry import child_register
+from .services.support import sponsorship_start, support_record
 
 NEED_COLUMNS = ["child_id", "year", "area", "urgency", "note", "assessed_on"]
 SUPPORT_COLUMNS = [
@@ -48,7 +55,6 @@ CHUNK = 200_000
 def seed_children(*, count: int, seed: int = 2016) -> int:
     """Add `count` active children over the communes of the tree, with groups, this year's needs (two
     in five children) and a support received this year (one in two), as the reports count them."""
-    from donations.demo import GIVEN, MIDDLE, SURNAMES
 
     rng = random.Random(seed)
     today = timezone.localdate()
@@ -153,25 +159,6 @@ def demo_seed(per_commune: int = 10) -> None:
     """A few children in each demo commune, registered by its officer, with groups, this year's needs,
     some support and reviews; Nhà hảo tâm sponsors one child of Dân Lý. District staff (canbo.huyen)
     get the permission to see sensitive data, so the demo shows both sides of it."""
-    import datetime as dt
-    import random
-
-    from django.contrib.auth.models import Permission
-    from django.utils import timezone
-
-    from children.reference.circumstances import SPECIAL_CIRCUMSTANCES
-    from children.reference.ethnic import ETHNIC_SHARES
-    from children.services.care import needs_assess, review_record
-    from children.services.registry import child_register
-    from children.services.support import sponsorship_start, support_record
-    from donations.demo import GIVEN, MIDDLE, SURNAMES
-    from donations.models import Donor, NeedArea
-    from donations.services.donors import donor_save
-    from fund_portal.demo import DEMO_COMMUNES
-    from fund_portal.models import AdministrativeUnit, User
-
-    from .models import Child, Circumstance
-    from .priority import priority_recompute
 
     if Child.objects.exists():
         return

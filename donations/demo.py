@@ -9,10 +9,18 @@ from collections import Counter
 from django.db import transaction
 from django.utils import timezone
 
+from campaigns.models import Campaign, CampaignKind
+from donations.services.disbursements import disbursement_propose
+from donations.services.donations import donation_create, donation_post
+from donations.services.donors import donor_save
 from fund_portal.bulk import analyze, bulk_load, next_ids
+from fund_portal.demo import DEMO_COMMUNES, DISTRICT_CODE
+from fund_portal.models import AdministrativeUnit, User
+from fund_portal.text import fold
 
 from .imports.donation_load import DONATION_COLUMNS, ENTRY_COLUMNS
 from .models import (
+    BankAccount,
     DisplayPreference,
     DocumentSeries,
     Donation,
@@ -24,6 +32,8 @@ from .models import (
     Fund,
     LedgerEntry,
     Medium,
+    NeedArea,
+    RestrictionKind,
     SourceCategory,
 )
 from .services.numbers import document_numbers_reserve, receipt_number
@@ -204,7 +214,6 @@ def _donor_row(rng: random.Random, donor_id: int, unit_id: int, now) -> tuple:
     else:
         name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
         kind = DonorKind.INDIVIDUAL
-    from fund_portal.text import fold
 
     return (
         donor_id,
@@ -225,19 +234,6 @@ def _donor_row(rng: random.Random, donor_id: int, unit_id: int, now) -> tuple:
 
 def demo_seed() -> None:
     """The district fund with its bank account, commune funds, a campaign, donors and a year of donations."""
-    import datetime as dt
-    import random
-
-    from django.utils import timezone
-
-    from campaigns.models import Campaign, CampaignKind
-    from donations.services.disbursements import disbursement_propose
-    from donations.services.donations import donation_create, donation_post
-    from donations.services.donors import donor_save
-    from fund_portal.demo import DEMO_COMMUNES, DISTRICT_CODE
-    from fund_portal.models import AdministrativeUnit, User
-
-    from .models import BankAccount, DonationKind, Donor, DonorKind, Fund, NeedArea, RestrictionKind
 
     district = AdministrativeUnit.objects.get(code=DISTRICT_CODE)
     if Fund.objects.filter(code="qbtte-trieu-son").exists():
@@ -327,6 +323,5 @@ def demo_seed() -> None:
 
 def demo_donations_large(*, count: int) -> None:
     """`seed_demo --donations N`: N posted donations to the district fund of the small demo."""
-    from .models import Fund
 
     seed_donations(fund=Fund.objects.get(code="qbtte-trieu-son"), count=count)
