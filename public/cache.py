@@ -29,6 +29,7 @@ render of the cached data instead.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -117,7 +118,9 @@ def _serve(view, params, request, *args, **kwargs):
         patch_vary_headers(response, ["Cookie"])
         return response
     query = "&".join(f"{p}={request.GET.get(p, '')[:20]}" for p in params)
-    key = f"public:page:{translation.get_language()}:{version}:{request.path}?{query}"
+    # The address is hashed: a made-up 500-character slug must not make a key memcached or Redis refuse.
+    address = hashlib.blake2b(f"{request.path}?{query}".encode(), digest_size=16).hexdigest()
+    key = f"public:page:{translation.get_language()}:{version}:{address}"
     found = cache.get_many([key, GENERATION_KEY])
     generation = found.get(GENERATION_KEY, 0)
     cached = found.get(key)
