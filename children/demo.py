@@ -13,7 +13,7 @@ from fund_portal.bulk import analyze, bulk_load, next_ids
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.text import fold
 
-from .imports.children import CHILD_COLUMNS, CIRCUMSTANCE_COLUMNS
+from .imports.child_load import CHILD_COLUMNS, CIRCUMSTANCE_COLUMNS
 from .models import Child, Circumstance, Need, PriorityWeight, Support
 from .priority import priority_score, weights_ensure, weights_visible
 from .reference.circumstances import SPECIAL_CIRCUMSTANCES

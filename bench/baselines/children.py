@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from children.imports.children import (
+from children.imports.child_rows import (
     COLUMNS,
     NO_WORDS,
     POVERTY_WORDS,
