@@ -3,7 +3,6 @@ of the children as that template (so an export imports again), logged with its r
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, requires
+from fund_portal.imports import template_workbook, workbook_bytes
 from fund_portal.models import AdministrativeUnit, UnitLevel, User
 from fund_portal.text import normalize_text
 
@@ -42,14 +42,18 @@ def children_template(*, by: User | None = None) -> bytes:
     The second sheet lists the groups (the sensitive ones only for a user allowed to see them), the
     ethnic groups and, given the user, the communes and villages they may import into.
     """
-    import openpyxl
     from openpyxl.styles import Alignment, Font
 
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "Danh sách trẻ em"
     headers = export_headers(user=by)
-    sheet.append(headers)
+    names = [name for name, names in COLUMNS.items() if names[0] in headers]
+    # Typed as text: a personal ID or a phone number keeps its leading zero.
+    text_columns = {"birth_date", "personal_id", "commune", "guardian_phone"}
+    book, sheet = template_workbook(
+        title="Danh sách trẻ em",
+        headers=headers,
+        widths=[max(14, min(len(header) + 4, 32)) for header in headers],
+        number_formats={index: "@" for index, name in enumerate(names, start=1) if name in text_columns},
+    )
     commune = _default_commune(by) if by is not None else None
     if commune is None and by is not None:
         commune = AdministrativeUnit.objects.visible_to(by).filter(level=UnitLevel.COMMUNE).first()
@@ -83,16 +87,7 @@ def children_template(*, by: User | None = None) -> bytes:
         "health_notes": "",
         "data_consent": "Có",
     }
-    sheet.append([example[name] for name, names in COLUMNS.items() if names[0] in headers])
-    text_columns = {"birth_date", "personal_id", "commune", "guardian_phone"}
-    for index, (name, names) in enumerate((n, c) for n, c in COLUMNS.items() if c[0] in headers):
-        letter = openpyxl.utils.get_column_letter(index + 1)
-        sheet.cell(row=1, column=index + 1).font = Font(bold=True)
-        sheet.column_dimensions[letter].width = max(14, min(len(names[0]) + 4, 32))
-        if name in text_columns:
-            # Typed as text: a personal ID or a phone number keeps its leading zero.
-            sheet.column_dimensions[letter].number_format = "@"
-    sheet.freeze_panes = "A2"
+    sheet.append([example[name] for name in names])
 
     codes = book.create_sheet("Danh mục")
     bold = Font(bold=True)
@@ -139,9 +134,7 @@ def children_template(*, by: User | None = None) -> bytes:
     codes.column_dimensions["B"].width = 110
     for row in codes.iter_rows(min_row=1, max_row=4):
         row[0].alignment = Alignment(wrap_text=False)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 def children_export_rows(*, children, user) -> tuple[list[str], list[list], list[int]]:

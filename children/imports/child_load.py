@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fund_portal.bulk import bulk_load, matching, reserve_ids
-from fund_portal.imports import RowError
+from fund_portal.imports import Rejected, RowError
 from fund_portal.models import AdministrativeUnit, User
 
 from ..models import (
@@ -90,12 +90,6 @@ _EXISTING_FIELDS = (
     "village_id",
     *(name for name in MODEL_FIELDS if name not in ("commune", "village")),
 )
-
-
-class _Rejected(Exception):
-    def __init__(self, errors: list[RowError]):
-        super().__init__(errors)
-        self.errors = errors
 
 
 def _match(rows: list[ParsedRow], *, by: User) -> list[RowError]:
@@ -233,7 +227,7 @@ def _registered_personal_ids(personal_ids: list[str]) -> set[str]:
 
 
 def _write(rows: list[ParsedRow], *, by: User) -> None:
-    """Write the rows in the caller's transaction; raises _Rejected if a check against the database fails."""
+    """Write the rows in the caller's transaction; raises Rejected if a check against the database fails."""
     commune_ids = sorted({row.values["commune_id"] for row in rows})
     # Two imports into the same commune wait on each other here, so the second one sees the first's
     # children and updates them instead of adding them again.
@@ -241,7 +235,7 @@ def _write(rows: list[ParsedRow], *, by: User) -> None:
         list(AdministrativeUnit.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values("pk"))
     errors = _match(rows, by=by)
     if errors:
-        raise _Rejected(errors)
+        raise Rejected(errors)
     now = timezone.now()
     today = timezone.localdate()
     new_rows = [row for row in rows if row.new]

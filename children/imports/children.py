@@ -6,7 +6,9 @@ the rules of `children.services.child_check` (the same Vietnamese messages), eve
 reported with its spreadsheet row number, and if one row is bad nothing is written. A good file is
 written in one transaction: new children are loaded with COPY (PostgreSQL), the children the file
 names again are updated, their groups added, and their priority recomputed (`priority_recompute`);
-a new child is loaded with its priority already computed by the same formula (no needs yet).
+a new child is loaded with its priority already computed by the same formula (no needs yet). The
+flow is the core's `fund_portal.imports.sheet_import`; the file's rows are read by `child_rows`,
+matched and written by `child_load`.
 
 Decisions worth knowing:
 
@@ -32,20 +34,18 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, requires
 from fund_portal.bulk import analyze
-from fund_portal.imports import RowError
+from fund_portal.imports import RowError, SheetImportResult, sheet_import
 from fund_portal.models import Role, User
-from fund_portal.spreadsheets import column_map, open_sheet
 
 from ..models import Child, ChildStatusChange, Circumstance
-from .child_load import _alerts_for_ids_held_elsewhere, _match, _Rejected, _write
+from .child_load import _alerts_for_ids_held_elsewhere, _match, _write
 from .child_rows import COLUMNS, REQUIRED_COLUMNS, ParsedRow, _default_commune, _RowReader
 
 PREVIEW_ROWS = 20
@@ -53,30 +53,14 @@ ANALYZE_AFTER_ROWS = 10_000
 
 
 @dataclass
-class ImportResult:
-    """What an import did, or would do (a dry run); if `errors` lists any problem, nothing was written."""
+class ImportResult(SheetImportResult):
+    """What a children import did, or would do: the children it adds, updates and leaves as they were,
+    and the groups it records."""
 
-    file_name: str
-    dry_run: bool
-    rows: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     groups_added: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    preview: list[dict] = field(default_factory=list)
-    written: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def bad_rows(self) -> int:
-        return len({error.row for error in self.errors if error.row is not None})
-
-    def error_messages(self) -> list[str]:
-        return [str(error) for error in self.errors]
 
 
 def may_import(user) -> bool:
@@ -99,40 +83,30 @@ def children_import(*, uploaded, by: User, dry_run: bool, name: str = "") -> Imp
         result.errors.append(RowError(None, "", "not_allowed", _("You may not import children.")))
         return result
     default_commune = _default_commune(by)
-    try:
-        sheet = open_sheet(uploaded, name=result.file_name)
-        columns = column_map(sheet.headers, COLUMNS, required=REQUIRED_COLUMNS)
+
+    def reader(columns: dict[str, int]) -> _RowReader:
         if default_commune is None and "commune" not in columns and "commune_name" not in columns:
             raise ValidationError(
                 _("The file lacks the column(s): %(columns)s.") % {"columns": COLUMNS["commune"][0]},
                 code="columns",
             )
-    except ValidationError as error:
-        result.errors.append(RowError(None, "", error.code or "file", " ".join(error.messages)))
-        return result
-    reader = _RowReader(by=by, columns=columns, default_commune=default_commune)
-    rows = reader.read(sheet.rows)
-    del sheet
-    errors = reader.errors
-    if not rows and not errors:
-        errors.append(RowError(None, "", "no_rows", _("The file has no rows of children.")))
-    if dry_run or errors:
-        if rows:
-            errors += _match(rows, by=by)
-    else:
-        try:
-            with transaction.atomic():
-                _write(rows, by=by)
-        except _Rejected as rejected:
-            errors = rejected.errors
-        else:
-            result.written = True
-            if len(rows) >= ANALYZE_AFTER_ROWS:
-                analyze(Child, Circumstance, ChildStatusChange, added=len(rows))
-    held_elsewhere = {e.row for e in errors if e.code == "personal_id_check"}
+        return _RowReader(by=by, columns=columns, default_commune=default_commune)
+
+    rows = sheet_import(
+        result,
+        uploaded=uploaded,
+        columns=COLUMNS,
+        required=REQUIRED_COLUMNS,
+        reader=reader,
+        check=lambda rows: _match(rows, by=by) if rows else [],
+        write=lambda rows: _write(rows, by=by),
+        no_rows=_("The file has no rows of children."),
+    )
+    if result.written and len(rows) >= ANALYZE_AFTER_ROWS:
+        analyze(Child, Circumstance, ChildStatusChange, added=len(rows))
+    held_elsewhere = {e.row for e in result.errors if e.code == "personal_id_check"}
     if held_elsewhere:  # after the write's transaction, so the alerts stay when the import is refused
         _alerts_for_ids_held_elsewhere([row for row in rows if row.row in held_elsewhere], by=by)
-    result.errors = sorted(errors, key=lambda e: e.row or 0)
     _summarise(result, rows)
     return result
 
