@@ -19,15 +19,9 @@ from ..models import AccessAction, AccessLog, Circumstance
 from ..reference.circumstances import SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
 from ..reference.ethnic import ETHNIC_GROUPS
 from ..services.registry import access_log
-from .child_rows import (
-    CHUNK,
-    COLUMNS,
-    POVERTY_LABELS,
-    SENSITIVE_PERMISSION,
-    SEX_LABELS,
-    _chunks,
-    _default_commune,
-)
+from .child_places import CHUNK, _chunks
+from .child_rows import COLUMNS, SENSITIVE_PERMISSION, _default_commune
+from .child_words import POVERTY_LABELS, SEX_LABELS
 
 
 def export_headers(*, user) -> list[str]:
@@ -42,17 +36,15 @@ def children_template(*, by: User | None = None) -> bytes:
     The second sheet lists the groups (the sensitive ones only for a user allowed to see them), the
     ethnic groups and, given the user, the communes and villages they may import into.
     """
-    from openpyxl.styles import Alignment, Font
-
     headers = export_headers(user=by)
-    names = [name for name, names in COLUMNS.items() if names[0] in headers]
+    fields = [name for name, names in COLUMNS.items() if names[0] in headers]
     # Typed as text: a personal ID or a phone number keeps its leading zero.
     text_columns = {"birth_date", "personal_id", "commune", "guardian_phone"}
     book, sheet = template_workbook(
         title="Danh sách trẻ em",
         headers=headers,
         widths=[max(14, min(len(header) + 4, 32)) for header in headers],
-        number_formats={index: "@" for index, name in enumerate(names, start=1) if name in text_columns},
+        number_formats={index: "@" for index, name in enumerate(fields, start=1) if name in text_columns},
     )
     commune = _default_commune(by) if by is not None else None
     if commune is None and by is not None:
@@ -87,7 +79,16 @@ def children_template(*, by: User | None = None) -> bytes:
         "health_notes": "",
         "data_consent": "Có",
     }
-    sheet.append([example[name] for name in names])
+    sheet.append([example[name] for name in fields])
+
+    _codes_sheet(book, by=by)
+    return workbook_bytes(book)
+
+
+def _codes_sheet(book, *, by: User | None) -> None:
+    """The template's second sheet: how to fill in the list, then the codes to use (the sensitive groups
+    only for a user allowed to see them; given the user, the communes and villages they may use)."""
+    from openpyxl.styles import Alignment, Font
 
     codes = book.create_sheet("Danh mục")
     bold = Font(bold=True)
@@ -134,7 +135,6 @@ def children_template(*, by: User | None = None) -> bytes:
     codes.column_dimensions["B"].width = 110
     for row in codes.iter_rows(min_row=1, max_row=4):
         row[0].alignment = Alignment(wrap_text=False)
-    return workbook_bytes(book)
 
 
 def children_export_rows(*, children, user) -> tuple[list[str], list[list], list[int]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.db import connection
 from django.utils import timezone
@@ -27,7 +28,8 @@ from ..models import (
 )
 from ..priority import priority_recompute, priority_score, weights_visible
 from ..services.registry import ADULT_AGE, age_on
-from .child_rows import CHUNK, COLUMNS, ParsedRow, _chunks
+from .child_places import CHUNK, _chunks
+from .child_rows import COLUMNS, ParsedRow
 
 #: The model fields a column writes (the commune's two columns write one field; groups are rows).
 MODEL_FIELDS = [
@@ -92,13 +94,34 @@ _EXISTING_FIELDS = (
 )
 
 
+@dataclass(slots=True)
+class _Registered:
+    """The registered children a file's rows may be, as read by `_registered`."""
+
+    by_id: dict[str, dict]  # personal ID -> child, in the user's scope
+    by_name: dict[tuple, dict]  # (folded name, date of birth, commune id) -> child, merged records left out
+    outside: set[str]  # personal IDs a child outside the user's scope holds
+
+
 def _match(rows: list[ParsedRow], *, by: User) -> list[RowError]:
     """The checks that read the database: which child each row is, and the rules that depend on it.
 
     Sets each row's `child_id` (None for a new child) and `changed`.
     """
+    registered = _registered(rows, visible=Child.objects.visible_to(by))
+    today = timezone.localdate()
+    first_row_of_child: dict[int, int] = {}
     errors: list[RowError] = []
-    visible = Child.objects.visible_to(by)
+    for row in rows:
+        error = _match_row(row, registered, today=today, first_row_of_child=first_row_of_child)
+        if error is not None:
+            errors.append(error)
+    _set_new_groups(rows)
+    return errors
+
+
+def _registered(rows: list[ParsedRow], *, visible) -> _Registered:
+    """The children of the rows' communes, and those holding the rows' personal IDs elsewhere."""
     commune_ids = sorted({row.values["commune_id"] for row in rows})
     existing: dict[int, dict] = {}
     for chunk in _chunks(commune_ids, CHUNK):
@@ -112,78 +135,82 @@ def _match(rows: list[ParsedRow], *, by: User) -> list[RowError]:
         for child in visible.filter(personal_id__in=chunk).values(*_EXISTING_FIELDS):
             existing[child["id"]] = child
             by_id[child["personal_id"]] = child
-    outside = {pid for pid in taken if pid not in by_id}
     by_name = {
         (child["name_folded"], child["birth_date"], child["commune_id"]): child
         for child in existing.values()
         if child["status"] != ChildStatus.MERGED
     }
-    today = timezone.localdate()
-    first_row_of_child: dict[int, int] = {}
-    personal_id_header = COLUMNS["personal_id"][0]
-    for row in rows:
-        pid = row.values.get("personal_id")
-        child = by_id.get(pid) if pid else None
-        if pid and child is None and pid in outside:
-            # As on registration: words that do not confirm the number exists, and an alert for the
-            # staff who see both records.
-            errors.append(
-                RowError(
-                    row.row,
-                    personal_id_header,
-                    "personal_id_check",
-                    _(
-                        "The personal identification number %(value)s needs checking by the fund before it "
-                        "can be recorded; the fund's staff have been told. Leave it empty to import the "
-                        "child now."
-                    )
-                    % {"value": pid},
-                    pid,
-                )
-            )
-            continue
-        if child is None:
-            candidate = by_name.get(row.name_key)
-            if candidate is not None and not (pid and candidate["personal_id"]):
-                child = candidate
-        status = child["status"] if child else ChildStatus.ACTIVE
-        if child is not None and status == ChildStatus.MERGED:
-            errors.append(
-                RowError(row.row, "", "merged", _("A merged record does not change any more."), row.full_name)
-            )
-            continue
-        birth_date = row.values["birth_date"]
-        if status == ChildStatus.ACTIVE and age_on(birth_date, today) >= ADULT_AGE:
-            errors.append(
-                RowError(
-                    row.row,
-                    COLUMNS["birth_date"][0],
-                    "adult",
-                    _("Born on %(date)s, this person is 16 or older and is not a child.")
-                    % {"date": birth_date.strftime("%d/%m/%Y")},
-                    birth_date.strftime("%d/%m/%Y"),
-                )
-            )
-            continue
-        if child is None:
-            row.child_id, row.new, row.changed, row.new_groups = None, True, True, list(row.groups)
-            continue
-        first = first_row_of_child.setdefault(child["id"], row.row)
-        if first != row.row:
-            errors.append(
-                RowError(
-                    row.row,
-                    "",
-                    "duplicate_in_file",
-                    _("This row is the same child as row %(first)s of this file.") % {"first": first},
-                    row.full_name,
-                )
-            )
-            continue
-        row.child_id, row.new = child["id"], False
-        if row.values["commune_id"] != child["commune_id"] and "village_id" not in row.values:
-            row.values["village_id"] = None  # the old village belongs to the old commune
-        row.changed = any(child[name] != value for name, value in row.values.items())
+    return _Registered(by_id=by_id, by_name=by_name, outside={pid for pid in taken if pid not in by_id})
+
+
+def _match_row(
+    row: ParsedRow, registered: _Registered, *, today, first_row_of_child: dict[int, int]
+) -> RowError | None:
+    """Which child the row is, set on the row (a new child: `child_id` None), or why it is refused."""
+    pid = row.values.get("personal_id")
+    child = registered.by_id.get(pid) if pid else None
+    if pid and child is None and pid in registered.outside:
+        return _held_elsewhere_error(row, pid)
+    if child is None:
+        candidate = registered.by_name.get(row.name_key)
+        if candidate is not None and not (pid and candidate["personal_id"]):
+            child = candidate
+    status = child["status"] if child else ChildStatus.ACTIVE
+    if child is not None and status == ChildStatus.MERGED:
+        return RowError(row.row, "", "merged", _("A merged record does not change any more."), row.full_name)
+    birth_date = row.values["birth_date"]
+    if status == ChildStatus.ACTIVE and age_on(birth_date, today) >= ADULT_AGE:
+        return RowError(
+            row.row,
+            COLUMNS["birth_date"][0],
+            "adult",
+            _("Born on %(date)s, this person is 16 or older and is not a child.")
+            % {"date": birth_date.strftime("%d/%m/%Y")},
+            birth_date.strftime("%d/%m/%Y"),
+        )
+    if child is None:
+        row.child_id, row.new, row.changed, row.new_groups = None, True, True, list(row.groups)
+        return None
+    first = first_row_of_child.setdefault(child["id"], row.row)
+    if first != row.row:
+        return RowError(
+            row.row,
+            "",
+            "duplicate_in_file",
+            _("This row is the same child as row %(first)s of this file.") % {"first": first},
+            row.full_name,
+        )
+    _compare(row, child)
+    return None
+
+
+def _held_elsewhere_error(row: ParsedRow, pid: str) -> RowError:
+    # As on registration: words that do not confirm the number exists, and an alert for the staff who
+    # see both records.
+    return RowError(
+        row.row,
+        COLUMNS["personal_id"][0],
+        "personal_id_check",
+        _(
+            "The personal identification number %(value)s needs checking by the fund before it "
+            "can be recorded; the fund's staff have been told. Leave it empty to import the "
+            "child now."
+        )
+        % {"value": pid},
+        pid,
+    )
+
+
+def _compare(row: ParsedRow, child: dict) -> None:
+    """The row is this registered child: does it change it?"""
+    row.child_id, row.new = child["id"], False
+    if row.values["commune_id"] != child["commune_id"] and "village_id" not in row.values:
+        row.values["village_id"] = None  # the old village belongs to the old commune
+    row.changed = any(child[name] != value for name, value in row.values.items())
+
+
+def _set_new_groups(rows: list[ParsedRow]) -> None:
+    """The groups each row of a registered child adds to those recorded."""
     recorded: set[tuple[int, str, str]] = set()
     matched = sorted({row.child_id for row in rows if not row.new and row.child_id})
     for chunk in _chunks(matched, _chunk_size()):
@@ -193,7 +220,6 @@ def _match(rows: list[ParsedRow], *, by: User) -> list[RowError]:
     for row in rows:
         if not row.new and row.child_id:
             row.new_groups = [(g, s) for g, s in row.groups if (row.child_id, g, s) not in recorded]
-    return errors
 
 
 def _alerts_for_ids_held_elsewhere(rows: list[ParsedRow], *, by: User) -> None:

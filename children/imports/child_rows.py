@@ -1,15 +1,15 @@
-"""The children's import file: its columns, the words it understands, and the reader that checks
-each row without the database (`_RowReader`, giving `ParsedRow`s), with the keys it looks names up by.
+"""The children's import file: its columns, and the reader that checks each row without the database
+(`_RowReader`, giving `ParsedRow`s): who the child is, where they live (`child_places`), their household,
+their groups, the lengths, and the first row of each child in the file.
 
 Every problem is kept with its spreadsheet row number; values that repeat across rows (dates, words,
-villages, groups) are checked once. The flow is `children.imports.children`."""
+villages, groups) are checked once. The words the file is written in are in `child_words`; the flow is
+`children.imports.children`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -24,8 +24,19 @@ from fund_portal.spreadsheets import cell_date
 from fund_portal.text import fold, normalize_text
 
 from ..models import Child, Poverty, Sex
-from ..reference.circumstances import SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
-from ..reference.ethnic import ETHNIC_GROUPS
+from ..reference.circumstances import SENSITIVE_CODES
+from .child_places import _PlaceCells
+from .child_words import (
+    _GROUP_SEPARATORS,
+    NO_WORDS,
+    POVERTY_WORDS,
+    SEX_WORDS,
+    YES_WORDS,
+    _ethnicity_table,
+    _group_key,
+    _group_table,
+    _word_key,
+)
 
 SENSITIVE_PERMISSION = "children.view_sensitive"
 
@@ -68,25 +79,6 @@ TEXT_FIELDS = (
 )
 
 MAX_ROWS = 100_000
-#: Query parameters per statement: SQLite caps them (32,766 in recent versions, 999 in old ones).
-CHUNK = 900
-
-SEX_WORDS = {"Nam": Sex.MALE, "Nữ": Sex.FEMALE, "Trai": Sex.MALE, "Gái": Sex.FEMALE}
-SEX_LABELS = {Sex.MALE: "Nam", Sex.FEMALE: "Nữ"}
-POVERTY_WORDS = {
-    "Hộ nghèo": Poverty.POOR,
-    "Nghèo": Poverty.POOR,
-    "Hộ cận nghèo": Poverty.NEAR_POOR,
-    "Cận nghèo": Poverty.NEAR_POOR,
-    "Không": Poverty.NONE,
-}
-POVERTY_LABELS = {Poverty.POOR: "Hộ nghèo", Poverty.NEAR_POOR: "Hộ cận nghèo", Poverty.NONE: ""}
-YES_WORDS = {"co", "x", "yes", "true", "1", "dung", "c"}
-NO_WORDS = {"khong", "no", "false", "0", "k", ""}
-ETHNIC_ALIASES = {"Việt": "01", "Kinh (Việt)": "01", "Mông": "08", "H'Mông": "08", "Khmer": "05"}
-_GROUP_CODE = re.compile(r"g?\s*0*(\d{1,2})(?:\.(\d{1,2}))?", re.IGNORECASE)
-_GROUP_SEPARATORS = re.compile(r"[;\n]+")
-_UNIT_PREFIXES = ("xa ", "phuong ", "thi tran ", "thon ", "xom ", "ban ", "ap ", "to dan pho ", "khu pho ")
 _FORMULA_STARTS = ("=", "+", "-", "@")
 _MAX_LENGTHS = {
     name: Child._meta.get_field(name).max_length
@@ -123,7 +115,7 @@ def _default_commune(user) -> AdministrativeUnit | None:
     return unit if unit is not None and unit.level == UnitLevel.COMMUNE else None
 
 
-class _RowReader(SheetReader):
+class _RowReader(_PlaceCells, SheetReader):
     """Turns the sheet's rows into ParsedRows, collecting every problem with its row number."""
 
     max_rows = MAX_ROWS
@@ -136,18 +128,9 @@ class _RowReader(SheetReader):
         self._names = list(columns)
         self._pick = itemgetter(*columns.values())  # a tuple: the required columns are three
         self._width = max(columns.values(), default=-1) + 1
-        self.default_commune = default_commune
         self.sensitive_allowed = by.has_perm(SENSITIVE_PERMISSION)
         self.today = timezone.localdate()
-        units = AdministrativeUnit.objects.visible_to(by).filter(level=UnitLevel.COMMUNE)
-        self.communes: dict[str, AdministrativeUnit] = {}
-        names: dict[str, list[AdministrativeUnit]] = defaultdict(list)
-        for unit in units.only("pk", "code", "name", "level", "parent_id"):
-            self.communes[unit.code.lower()] = unit
-            names[_unit_key(unit.name)].append(unit)
-        self.commune_names = names
-        self.villages: dict[int, dict[str, int]] = {}
-        self.village_names: dict[int, str] = {}
+        self._places_load(by=by, default_commune=default_commune)
         self.sexes = choice_table(Sex, SEX_WORDS)
         self.poverties = choice_table(Poverty, POVERTY_WORDS)
         self.ethnicities = _ethnicity_table()
@@ -156,36 +139,69 @@ class _RowReader(SheetReader):
         self._words: dict[object, str] = {}
         self._dates: dict[object, tuple[dt.date | None, str, str]] = {}
         self._group_cells: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]]]] = {}
-        self._unknown_communes: dict[str, list[tuple[int, str]]] = defaultdict(list)
         self.first_row_of_id: dict[str, int] = {}
         self.first_row_of_name: dict[tuple, int] = {}
 
     def _error(self, row: int, field_name: str, code: str, message: str, value="") -> None:
         self.errors.append(RowError(row, COLUMNS[field_name][0], code, message, _shown(value)))
 
+    def _required(self, row: int, field_name: str) -> None:
+        self._error(row, field_name, "required", _required_message(field_name))
+
     def _parse(self, row: int, cells: list) -> ParsedRow | None:
         before = len(self.errors)
-        columns = self.columns
+        cell = self._cells(cells)
+        values = self._identity(row, cell)
+        commune = self._place(row, cell, values)
+        self._household(row, cell, values)
+        groups = self._groups(row, cell("groups", "")) if "groups" in self.columns else []
+        self._check_lengths(row, values)
+        if len(self.errors) > before or commune is None:
+            return None
+        parsed = ParsedRow(
+            row=row,
+            values=values,
+            groups=groups,
+            commune_label=str(commune),
+            name_folded=fold(values["full_name"]),
+        )
+        return parsed if self._first_in_file(parsed) else None
+
+    def _cells(self, cells: list):
+        """The row's `get`, a cell's value by its column's name (a short row is padded with "")."""
         if len(cells) < self._width:
             cells = [*cells, *[""] * (self._width - len(cells))]
-        cell = dict(zip(self._names, self._pick(cells), strict=True)).get
-        values: dict[str, object] = {}
+        return dict(zip(self._names, self._pick(cells), strict=True)).get
+
+    def _identity(self, row: int, cell) -> dict[str, object]:
+        """The cells that say who the child is: name, date of birth, sex, ethnic group, personal ID."""
         full_name = self._text(cell("full_name", ""))
         if not full_name:
             self._error(row, "full_name", "required", _("The child's full name is empty."))
-        values["full_name"] = full_name
-        values["birth_date"] = self._birth_date(row, cell("birth_date", ""))
-        values["sex"] = self._choice(row, "sex", cell("sex", ""), self.sexes)
-        if "ethnicity" in columns:
+        values: dict[str, object] = {
+            "full_name": full_name,
+            "birth_date": self._birth_date(row, cell("birth_date", "")),
+            "sex": self._choice(row, "sex", cell("sex", ""), self.sexes),
+        }
+        if "ethnicity" in self.columns:
             values["ethnicity"] = self._ethnicity(row, cell("ethnicity", ""))
-        personal_id = self._personal_id(row, cell("personal_id", "")) if "personal_id" in columns else None
-        if "personal_id" in columns:
-            values["personal_id"] = personal_id
+        if "personal_id" in self.columns:
+            values["personal_id"] = self._personal_id(row, cell("personal_id", ""))
+        return values
+
+    def _place(self, row: int, cell, values: dict[str, object]) -> AdministrativeUnit | None:
+        """The row's commune (None if it has none the user may use) and village, set on `values`."""
         commune = self._commune(row, cell("commune", ""), cell("commune_name", ""))
         if commune is not None:
             values["commune_id"] = commune.pk
-            if "village" in columns:
+            if "village" in self.columns:
                 values["village_id"] = self._village(row, commune, cell("village", ""))
+        return commune
+
+    def _household(self, row: int, cell, values: dict[str, object]) -> None:
+        """The cells about the child's household and life: address, guardian, poverty, school,
+        disability, health notes (only with the permission to see sensitive data), data consent."""
+        columns = self.columns
         for name in TEXT_FIELDS:
             if name in columns:
                 values[name] = self._text(cell(name, ""))
@@ -210,7 +226,9 @@ class _RowReader(SheetReader):
                     _("Recording health notes needs the permission to see sensitive data."),
                 )
             del values["health_notes"]
-        groups = self._groups(row, cell("groups", "")) if "groups" in columns else []
+
+    def _check_lengths(self, row: int, values: dict[str, object]) -> None:
+        """The texts longer than their field holds."""
         for name in ("full_name", "guardian_phone", *TEXT_FIELDS):
             value = values.get(name)
             if value and name in _MAX_LENGTHS and len(value) > _MAX_LENGTHS[name]:
@@ -222,11 +240,11 @@ class _RowReader(SheetReader):
                     % {"value": _shown(value), "max": _MAX_LENGTHS[name]},
                     value,
                 )
-        if len(self.errors) > before or commune is None:
-            return None
-        parsed = ParsedRow(
-            row=row, values=values, groups=groups, commune_label=str(commune), name_folded=fold(full_name)
-        )
+
+    def _first_in_file(self, parsed: ParsedRow) -> bool:
+        """Whether the row is the first of the file with its personal ID (without one, with its name,
+        date of birth and commune); a later row of the same child is refused."""
+        row, personal_id = parsed.row, parsed.values.get("personal_id")
         if personal_id:
             first = self.first_row_of_id.setdefault(personal_id, row)
             if first != row:
@@ -240,22 +258,20 @@ class _RowReader(SheetReader):
                     )
                     % {"value": personal_id, "first": first},
                 )
-                return None
-        else:
-            first = self.first_row_of_name.setdefault(parsed.name_key, row)
-            if first != row:
-                self._error(
-                    row,
-                    "full_name",
-                    "duplicate_in_file",
-                    _(
-                        "This child (same name, date of birth and commune) is already in row %(first)s "
-                        "of this file."
-                    )
-                    % {"first": first},
+            return first == row
+        first = self.first_row_of_name.setdefault(parsed.name_key, row)
+        if first != row:
+            self._error(
+                row,
+                "full_name",
+                "duplicate_in_file",
+                _(
+                    "This child (same name, date of birth and commune) is already in row %(first)s "
+                    "of this file."
                 )
-                return None
-        return parsed
+                % {"first": first},
+            )
+        return first == row
 
     def _text(self, value) -> str:
         text = self._texts.get(value)
@@ -295,7 +311,7 @@ class _RowReader(SheetReader):
         text = cell_text(value)
         if not text:
             if required:
-                self._error(row, field_name, "required", _required_message(field_name))
+                self._required(row, field_name)
             return ""
         choice = table.get(text)
         if choice is None:
@@ -356,98 +372,6 @@ class _RowReader(SheetReader):
             )
             return None
         return text
-
-    def _commune(self, row: int, code_value, name_value) -> AdministrativeUnit | None:
-        code = cell_text(code_value)
-        if code:
-            commune = self.communes.get(code.lower())
-            if commune is None:
-                # Told apart in one query at the end: a unit that does not exist, or one out of scope.
-                self._unknown_communes[code].append((row, "commune"))
-            return commune
-        name = self._text(name_value)
-        if name:
-            found = self.commune_names.get(_unit_key(name), [])
-            if len(found) == 1:
-                return found[0]
-            if found:
-                self._error(
-                    row,
-                    "commune_name",
-                    "ambiguous_commune",
-                    _("Several communes are named “%(value)s”; write the commune's code.")
-                    % {"value": _shown(name)},
-                    name,
-                )
-            else:
-                self._unknown_communes[name].append((row, "commune_name"))
-            return None
-        if self.default_commune is not None:
-            return self.default_commune
-        self._error(row, "commune", "required", _required_message("commune"))
-        return None
-
-    def _finish(self) -> None:
-        """The rows naming a commune the user may not register children in: unknown, not a commune, or
-        outside their unit (looked up once for all the rows, after the last)."""
-        if not self._unknown_communes:
-            return
-        texts = list(self._unknown_communes)
-        existing: dict[str, AdministrativeUnit] = {}
-        for chunk in _chunks(texts, CHUNK):
-            for unit in AdministrativeUnit.objects.filter(code__in=chunk):
-                existing[unit.code] = unit
-        by_name: dict[str, list[AdministrativeUnit]] = defaultdict(list)
-        if any(text not in existing for text in texts):
-            wanted = {_unit_key(text) for text in texts}
-            for unit in AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE).only("pk", "name", "code"):
-                if _unit_key(unit.name) in wanted:
-                    by_name[_unit_key(unit.name)].append(unit)
-        for text, places in self._unknown_communes.items():
-            unit = existing.get(text) or next(iter(by_name.get(_unit_key(text), [])), None)
-            for row, column in places:
-                if unit is None:
-                    code, message = (
-                        "unknown_commune",
-                        _("No commune has the code or name “%(value)s”.") % {"value": _shown(text)},
-                    )
-                elif unit.level != UnitLevel.COMMUNE:
-                    code, message = "not_commune", _("%(unit)s is not a commune.") % {"unit": unit}
-                else:
-                    code, message = (
-                        "commune_out_of_scope",
-                        _("%(unit)s is outside your unit.") % {"unit": unit},
-                    )
-                self._error(row, column, code, message, text)
-
-    def _village(self, row: int, commune: AdministrativeUnit, value) -> int | None:
-        text = self._text(value)
-        if not text:
-            return None
-        table = self.villages.get(commune.pk)
-        if table is None:
-            table = self.villages[commune.pk] = {}
-            for pk, code, name in AdministrativeUnit.objects.filter(
-                parent_id=commune.pk, level=UnitLevel.VILLAGE
-            ).values_list("pk", "code", "name"):
-                table[code.lower()] = pk
-                table[fold(name)] = pk
-                table[_unit_key(name)] = pk
-        village_id = table.get(text)
-        if village_id is None:
-            village_id = table.get(text.lower()) or table.get(fold(text)) or table.get(_unit_key(text))
-            if village_id is not None:
-                table[text] = village_id  # the same cell again: one lookup
-        if village_id is None:
-            self._error(
-                row,
-                "village",
-                "unknown_village",
-                _("%(village)s is not a village of %(commune)s.")
-                % {"village": f"“{_shown(text)}”", "commune": commune},
-                text,
-            )
-        return village_id
 
     def _phone(self, value) -> str:
         if isinstance(value, float | int) and not isinstance(value, bool):
@@ -522,53 +446,5 @@ class _RowReader(SheetReader):
         return checked[0]
 
 
-def _word_key(text: str) -> str:
-    """Folded, with every character that is not a letter or a digit left out ("Khơ-me" -> "khome")."""
-    return "".join(ch for ch in fold(text) if ch.isalnum())
-
-
-def _unit_key(text: str) -> str:
-    """A unit's name folded, without the word saying its level ("Xã Dân Lý" -> "dan ly")."""
-    folded = fold(text)
-    for prefix in _UNIT_PREFIXES:
-        if folded.startswith(prefix):
-            return folded[len(prefix) :]
-    return folded
-
-
-def _group_key(text: str) -> str | None:
-    match = _GROUP_CODE.fullmatch(text.strip())
-    if match is None:
-        return None
-    return f"G{int(match[1]):02d}" + (f".{int(match[2])}" if match[2] else "")
-
-
-def _ethnicity_table() -> dict[str, str]:
-    table = {}
-    for code, name in ETHNIC_GROUPS:
-        table[code] = code
-        table[str(int(code))] = code
-        table[_word_key(name)] = code
-    table.update({_word_key(alias): code for alias, code in ETHNIC_ALIASES.items()})
-    return table
-
-
-def _group_table() -> dict[str, tuple[str, str]]:
-    """A group's or subgroup's code or folded name -> (group code, subgroup code or "")."""
-    table = {}
-    for item in SPECIAL_CIRCUMSTANCES:
-        table[item.code] = (item.code, "")
-        table[fold(item.name)] = (item.code, "")
-        for sub in item.subgroups:
-            table[sub.code] = (item.code, sub.code)
-            table[fold(sub.name)] = (item.code, sub.code)
-    return table
-
-
 def _required_message(field_name: str) -> str:
     return _("%(column)s is empty; it is required.") % {"column": COLUMNS[field_name][0]}
-
-
-def _chunks(values: list, size: int) -> Iterable[list]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
