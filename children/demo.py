@@ -17,7 +17,7 @@ from fund_portal.demo import DEMO_COMMUNES
 from fund_portal.models import AdministrativeUnit, UnitLevel, User
 from fund_portal.text import fold
 
-from .imports.children import CHILD_COLUMNS, CIRCUMSTANCE_COLUMNS
+from .imports.child_load import CHILD_COLUMNS, CIRCUMSTANCE_COLUMNS
 from .models import Child, Circumstance, Need, PriorityWeight, Support
 from .priority import priority_recompute, priority_score, weights_ensure, weights_visible
 from .reference.circumstances import SPECIAL_CIRCUMSTANCES

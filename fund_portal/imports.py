@@ -131,18 +131,18 @@ def sheet_import(
 ) -> list:
     """Check every row of the file, then write them all in one transaction, or none; returns the rows read.
 
-    `reader` makes the app's `SheetReader` from the columns found; `check` gives the problems only the
+    `reader` makes the app's `SheetReader` from the columns found (a `ValidationError` it raises, about a
+    column the app cannot do without, is the file's error); `check` gives the problems only the
     database knows (run for a dry run or a file with bad rows); `write` writes the rows, running those
     checks again under its locks, and raises `Rejected` to roll back. The problems end on `result.errors`,
     in the order of the rows; `result.written` says whether the rows were written.
     """
     try:
         sheet = open_sheet(uploaded, name=result.file_name)
-        found = column_map(sheet.headers, columns, required=required)
+        row_reader = reader(column_map(sheet.headers, columns, required=required))
     except ValidationError as error:
         result.errors.append(RowError(None, "", error.code or "file", " ".join(error.messages)))
         return []
-    row_reader = reader(found)
     rows = row_reader.read(sheet.rows)
     del sheet
     errors = row_reader.errors

@@ -32,11 +32,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from children.imports.children import (
-    COLUMNS,
+from children.imports.child_rows import COLUMNS, SENSITIVE_PERMISSION
+from children.imports.child_words import (
     NO_WORDS,
     POVERTY_WORDS,
-    SENSITIVE_PERMISSION,
     SEX_WORDS,
     YES_WORDS,
     _ethnicity_table,

@@ -24,7 +24,8 @@ from bench.benchmarks.donations_import import (
     vacuum_after_rollback,
 )
 from bench.measure import Measure, benchmark, peak_rss_mb, peak_rss_reset
-from children.imports.children import HEADERS, children_import
+from children.imports.child_rows import HEADERS
+from children.imports.children import children_import
 from children.models import Child, ChildStatusChange, Circumstance
 from children.reference.circumstances import SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
 from children.reference.ethnic import ETHNIC_SHARES

@@ -2,7 +2,7 @@
 
 The import is `children.imports.children.children_import` (check first, then all rows or none); the
 export is an admin action that asks for the reason on an intermediate page and writes one access
-log row with the children's ids (`children.imports.children.children_export`).
+log row with the children's ids (`children.imports.child_export.children_export`).
 """
 
 from django.contrib import admin
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from fund_portal.authority import Action, action_required
 
 from ..forms.imports import ExportReasonForm
-from ..imports import children as importing
+from ..imports.children import may_import
 from ..views.imports import child_export_download, child_import_page, child_import_template_download
 
 
@@ -44,7 +44,7 @@ class ChildImportExportAdminMixin:
     @action_required(Action.CHILD_IMPORT)
     def import_view(self, request):
         """The commune's list from a spreadsheet: a check first (dry run, preview), then all or nothing."""
-        if not (self.has_add_permission(request) and importing.may_import(request.user)):
+        if not (self.has_add_permission(request) and may_import(request.user)):
             raise PermissionDenied
         return child_import_page(
             request,

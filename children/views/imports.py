@@ -17,7 +17,8 @@ from fund_portal.exports import xlsx_download
 from fund_portal.views import portal_action
 
 from ..forms.imports import ChildImportForm, ExportReasonForm
-from ..imports import children as importing
+from ..imports.child_export import children_export, children_template
+from ..imports.children import children_import, may_import
 from .registry import filtered_children
 
 
@@ -37,7 +38,7 @@ def child_import_page(request, *, done: str, show: Callable):
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        result = importing.children_import(
+        result = children_import(
             uploaded=upload, by=request.user, name=upload.name, dry_run=form.cleaned_data["dry_run"]
         )
         if result.ok and result.written:
@@ -47,7 +48,7 @@ def child_import_page(request, *, done: str, show: Callable):
 
 
 def child_import_template_download(request):
-    return xlsx_download(importing.children_template(by=request.user), "mau-danh-sach-tre-em.xlsx")
+    return xlsx_download(children_template(by=request.user), "mau-danh-sach-tre-em.xlsx")
 
 
 def child_export_download(request, *, form: ExportReasonForm, children: Callable):
@@ -55,9 +56,7 @@ def child_export_download(request, *, form: ExportReasonForm, children: Callable
     and one access-log row; else None, and the caller shows the form (with a refusal on its reason)."""
     if form.is_bound and form.is_valid():
         try:
-            data = importing.children_export(
-                children=children(), user=request.user, reason=form.cleaned_data["reason"]
-            )
+            data = children_export(children=children(), user=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             form.add_error("reason", error.message_dict.get("reason", error.messages))
         else:
@@ -68,7 +67,7 @@ def child_export_download(request, *, form: ExportReasonForm, children: Callable
 @portal_action(Action.CHILD_IMPORT)
 def child_import(request):
     """Upload the commune's list: a check first (every bad row listed), then all rows or none."""
-    if not importing.may_import(request.user):
+    if not may_import(request.user):
         raise PermissionDenied
     return child_import_page(
         request, done="children:list", show=lambda context: render(request, "children/import.html", context)

@@ -13,8 +13,10 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from children.imports import children as children_importing
-from children.imports.children import HEADERS, children_import, children_template
+from children.imports import child_rows as children_importing
+from children.imports.child_export import children_template
+from children.imports.child_rows import HEADERS
+from children.imports.children import children_import
 from children.models import AccessLog, Child, ChildStatusChange, Circumstance
 from children.reference.circumstances import SENSITIVE_CODES
 from fund_portal.exports import xlsx_bytes

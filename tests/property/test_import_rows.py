@@ -12,7 +12,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from children.imports import children as children_importing
+from children.imports import child_rows as children_importing
 from donations.imports import donation_rows as donations_importing
 from fund_portal.spreadsheets import column_map
 from tests.factories import FundFactory, officer, staff

@@ -41,7 +41,7 @@ APPS = ("fund_portal", "children", "donations", "campaigns", "reports")
 #: Functions that take `by` but write nothing a role decides, and why.
 NOT_ACTIONS = {
     "fund_portal.authority.authority_require": "the check itself",
-    "children.imports.children.children_template": "an empty template to fill in",
+    "children.imports.child_export.children_template": "an empty template to fill in",
     "donations.imports.donations.donations_import_template": "an empty template to fill in",
     "children.services.incidents.incident_check": "a check, called by incident_record before it writes",
     "children.services.registry.child_check": "a check, called by child_register and child_update",
