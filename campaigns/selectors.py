@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from children.models import Support, SupportKind
+from donations.models import Donation, DonationKind, DonationStatus, EntryKind, LedgerEntry
 from fund_portal.models import AdministrativeUnit
 
 from .models import Campaign, GiftList, GiftListEntry
@@ -89,7 +91,6 @@ def gift_list_by_commune(*, gift_list: GiftList, user) -> list[dict]:
 
 
 def _posted_donations(campaign_ids):
-    from donations.models import Donation, DonationStatus, EntryKind, LedgerEntry
 
     reversed_ = LedgerEntry.objects.filter(donation=OuterRef("pk"), kind=EntryKind.REVERSAL)
     return (
@@ -100,7 +101,6 @@ def _posted_donations(campaign_ids):
 
 
 def _money_figures(donations) -> dict:
-    from donations.models import DonationKind
 
     figures = donations.aggregate(
         cash=Coalesce(Sum("amount", filter=~Q(kind=DonationKind.GOODS)), 0),
@@ -121,7 +121,6 @@ def campaign_progress(*, campaign: Campaign) -> dict:
     and delivered (support records linked to it), against its targets.
 
     Donors: each donor record once, plus each donation made without a donor record."""
-    from children.models import Support, SupportKind
 
     money = _money_figures(_posted_donations([campaign.pk]))
     raised = money["cash"] + money["goods"]
@@ -163,8 +162,6 @@ def campaign_year_over_year(*, campaign: Campaign, years: int = 5) -> list[dict]
     """The same campaign in earlier years (same recurring template, or the same kind and organising
     unit for one without a template), oldest first and this one last: raised, donors and delivered.
     Four grouped queries whatever the number of years. Ad-hoc campaigns have no comparison ([])."""
-    from children.models import Support
-    from donations.models import DonationKind
 
     from .models import CampaignKind
 

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
 from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin
+from fund_portal.audit import RESTRICTED_VALUE
+from fund_portal.text import fold
 
 from ..models import (
     AccessAction,
@@ -166,8 +168,6 @@ def _change_message_restricted(message: str) -> str:
     import json
     import re
 
-    from fund_portal.audit import RESTRICTED_VALUE
-
     from ..reference.circumstances import is_sensitive
 
     try:
@@ -289,7 +289,6 @@ class ChildAdmin(
         return [f for f in self.readonly_fields if f not in ("priority_score", "priority")]
 
     def get_search_results(self, request, queryset, search_term):
-        from fund_portal.text import fold
 
         return super().get_search_results(request, queryset, fold(search_term))
 

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from donations.models import NeedArea
 from fund_portal.models import AdministrativeUnit, UnitLevel
 
 from ..models import RECORD_FIELDS, Child, ChildStatus, Poverty
@@ -55,7 +56,6 @@ class ChildForm(forms.ModelForm):
 
 
 def _area_choices():
-    from donations.models import NeedArea
 
     return NeedArea.choices
 

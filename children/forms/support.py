@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.selectors import campaigns_open_to
+from donations.models import Disbursement, DisbursementStatus, RecipientKind
 from fund_portal.forms import MoneyField
 from fund_portal.models import AdministrativeUnit, UnitLevel
 
@@ -32,8 +34,6 @@ class SupportForm(forms.Form):
     )
 
     def __init__(self, *args, user, child=None, **kwargs):
-        from campaigns.selectors import campaigns_open_to
-        from donations.models import Disbursement, DisbursementStatus, RecipientKind
 
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = campaigns_open_to(user=user)

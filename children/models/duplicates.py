@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.scope import ScopedModel
+from fund_portal.scope import ScopedModel, visible_unit_ids
 
 from .child import Child
 
@@ -43,7 +43,6 @@ class DuplicateAlertQuerySet(models.QuerySet):
         """Seen by whoever sees `unit` (the lowest unit over both records): the officer who typed the
         details does not see the other record, and an alert across provinces (no unit) is the fund's,
         seen by superusers only — not by every district's staff, as a unit-less record would be."""
-        from fund_portal.scope import visible_unit_ids
 
         ids = visible_unit_ids(user)
         if ids is None:

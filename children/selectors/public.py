@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
+from donations.models import NeedArea
+
 from ..models import Child, ChildStatus, Circumstance, Need, Support
 from ..reference.circumstances import SENSITIVE_CODES
 from ..services.registry import age_on
@@ -41,7 +43,6 @@ def public_needs_by_commune() -> dict:
     {"year": 2026, "communes": [{"id", "name", "total", "areas": [{"area", "label", "count", ...}]}]},
     communes with the most needs first; only counts leave this function. A small count of a sensitive
     area has `count` None and `fewer_than` the threshold."""
-    from donations.models import NeedArea
 
     year = public_needs_year()
     if year is None:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from donations.models import NeedArea
 from fund_portal.authority import Action, requires
 from fund_portal.public_cache import public_figures_changed
 from fund_portal.text import normalize_text
@@ -30,7 +31,6 @@ def needs_assess(
 ) -> list[Need]:
     """The yearly needs assessment: `needs` maps an area to (urgency 1-3, note); the year's earlier
     assessment is replaced. The priority follows."""
-    from donations.models import NeedArea
 
     _require_visible(child=child, by=by)
     _require_active(child)

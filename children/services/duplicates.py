@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns.models import GiftListEntry
 from donations.models import Disbursement, Donation
 from fund_portal.authority import Action, requires
 from fund_portal.models import AdministrativeUnit
@@ -138,7 +139,6 @@ def _fill_consent(keep: Child, remove: Child) -> None:
 def _move_gift_list_entries(keep: Child, remove: Child) -> None:
     """Gift-list lines follow the child. A line not handed over yet, on a list where the kept record
     already is, is a plan made twice for one child: it is dropped, so the handover gives one gift."""
-    from campaigns.models import GiftListEntry
 
     kept_lists = set(GiftListEntry.objects.filter(child=keep).values_list("gift_list_id", flat=True))
     entries = GiftListEntry.objects.filter(child=remove)

@@ -11,6 +11,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns.selectors import campaigns_open_to
+from donations.models import Disbursement, DisbursementStatus, Donor, RecipientKind
 from fund_portal.authority import Action, requires
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.money import format_vnd
@@ -99,8 +101,6 @@ def _support_recipient_check(*, support: Support, by, refuse) -> Child | None:
 def _support_source_check(*, support: Support, by, refuse) -> None:
     """Where the support came from: the campaign, the sponsorship (its donor becomes the support's), the
     donor."""
-    from campaigns.selectors import campaigns_open_to
-    from donations.models import Donor
 
     if support.campaign_id and not campaigns_open_to(user=by).filter(pk=support.campaign_id).exists():
         refuse("campaign", _("This campaign is outside your unit."))
@@ -124,7 +124,6 @@ def _support_source_check(*, support: Support, by, refuse) -> None:
 def _support_disbursement_check(*, support: Support, by, refuse) -> None:
     """The fund's disbursement paying for the support: in scope, approved, to children or a play area,
     to a unit over the support's commune, and not overspent by its supports."""
-    from donations.models import Disbursement, DisbursementStatus, RecipientKind
 
     disbursement = Disbursement.objects.visible_to(by).filter(pk=support.disbursement_id).first()
     if disbursement is None:
@@ -165,7 +164,6 @@ def _lock_disbursement(disbursement_id: int) -> None:
     already saved, and two at once would each miss the other (as `disbursement_approve` locks the fund).
 
     NO KEY: other writers' rows that reference the disbursement (their foreign-key checks) need not wait."""
-    from donations.models import Disbursement
 
     list(Disbursement.objects.select_for_update(no_key=True).filter(pk=disbursement_id).values_list("pk"))
 
@@ -252,7 +250,6 @@ def sponsorship_check(
     raises ValidationError, else returns the goods as they are stored. With `sponsorship`, the
     checks of a change to it: it is not its own overlap, and its child may have left the list
     since it started (its terms can still be corrected)."""
-    from donations.models import Donor
 
     _require_visible(child=child, by=by)
     if sponsorship is None:

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from donations.models import NeedArea
 from fund_portal.authority import Action
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.views import portal_action, portal_view
@@ -70,7 +71,6 @@ def needs_assess(request, pk):
         return _("The needs assessment is saved.")
 
     def form_needs(data):
-        from donations.models import NeedArea
 
         return {
             area: (data[f"urgency_{area}"], data[f"note_{area}"])

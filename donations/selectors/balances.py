@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import F, Sum
 
+from children.models import Child
+
 from ..models import Fund, LedgerEntry, LedgerMonth, Medium, Restricted, RestrictionKind
 from ..models.common import restriction_values
 
@@ -42,8 +44,6 @@ def available_balance(*, fund: Fund, like: Restricted, medium: str = Medium.CASH
     if child_id is None:
         entries = entries.filter(restriction_child_id__isnull=True)
     else:
-        from children.models import Child
-
         ids, frontier = {child_id}, [child_id]
         while frontier:  # records merged into this one, and those merged into them
             frontier = list(Child.objects.filter(merged_into_id__in=frontier).values_list("pk", flat=True))

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from children.selectors.support import donor_sponsorships
 from fund_portal.pdf import pdf_response
 
 from ..documents import donation_receipt_pdf
@@ -16,7 +17,6 @@ def my_donations(request):
     """A donor's history: what they gave, its status, and the receipts."""
     donations = donor_own_donations(user=request.user).order_by("-received_on", "-id")
     totals = donations.filter(status=Donation.Status.POSTED).aggregate(total=Sum("amount"))
-    from children.selectors.support import donor_sponsorships
 
     sponsorships = donor_sponsorships(user=request.user)
     return render(

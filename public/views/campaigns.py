@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from children.models import Support
 from donations.selectors import transparency
 from fund_portal.models import NewsPost
 from public import selectors
@@ -40,7 +41,6 @@ def campaign_detail(request, slug, *, version):
 
     def build() -> dict:
         (card,) = selectors.campaign_cards([campaign])
-        from children.models import Support
 
         reached = Support.objects.filter(campaign=campaign)
         return {

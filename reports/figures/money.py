@@ -11,6 +11,7 @@ from donations.models import (
     Donation,
     DonationKind,
     DonationStatus,
+    Donor,
     DriveAgency,
     Fund,
     SourceCategory,
@@ -93,7 +94,6 @@ def money_figures(*, unit: AdministrativeUnit, start: dt.date, end: dt.date, yea
         .annotate(n=Count("id"), amount=Sum("amount"))
         .order_by("-amount", "donor_id")[:TOP_DONORS]
     )
-    from donations.models import Donor
 
     names = {
         d.pk: donor_label(d.name, d.display_preference)
