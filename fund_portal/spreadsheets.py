@@ -88,7 +88,7 @@ def open_rows(uploaded, *, name: str = "") -> list[tuple[int, list]]:
     nothing is taken as the header; blank rows are left out.
     """
     name = name or getattr(uploaded, "name", "") or ""
-    rows = _read_rows(_upload_bytes(uploaded, name), name)
+    rows = _read_rows(_upload_bytes(uploaded, name), name, preamble=True)
     return [(number, list(row)) for number, row in enumerate(rows, start=1) if _has_text(row)]
 
 
@@ -115,12 +115,12 @@ def _upload_bytes(uploaded, name: str) -> bytes:
     return data
 
 
-def _read_rows(data: bytes, name: str) -> list[list]:
+def _read_rows(data: bytes, name: str, *, preamble: bool = False) -> list[list]:
     if data[:4] == b"PK\x03\x04":
         return _open_xlsx(data, name)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return _open_xls(data, name)
-    return _open_csv(data, name)
+    return _open_csv(data, name, preamble=preamble)
 
 
 def _open_xls(data: bytes, name: str) -> list[list]:
@@ -311,7 +311,7 @@ def _column_number(letters: bytes) -> int:
     return number if len(letters) <= 4 else 10**9
 
 
-def _open_csv(data: bytes, name: str) -> list[list]:
+def _open_csv(data: bytes, name: str, *, preamble: bool = False) -> list[list]:
     # Excel's "Unicode text" and some banks' exports are UTF-16, known by their byte-order mark.
     encodings = ("utf-16",) if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig", "cp1258")
     for encoding in encodings:
@@ -326,10 +326,13 @@ def _open_csv(data: bytes, name: str) -> list[list]:
         raise ValidationError(
             _("%(name)s is neither a CSV nor an XLSX file.") % {"name": name}, code="binary"
         )
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    if preamble:
+        dialect = _dialect_below_preamble(text[:16384])
+    else:
+        try:
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
     max_rows, max_columns = _limit("MAX_SHEET_ROWS"), _limit("MAX_SHEET_COLUMNS")
     rows = []
     try:
@@ -359,6 +362,32 @@ def _open_csv(data: bytes, name: str) -> list[list]:
             code="unreadable",
         ) from exc
     return rows
+
+
+def _dialect_below_preamble(sample: str) -> type[csv.Dialect]:
+    """The CSV dialect of a file whose table starts below lines of another shape (a preamble).
+
+    The sniffer expects every line alike and is misled by the preamble; here the separator is the one
+    that splits most lines into the same number (more than one) of cells: the table's lines.
+    """
+    best, best_score = ",", 0
+    for delimiter in ",;\t":
+        try:
+            widths = [
+                len(row) for row in csv.reader(io.StringIO(sample), delimiter=delimiter) if len(row) > 1
+            ]
+        except csv.Error:
+            continue
+        if widths:
+            width = max(set(widths), key=lambda w: (widths.count(w), w))
+            score = widths.count(width) * width
+            if score > best_score:
+                best, best_score = delimiter, score
+
+    class Dialect(csv.excel):
+        delimiter = best
+
+    return Dialect
 
 
 def _sheet(rows: list[list], name: str) -> Sheet:
