@@ -15,6 +15,7 @@ from donations.imports.statement_layouts import LAYOUTS
 from donations.imports.statements import statement_read
 from donations.models import BankAccount, BankStatement, BankStatementLine
 from donations.services.statements import statement_import
+from tests.xls_writer import xls_bytes
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -143,6 +144,7 @@ FORMATS = {
     "csv-bom-semicolon": lambda rows: csv_bytes(rows, delimiter=";", encoding="utf-8-sig"),
     "csv-utf16-tab": lambda rows: csv_bytes(rows, delimiter="\t", encoding="utf-16"),
     "xlsx": xlsx_bytes,
+    "xls": lambda rows: io.BytesIO(xls_bytes(rows)),
 }
 
 
