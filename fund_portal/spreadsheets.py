@@ -14,6 +14,7 @@ import ctypes.util
 import datetime as dt
 import io
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .text import fold, normalize_text
+from .xls import xls_extent
 
 #: Defaults of the limits below; settings.IMPORT_MAX_UPLOAD_BYTES etc. override them.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -127,24 +129,42 @@ def _open_xls(data: bytes, name: str) -> list[list]:
     """An old Excel file (.xls, BIFF in an OLE2 compound file), as banks' online services export."""
     from python_calamine import CalamineWorkbook
 
+    unreadable = ValidationError(
+        _(
+            "%(name)s looks like an old Excel file (.xls) but could not be read. "
+            "Save it as .xlsx or .csv and upload it again."
+        )
+        % {"name": name},
+        code="xls",
+    )
+    try:
+        height, width = xls_extent(data)
+    except (ValueError, struct.error, IndexError) as exc:
+        raise unreadable from exc
+    _check_rectangle(height, width, name)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = workbook.get_sheet_by_index(0)
-        if sheet.height > _limit("MAX_SHEET_ROWS") or sheet.width > _limit("MAX_SHEET_COLUMNS"):
-            raise ValueError("too large")
-        return sheet.to_python(skip_empty_area=False)
+        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # noqa: BLE001  calamine raises its own error types
-        raise ValidationError(
-            _(
-                "%(name)s looks like an old Excel file (.xls) but could not be read. "
-                "Save it as .xlsx or .csv and upload it again."
-            )
-            % {"name": name},
-            code="xls",
-        ) from exc
+        raise unreadable from exc
     finally:
         workbook = None
         release_freed_memory()
+
+
+def _check_rectangle(height: int, width: int, name: str) -> None:
+    """Refuse a sheet taller, wider or larger than the limits, before it is read."""
+    max_rows, max_columns = _limit("MAX_SHEET_ROWS"), _limit("MAX_SHEET_COLUMNS")
+    if height > max_rows or width > max_columns:
+        raise ValidationError(
+            _("%(name)s has more than %(rows)s rows or %(columns)s columns; split it into smaller files.")
+            % {"name": name, "rows": f"{max_rows:,}".replace(",", "."), "columns": max_columns},
+            code="too_many_rows",
+        )
+    if height * width > _limit("MAX_SHEET_CELLS"):
+        raise ValidationError(
+            _("%(name)s unpacks to an unreasonable size and is refused.") % {"name": name}, code="bomb"
+        )
 
 
 def _open_xlsx(data: bytes, name: str) -> list[list]:

@@ -15,6 +15,7 @@ from donations.imports.statement_layouts import LAYOUTS
 from donations.imports.statements import statement_read
 from donations.models import BankAccount, BankStatement, BankStatementLine
 from donations.services.statements import statement_import
+from fund_portal.spreadsheets import open_rows
 from tests.xls_writer import xls_bytes
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -330,3 +331,18 @@ def test_a_statement_in_another_currency_is_refused(fund, district_staff, yester
     rows[4] = ["Loại tiền:", "USD"]
 
     assert_refused(account, district_staff, csv_bytes(rows), "currency")
+
+
+@pytest.mark.parametrize(
+    "far_cell,code", [((65535, 255), "too_many_rows"), ((65535, 99), "bomb"), ((200_000 // 4, 3), None)]
+)
+def test_an_xls_whose_cells_reach_far_is_refused_before_it_is_read(far_cell, code):
+    """The .xls reader allocates the rectangle up to the last cell: 6 kB made the process 1 GB larger."""
+    row, column = far_cell
+    data = xls_bytes([["a"], *[[]] * (row - 1), [*[None] * column, "z"]])
+    if code is None:
+        assert open_rows(data, name="ok.xls")[-1] == (row + 1, [*[""] * column, "z"])
+        return
+    with pytest.raises(ValidationError) as error:
+        open_rows(data, name="bom.xls")
+    assert error.value.code == code
