@@ -78,8 +78,12 @@ class StatementFile:
 
 
 def bank_ref_key(value) -> str:
-    """A bank's transaction number as stored and compared: without spaces, upper case (FT26111ABC)."""
-    return "".join(normalize_text(_text(value)).split()).upper()[:64]
+    """A bank's transaction number as stored and compared: without spaces, upper case (FT26111ABC).
+
+    A number cell keeps its str() ("123456.0"), as lines stored before were keyed: written otherwise,
+    an earlier statement imported again would not be recognised.
+    """
+    return "".join(normalize_text(str(value or "")).split()).upper()[:64]
 
 
 def statement_parse(uploaded, *, name: str = "", bank_account: BankAccount) -> list[ParsedLine]:
@@ -259,7 +263,7 @@ def _read_line(row_number: int, cells: list, columns: dict[str, int]) -> ParsedL
         row_number,
         booked_on,
         amount,
-        normalize_text(_text(cell("description"))),
+        normalize_text(str(cell("description") or "")),  # as stored before: part of the line's key
         bank_ref_key(cell("bank_ref")),
     )
 
