@@ -346,3 +346,15 @@ def test_an_xls_whose_cells_reach_far_is_refused_before_it_is_read(far_cell, cod
     with pytest.raises(ValidationError) as error:
         open_rows(data, name="bom.xls")
     assert error.value.code == code
+
+
+def test_a_date_cell_with_the_banks_number_on_its_next_line_reads_as_the_date(fund, yesterday):
+    layout = BANKS["Techcombank"]
+    account = account_for(fund, layout)
+    entries = [{"date": f"{yesterday:%d/%m/%Y}\n5243.65937", "ref": "FT1", "in": "99,000", "text": "ung ho"}]
+
+    statement = statement_read(
+        csv_bytes(statement_rows(layout, yesterday, entries=entries)), name="a.csv", bank_account=account
+    )
+
+    assert read_lines(statement) == [(yesterday, 99_000, "ung ho", "FT1")]
