@@ -1,7 +1,9 @@
-"""Reading the spreadsheets people upload (CSV or XLSX), with clear refusals for anything else.
+"""Reading the spreadsheets people upload (CSV, XLSX or XLS), with clear refusals for anything else.
 
-Files are checked by content, not by name: an XLSX is a ZIP with a workbook inside, a CSV is
-text. python-calamine reads XLSX about ten times faster than openpyxl.
+Files are checked by content, not by name: an XLSX is a ZIP with a workbook inside, an XLS an OLE2
+compound file (what banks' online services still export), a CSV is text (UTF-8, UTF-16 with its
+byte-order mark, or Windows-1258; commas, semicolons or tabs). python-calamine reads XLSX and XLS,
+XLSX about ten times faster than openpyxl.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import ctypes.util
 import datetime as dt
 import io
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -22,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .text import fold, normalize_text
+from .xls import xls_extent
 
 #: Defaults of the limits below; settings.IMPORT_MAX_UPLOAD_BYTES etc. override them.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -74,8 +78,24 @@ class Sheet:
 
 
 def open_sheet(uploaded, *, name: str = "") -> Sheet:
-    """The first sheet of an uploaded CSV or XLSX file, its header row and its data rows."""
+    """The first sheet of an uploaded CSV, XLSX or XLS file, its header row and its data rows."""
     name = name or getattr(uploaded, "name", "") or ""
+    return _sheet(_read_rows(_upload_bytes(uploaded, name), name), name)
+
+
+def open_rows(uploaded, *, name: str = "") -> list[tuple[int, list]]:
+    """Every row of the first sheet from the top, as the spreadsheet numbers them (from 1).
+
+    For files whose table starts below a preamble (a bank statement's account, period and balance):
+    nothing is taken as the header; blank rows are left out.
+    """
+    name = name or getattr(uploaded, "name", "") or ""
+    rows = _read_rows(_upload_bytes(uploaded, name), name, preamble=True)
+    return [(number, list(row)) for number, row in enumerate(rows, start=1) if _has_text(row)]
+
+
+def _upload_bytes(uploaded, name: str) -> bytes:
+    """The uploaded file's content, refused when empty or over MAX_UPLOAD_BYTES."""
     max_bytes = _limit("MAX_UPLOAD_BYTES")
     too_large = ValidationError(
         _("The file %(name)s is larger than %(limit)s MB.")
@@ -94,18 +114,60 @@ def open_sheet(uploaded, *, name: str = "") -> Sheet:
         raise ValidationError(_("The file %(name)s is empty.") % {"name": name}, code="empty")
     if len(data) > max_bytes:
         raise too_large
+    return data
+
+
+def _read_rows(data: bytes, name: str, *, preamble: bool = False) -> list[list]:
     if data[:4] == b"PK\x03\x04":
         return _open_xlsx(data, name)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ValidationError(
-            _("%(name)s is an old Excel file (.xls). Save it as .xlsx or .csv and upload it again.")
-            % {"name": name},
-            code="xls",
+        return _open_xls(data, name)
+    return _open_csv(data, name, preamble=preamble)
+
+
+def _open_xls(data: bytes, name: str) -> list[list]:
+    """An old Excel file (.xls, BIFF in an OLE2 compound file), as banks' online services export."""
+    from python_calamine import CalamineWorkbook
+
+    unreadable = ValidationError(
+        _(
+            "%(name)s looks like an old Excel file (.xls) but could not be read. "
+            "Save it as .xlsx or .csv and upload it again."
         )
-    return _open_csv(data, name)
+        % {"name": name},
+        code="xls",
+    )
+    try:
+        height, width = xls_extent(data)
+    except (ValueError, struct.error, IndexError) as exc:
+        raise unreadable from exc
+    _check_rectangle(height, width, name)
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as exc:  # noqa: BLE001  calamine raises its own error types
+        raise unreadable from exc
+    finally:
+        workbook = None
+        release_freed_memory()
 
 
-def _open_xlsx(data: bytes, name: str) -> Sheet:
+def _check_rectangle(height: int, width: int, name: str) -> None:
+    """Refuse a sheet taller, wider or larger than the limits, before it is read."""
+    max_rows, max_columns = _limit("MAX_SHEET_ROWS"), _limit("MAX_SHEET_COLUMNS")
+    if height > max_rows or width > max_columns:
+        raise ValidationError(
+            _("%(name)s has more than %(rows)s rows or %(columns)s columns; split it into smaller files.")
+            % {"name": name, "rows": f"{max_rows:,}".replace(",", "."), "columns": max_columns},
+            code="too_many_rows",
+        )
+    if height * width > _limit("MAX_SHEET_CELLS"):
+        raise ValidationError(
+            _("%(name)s unpacks to an unreasonable size and is refused.") % {"name": name}, code="bomb"
+        )
+
+
+def _open_xlsx(data: bytes, name: str) -> list[list]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
@@ -142,7 +204,7 @@ def _open_xlsx(data: bytes, name: str) -> Sheet:
     finally:
         workbook = None
         release_freed_memory()
-    return _sheet(rows, name)
+    return rows
 
 
 def _check_shared_strings(archive: zipfile.ZipFile, member: str, name: str) -> None:
@@ -269,8 +331,10 @@ def _column_number(letters: bytes) -> int:
     return number if len(letters) <= 4 else 10**9
 
 
-def _open_csv(data: bytes, name: str) -> Sheet:
-    for encoding in ("utf-8-sig", "cp1258"):
+def _open_csv(data: bytes, name: str, *, preamble: bool = False) -> list[list]:
+    # Excel's "Unicode text" and some banks' exports are UTF-16, known by their byte-order mark.
+    encodings = ("utf-16",) if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig", "cp1258")
+    for encoding in encodings:
         try:
             text = data.decode(encoding)
             break
@@ -282,10 +346,13 @@ def _open_csv(data: bytes, name: str) -> Sheet:
         raise ValidationError(
             _("%(name)s is neither a CSV nor an XLSX file.") % {"name": name}, code="binary"
         )
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    if preamble:
+        dialect = _dialect_below_preamble(text[:16384])
+    else:
+        try:
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
     max_rows, max_columns = _limit("MAX_SHEET_ROWS"), _limit("MAX_SHEET_COLUMNS")
     rows = []
     try:
@@ -314,7 +381,33 @@ def _open_csv(data: bytes, name: str) -> Sheet:
             % {"name": name, "line": reader.line_num},
             code="unreadable",
         ) from exc
-    return _sheet(rows, name)
+    return rows
+
+
+def _dialect_below_preamble(sample: str) -> type[csv.Dialect]:
+    """The CSV dialect of a file whose table starts below lines of another shape (a preamble).
+
+    The sniffer expects every line alike and is misled by the preamble; here the separator is the one
+    that splits most lines into the same number (more than one) of cells: the table's lines.
+    """
+    best, best_score = ",", 0
+    for delimiter in ",;\t":
+        try:
+            widths = [
+                len(row) for row in csv.reader(io.StringIO(sample), delimiter=delimiter) if len(row) > 1
+            ]
+        except csv.Error:
+            continue
+        if widths:
+            width = max(set(widths), key=lambda w: (widths.count(w), w))
+            score = widths.count(width) * width
+            if score > best_score:
+                best, best_score = delimiter, score
+
+    class Dialect(csv.excel):
+        delimiter = best
+
+    return Dialect
 
 
 def _sheet(rows: list[list], name: str) -> Sheet:
@@ -353,6 +446,14 @@ def column_map(
     return found
 
 
+#: How dates are written: day first as people and banks write them, or ISO; with a time or not.
+_DATE_PATTERNS = tuple(
+    f"{day}{time}"
+    for day in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d")
+    for time in ("", " %H:%M:%S", " %H:%M", "T%H:%M:%S")
+)
+
+
 def cell_date(value) -> dt.date:
     """A date from an Excel date cell or a dd/mm/yyyy text."""
     if isinstance(value, dt.datetime):
@@ -360,7 +461,7 @@ def cell_date(value) -> dt.date:
     if isinstance(value, dt.date):
         return value
     text = normalize_text(str(value or ""))
-    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d"):
+    for pattern in _DATE_PATTERNS:
         try:
             return dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007  a calendar date, no time zone
         except ValueError:

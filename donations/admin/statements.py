@@ -26,8 +26,12 @@ from .actions import each_selected
 class StatementImportForm(forms.Form):
     bank_account = forms.ModelChoiceField(label=_("Bank account"), queryset=BankAccount.objects.none())
     file = forms.FileField(
-        label=_("Statement (CSV or XLSX)"),
-        help_text=_("Columns: Ngày giao dịch, Số tiền, Nội dung, Mã giao dịch."),
+        label=_("Statement (CSV, XLSX or XLS)"),
+        help_text=_(
+            "The statement as the bank exports it (Vietcombank, BIDV, VietinBank, Agribank, Techcombank, "
+            "MB, ACB, Sacombank, VPBank, TPBank), or a table with the columns Ngày giao dịch, Số tiền, "
+            "Nội dung, Mã giao dịch."
+        ),
     )
 
 

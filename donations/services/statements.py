@@ -43,7 +43,7 @@ def statement_import(*, bank_account: BankAccount, uploaded, by, name: str = "")
 
     Transfers already stored (by an earlier import, or by one running at the same time) are skipped.
     """
-    parsed = statement_parse(uploaded, name=name)
+    parsed = statement_parse(uploaded, name=name, bank_account=bank_account)
     with transaction.atomic():
         # One import of an account at a time: a second one waits here, then sees the first one's
         # lines instead of colliding with them on the unique constraints. NO KEY: the lock must not
