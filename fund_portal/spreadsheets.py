@@ -127,8 +127,6 @@ def _read_rows(data: bytes, name: str, *, preamble: bool = False) -> list[list]:
 
 def _open_xls(data: bytes, name: str) -> list[list]:
     """An old Excel file (.xls, BIFF in an OLE2 compound file), as banks' online services export."""
-    from python_calamine import CalamineWorkbook
-
     unreadable = ValidationError(
         _(
             "%(name)s looks like an old Excel file (.xls) but could not be read. "
@@ -142,14 +140,7 @@ def _open_xls(data: bytes, name: str) -> list[list]:
     except (ValueError, struct.error, IndexError) as exc:
         raise unreadable from exc
     _check_rectangle(height, width, name)
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as exc:  # noqa: BLE001  calamine raises its own error types
-        raise unreadable from exc
-    finally:
-        workbook = None
-        release_freed_memory()
+    return _calamine_rows(data, unreadable)
 
 
 def _check_rectangle(height: int, width: int, name: str) -> None:
@@ -190,21 +181,26 @@ def _open_xlsx(data: bytes, name: str) -> list[list]:
         raise ValidationError(
             _("%(name)s unpacks to an unreasonable size and is refused.") % {"name": name}, code="bomb"
         )
+    # calamine's messages are English and technical ("Cannot detect file format"): not shown.
+    unreadable = ValidationError(
+        _("%(name)s could not be read: it is damaged or is not an Excel workbook.") % {"name": name},
+        code="unreadable",
+    )
+    return _calamine_rows(data, unreadable)
+
+
+def _calamine_rows(data: bytes, unreadable: ValidationError) -> list[list]:
+    """The first sheet's rows, read by python-calamine (XLSX or XLS); `unreadable` if it cannot."""
     from python_calamine import CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # noqa: BLE001  calamine raises its own error types
-        # Its messages are English and technical ("Cannot detect file format"): not shown.
-        raise ValidationError(
-            _("%(name)s could not be read: it is damaged or is not an Excel workbook.") % {"name": name},
-            code="unreadable",
-        ) from exc
+        raise unreadable from exc
     finally:
         workbook = None
         release_freed_memory()
-    return rows
 
 
 def _check_shared_strings(archive: zipfile.ZipFile, member: str, name: str) -> None:
@@ -262,8 +258,6 @@ def _check_extent(archive: zipfile.ZipFile, member: str, name: str) -> None:
     previous one) are added on top (cells: the most any row has), so the bound holds whatever the
     file says.
     """
-    max_rows, max_columns = _limit("MAX_SHEET_ROWS"), _limit("MAX_SHEET_COLUMNS")
-    max_cells = _limit("MAX_SHEET_CELLS")
     max_row = max_column = rows_without_ref = cells_without_ref = 0
     carry = b""
     with archive.open(member) as stream:
@@ -278,21 +272,7 @@ def _check_extent(archive: zipfile.ZipFile, member: str, name: str) -> None:
             max_row, max_column = max(max_row, part_row), max(max_column, part_column)
             rows_without_ref += part_rows_without_ref
             cells_without_ref = max(cells_without_ref, part_cells_without_ref)
-            height, width = max_row + rows_without_ref, max_column + cells_without_ref
-            if height > max_rows or width > max_columns:
-                raise ValidationError(
-                    _(
-                        "%(name)s has more than %(rows)s rows or %(columns)s columns; "
-                        "split it into smaller files."
-                    )
-                    % {"name": name, "rows": f"{max_rows:,}".replace(",", "."), "columns": max_columns},
-                    code="too_many_rows",
-                )
-            if height * width > max_cells:
-                raise ValidationError(
-                    _("%(name)s unpacks to an unreasonable size and is refused.") % {"name": name},
-                    code="bomb",
-                )
+            _check_rectangle(max_row + rows_without_ref, max_column + cells_without_ref, name)
             if not chunk:
                 break
 
