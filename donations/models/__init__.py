@@ -20,7 +20,15 @@ from .ledger import (
     LedgerMonth,
 )
 from .pledges import Pledge
-from .statements import BankStatement, BankStatementLine, StatementLineStatus
+from .statements import (
+    BankFeedDelivery,
+    BankStatement,
+    BankStatementLine,
+    FeedOutcome,
+    StatementLayoutMapping,
+    StatementLineSource,
+    StatementLineStatus,
+)
 from .stock import StockItem, StockMovement
 
 __all__ = [
@@ -55,6 +63,10 @@ __all__ = [
     "BankStatement",
     "StatementLineStatus",
     "BankStatementLine",
+    "StatementLineSource",
+    "StatementLayoutMapping",
+    "FeedOutcome",
+    "BankFeedDelivery",
     "Pledge",
     "SalaryDrive",
     "DriveAgency",

@@ -98,6 +98,11 @@ class Donation(ScopedModel, Restricted):
         default=DisplayPreference.FULL_NAME,
     )
     message = models.TextField(_("message"), blank=True)
+    #: What the donor announced, kept when the transfer that paid it brought another amount (`amount`
+    #: is then what arrived, and what the receipt and the ledger say).
+    announced_amount = models.BigIntegerField(
+        _("amount announced (đồng)"), null=True, blank=True, editable=False
+    )
     #: Unique by a constraint in Meta, NULL when there is none (as transfer_reference).
     client_token = models.CharField(  # noqa: DJ001
         _("form submission token"), max_length=64, null=True, blank=True, editable=False

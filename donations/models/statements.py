@@ -48,6 +48,11 @@ class StatementLineStatus(models.TextChoices):
     IGNORED = "ignored", _("Not a donation")
 
 
+class StatementLineSource(models.TextChoices):
+    STATEMENT = "statement", _("Bank statement")
+    FEED = "feed", _("Bank feed")
+
+
 class BankStatementLine(ScopedModel):
     """One incoming transfer on a statement; the same transfer in a later statement is recognised and skipped.
 
@@ -56,8 +61,20 @@ class BankStatementLine(ScopedModel):
     number. A statement without numbers keeps the older identity, `line_key` (date, amount, description).
     """
 
+    #: The statement it came in; none for a transfer the bank feed announced (`source`).
     statement = models.ForeignKey(
-        BankStatement, verbose_name=_("bank statement"), on_delete=models.PROTECT, related_name="lines"
+        BankStatement,
+        verbose_name=_("bank statement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lines",
+    )
+    source = models.CharField(
+        _("came by"),
+        max_length=10,
+        choices=StatementLineSource.choices,
+        default=StatementLineSource.STATEMENT,
     )
     bank_account = models.ForeignKey(
         BankAccount, verbose_name=_("bank account"), on_delete=models.PROTECT, related_name="+"
@@ -77,6 +94,16 @@ class BankStatementLine(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="statement_line",
+    )
+    #: The pending donation whose reference the description quotes when the amounts differ: shown
+    #: beside the line, for staff to post at the amount received.
+    candidate = models.ForeignKey(
+        Donation,
+        verbose_name=_("donation quoted"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     note = models.CharField(_("note"), max_length=255, blank=True)
 
@@ -98,3 +125,85 @@ class BankStatementLine(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.booked_on:%d/%m/%Y} {self.amount:,} {self.description[:40]}".replace(",", ".")
+
+
+class StatementLayoutMapping(ScopedModel):
+    """How staff said to read a statement whose layout no bank's layout names: used again for that account.
+
+    `header` is the table's header row as the file wrote it (folded), found again in the next file by
+    it; `columns` names, for each field (booked_on, credit, debit, amount, description, bank_ref), the
+    position of its column in that row.
+    """
+
+    bank_account = models.OneToOneField(
+        BankAccount, verbose_name=_("bank account"), on_delete=models.CASCADE, related_name="layout_mapping"
+    )
+    header = models.JSONField(_("header row"), default=list)
+    columns = models.JSONField(_("columns"), default=dict)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    saved_at = models.DateTimeField(_("saved at"), auto_now=True)
+
+    scope_lookup = "bank_account__fund__unit"
+
+    class Meta:
+        verbose_name = _("statement layout of an account")
+        verbose_name_plural = _("statement layouts of accounts")
+
+    def __str__(self) -> str:
+        return str(self.bank_account)
+
+
+class FeedOutcome(models.TextChoices):
+    POSTED = "posted", _("Matched and posted")
+    WAITING = "waiting", _("Waiting for a match")
+    KNOWN = "known", _("Already on record")
+    OUTGOING = "outgoing", _("Money out: not a donation")
+
+
+class BankFeedDelivery(ScopedModel):
+    """One transaction the bank feed announced (a SePay-style webhook), as it came, and what was done.
+
+    Kept for staff: the body as received and the outcome. The provider's transaction id is unique: the
+    same transaction sent again finds its delivery and changes nothing.
+    """
+
+    provider = models.CharField(_("provider"), max_length=20)
+    transaction_id = models.CharField(_("provider's transaction id"), max_length=64)
+    bank_account = models.ForeignKey(
+        BankAccount, verbose_name=_("bank account"), on_delete=models.PROTECT, related_name="feed_deliveries"
+    )
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    transaction_at = models.DateTimeField(_("transaction time"))
+    incoming = models.BooleanField(_("money in"))
+    amount = models.BigIntegerField(_("amount (đồng)"))
+    content = models.CharField(_("transfer description"), max_length=500, blank=True)
+    bank_ref = models.CharField(_("bank's transaction number"), max_length=64, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=FeedOutcome.choices)
+    line = models.ForeignKey(
+        BankStatementLine,
+        verbose_name=_("bank transaction"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feed_deliveries",
+    )
+    body = models.JSONField(_("body received"))
+
+    scope_lookup = "bank_account__fund__unit"
+
+    class Meta:
+        verbose_name = _("bank feed delivery")
+        verbose_name_plural = _("bank feed deliveries")
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "transaction_id"], name="feed_delivery_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.transaction_id}"
