@@ -354,6 +354,10 @@ FUND_NAME = env("FUND_NAME", default="Quỹ Bảo trợ trẻ em huyện Triệu
 PUBLIC_FUND_CODE = env("PUBLIC_FUND_CODE", default="")
 # The public address of the site, for links in emails and PDFs.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The live bank feed (`/bank-feed/sepay/`, a SePay-style webhook): its API key, or its HMAC-SHA256
+# secret, as set in the provider's dashboard. Neither set: the feed answers 404 and writes nothing.
+BANK_FEED_API_KEY = env("BANK_FEED_API_KEY", default="")
+BANK_FEED_HMAC_SECRET = env("BANK_FEED_HMAC_SECRET", default="")
 # Defaults of the commendation list: a donor who gave this much in a year, or in this many years running.
 # Counts of children in a sensitive group (or of incidents of a sensitive kind) below this are shown as
 # "< 5" to users without `children.view_sensitive` and in everything that leaves the portal (reports'

@@ -33,6 +33,7 @@ urlpatterns = [
     path("portal/campaigns/", include("campaigns.urls")),
     path("portal/reports/", include("reports.urls")),
     path("donate/", include("donations.urls")),
+    path("bank-feed/", include("donations.urls_feed")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]
 

@@ -3,6 +3,7 @@ services (`donations.services.<noun>`). The submodules are imported here so thei
 """
 
 from . import (  # noqa: F401  registers the admin classes
+    bank_feed,
     disbursements,
     donations,
     donors,

@@ -17,6 +17,7 @@ from ..services.statements import (
     line_check_waiting,
     line_ignore,
     line_post_as_new,
+    line_post_received,
     line_post_to,
     statement_import,
 )
@@ -117,17 +118,46 @@ class LineMatchForm(forms.ModelForm):
 
 @admin.register(BankStatementLine)
 class BankStatementLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["booked_on", "amount_display", "description", "status", "donation", "note"]
-    list_filter = ["status", "bank_account"]
+    list_display = [
+        "booked_on",
+        "amount_display",
+        "description",
+        "status",
+        "donation",
+        "candidate_display",
+        "note",
+        "source",
+    ]
+    list_filter = ["status", "source", "bank_account"]
     search_fields = ["description", "bank_ref"]
-    list_select_related = ["donation"]
-    actions = ["post_as_new", "ignore_lines"]
+    list_select_related = ["donation", "candidate"]
+    actions = ["post_received", "post_as_new", "ignore_lines"]
     form = LineMatchForm
-    readonly_fields = ["booked_on", "amount", "description", "bank_ref", "status", "donation", "note"]
+    readonly_fields = [
+        "booked_on",
+        "amount",
+        "description",
+        "bank_ref",
+        "source",
+        "status",
+        "donation",
+        "candidate",
+        "note",
+    ]
 
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, obj):
         return format_vnd(obj.amount)
+
+    @admin.display(description=_("donation quoted"))
+    def candidate_display(self, obj):
+        """The pending donation whose reference the transfer quotes, when the amounts differ."""
+        if obj.candidate is None:
+            return ""
+        return _("%(reference)s, announced %(amount)s") % {
+            "reference": obj.candidate.transfer_reference,
+            "amount": format_vnd(obj.candidate.amount),
+        }
 
     def has_add_permission(self, request):
         return False
@@ -147,6 +177,18 @@ class BankStatementLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
         donation = form.cleaned_data.get("match_with")
         if donation is not None:
             line_post_to(line=obj, donation=donation, by=request.user)
+
+    @admin.action(
+        permissions=[Action.STATEMENT_RECONCILE],
+        description=_("Post the donation each transfer quotes at the amount received"),
+    )
+    def post_received(self, request, queryset):
+        each_selected(
+            request,
+            queryset,
+            lambda line: line_post_received(line=line, by=request.user),
+            lambda n: ngettext("%(n)d donation posted.", "%(n)d donations posted.", n),
+        )
 
     @admin.action(
         permissions=[Action.STATEMENT_RECONCILE],

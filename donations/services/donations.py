@@ -150,48 +150,83 @@ def transfer_reference_new() -> str:
 @requires(Action.DONATION_POST)
 def donation_post(*, donation: Donation, by: User | None) -> Donation:
     """Post a pending donation: the next receipt number of its fund and year, and its ledger entry."""
+    return donation_post_many(donations=[donation], by=by)[0]
+
+
+@requires(Action.DONATION_POST)
+def donation_post_many(
+    *, donations: list[Donation], by: User | None, received_on: dict[int, dt.date] | None = None
+) -> list[Donation]:
+    """Post pending donations together (a statement's matched transfers), each as `donation_post` posts
+    one: its receipt number, the next of its fund and year (one block reserved for them all), and its
+    ledger entry. `received_on` may give a donation the day its transfer arrived. All or nothing: a
+    donation no longer pending refuses the lot. Returns them in the order given."""
+    if not donations:
+        return []
+    received_on = received_on or {}
     with transaction.atomic():
-        # The donation's row only: the receipt counter serialises the numbering, and the fund row
-        # must stay free for an import's foreign-key checks (see the module's docstring).
-        donation = Donation.objects.select_for_update(of=("self",)).select_related("fund").get(pk=donation.pk)
-        if donation.status != DonationStatus.PENDING:
-            raise ValidationError(
-                _("Donation %(donation)s is not awaiting posting.") % {"donation": donation},
-                code="not_pending",
-            )
+        # The donations' rows only, in the order of their ids: the receipt counter serialises the
+        # numbering, and the fund row must stay free for an import's foreign-key checks (see above).
+        ids = [donation.pk for donation in donations]
+        locked = {
+            donation.pk: donation
+            for donation in Donation.objects.select_for_update(of=("self",))
+            .select_related("fund")
+            .filter(pk__in=ids)
+            .order_by("pk")
+        }
+        for donation in locked.values():
+            if donation.status != DonationStatus.PENDING:
+                raise ValidationError(
+                    _("Donation %(donation)s is not awaiting posting.") % {"donation": donation},
+                    code="not_pending",
+                )
         now = timezone.now()
         year = timezone.localtime(now).year
-        (seq,) = document_numbers_reserve(fund=donation.fund, series=DocumentSeries.RECEIPT, year=year)
-        donation.receipt_year, donation.receipt_seq = year, seq
-        donation.receipt_number = receipt_number(year, seq)
-        donation.status = DonationStatus.POSTED
-        donation.posted_at, donation.posted_by = now, by
-        donation.save(
-            update_fields=[
-                "receipt_year",
-                "receipt_seq",
-                "receipt_number",
-                "status",
-                "posted_at",
-                "posted_by",
-            ]
-        )
+        ordered = [locked[pk] for pk in ids]
+        by_fund: dict[int, list[Donation]] = {}
+        for donation in ordered:
+            by_fund.setdefault(donation.fund_id, []).append(donation)
+        for fund_id in sorted(by_fund):
+            fund_donations = by_fund[fund_id]
+            block = document_numbers_reserve(
+                fund=fund_donations[0].fund,
+                series=DocumentSeries.RECEIPT,
+                year=year,
+                count=len(fund_donations),
+            )
+            for seq, donation in zip(block, fund_donations, strict=True):
+                _post_one(
+                    donation, year=year, seq=seq, now=now, received_on=received_on.get(donation.pk), by=by
+                )
         public_figures_changed()
-        LedgerEntry.objects.create(
-            fund=donation.fund,
-            kind=EntryKind.DONATION,
-            medium=donation.medium,
-            amount=donation.amount,
-            entry_date=donation.received_on,
-            source=donation.source,
-            donation=donation,
-            description=_("Receipt %(number)s") % {"number": donation.receipt_number},
-            created_by=by,
-            **restriction_values(donation),
-        )
-        if donation.kind == DonationKind.GOODS:
-            stock_receive_donation(donation=donation)
-    return donation
+    return ordered
+
+
+def _post_one(donation: Donation, *, year: int, seq: int, now, received_on: dt.date | None, by) -> None:
+    donation.receipt_year, donation.receipt_seq = year, seq
+    donation.receipt_number = receipt_number(year, seq)
+    donation.status = DonationStatus.POSTED
+    donation.posted_at, donation.posted_by = now, by
+    fields = ["receipt_year", "receipt_seq", "receipt_number", "status", "posted_at", "posted_by"]
+    if received_on is not None:
+        donation.received_on = received_on
+        fields.append("received_on")
+    donation.save(update_fields=fields)
+    LedgerEntry.objects.create(
+        fund=donation.fund,
+        kind=EntryKind.DONATION,
+        medium=donation.medium,
+        amount=donation.amount,
+        entry_date=donation.received_on,
+        source=donation.source,
+        donation=donation,
+        description=_("Receipt %(number)s") % {"number": donation.receipt_number},
+        created_by=by,
+        **restriction_values(donation),
+    )
+    if donation.kind == DonationKind.GOODS:
+        stock_receive_donation(donation=donation)
 
 
 @requires(Action.DONATION_POST)

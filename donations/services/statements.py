@@ -13,17 +13,13 @@ the statement line, then what `donation_post` locks (the donation, the fund's re
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, requires
 from fund_portal.money import format_vnd
 
-from ..documents import donation_receipt_pdf
 from ..imports.statements import statement_parse
 from ..models import (
     BankAccount,
@@ -31,17 +27,20 @@ from ..models import (
     BankStatementLine,
     Donation,
     DonationStatus,
+    StatementLineSource,
     StatementLineStatus,
 )
-from ..vietqr import find_reference
-from .donations import donation_create, donation_post
+from .bank_transactions import transactions_record
+from .donations import donation_create, donation_post, donation_post_many
+from .receipts import receipt_emails_queue
 
 
 @requires(Action.STATEMENT_RECONCILE)
 def statement_import(*, bank_account: BankAccount, uploaded, by, name: str = "") -> BankStatement:
     """Import a statement: new lines are stored, matched lines post their donation. All or nothing.
 
-    Transfers already stored (by an earlier import, or by one running at the same time) are skipped.
+    Transfers already stored (by an earlier import, by the bank feed, or by one running at the same
+    time) are skipped: `transactions_record` is the one identity and the one matcher of both paths.
     """
     parsed = statement_parse(uploaded, name=name, bank_account=bank_account)
     with transaction.atomic():
@@ -52,57 +51,19 @@ def statement_import(*, bank_account: BankAccount, uploaded, by, name: str = "")
         statement = BankStatement.objects.create(
             bank_account=bank_account, file_name=name or "statement", imported_by=by
         )
-        lines = {}
-        for line in parsed:
-            lines.setdefault(line.identity(bank_account), line)  # a transfer listed twice: once
-        stored = BankStatementLine.objects.filter(bank_account=bank_account)
-        refs = [line.bank_ref for line in lines.values() if line.bank_ref]
-        keys = [line.key(bank_account) for line in lines.values()]
-        known_refs = set(stored.filter(bank_ref__in=refs).values_list("bank_ref", flat=True))
-        known_keys = set(stored.filter(line_key__in=keys).values_list("line_key", flat=True))
-        for line in lines.values():
-            if line.bank_ref in known_refs or line.key(bank_account) in known_keys:
-                statement.known_lines += 1
-                continue
-            record = BankStatementLine.objects.create(
-                statement=statement,
-                bank_account=bank_account,
-                line_key=line.key(bank_account),
-                booked_on=line.booked_on,
-                amount=line.amount,
-                description=line.description[:500],
-                bank_ref=line.bank_ref,
-            )
-            statement.new_lines += 1
-            if _match(record, by=by):
-                statement.matched_lines += 1
+        recorded = transactions_record(
+            bank_account=bank_account,
+            lines=parsed,
+            source=StatementLineSource.STATEMENT,
+            by=by,
+            statement=statement,
+        )
+        statement.new_lines = len(recorded.new)
+        statement.matched_lines = len(recorded.matched)
+        statement.known_lines = len(recorded.known)
         statement.save(update_fields=["new_lines", "matched_lines", "known_lines"])
+        receipt_emails_queue(donation_ids=[line.donation_id for line in recorded.matched])
     return statement
-
-
-def _match(line: BankStatementLine, *, by) -> bool:
-    reference = find_reference(line.description)
-    if reference is None:
-        line.note = _("No transfer reference in the description.")
-        line.save(update_fields=["note"])
-        return False
-    donation = Donation.objects.filter(
-        transfer_reference=reference, fund=line.bank_account.fund, status=DonationStatus.PENDING
-    ).first()
-    if donation is None:
-        line.note = _("Reference %(ref)s matches no pending donation.") % {"ref": reference}
-        line.save(update_fields=["note"])
-        return False
-    if donation.amount != line.amount:
-        line.note = _("Reference %(ref)s announced %(announced)s but %(received)s arrived.") % {
-            "ref": reference,
-            "announced": format_vnd(donation.amount),
-            "received": format_vnd(line.amount),
-        }
-        line.save(update_fields=["note"])
-        return False
-    line_post_to(line=line, donation=donation, by=by)
-    return True
 
 
 @requires(Action.STATEMENT_RECONCILE)
@@ -115,14 +76,47 @@ def line_post_to(*, line: BankStatementLine, donation: Donation, by) -> Donation
         )
     with transaction.atomic():
         line = _line_waiting(line)
-        Donation.objects.filter(pk=donation.pk, status=DonationStatus.PENDING).update(
-            received_on=line.booked_on
+        (donation,) = donation_post_many(
+            donations=[donation], received_on={donation.pk: line.booked_on}, by=by
         )
-        donation = donation_post(donation=donation, by=by)
         line.donation, line.status, line.note = donation, StatementLineStatus.MATCHED, ""
         line.save(update_fields=["donation", "status", "note"])
-        if donation.donor_email or (donation.donor and donation.donor.email):
-            transaction.on_commit(lambda: donation_receipt_email(donation_id=donation.pk))
+        receipt_emails_queue(donation_ids=[donation.pk])
+    return donation
+
+
+@requires(Action.STATEMENT_RECONCILE)
+def line_post_received(*, line: BankStatementLine, by) -> Donation:
+    """Post the donation a transfer quotes at the amount that arrived, when it differs from the one
+    announced (`line.candidate`): the receipt and the ledger say what arrived, the donation keeps what
+    was announced (`announced_amount`) and the line notes the difference."""
+    with transaction.atomic():
+        line = _line_waiting(line)
+        if line.candidate_id is None:
+            raise ValidationError(_("This transfer quotes no pending donation."), code="no_candidate")
+        donation = Donation.objects.select_for_update(of=("self",)).get(pk=line.candidate_id)
+        if donation.status != DonationStatus.PENDING:
+            raise ValidationError(
+                _("Donation %(donation)s is not awaiting posting.") % {"donation": donation},
+                code="not_pending",
+            )
+        note = _("Announced %(announced)s, received %(received)s: posted at the amount received.") % {
+            "announced": format_vnd(donation.amount),
+            "received": format_vnd(line.amount),
+        }
+        donation.announced_amount, donation.amount = donation.amount, line.amount
+        donation.save(update_fields=["announced_amount", "amount"])
+        (donation,) = donation_post_many(
+            donations=[donation], received_on={donation.pk: line.booked_on}, by=by
+        )
+        line.donation, line.candidate, line.status, line.note = (
+            donation,
+            None,
+            StatementLineStatus.MATCHED,
+            note,
+        )
+        line.save(update_fields=["donation", "candidate", "status", "note"])
+        receipt_emails_queue(donation_ids=[donation.pk])
     return donation
 
 
@@ -154,35 +148,6 @@ def line_check_waiting(line: BankStatementLine) -> None:
         raise ValidationError(message % values, code="already_posted")
     if line.status != StatementLineStatus.UNMATCHED:
         raise ValidationError(_("This line has already been dealt with."), code="done")
-
-
-def donation_receipt_email(*, donation_id: int) -> None:
-    """Thank the donor and send the receipt (the status page has the receipt too)."""
-    donation = Donation.objects.select_related("fund", "donor").get(pk=donation_id)
-    address = donation.donor_email or (donation.donor.email if donation.donor else "")
-    if not address:
-        return
-    status_path = reverse("donations:status", kwargs={"reference": donation.transfer_reference})
-    body = _(
-        "Thank you for your donation of %(amount)s to %(fund)s.\n"
-        "It is posted with receipt number %(number)s.\n"
-        "Your donation's page: %(url)s"
-    ) % {
-        "amount": format_vnd(donation.amount),
-        "fund": donation.fund.name,
-        "number": donation.receipt_number,
-        "url": settings.SITE_URL + status_path,
-    }
-    message = EmailMessage(
-        subject=_("Receipt %(number)s — %(fund)s")
-        % {"number": donation.receipt_number, "fund": donation.fund.name},
-        body=body,
-        to=[address],
-    )
-    message.attach(
-        f"bien-lai-{donation.receipt_number}.pdf", donation_receipt_pdf(donation=donation), "application/pdf"
-    )
-    message.send()
 
 
 @requires(Action.STATEMENT_RECONCILE)

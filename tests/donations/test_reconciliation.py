@@ -2,6 +2,7 @@
 
 import importlib
 import io
+import time
 
 import openpyxl
 import pytest
@@ -20,6 +21,7 @@ from donations.models import (
 )
 from donations.services.donations import donation_create
 from donations.services.statements import line_post_as_new, line_post_to, statement_import
+from donations.tasks import receipt_email_task
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -70,8 +72,10 @@ def spaced(reference: str) -> str:
     return f"{reference[:5].lower()} {reference[5:9].lower()} {reference[9:]}"
 
 
-def test_a_transfer_with_the_reference_posts_the_donation_and_emails_the_receipt(
-    account, pending, district_staff, yesterday, django_capture_on_commit_callbacks
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.celery_worker_test
+def test_a_transfer_with_the_reference_posts_the_donation_and_a_worker_emails_the_receipt(
+    celery_app, celery_worker, account, pending, district_staff, yesterday
 ):
     file = csv_file(
         [
@@ -83,17 +87,19 @@ def test_a_transfer_with_the_reference_posts_the_donation_and_emails_the_receipt
             )
         ]
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        statement = statement_import(
-            bank_account=account, uploaded=file, by=district_staff, name="sao-ke.csv"
-        )
+    statement = statement_import(bank_account=account, uploaded=file, by=district_staff, name="sao-ke.csv")
     pending.refresh_from_db()
     assert pending.status == DonationStatus.POSTED and pending.receipt_number
     assert (statement.new_lines, statement.matched_lines) == (1, 1)
     line = BankStatementLine.objects.get()
     assert line.status == StatementLineStatus.MATCHED and line.donation == pending
+    assert receipt_email_task.name in celery_worker.app.tasks  # imported above: the worker knows it
+    give_up = time.monotonic() + 30
+    while not mail.outbox and time.monotonic() < give_up:
+        time.sleep(0.2)  # the worker runs in a thread of this process and writes to the same outbox
     assert len(mail.outbox) == 1 and pending.receipt_number in mail.outbox[0].body
     assert mail.outbox[0].to == ["mai@example.org"]
+    assert mail.outbox[0].attachments[0][0] == f"bien-lai-{pending.receipt_number}.pdf"
 
 
 def test_importing_the_same_statement_twice_changes_nothing(account, pending, district_staff, yesterday):

@@ -34,6 +34,7 @@ PUBLIC = (
     re.compile(r"^/accounts/"),  # allauth: login, signup, password reset, two-factor steps
     re.compile(r"^/admin/login/$"),  # redirects to allauth's login
     re.compile(r"^/donate/$"),  # the public donation form
+    re.compile(r"^/bank-feed/sepay/$"),  # the bank feed's webhook: its API key or signature, not a login
     # A donation's follow-up and receipt, for whoever holds its unguessable transfer reference.
     re.compile(r"^/donate/(?!mine/)[^/]+/(receipt\.pdf)?$"),
     # A sponsor's anonymised progress page and photo (with consent), by its unguessable key.

@@ -1,0 +1,45 @@
+"""Admin of the bank feed's deliveries: what the notification service sent, and what was done with it.
+Read only: deliveries are written by the webhook alone."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from fund_portal.admin import ScopedAdminMixin
+from fund_portal.money import format_vnd
+
+from ..models import BankFeedDelivery
+
+
+@admin.register(BankFeedDelivery)
+class BankFeedDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "received_at",
+        "transaction_at",
+        "bank_account",
+        "direction",
+        "amount_display",
+        "content",
+        "outcome",
+        "line",
+    ]
+    list_filter = ["outcome", "incoming", "bank_account"]
+    search_fields = ["content", "bank_ref", "transaction_id"]
+    list_select_related = ["bank_account", "line"]
+    date_hierarchy = "received_at"
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, obj):
+        return format_vnd(obj.amount)
+
+    @admin.display(description=_("direction"), ordering="incoming")
+    def direction(self, obj):
+        return _("Money in") if obj.incoming else _("Money out")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
