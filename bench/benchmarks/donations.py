@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from bench.benchmarks import donations_import  # noqa: F401  registers the "donation_import" benchmark
+from bench.benchmarks import bank, donations_import  # noqa: F401  register "donation_import", "statement_import", "bank_feed"
 from bench.measure import Measure, benchmark, percentile, timed
 from donations.models import Donation, Fund
 from donations.services.donations import donation_create, donation_post
