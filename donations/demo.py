@@ -18,7 +18,7 @@ from fund_portal.demo import DEMO_COMMUNES, DISTRICT_CODE
 from fund_portal.models import AdministrativeUnit, User
 from fund_portal.text import fold
 
-from .imports.donation_load import DONATION_COLUMNS, ENTRY_COLUMNS
+from .imports.donation_load import DONATION_COLUMNS
 from .models import (
     BankAccount,
     DisplayPreference,
@@ -36,6 +36,7 @@ from .models import (
     RestrictionKind,
     SourceCategory,
 )
+from .services.donations import ENTRY_COLUMNS
 from .services.numbers import document_numbers_reserve, receipt_number
 
 SURNAMES = [

@@ -16,8 +16,11 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 
+from auditlog.cid import get_cid
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
@@ -106,3 +109,38 @@ def audit_entry_for(entry: LogEntry, *, user) -> LogEntry:
     shown.changes_text = ""
     shown.serialized_data = None
     return shown
+
+
+def audit_log_many(entries: list[tuple[models.Model, dict]], *, action: int, actor) -> None:
+    """The trail's entries of rows written in bulk (`bulk_update` and `bulk_create` send no signal, so
+    django-auditlog sees nothing): one entry per (record, changes {field: [old, new]}), as the library
+    writes for a save, in one INSERT. `actor`: the user who acts (the service's `by`; None for the
+    system). Not the library's `set_actor` context: its value outlives the request that set it.
+    `action`: `LogEntry.Action.CREATE` or `UPDATE`."""
+    if not entries:
+        return
+    actor = actor if isinstance(actor, User) else None
+    cid = get_cid()
+    rows = []
+    for record, changes in entries:
+        content_type = ContentType.objects.get_for_model(record)  # cached by Django
+        entry = LogEntry(
+            content_type=content_type,
+            object_pk=str(record.pk),
+            object_id=record.pk,
+            object_repr=str(record),
+            action=action,
+            changes={field: [_text(old), _text(new)] for field, (old, new) in changes.items()},
+            actor=actor,
+            actor_email=getattr(actor, "email", None),
+            additional_data=record.get_additional_data() if hasattr(record, "get_additional_data") else None,
+            cid=cid,
+        )
+        _mark_restricted(LogEntry, entry)
+        rows.append(entry)
+    LogEntry.objects.bulk_create(rows, batch_size=1000)
+
+
+def _text(value) -> str:
+    """A value as django-auditlog stores it in `changes`: its text, "None" for none."""
+    return "None" if value is None else str(value)

@@ -29,6 +29,7 @@ VENDOR_STRINGS = (
     gettext_noop("Hide counts"),
     gettext_noop("Run"),
     gettext_noop("- Select an option -"),
+    gettext_noop("Filter by %(field_name)s"),  # the admin's date hierarchy
     # django-auditlog
     gettext_noop("Audit log"),
 )

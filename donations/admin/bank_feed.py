@@ -14,13 +14,12 @@ from ..models import BankFeedDelivery
 class BankFeedDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "received_at",
-        "transaction_at",
-        "bank_account",
-        "direction",
         "amount_display",
+        "direction",
         "content",
         "outcome",
         "line",
+        "bank_account",
     ]
     list_filter = ["outcome", "incoming", "bank_account"]
     search_fields = ["content", "bank_ref", "transaction_id"]

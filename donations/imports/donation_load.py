@@ -4,11 +4,9 @@ donors the rows name) and the write, in the caller's transaction: a block of rec
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from django.db import connection
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,12 +25,10 @@ from ..models import (
     DonationStatus,
     Donor,
     DonorKind,
-    EntryKind,
     Fund,
-    LedgerEntry,
-    Medium,
     RestrictionKind,
 )
+from ..services.donations import ledger_entries_post
 from ..services.numbers import document_numbers_reserve, receipt_number
 from ..services.stock import stock_receive_donation
 from .donation_rows import COLUMNS, ParsedRow
@@ -160,7 +156,7 @@ def _write(rows: list[ParsedRow], *, by: User) -> int:
     new_donors = _donors_create(rows)
     ids = reserve_ids(Donation._meta.db_table, len(rows))
     bulk_load(Donation._meta.db_table, DONATION_COLUMNS, _donation_rows(rows, ids, year=year, now=now, by=by))
-    _entries_post(ids, now=now, by=by)
+    ledger_entries_post(ids, now=now, by=by)
     public_figures_changed()
     goods_ids = [
         donation_id for row, donation_id in zip(rows, ids, strict=True) if row.kind == DonationKind.GOODS
@@ -239,24 +235,6 @@ DONATION_COLUMNS = [
 ]
 
 
-ENTRY_COLUMNS = [
-    "fund_id",
-    "kind",
-    "medium",
-    "amount",
-    "entry_date",
-    "source",
-    "description",
-    "donation_id",
-    "created_by_id",
-    "created_at",
-    "restriction",
-    "restriction_campaign_id",
-    "reason",
-    "restriction_need",
-]
-
-
 def _donation_rows(rows: list[ParsedRow], ids: list[int], *, year: int, now, by: User) -> Iterator[tuple]:
     for row, donation_id in zip(rows, ids, strict=True):
         yield (
@@ -293,33 +271,6 @@ def _donation_rows(rows: list[ParsedRow], ids: list[int], *, year: int, now, by:
             "",
             None,
         )
-
-
-def _entries_post(ids: list[int], *, now, by: User) -> None:
-    """The ledger entry of each donation just loaded, as `donation_post` writes it, made by the database
-    from the donation rows (one INSERT ... SELECT, nothing sent twice over the wire). `ids` are the
-    import's own, distinct and in order (`reserve_ids`)."""
-    before, after = _("Receipt %(number)s").split("%(number)s")
-    table, entries = Donation._meta.db_table, LedgerEntry._meta.db_table
-    select = (
-        f"INSERT INTO {entries} ({', '.join(ENTRY_COLUMNS)}) "  # noqa: S608  our table and column names
-        f"SELECT fund_id, %s, CASE WHEN kind = %s THEN %s ELSE %s END, amount, received_on, source, "
-        f"%s || receipt_number || %s, id, %s, %s, restriction, restriction_campaign_id, '', restriction_need "
-        f"FROM {table} "
-    )
-    params = [EntryKind.DONATION, DonationKind.GOODS, Medium.GOODS, Medium.CASH, before, after, by.pk, now]
-    with connection.cursor() as cursor:
-        if ids[-1] - ids[0] == len(ids) - 1:
-            # One range, all of it reserved by this import (always on SQLite; on PostgreSQL unless
-            # another session took ids meanwhile): read by range, a fifth of the time of ANY(100,000 ids).
-            cursor.execute(select + "WHERE id BETWEEN %s AND %s ORDER BY id", [*params, ids[0], ids[-1]])
-        elif connection.vendor == "postgresql":
-            cursor.execute(select + "WHERE id = ANY(%s) ORDER BY id", [*params, ids])
-        else:  # SQLite (its imports' ids are always one range): the list as one JSON parameter
-            cursor.execute(
-                select + "WHERE id IN (SELECT value FROM json_each(%s)) ORDER BY id",
-                [*params, json.dumps(ids)],
-            )
 
 
 def _chunks(values: list, size: int) -> Iterable[list]:

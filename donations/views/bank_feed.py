@@ -19,6 +19,8 @@ from ..sepay import FeedRefused, sepay_authenticate, sepay_parse
 from ..services.bank_feed import feed_delivery_receive
 
 logger = logging.getLogger("donations.bank_feed")
+#: Messages as written, not \u-escaped: the sender's delivery log shows them to people.
+VIETNAMESE = {"ensure_ascii": False}
 
 
 @csrf_exempt  # a server-to-server call, authenticated by its key or signature, not a browser's form
@@ -38,11 +40,15 @@ def sepay_webhook(request):
         logged, new = feed_delivery_receive(delivery=delivery, by=None)
     except FeedRefused as refused:
         logger.warning("Bank feed delivery refused (%s): %s", refused.status, refused.message)
-        return JsonResponse({"success": False, "message": refused.message}, status=refused.status)
+        return JsonResponse(
+            {"success": False, "message": refused.message},
+            status=refused.status,
+            json_dumps_params=VIETNAMESE,
+        )
     except ValidationError as error:
         message = " ".join(error.messages)
         logger.warning("Bank feed delivery refused (400): %s", message)
-        return JsonResponse({"success": False, "message": message}, status=400)
+        return JsonResponse({"success": False, "message": message}, status=400, json_dumps_params=VIETNAMESE)
     if not new:
         logger.info("Bank feed delivery %s sent again: nothing changed", logged.transaction_id)
     return JsonResponse({"success": True})

@@ -14,7 +14,7 @@ from django.utils import timezone
 from bench.baselines.donations import DonationResource
 from campaigns.models import Campaign
 from donations.imports import donation_rows as donations_importing
-from donations.imports.donation_load import DONATION_COLUMNS, ENTRY_COLUMNS, _entries_post
+from donations.imports.donation_load import DONATION_COLUMNS
 from donations.imports.donation_rows import HEADERS
 from donations.imports.donations import donations_import, donations_import_template
 from donations.models import (
@@ -30,7 +30,7 @@ from donations.models import (
     SourceCategory,
     StockItem,
 )
-from donations.services.donations import donation_create, donation_post
+from donations.services.donations import ENTRY_COLUMNS, donation_create, donation_post, ledger_entries_post
 from fund_portal.authority import NotAllowed
 from fund_portal.models import Role
 from tests.factories import DonorFactory, FundFactory, UserFactory
@@ -149,8 +149,8 @@ def test_ledger_entries_are_made_for_exactly_the_loaded_donations_in_one_range_o
         receipt_number=Concat(Value("T-"), Cast("id", output_field=CharField()))
     )
     a, b, c, d, e = ids
-    _entries_post([b, c], now=timezone.now(), by=district_staff)  # one range; a and d lie beside it
-    _entries_post([a, e], now=timezone.now(), by=district_staff)  # not a range; b, c and d lie inside
+    ledger_entries_post([b, c], now=timezone.now(), by=district_staff)  # one range; a and d lie beside it
+    ledger_entries_post([a, e], now=timezone.now(), by=district_staff)  # not a range; b, c and d lie inside
     entries = LedgerEntry.objects.order_by("donation_id")
     assert list(entries.values_list("donation_id", "amount")) == [
         (a, 100_000),

@@ -54,6 +54,9 @@ NOT_ACTIONS = {
     "children.services.duplicates.duplicate_alert_record": (
         "tells staff of a registration's match, for the checks"
     ),
+    "donations.services.donations.ledger_entries_post": (
+        "the ledger entries of donations posted by donation_post_many or an import (they check)"
+    ),
     "donations.services.edits.edit_apply": "the edit step of disbursement_update, pledge_update (they check)",
     "children.services.support.support_check": "a check, called by support_record",
     "children.services.support.sponsorship_check": "a check, called by the sponsorship admin's form",
