@@ -278,8 +278,8 @@ def ledger_entries_post(ids: list[int], *, now, by: User | None) -> None:
     select = (
         f"INSERT INTO {entries} ({columns}) "  # noqa: S608  our table and column names
         f"SELECT fund_id, %s, CASE WHEN kind = %s THEN %s ELSE %s END, amount, received_on, source, "
-        f"%s || receipt_number || %s, id, %s, %s, restriction, restriction_campaign_id, '', restriction_need, "
-        f"restriction_unit_id, restriction_child_id FROM {table} "
+        f"%s || receipt_number || %s, id, %s, %s, restriction, restriction_campaign_id, '', "
+        f"restriction_need, restriction_unit_id, restriction_child_id FROM {table} "
     )
     params = [
         EntryKind.DONATION,
