@@ -20,8 +20,12 @@ def donation_status_by_reference(*, reference: str) -> tuple[str, str] | None:
 
     What the status page polls: one lookup on the reference's unique index, no join, nothing of the donor.
     """
-    rows = Donation.objects.filter(transfer_reference=reference).values_list("status", "receipt_number")[:1]
-    return next(iter(rows), None)
+    rows = (
+        Donation.objects.filter(transfer_reference=reference)
+        .order_by()
+        .values_list("status", "receipt_number")
+    )
+    return next(iter(rows[:1]), None)
 
 
 def donor_own_donations(*, user) -> QuerySet[Donation]:
