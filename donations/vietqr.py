@@ -276,6 +276,12 @@ def make_transfer_reference(*, prefix: str = DEFAULT_REFERENCE_PREFIX) -> str:
             return prefix + code
 
 
+def is_transfer_reference(text: str) -> bool:
+    """Whether text has the shape of a reference this module makes (canonical: uppercase, nothing around)."""
+    fits = REFERENCE_CODE_LENGTH < len(text) <= MAX_REFERENCE_LENGTH
+    return fits and _PREFIX_RE.fullmatch(text) is not None
+
+
 def _normalized_tokens(text: str) -> list[str]:
     """Split text into uppercase ASCII alphanumeric words, with diacritics (and đ) folded away."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_D_LETTERS))

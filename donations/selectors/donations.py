@@ -1,4 +1,4 @@
-"""Reads of donations: one by its transfer reference, a donor account's own."""
+"""Reads of donations: one by its transfer reference (whole, or only its status), a donor account's own."""
 
 from __future__ import annotations
 
@@ -13,6 +13,19 @@ def donation_by_reference(*, reference: str) -> Donation | None:
         .filter(transfer_reference=(reference or "").strip().upper())
         .first()
     )
+
+
+def donation_status_by_reference(*, reference: str) -> tuple[str, str] | None:
+    """The status and receipt number of the donation with this canonical reference, or None.
+
+    What the status page polls: one lookup on the reference's unique index, no join, nothing of the donor.
+    """
+    rows = (
+        Donation.objects.filter(transfer_reference=reference)
+        .order_by()
+        .values_list("status", "receipt_number")
+    )
+    return next(iter(rows[:1]), None)
 
 
 def donor_own_donations(*, user) -> QuerySet[Donation]:

@@ -1,21 +1,24 @@
-"""The public donation with VietQR: the form, the donation's status page and its receipt."""
+"""The public donation with VietQR: the form, the donation's status page (and what it polls), its receipt."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from fund_portal.pdf import pdf_response
 from fund_portal.ratelimit import rate_limit_hit
 
 from ..documents import donation_receipt_pdf
 from ..forms import PublicDonationForm, new_client_token
-from ..selectors.donations import donation_by_reference
+from ..models import DonationStatus
+from ..selectors.donations import donation_by_reference, donation_status_by_reference
 from ..selectors.funds import fund_default_account, public_fund
 from ..services.donations import donation_public_submit
-from ..vietqr import vietqr_payload, vietqr_svg
+from ..vietqr import is_transfer_reference, vietqr_payload, vietqr_svg
 
 
 @login_not_required
@@ -82,6 +85,43 @@ def donation_status(request, reference):
     return render(
         request, "donations/donate_status.html", {"donation": donation, "account": account, "qr_svg": qr_svg}
     )
+
+
+@login_not_required
+@never_cache
+@require_safe
+def donation_status_json(request, reference):
+    """What the status page polls: the status and, once posted, the receipt; nothing of the donor.
+
+    Cheap on purpose, as every open status page asks every few seconds: no session is read for an
+    anonymous donor, a malformed reference costs no query and a well-formed one a single lookup on
+    the reference's unique index. `never_cache` sends `no-store`: no cache may keep an old status.
+    """
+    reference = reference.strip().upper()
+    if not is_transfer_reference(reference):
+        return _json({"error": _("This is not a transfer reference: check the address.")}, status=404)
+    found = donation_status_by_reference(reference=reference)
+    if found is None:
+        return _json({"error": _("No donation has this transfer reference.")}, status=404)
+    status, number = found
+    answer = {
+        "status": status,
+        "status_label": str(DonationStatus(status).label),
+        "receipt_number": None,
+        "receipt_url": None,
+        "message": None,
+    }
+    if status == DonationStatus.POSTED:
+        answer["receipt_number"] = number
+        answer["receipt_url"] = reverse("donations:receipt", kwargs={"reference": reference})
+        answer["message"] = _("Thank you. Your donation is posted with receipt %(number)s.") % {
+            "number": number
+        }
+    return _json(answer)
+
+
+def _json(data: dict, *, status: int = 200) -> JsonResponse:
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 @login_not_required

@@ -13,6 +13,7 @@ from donations.vietqr import (
     emv_crc,
     find_reference,
     find_references,
+    is_transfer_reference,
     make_transfer_reference,
     normalize_reference_text,
     parse_emv,
@@ -374,6 +375,18 @@ def test_made_reference_fits_in_a_vietqr_payload():
 
 def test_made_reference_with_custom_prefix():
     assert re.fullmatch(rf"UH2025[{REFERENCE_ALPHABET}]{{8}}", make_transfer_reference(prefix="UH2025"))
+
+
+def test_every_made_reference_has_the_shape_of_a_reference():
+    assert all(is_transfer_reference(make_transfer_reference()) for _ in range(200))
+    assert is_transfer_reference(make_transfer_reference(prefix="Q" * 17))
+
+
+@pytest.mark.parametrize(
+    "text", ["", "QBTTE", "Q" * 8, "qbtte7k2m9xq4", "QBTTE 7K2M9XQ4", "QBTTĐ7K2M9XQ4", "Q" * 26]
+)
+def test_what_no_reference_looks_like_is_refused(text):
+    assert not is_transfer_reference(text)
 
 
 @pytest.mark.parametrize("prefix", ["", "qbtte", "QB TTE", "QBTTĐ", "Q" * 18])

@@ -35,8 +35,9 @@ PUBLIC = (
     re.compile(r"^/admin/login/$"),  # redirects to allauth's login
     re.compile(r"^/donate/$"),  # the public donation form
     re.compile(r"^/bank-feed/sepay/$"),  # the bank feed's webhook: its API key or signature, not a login
-    # A donation's follow-up and receipt, for whoever holds its unguessable transfer reference.
-    re.compile(r"^/donate/(?!mine/)[^/]+/(receipt\.pdf)?$"),
+    # A donation's follow-up, the status that page polls and the receipt, for whoever holds its
+    # unguessable transfer reference.
+    re.compile(r"^/donate/(?!mine/)[^/]+/(receipt\.pdf|status\.json)?$"),
     # A sponsor's anonymised progress page and photo (with consent), by its unguessable key.
     re.compile(r"^/sponsor/[0-9a-f-]{36}/(photo/)?$"),
 )
