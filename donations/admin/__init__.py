@@ -10,6 +10,7 @@ from . import (  # noqa: F401  registers the admin classes
     funds,
     ledger,
     pledges,
+    statement_mapping,
     statements,
     stock,
 )
