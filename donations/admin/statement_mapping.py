@@ -199,6 +199,7 @@ class StatementLayoutMappingAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     list_display = ["bank_account", "columns_display", "saved_by", "saved_at"]
     list_select_related = ["bank_account", "saved_by"]
+    ordering = ["-saved_at"]
     actions = ["forget"]
     readonly_fields = ["bank_account", "header", "columns_display", "saved_by", "saved_at"]
     fields = readonly_fields

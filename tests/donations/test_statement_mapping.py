@@ -446,3 +446,43 @@ def test_a_saved_mapping_replaces_the_accounts_earlier_one(account, district_sta
     signed = {"booked_on": 1, "amount": 3, "description": 5}
     statement_mapping_save(bank_account=account, header=HEADER, columns=signed, by=district_staff)
     assert StatementLayoutMapping.objects.get().columns == signed
+
+
+def test_a_table_with_a_bank_like_header_but_no_money_in_column_is_mapped_too(
+    client, account, pending, district_staff, yesterday
+):
+    """Its date and description are a bank's names, its money in ("Tiền vào") is not: asked, then read."""
+    rows = statement_rows(yesterday, pending)
+    rows[3] = ["STT", "Ngày giao dịch", "Số hiệu GD", "Tiền vào", "Tiền ra", "Nội dung"]
+    client.force_login(district_staff)
+
+    token = token_of(upload(client, account, csv_upload(rows)))
+    client.post(mapping_url(token), mapping_form(4, MAPPING))
+
+    assert StatementLayoutMapping.objects.get().header[1] == "ngay giao dich"
+    pending.refresh_from_db()
+    assert pending.status == DonationStatus.POSTED
+    assert len(statement_read(csv_upload(rows), name="x.csv", bank_account=account).lines) == 2
+
+
+def test_a_long_preamble_shows_the_rows_from_just_above_the_header(
+    client, account, pending, district_staff, yesterday
+):
+    rows = statement_rows(yesterday, pending)
+    rows[3:3] = [[f"Ghi chú {n}"] for n in range(12)]  # the header is now row 16
+    client.force_login(district_staff)
+
+    page = client.get(mapping_url(token_of(upload(client, account, csv_upload(rows)))))
+
+    shown = [row.number for row in page.context["form"].rows.values()]
+    assert shown == list(range(14, 21)) and page.context["form"]["header_row"].initial == 16
+
+
+def test_a_session_keeps_three_files_at_most(client, account, pending, district_staff, yesterday):
+    client.force_login(district_staff)
+    tokens = [
+        token_of(upload(client, account, csv_upload(statement_rows(yesterday, pending)))) for _n in range(4)
+    ]
+
+    assert list(client.session[SESSION_KEY]) == tokens[1:]
+    assert sorted(path.name for path in kept_files()) == sorted(tokens[1:])
