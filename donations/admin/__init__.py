@@ -11,6 +11,7 @@ from . import (  # noqa: F401  registers the admin classes
     funds,
     ledger,
     pledges,
+    statement_mapping,
     statements,
     stock,
 )

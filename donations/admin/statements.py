@@ -1,7 +1,7 @@
 """Admin of bank statements: their import, and each line matched, posted as new or set aside."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -12,6 +12,7 @@ from fund_portal.admin import ScopedAdminMixin
 from fund_portal.authority import Action, action_required
 from fund_portal.money import format_vnd
 
+from ..imports.statements import layout_unknown
 from ..models import BankAccount, BankStatement, BankStatementLine, Donation, DonationStatus
 from ..services.statements import (
     line_check_waiting,
@@ -22,6 +23,7 @@ from ..services.statements import (
     statement_import,
 )
 from .actions import each_selected
+from .statement_mapping import StatementMappingAdminMixin, statement_imported_message
 
 
 class StatementImportForm(forms.Form):
@@ -37,7 +39,7 @@ class StatementImportForm(forms.Form):
 
 
 @admin.register(BankStatement)
-class BankStatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class BankStatementAdmin(StatementMappingAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "imported_at",
         "file_name",
@@ -69,21 +71,16 @@ class BankStatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     name=form.cleaned_data["file"].name,
                 )
             except ValidationError as error:
+                if layout_unknown(error):  # staff say once how to read it, without uploading it again
+                    return self.keep_for_mapping(
+                        request,
+                        uploaded=form.cleaned_data["file"],
+                        bank_account=form.cleaned_data["bank_account"],
+                    )
                 for message in error.messages:
                     form.add_error("file", message)
             else:
-                counts = {
-                    "new": statement.new_lines,
-                    "matched": statement.matched_lines,
-                    "known": statement.known_lines,
-                }
-                if statement.known_lines:
-                    text = _(
-                        "%(new)d new lines, %(matched)d matched and posted; %(known)d already on record."
-                    )
-                else:
-                    text = _("%(new)d new lines, %(matched)d matched and posted.")
-                messages.success(request, text % counts)
+                statement_imported_message(request, statement)
                 return redirect("admin:donations_bankstatementline_changelist")
         context = {
             **self.admin_site.each_context(request),

@@ -7,10 +7,16 @@ balance) above its table and totals and the closing balance below it. The table'
 found by its column names (`statement_layouts`), the account number is read from the preamble, and
 only transactions are read: summary rows and rows without a date are skipped, money-out lines are
 read but left out of the result (the lines returned are the incoming transfers).
+
+A layout no bank's names describe is refused with the code `unknown_layout` (or `no_credit_column`),
+unless staff said once how to read it for that account (`StatementLayoutMapping`, written by
+`donations.services.statement_mappings`): its header row, found again by its folded cells, and the
+position of each field's column.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -23,18 +29,27 @@ from fund_portal.money_parse import parse_vnd
 from fund_portal.spreadsheets import cell_date, open_rows
 from fund_portal.text import fold, normalize_text
 
-from ..models import BankAccount
+from ..models import BankAccount, StatementLayoutMapping
 from ..services.checks import _require_not_future
 from .statement_layouts import LAYOUTS, SUMMARY_WORDS, TEMPLATE, Layout
 
 #: The table's header row is looked for in this many rows from the top.
 HEADER_SEARCH_ROWS = 30
+#: The rows shown to staff to map a layout by hand.
+PREVIEW_ROWS = 12
 _ACCOUNT_DIGITS = re.compile(r"\d[\d .-]{4,}\d")
 _CURRENCY = re.compile(r"\b(VND|VNĐ|USD|EUR)\b", re.IGNORECASE)
 #: A decimal part of zeros after the last separator ("1250000.00", "1,250,000.00", "1.250.000,00").
 _ZERO_DECIMALS = re.compile(r"[.,]0{1,2}\Z")
 _NO_AMOUNT = {"", "-", "0"}
 _SUMMARY = tuple(fold(words) for words in SUMMARY_WORDS)
+#: The codes of a refusal that a mapping by hand can answer: a table whose layout no bank names.
+UNKNOWN_LAYOUT = "unknown_layout"
+LAYOUT_UNKNOWN_CODES = frozenset({UNKNOWN_LAYOUT, "no_credit_column"})
+#: A table has at least a date, an amount and a description: a row with fewer filled cells is no header.
+MIN_HEADER_CELLS = 3
+#: The layout of a file read by an account's mapping (no bank's words; the shared preamble labels).
+MAPPED = Layout(bank="", bin="", booked_on=(), description=())
 
 
 @dataclass
@@ -94,7 +109,7 @@ def statement_parse(uploaded, *, name: str = "", bank_account: BankAccount) -> l
 def statement_read(uploaded, *, name: str = "", bank_account: BankAccount) -> StatementFile:
     """The statement file read whole; a ValidationError for another account's file or bad rows."""
     rows = open_rows(uploaded, name=name)
-    header_at, layout, columns = _find_header(rows)
+    header_at, layout, columns = _find_table(rows, bank_account)
     statement = StatementFile(layout=layout, header_row=rows[header_at][0])
     _read_preamble(statement, rows[:header_at])
     _check_account(statement, bank_account)
@@ -135,6 +150,41 @@ def statement_read(uploaded, *, name: str = "", bank_account: BankAccount) -> St
     return statement
 
 
+@dataclass
+class PreviewRow:
+    """A row of a file shown to staff: its number, its cells as read and as shown."""
+
+    number: int
+    cells: list
+    shown: list[str]
+
+
+def statement_preview(uploaded, *, name: str = "") -> list[PreviewRow]:
+    """The first rows of a file, for staff to say which row is the header and which column is what:
+    PREVIEW_ROWS rows from the top, or from just above the first row that looks like a table's."""
+    rows = open_rows(uploaded, name=name)[:HEADER_SEARCH_ROWS]
+    first = next((i for i, (_n, cells) in enumerate(rows) if _filled(cells) >= MIN_HEADER_CELLS), 0)
+    # From the top when the header and two rows below it fit, else from two rows above the header.
+    shown = rows[0 if first <= PREVIEW_ROWS - 3 else first - 2 :][:PREVIEW_ROWS]
+    width = max((len(header_cells(cells)) for _n, cells in shown), default=0)
+    return [
+        PreviewRow(number, cells, [_shown(cell) for cell in (cells + [""] * width)[:width]])
+        for number, cells in shown
+    ]
+
+
+def _filled(cells: list) -> int:
+    return sum(1 for cell in cells if _text(cell).strip())
+
+
+def _shown(value) -> str:
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        value = value.date()
+    if isinstance(value, dt.date | dt.datetime):
+        return value.strftime("%d/%m/%Y %H:%M" if isinstance(value, dt.datetime) else "%d/%m/%Y")
+    return normalize_text(_text(value))
+
+
 def _text(value) -> str:
     """A cell as text; a whole number stored as a float (an account number in Excel) without ".0"."""
     if value is None:
@@ -142,6 +192,53 @@ def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def column_letter(index: int) -> str:
+    """A column's name as a spreadsheet shows it: 0 is A, 25 is Z, 26 is AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def header_cells(cells: list) -> list[str]:
+    """A header row as a mapping keeps it and finds it again: each cell folded, trailing empty cells cut."""
+    folded = [fold(_text(cell)) for cell in cells]
+    while folded and not folded[-1]:
+        folded.pop()
+    return folded
+
+
+def layout_unknown(error: ValidationError) -> bool:
+    """Whether a refusal of `statement_read` is only that no bank's layout describes the file's table."""
+    return any(getattr(item, "code", None) in LAYOUT_UNKNOWN_CODES for item in error.error_list)
+
+
+def _find_table(rows: list[tuple[int, list]], bank_account: BankAccount) -> tuple[int, Layout, dict]:
+    """The table's header row, layout and columns: by a bank's layout, else by the account's mapping."""
+    try:
+        return _find_header(rows)
+    except ValidationError as error:
+        if not layout_unknown(error):
+            raise
+        found = _find_mapped_header(rows, bank_account)
+        if found is None:
+            raise
+        return found
+
+
+def _find_mapped_header(rows: list[tuple[int, list]], bank_account: BankAccount):
+    """The header row the account's mapping names, found among the first rows by its folded cells."""
+    mapping = StatementLayoutMapping.objects.filter(bank_account=bank_account).first()
+    if mapping is None or not mapping.header:
+        return None
+    for index, (_number, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if header_cells(cells) == mapping.header:
+            return index, MAPPED, {name: int(at) for name, at in mapping.columns.items()}
+    return None
 
 
 def _find_header(rows: list[tuple[int, list]]) -> tuple[int, Layout, dict[str, int]]:
@@ -173,13 +270,14 @@ def _find_header(rows: list[tuple[int, list]]) -> tuple[int, Layout, dict[str, i
                 % {"row": row_number},
                 code="no_credit_column",
             )
+    a_table = any(_filled(cells) >= MIN_HEADER_CELLS for _number, cells in rows[:HEADER_SEARCH_ROWS])
     raise ValidationError(
         _(
             "No statement table was found in the first %(rows)s rows: a header row with the columns "
             "Ngày giao dịch, Số tiền ghi có (or Số tiền) and Nội dung is needed."
         )
         % {"rows": HEADER_SEARCH_ROWS},
-        code="columns",
+        code=UNKNOWN_LAYOUT if a_table else "columns",
     )
 
 

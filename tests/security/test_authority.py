@@ -208,6 +208,7 @@ def test_every_custom_admin_page_declares_whether_it_reads_or_what_it_does():
         "/admin/donations/donation/<int:pk>/reverse/",
         "/admin/donations/donor/duplicates/",
         "/admin/donations/donor/import/",
+        "/admin/donations/bankstatement/mapping/<str:token>/",
         "/admin/donations/salarydrive/<int:pk>/collection/",
         "/admin/children/child/duplicates/",
         "/admin/children/child/import/",
