@@ -113,6 +113,7 @@ def statement_read(uploaded, *, name: str = "", bank_account: BankAccount) -> St
     statement = StatementFile(layout=layout, header_row=rows[header_at][0])
     _read_preamble(statement, rows[:header_at])
     _check_account(statement, bank_account)
+    _check_bank(rows[:header_at], bank_account)
     errors = []
     refs: dict[str, int] = {}
     for row_number, cells in rows[header_at + 1 :]:
@@ -337,6 +338,25 @@ def _check_account(statement: StatementFile, bank_account: BankAccount) -> None:
             _("This statement is in %(currency)s; only statements in đồng (VND) can be imported.")
             % {"currency": statement.currency},
             code="currency",
+        )
+
+
+def _check_bank(preamble: list[tuple[int, list]], bank_account: BankAccount) -> None:
+    """Refuse the statement whose preamble names one bank, a known one, other than the account's (by
+    its BIN): with no account number above the table, the bank's name still tells a wrong file."""
+    known = {layout.bin: layout for layout in LAYOUTS}
+    if bank_account.bank_bin not in known:
+        return  # a bank (or a credit fund) we have no layout of: its name is not ours to check
+    named = [layout for layout in LAYOUTS if _named(layout, preamble)]
+    if len(named) == 1 and named[0].bin != bank_account.bank_bin:
+        raise ValidationError(
+            _("This file is a statement of %(file)s; the chosen account %(chosen)s is at %(bank)s.")
+            % {
+                "file": named[0].bank,
+                "chosen": bank_account.account_number,
+                "bank": known[bank_account.bank_bin].bank,
+            },
+            code="other_bank",
         )
 
 

@@ -273,6 +273,18 @@ def test_the_statement_of_another_account_is_refused_naming_its_account(fund, di
     ]
 
 
+def test_a_statement_of_another_bank_is_refused_naming_both_banks(fund, district_staff, yesterday):
+    account = account_for(fund, BANKS["Agribank"])
+    rows = statement_rows(BANKS["Vietcombank"], yesterday)
+    rows[2] = []  # no account number above the table: the bank's name is what tells
+
+    error = assert_refused(account, district_staff, csv_bytes(rows), "other_bank")
+
+    assert error.messages == [
+        f"Tệp này là sao kê của Vietcombank; tài khoản đã chọn {ACCOUNT_NUMBER} mở tại Agribank."
+    ]
+
+
 def test_a_statement_without_transactions_is_refused(fund, district_staff, yesterday):
     layout = BANKS["MB"]
     account = account_for(fund, layout)
