@@ -27,6 +27,20 @@ admin.site.site_title = _("Fund administration")
 admin.site.index_title = _("Fund administration")
 
 
+class ReadOnlyAdminMixin:
+    """A list the services alone write (a log, the ledger, the stock): staff read it in the admin, where
+    nobody adds, changes or deletes a row."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class TolerantChangeList(ChangeList):
     """A changelist whose query string (`?delivered_on__year=9999999999999999999999`,
     `?resource_type=abc`) cannot cause a server error.

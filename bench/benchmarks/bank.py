@@ -23,23 +23,18 @@ import hashlib
 import hmac
 import io
 import json
-import os
 import random
 import secrets
-import subprocess
-import sys
-import tempfile
 import time
 import urllib.request
 
 import openpyxl
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from bench.benchmarks.donations_import import vacuum_after_rollback
-from bench.benchmarks.public import _free_port, _server_env, _wait_up
 from bench.measure import Measure, benchmark, percentile
+from bench.server import gunicorn
 from donations.imports.statement_layouts import LAYOUTS
 from donations.imports.statements import statement_read
 from donations.models import (
@@ -237,32 +232,9 @@ def bench_bank_feed() -> list[Measure]:
                 }
             ).encode()
         )
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as static_root:
-        env = {**_server_env(static_root), "BANK_FEED_HMAC_SECRET": secret}
-        gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-        server = subprocess.Popen(
-            [
-                gunicorn,
-                "config.wsgi:application",
-                "-w",
-                "2",
-                "-b",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-        )
-        try:
-            _wait_up(base + "/bench/bare/")
-            bare = [_timed_post(base + "/bench/bare/", None, {}) for _ in range(FEED_DELIVERIES)]
-            feed = [_timed_post(base + "/bank-feed/sepay/", raw, _sign(raw, secret)) for raw in bodies]
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    with gunicorn(BANK_FEED_HMAC_SECRET=secret) as base:
+        bare = [_timed_post(base + "/bench/bare/", None, {}) for _ in range(FEED_DELIVERIES)]
+        feed = [_timed_post(base + "/bank-feed/sepay/", raw, _sign(raw, secret)) for raw in bodies]
     posted = Donation.objects.filter(pk__in=[d.pk for d in pending], status=DonationStatus.POSTED).count()
     if posted != len(pending):
         raise RuntimeError(f"the feed posted {posted} of {len(pending)} donations")

@@ -14,11 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import tempfile
-import time
 import urllib.request
 
 from django.conf import settings
@@ -27,6 +23,7 @@ from django.db.models import Count
 from django.test import Client
 
 from bench.measure import Measure, benchmark, percentile, timed
+from bench.server import gunicorn
 from campaigns.models import Campaign
 from donations.models import Fund
 
@@ -35,42 +32,6 @@ MIN_RATIO = 0.5
 TRANSPARENCY_TARGET_ENTRIES = 1_100_000  # "a fund with 1,000,000 donations" (and its spending)
 TRANSPARENCY_TARGET_MS = 300
 WRK_SECONDS = int(os.environ.get("PUBLIC_BENCH_SECONDS", "10"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _server_env(static_root: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
-    env.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
-        DEBUG="false",
-        SECRET_KEY="bench-only-secret-key-not-for-production-0123456789abcdef",
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="false",
-        SESSION_COOKIE_SECURE="false",
-        CSRF_COOKIE_SECURE="false",
-        SECURE_HSTS_SECONDS="0",
-        CONN_MAX_AGE="60",
-        STATIC_ROOT=static_root,
-        LOG_LEVEL="WARNING",
-    )
-    return env
-
-
-def _wait_up(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310  local server
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"gunicorn did not answer {url}")
 
 
 def _wrk(url: str) -> dict:
@@ -93,46 +54,17 @@ def _load_measures() -> list[Measure]:
     campaign = Campaign.objects.filter(is_public=True).only("slug").order_by("-starts_on").first()
     if campaign is None:
         raise RuntimeError("No public campaign: run seed_demo first")
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
     pages = {
         "bare view": "/bench/bare/",
         "home /": "/",
         f"campaign /campaigns/{campaign.slug}/": f"/campaigns/{campaign.slug}/",
     }
-    with tempfile.TemporaryDirectory() as static_root:
-        env = _server_env(static_root)
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            check=True,
-        )
-        gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-        server = subprocess.Popen(
-            [
-                gunicorn,
-                "config.wsgi:application",
-                "-w",
-                "2",
-                "-b",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-        )
-        try:
-            _wait_up(base + "/bench/bare/")
-            results = {}
-            for label, path in pages.items():
-                for _ in range(20):  # warm both workers' connections and caches
-                    urllib.request.urlopen(base + path, timeout=10).read()  # noqa: S310
-                results[label] = _wrk(base + path)
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    with gunicorn(collect_static=True) as base:
+        results = {}
+        for label, path in pages.items():
+            for _ in range(20):  # warm both workers' connections and caches
+                urllib.request.urlopen(base + path, timeout=10).read()  # noqa: S310
+            results[label] = _wrk(base + path)
     bare = results["bare view"]
     cache_note = "Redis cache" if os.environ.get("REDIS_URL") else "local-memory cache per worker"
     measures = [

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
-from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin
+from fund_portal.admin import ReadOnlyAdminMixin, ScopedAdminMixin, ServiceErrorsAdminMixin
 from fund_portal.audit import RESTRICTED_VALUE
 from fund_portal.text import fold
 
@@ -313,18 +313,9 @@ class ChildAdmin(
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class AccessLogAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Who looked at or exported children's data: read by district staff, never edited."""
 
     list_display = ["at", "user", "action", "child", "children_count", "reason"]
     list_filter = ["action"]
     list_select_related = ["user", "child"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,14 +4,14 @@ Read only: deliveries are written by the webhook alone."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.admin import ScopedAdminMixin
+from fund_portal.admin import ReadOnlyAdminMixin, ScopedAdminMixin
 from fund_portal.money import format_vnd
 
 from ..models import BankFeedDelivery
 
 
 @admin.register(BankFeedDelivery)
-class BankFeedDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class BankFeedDeliveryAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "received_at",
         "amount_display",
@@ -33,12 +33,3 @@ class BankFeedDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("direction"), ordering="incoming")
     def direction(self, obj):
         return _("Money in") if obj.incoming else _("Money out")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

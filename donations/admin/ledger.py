@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.admin import ScopedAdminMixin
+from fund_portal.admin import ReadOnlyAdminMixin, ScopedAdminMixin
 from fund_portal.money import format_vnd
 from fund_portal.paginators import CappedCountPaginator
 
@@ -11,7 +11,7 @@ from ..models import LedgerEntry
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class LedgerEntryAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The ledger, read-only: entries are made by posting, approving and reversing."""
 
     list_display = ["entry_date", "fund", "kind", "medium", "amount_display", "description", "restriction"]
@@ -23,12 +23,3 @@ class LedgerEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, obj):
         return format_vnd(obj.amount)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -16,7 +16,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from fund_portal.admin import ScopedAdminMixin
+from fund_portal.admin import ReadOnlyAdminMixin, ScopedAdminMixin
 from fund_portal.authority import Action, action_required
 
 from ..imports.statement_layouts import LAYOUTS
@@ -194,7 +194,7 @@ def statement_imported_message(request, statement) -> None:
 
 
 @admin.register(StatementLayoutMapping)
-class StatementLayoutMappingAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class StatementLayoutMappingAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The layouts staff mapped, one per account; forgetting one makes its next statement ask again."""
 
     list_display = ["bank_account", "columns_display", "saved_by", "saved_at"]
@@ -209,15 +209,6 @@ class StatementLayoutMappingAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return ", ".join(
             f"{FIELDS[name]}: {column_letter(index)}" for name, index in obj.columns.items() if name in FIELDS
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(
         permissions=[Action.STATEMENT_RECONCILE],

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from fund_portal.admin import ScopedAdminMixin
+from fund_portal.admin import ReadOnlyAdminMixin, ScopedAdminMixin
 
 from ..models import StockItem, StockMovement
 
@@ -18,7 +18,7 @@ class StockMovementInline(admin.TabularInline):
 
 
 @admin.register(StockItem)
-class StockItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class StockItemAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Stock, read-only: goods come in by posting a goods donation (`stock_receive`) and go out by an
     approved disbursement (`stock_issue`). An item is found by its fund, name and unit, so renaming
     one by hand would send the next receipt to a new item and break the reversal of past donations."""
@@ -28,12 +28,3 @@ class StockItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["name"]
     readonly_fields = ["quantity"]
     inlines = [StockMovementInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
