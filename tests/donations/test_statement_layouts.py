@@ -146,6 +146,8 @@ FORMATS = {
     "csv-utf16-tab": lambda rows: csv_bytes(rows, delimiter="\t", encoding="utf-16"),
     "xlsx": xlsx_bytes,
     "xls": lambda rows: io.BytesIO(xls_bytes(rows)),
+    # A small workbook (under 4 kB), as Excel stores it: in the compound file's mini stream.
+    "xls-small": lambda rows: io.BytesIO(xls_bytes(rows, mini=True)),
 }
 
 
