@@ -177,5 +177,6 @@ def test_the_public_header_offers_a_logged_in_donor_their_page_and_a_log_out_tha
     assert "_auth_user_id" in client.session
     response = client.post(reverse("account_logout"), {"csrfmiddlewaretoken": token})
     assert response.status_code == 302 and "_auth_user_id" not in client.session
-    header = client.get(reverse("donations:donate")).content.decode().split("</header>")[0]
+    header, _sep, body = client.get(reverse("donations:donate")).content.decode().partition("</header>")
     assert "Đăng xuất" not in header and reverse("account_login") in header
+    assert "Bạn đã đăng xuất." in body
