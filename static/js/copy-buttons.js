@@ -1,7 +1,7 @@
 /* Copy buttons (donations/_copy_button.html): each copies its data-copy value (an account number, an
  * amount in digits, a transfer reference) so the donor can paste it into a banking app. The buttons are
  * rendered hidden and shown here, so a page without JavaScript shows only the values, to copy by hand.
- * The button says "Copied" for a moment, and a polite status region says it to screen readers. Loaded
+ * The button says "Copied" for a moment, and a polite live region says it to screen readers. Loaded
  * as a file (the CSP allows no inline script); the words come from the button's data attributes.
  */
 (function () {
@@ -13,10 +13,23 @@
     return;
   }
 
-  var announcer = document.createElement("p");
-  announcer.className = "visually-hidden";
-  announcer.setAttribute("role", "status");
-  document.body.appendChild(announcer);
+  /* A polite live region of its own, made at the first copy (the page's role="status" region is the
+   * donation's status, which donation-status.js fills). */
+  var announcer = null;
+
+  function announce(words) {
+    if (!announcer) {
+      announcer = document.createElement("p");
+      announcer.className = "visually-hidden";
+      announcer.setAttribute("aria-live", "polite");
+      announcer.setAttribute("data-copy-announcer", "");
+      document.body.appendChild(announcer);
+    }
+    announcer.textContent = "";
+    setTimeout(function () {
+      announcer.textContent = words; // emptied first, so a second copy is announced again
+    }, 50);
+  }
 
   /* Without the Clipboard API (an old browser, a page not served over HTTPS): the old way. */
   function copyByCommand(text) {
@@ -48,8 +61,7 @@
   function say(button, words) {
     var label = button.getAttribute("data-label");
     button.textContent = words;
-    announcer.textContent = "";
-    announcer.textContent = words;
+    announce(words);
     clearTimeout(button.copyTimer);
     button.copyTimer = setTimeout(function () {
       button.textContent = label;

@@ -73,7 +73,7 @@ def test_a_logged_in_donor_copies_saves_the_qr_finds_the_donation_and_logs_out(
         button.click()
         expect(button).to_have_text("Đã sao chép")
         assert page.evaluate("navigator.clipboard.readText()") == value
-    expect(page.get_by_role("status").filter(has_text="Đã sao chép")).to_have_count(1)
+    expect(page.locator("[aria-live=polite][data-copy-announcer]")).to_have_text("Đã sao chép")
     shot(page, "status-copied")
 
     with page.expect_download() as download:
