@@ -239,6 +239,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Public donation form: at most this many POSTs per client address in DONATE_RATE_PERIOD seconds.
 DONATE_RATE_LIMIT = env.int("DONATE_RATE_LIMIT", default=10)
 DONATE_RATE_PERIOD = env.int("DONATE_RATE_PERIOD", default=600)
+# The largest amount the public donation form takes, in đồng (staff record larger gifts in the portal).
+DONATION_MAX_AMOUNT = env.int("DONATION_MAX_AMOUNT", default=10_000_000_000)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Quỹ Bảo trợ trẻ em")
 MFA_TOTP_TOLERANCE = 1

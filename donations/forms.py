@@ -3,6 +3,7 @@
 import secrets
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -80,6 +81,12 @@ class PublicDonationForm(forms.Form):
             self.add_error(
                 "amount",
                 _("The smallest online donation is %(min)s.") % {"min": format_vnd(MINIMUM_ONLINE_AMOUNT)},
+            )
+        elif data.get("amount") is not None and data["amount"] > settings.DONATION_MAX_AMOUNT:
+            self.add_error(
+                "amount",
+                _("The largest online donation is %(max)s.")
+                % {"max": format_vnd(settings.DONATION_MAX_AMOUNT)},
             )
         data.update(self._restriction(data.get("purpose") or ""))
         return data

@@ -12,6 +12,7 @@ bank statement line is searched for it (``find_reference``), tolerating what sen
 banks do to it (lowercase, spaces or dashes inside, diacritics and other words around).
 """
 
+import io
 import itertools
 import re
 import secrets
@@ -20,6 +21,7 @@ import xml.etree.ElementTree as ET
 
 import qrcode
 import qrcode.constants
+from qrcode.image.pil import PilImage
 from qrcode.image.svg import SvgPathFillImage
 
 # EMVCo / NAPAS constants.
@@ -224,23 +226,39 @@ def parse_emv(payload: str, *, verify_crc: bool = True) -> EmvTree:
 
 
 # --------------------------------------------------------------------------------------------
-# SVG rendering
+# SVG and PNG rendering
 # --------------------------------------------------------------------------------------------
 
 
-def vietqr_svg(payload: str, *, label: str = "VietQR bank transfer code") -> str:
-    """Render payload as an inline SVG QR code (error correction M, white background, scalable viewBox)."""
+QR_BOX_SIZE = 10  # SVG: 1 mm per module in the qrcode SVG units; PNG: pixels per module
+QR_BORDER = 4  # the quiet zone the QR specification requires, in modules
+
+
+def vietqr_code(payload: str, *, image_factory=None) -> qrcode.QRCode:
+    """The QR code of payload, made (error correction M, version fitted); the SVG and the PNG both draw it."""
     if not isinstance(payload, str) or not payload:
         raise ValueError("The QR payload must be a non-empty string.")
     qr = qrcode.QRCode(
         error_correction=qrcode.constants.ERROR_CORRECT_M,
-        box_size=10,  # 1 mm per module in the qrcode SVG units
-        border=4,  # the quiet zone the QR specification requires
-        image_factory=SvgPathFillImage,
+        box_size=QR_BOX_SIZE,
+        border=QR_BORDER,
+        image_factory=image_factory,
     )
     qr.add_data(payload)
     qr.make(fit=True)
-    svg = qr.make_image().get_image()
+    return qr
+
+
+def vietqr_png(payload: str) -> bytes:
+    """Render payload as a black-on-white PNG QR code, 10 pixels a module, quiet zone included."""
+    buffer = io.BytesIO()
+    vietqr_code(payload, image_factory=PilImage).make_image().save(buffer)
+    return buffer.getvalue()
+
+
+def vietqr_svg(payload: str, *, label: str = "VietQR bank transfer code") -> str:
+    """Render payload as an inline SVG QR code (error correction M, white background, scalable viewBox)."""
+    svg = vietqr_code(payload, image_factory=SvgPathFillImage).make_image().get_image()
     svg.set("role", "img")
     svg.set("aria-label", label)
     for path in svg.iter("path"):

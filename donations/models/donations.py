@@ -214,7 +214,11 @@ class Donation(ScopedModel, Restricted):
     def public_name(self) -> str:
         """The donor's name as the donor chose to be shown publicly."""
         name = self.donor.name if self.donor else self.donor_name
-        preference = self.donor.display_preference if self.donor else self.display_preference
+        preference = (
+            DisplayPreference.most_private(self.donor.display_preference, self.display_preference)
+            if self.donor
+            else self.display_preference
+        )
         if not name or preference == DisplayPreference.ANONYMOUS:
             return str(_("Anonymous benefactor"))
         if preference == DisplayPreference.INITIALS:

@@ -22,6 +22,13 @@ class DisplayPreference(models.TextChoices):
     INITIALS = "initials", _("Initials only")
     ANONYMOUS = "anonymous", _("Anonymous")
 
+    @classmethod
+    def most_private(cls, *preferences: str) -> str:
+        """The most private of these choices: a gift made anonymously stays anonymous even when it belongs
+        to a donor record that shows the full name (a logged-in donor's gift from the public form)."""
+        order = [cls.FULL_NAME, cls.INITIALS, cls.ANONYMOUS]
+        return max((p for p in preferences if p in order), key=order.index, default=cls.FULL_NAME)
+
 
 class Donor(ScopedModel):
     """A member of the fund's donor network (nhà tài trợ, nhà hảo tâm)."""

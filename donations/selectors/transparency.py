@@ -266,7 +266,7 @@ def fund_donor_list(*, fund: Fund, year: int, month: int) -> list[dict]:
     shown: dict[str, dict] = {}
     for row, count in [(r, r["count"]) for r in given] + [(r, 0) for r in reversed_]:
         if row["d_name"] is not None:
-            name, preference = row["d_name"], row["d_pref"]
+            name, preference = row["d_name"], DisplayPreference.most_private(row["d_pref"], row["g_pref"])
         else:
             name, preference = row["g_name"], row["g_pref"]
         _add_shown(shown, name=name, preference=preference, amount=row["total"], count=count)

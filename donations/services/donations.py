@@ -41,6 +41,7 @@ from ..models import (
 )
 from ..models.common import restriction_values
 from ..selectors.balances import available_balance
+from ..selectors.donations import account_donor, account_verified_emails
 from ..vietqr import make_transfer_reference
 from .checks import _require_amount, _require_not_future, today
 from .numbers import document_numbers_reserve, receipt_number
@@ -114,14 +115,20 @@ def donation_update(*, donation: Donation, by: User | None) -> Donation:
     return donation
 
 
-def donation_public_submit(*, fund: Fund, client_token: str, **fields) -> Donation:
+def donation_public_submit(
+    *, fund: Fund, client_token: str, account: User | None = None, **fields
+) -> Donation:
     """A donation announced on /donate/: pending until the transfer is found on the bank statement.
 
     The form's token makes a double submit (two clicks, a resent form) return the first donation.
+    Given while logged in (`account`), it is the account's, shown on its "my donations" page
+    (`_linked_to_account`).
     """
     existing = Donation.objects.filter(client_token=client_token).first()
     if existing:
         return existing
+    if account is not None and account.is_authenticated:
+        fields = _linked_to_account(account, fields)
     try:
         with transaction.atomic():
             return donation_create(
@@ -141,6 +148,24 @@ def donation_public_submit(*, fund: Fund, client_token: str, **fields) -> Donati
         if existing is None:
             raise
         return existing
+
+
+def _linked_to_account(account: User, fields: dict) -> dict:
+    """A logged-in donor's donation is theirs: it belongs to the account's donor record when it has one;
+    otherwise it is given with the account's verified email (the one typed, when it is one of them, else
+    the primary one), which is how `donor_own_donations` finds it. An email typed that the account has
+    not verified is kept for the receipt, and then links nothing: whoever can type an address has not
+    shown that it is theirs."""
+    donor = account_donor(user=account)
+    if donor is not None:
+        return {**fields, "donor": donor}
+    verified = {email.lower(): email for email in account_verified_emails(user=account)}
+    typed = (fields.get("donor_email") or "").strip()
+    if typed.lower() in verified:
+        return {**fields, "donor_email": verified[typed.lower()]}
+    if not typed and verified:
+        return {**fields, "donor_email": next(iter(verified.values()))}
+    return fields
 
 
 def transfer_reference_new() -> str:

@@ -1,8 +1,9 @@
-"""The public donation with VietQR: the form, the donation's status page (and what it polls), its receipt."""
+"""The public donation with VietQR: the form, the donation's status page (and what it polls, and its QR code
+as a PNG), its receipt."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,10 +16,15 @@ from fund_portal.ratelimit import rate_limit_hit
 from ..documents import donation_receipt_pdf
 from ..forms import PublicDonationForm, new_client_token
 from ..models import DonationStatus
-from ..selectors.donations import donation_by_reference, donation_status_by_reference
+from ..selectors.donations import (
+    account_donor,
+    account_verified_emails,
+    donation_by_reference,
+    donation_status_by_reference,
+)
 from ..selectors.funds import fund_default_account, public_fund
 from ..services.donations import donation_public_submit
-from ..vietqr import is_transfer_reference, vietqr_payload, vietqr_svg
+from ..vietqr import is_transfer_reference, vietqr_payload, vietqr_png, vietqr_svg
 
 
 @login_not_required
@@ -43,6 +49,7 @@ def donate(request):
                 donor_name=data["name"].strip(),
                 donor_phone=data["phone"].strip(),
                 donor_email=data["email"],
+                account=request.user,
                 message=data["message"].strip(),
                 display_preference=data["display_preference"],
                 **{
@@ -59,21 +66,36 @@ def donate(request):
             )
             return redirect("donations:status", reference=donation.transfer_reference)
     else:
-        initial = {"client_token": new_client_token(), "preset": "500000"}
+        initial = {"client_token": new_client_token(), "preset": "500000", **_account_initial(request.user)}
         if request.GET.get("purpose"):  # from a need of the public needs page: "need:warm_clothes"
             initial["purpose"] = request.GET["purpose"][:40]
         form = PublicDonationForm(initial=initial, fund=fund)
     return render(request, "donations/donate.html", {"form": form, "fund": fund})
 
 
-@login_not_required
-@never_cache
-def donation_status(request, reference):
+def _account_initial(user) -> dict:
+    """What the form knows of a logged-in donor: the name, phone and display choice of the account's
+    donor record, else the account's own name; its verified email, else the one it signed up with."""
+    if not user.is_authenticated:
+        return {}
+    donor = account_donor(user=user)
+    emails = account_verified_emails(user=user)
+    initial = {
+        "name": donor.name if donor else f"{user.last_name} {user.first_name}".strip(),
+        "email": emails[0] if emails else user.email,
+    }
+    if donor is not None:
+        initial.update(phone=donor.phone, display_preference=donor.display_preference)
+    return initial
+
+
+def _transfer(reference: str):
+    """A donation awaiting its transfer, the account to pay it to and the VietQR payload; 404 otherwise."""
     donation = donation_by_reference(reference=reference)
     if donation is None:
         raise Http404(_("No donation has this transfer reference."))
     account = fund_default_account(fund=donation.fund)
-    qr_svg = None
+    payload = None
     if account and donation.status == donation.Status.PENDING:
         payload = vietqr_payload(
             bank_bin=account.bank_bin,
@@ -81,10 +103,31 @@ def donation_status(request, reference):
             amount=donation.amount,
             reference=donation.transfer_reference,
         )
-        qr_svg = vietqr_svg(payload, label=_("VietQR code to transfer the donation"))
+    return donation, account, payload
+
+
+@login_not_required
+@never_cache
+def donation_status(request, reference):
+    donation, account, payload = _transfer(reference)
+    qr_svg = vietqr_svg(payload, label=_("VietQR code to transfer the donation")) if payload else None
     return render(
         request, "donations/donate_status.html", {"donation": donation, "account": account, "qr_svg": qr_svg}
     )
+
+
+@login_not_required
+@never_cache
+@require_safe
+def donation_qr_png(request, reference):
+    """The VietQR code of a donation awaiting its transfer as a PNG, to save on a phone and open in a
+    banking app (an inline SVG cannot be saved); 404 once the donation is no longer awaited."""
+    donation, _account, payload = _transfer(reference)
+    if payload is None:
+        raise Http404(_("This donation awaits no transfer."))
+    response = HttpResponse(vietqr_png(payload), content_type="image/png")
+    response["Content-Disposition"] = f'inline; filename="vietqr-{donation.transfer_reference}.png"'
+    return response
 
 
 @login_not_required

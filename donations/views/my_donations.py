@@ -10,7 +10,7 @@ from fund_portal.pdf import pdf_response
 
 from ..documents import donation_receipt_pdf
 from ..models import Donation
-from ..selectors.donations import donor_own_donations
+from ..selectors.donations import account_donor, account_verified_emails, donor_own_donations
 
 
 def my_donations(request):
@@ -22,7 +22,13 @@ def my_donations(request):
     return render(
         request,
         "donations/my_donations.html",
-        {"donations": donations[:200], "total": totals["total"] or 0, "sponsorships": sponsorships},
+        {
+            "donations": donations[:200],
+            "total": totals["total"] or 0,
+            "sponsorships": sponsorships,
+            "has_donor_record": account_donor(user=request.user) is not None,
+            "verified_emails": account_verified_emails(user=request.user),
+        },
     )
 
 
