@@ -88,7 +88,7 @@ def test_signing_up_its_message_and_its_confirmation_mail_are_vietnamese(client)
     assert english_in(message.subject) == [] and english_in(message.body) == []
 
 
-def test_the_password_reset_mails_and_the_page_they_link_are_vietnamese(client, tree):
+def test_the_password_reset_mails_and_the_page_they_link_are_vietnamese(client, tree, settings):
     officer(tree["a"], email="canbo@xa-an.gov.vn")
     client.post("/accounts/password/reset/", {"email": "canbo@xa-an.gov.vn"})
     client.post("/accounts/password/reset/", {"email": "khong.co@example.org"})
@@ -96,6 +96,11 @@ def test_the_password_reset_mails_and_the_page_they_link_are_vietnamese(client, 
     for message in (known, unknown):
         assert english_in(message.subject) == [], message.subject
         assert english_in(message.body) == [], message.body
+        # In the fund's name, not the server's ("Xin chào từ testserver!").
+        assert message.subject.startswith(f"[{settings.FUND_NAME}] ")
+        assert f"Xin chào từ {settings.FUND_NAME}!" in message.body
+    assert known.subject.endswith("Thư đặt lại mật khẩu")
+    assert unknown.subject.endswith("Tài khoản không tồn tại")
     link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", known.body).group(1)
     assert english_on(client, link) == []
 
