@@ -55,7 +55,15 @@ def test_the_account_pages_a_visitor_opens_are_vietnamese(client, url):
 
 @pytest.mark.parametrize(
     "url",
-    ["/accounts/logout/", "/accounts/email/", "/accounts/password/change/", "/accounts/2fa/"],
+    [
+        "/accounts/logout/",
+        "/accounts/email/",
+        "/accounts/password/change/",
+        "/accounts/reauthenticate/",
+        "/accounts/2fa/",
+        "/accounts/2fa/totp/activate/",
+        "/accounts/2fa/recovery-codes/generate/",
+    ],
 )
 def test_the_account_pages_a_signed_in_officer_opens_are_vietnamese(client, tree, url):
     client.force_login(officer(tree["a"]))
@@ -191,3 +199,21 @@ def test_the_admin_s_javascript_speaks_vietnamese(staff_client):
     assert missing == []
     assert catalog["%(sel)s of %(cnt)s selected"] == ["Đã chọn %(sel)s/%(cnt)s"]  # one plural form
     assert settings.LANGUAGE_CODE == "vi"
+
+
+def test_signing_out_and_changing_the_password_say_so_in_vietnamese(client, tree):
+    client.force_login(officer(tree["a"]))
+    changed = client.post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": TEST_PASSWORD,
+            "password1": "mot-mat-khau-moi-2026",
+            "password2": "mot-mat-khau-moi-2026",
+        },
+        follow=True,
+    )
+    assert "Đã đổi mật khẩu." in page_text(changed.content.decode())
+    assert english_in(page_text(changed.content.decode())) == []
+    signed_out = client.post("/accounts/logout/", follow=True)
+    assert "Bạn đã đăng xuất." in page_text(signed_out.content.decode())
+    assert english_in(page_text(signed_out.content.decode())) == []
