@@ -219,7 +219,7 @@ def demo_seed(per_commune: int = 10) -> None:
     donor = Donor.objects.filter(user=account).first() or donor_save(
         donor=Donor(
             unit=district_staff.unit,
-            name=f"{account.last_name} {account.first_name}".strip(),
+            name=account.get_full_name(),
             user=account,
             email=account.email,
         )

@@ -166,11 +166,15 @@ class AdministrativeUnitAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
-    list_display = ["username", "get_full_name", "email", "role", "unit", "is_staff", "is_active"]
+    list_display = ["username", "full_name", "email", "role", "unit", "is_staff", "is_active"]
     list_filter = ["role", "is_staff", "is_active"]
     list_select_related = ["unit"]
     raw_id_fields = ["unit"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("Role and scope"), {"fields": ("role", "unit", "phone")}),)
+
+    @admin.display(description=_("full name"), ordering="last_name")
+    def full_name(self, obj):
+        return obj.get_full_name()
 
     def save_related(self, request, form, formsets, change):
         """A new role or unit goes through `user_set_role`, which moves the user to the role's group
@@ -226,6 +230,10 @@ class ScopedLogEntryAdmin(TolerantChangeListMixin, LogEntryAdmin):
     @admin.display(description=_("Changes"))
     def msg(self, obj):
         return super().msg(audit_entry_for(obj, user=self.request.user))
+
+    @admin.display(description=_("Correlation ID"))  # auditlog's own label is not translatable
+    def cid_url(self, obj):
+        return super().cid_url(obj)
 
 
 @admin.register(NewsPost)

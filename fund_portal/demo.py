@@ -101,7 +101,7 @@ def demo_users() -> list[DemoLogin]:
     for code, (login, *_flags) in DEMO_COMMUNES.items():
         commune = AdministrativeUnit.objects.get(code=code)
         officer = _demo_user(
-            login, role=Role.COMMUNE_OFFICER, unit=commune, first_name="Cán bộ", last_name=commune.name
+            login, role=Role.COMMUNE_OFFICER, unit=commune, first_name=commune.name, last_name="Cán bộ"
         )
         logins.append(DemoLogin(officer.username, officer.get_role_display(), commune.name))
     donor = _demo_user(

@@ -159,6 +159,11 @@ class User(ScopedModel, AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def get_full_name(self) -> str:
+        """The name as Vietnamese write it, family name first: "Lê Thị Lan" (`last_name` holds the
+        family and middle names, `first_name` the given name; Django's own order is given name first)."""
+        return f"{self.last_name} {self.first_name}".strip()
+
     @property
     def needs_mfa(self) -> bool:
         """Staff who can reach the admin must use TOTP."""

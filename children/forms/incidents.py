@@ -8,15 +8,26 @@ from fund_portal.models import AdministrativeUnit, UnitLevel
 
 from ..models import Child, Incident
 
-#: A phone's date-and-time picker; typed "dd/mm/yyyy HH:MM" is accepted too.
-DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+#: Typed as dd/mm/yyyy hh:mm (24-hour) in every language: a browser's own date-time picker follows
+#: the device's locale (mm/dd and AM/PM on a phone set to English), so a plain text box with the
+#: format in its label is the one way every officer reads and types the same date. No `pattern`
+#: attribute: the browser would refuse a typo in its own (maybe English) words; the form says it in
+#: Vietnamese.
+DATETIME_WIDGET = forms.DateTimeInput(
+    attrs={
+        "placeholder": "dd/mm/yyyy hh:mm",
+        "autocomplete": "off",
+        "size": 16,
+    },
+    format="%d/%m/%Y %H:%M",
+)
 
 
 class IncidentForm(forms.ModelForm):
     """What the commune records: where, when, what kind, the child, what happened."""
 
     reported_at = forms.DateTimeField(
-        label=_("Reported at"),
+        label=_("Reported at (dd/mm/yyyy hh:mm)"),
         required=False,
         widget=DATETIME_WIDGET,
         help_text=_("When the commune learned of it; empty: now. The 12-hour deadline starts here."),
@@ -24,7 +35,9 @@ class IncidentForm(forms.ModelForm):
     actions = forms.CharField(
         label=_("What was done (if already)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    intervened_at = forms.DateTimeField(label=_("Intervened at"), required=False, widget=DATETIME_WIDGET)
+    intervened_at = forms.DateTimeField(
+        label=_("Intervened at (dd/mm/yyyy hh:mm)"), required=False, widget=DATETIME_WIDGET
+    )
 
     class Meta:
         model = Incident
@@ -41,6 +54,7 @@ class IncidentForm(forms.ModelForm):
             "intervened_at",
         ]
         widgets = {"occurred_at": DATETIME_WIDGET, "description": forms.Textarea(attrs={"rows": 4})}
+        labels = {"occurred_at": _("Occurred at (dd/mm/yyyy hh:mm)")}
         help_texts = {
             "urgent": _("A child at risk of serious harm: the district is alerted at once."),
         }
@@ -71,4 +85,6 @@ class InterventionForm(forms.Form):
     actions = forms.CharField(
         label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    intervened_at = forms.DateTimeField(label=_("Intervened at"), required=False, widget=DATETIME_WIDGET)
+    intervened_at = forms.DateTimeField(
+        label=_("Intervened at (dd/mm/yyyy hh:mm)"), required=False, widget=DATETIME_WIDGET
+    )

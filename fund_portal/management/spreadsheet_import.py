@@ -1,16 +1,37 @@
 """The shape every `import_*` command shares: a file, the user whose scope applies, a dry run, and a
 refusal that lists the file's problems in Vietnamese and writes nothing."""
 
+import errno
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fund_portal.models import User
 
 #: A refused file lists at most this many problems; the rest are counted.
 SHOWN_ERRORS = 200
+
+#: Why a file could not be opened, in the reader's words: the system's own (`strerror`) are English.
+OS_ERRORS = {
+    errno.ENOENT: gettext_lazy("there is no such file"),
+    errno.EACCES: gettext_lazy("this account may not read it"),
+    errno.EPERM: gettext_lazy("this account may not read it"),
+    errno.EISDIR: gettext_lazy("it is a folder, not a file"),
+    errno.ENOTDIR: gettext_lazy("a part of the path is not a folder"),
+    errno.ENAMETOOLONG: gettext_lazy("the name is too long"),
+    errno.ELOOP: gettext_lazy("the path loops on itself"),
+}
+
+
+def os_error_text(error: OSError) -> str:
+    """Why the system refused to open a file, in Vietnamese."""
+    known = OS_ERRORS.get(error.errno)
+    if known is not None:
+        return str(known)
+    return _("the system refused to open it (error %(number)s)") % {"number": error.errno}
 
 
 class SpreadsheetImportCommand(BaseCommand):
@@ -47,7 +68,7 @@ class SpreadsheetImportCommand(BaseCommand):
                 )
         except OSError as error:
             raise CommandError(
-                _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error.strerror}
+                _("Cannot read %(path)s: %(error)s") % {"path": path, "error": os_error_text(error)}
             ) from error
         except ValidationError as error:
             self.refuse(error.messages)
