@@ -136,7 +136,15 @@ class ProposalForm(forms.Form):
     need_area = forms.ChoiceField(
         label=_("Need area"), choices=[("", "—"), *NeedArea.choices], required=False
     )
-    spent_on = forms.DateField(label=_("Date (dd/mm/yyyy)"))
+    spent_on = forms.DateField(
+        label=_("Planned date (dd/mm/yyyy)"),
+        widget=forms.DateInput(
+            format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}
+        ),
+        help_text=_(
+            "May be in the future, up to a year ahead: the money is paid on that day at the earliest."
+        ),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
