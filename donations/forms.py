@@ -115,6 +115,14 @@ class OfficerDonationForm(forms.Form):
         required=False,
         help_text=_("Leave empty for an anonymous benefactor."),
     )
+    display_preference = forms.ChoiceField(
+        label=_("On the public list of donors, show"),
+        choices=DisplayPreference.choices,
+        initial=DisplayPreference.ANONYMOUS,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Ask the donor. Unless they agree to their name being shown, keep “Anonymous”."),
+    )
     goods_description = forms.CharField(label=_("Goods"), max_length=255, required=False)
     goods_quantity = forms.IntegerField(label=_("Quantity"), min_value=1, required=False)
     goods_unit = forms.CharField(label=_("Unit of measure"), max_length=30, required=False)
@@ -125,6 +133,10 @@ class OfficerDonationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["fund"].queryset = Fund.objects.visible_to(user).filter(is_active=True)
         self.fields["campaign"].queryset = campaigns_open_to(user=user)
+
+    def clean_display_preference(self):
+        """Nothing chosen is the safe choice: anonymous."""
+        return self.cleaned_data.get("display_preference") or DisplayPreference.ANONYMOUS
 
 
 class ProposalForm(forms.Form):
