@@ -116,7 +116,7 @@ class OfficerDonationForm(forms.Form):
         help_text=_("Leave empty for an anonymous benefactor."),
     )
     display_preference = forms.ChoiceField(
-        label=_("On the public list of donors, show"),
+        label=_("How the donor wants to be shown on the public list of donors"),
         choices=DisplayPreference.choices,
         initial=DisplayPreference.ANONYMOUS,
         required=False,
@@ -131,7 +131,11 @@ class OfficerDonationForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["fund"].queryset = Fund.objects.visible_to(user).filter(is_active=True)
+        funds = Fund.objects.visible_to(user).filter(is_active=True)
+        self.fields["fund"].queryset = funds
+        only = list(funds.values_list("pk", flat=True)[:2])
+        if len(only) == 1:  # a commune officer's one fund
+            self.fields["fund"].initial = only[0]
         self.fields["campaign"].queryset = campaigns_open_to(user=user)
 
     def clean_display_preference(self):

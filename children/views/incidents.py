@@ -79,7 +79,10 @@ def incident_new(request):
     form = IncidentForm(
         request.POST or None, user=request.user, initial=initial, candidates=candidates, fixed_child=fixed
     )
-    if "find_child" in request.POST:  # the name search: show the children found, save nothing
+    if "find_child" in request.POST:
+        # The name search: the children found, what was typed kept, nothing saved and nothing refused yet.
+        typed = {name: request.POST.get(name) for name in form.fields if name in request.POST}
+        form = IncidentForm(user=request.user, initial=typed, candidates=candidates)
         return render(request, "children/incident_form.html", {"form": form, "searched": True})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "") and k != "child_search"}

@@ -46,6 +46,7 @@ def test_the_form_asks_no_number_and_finds_the_officers_children_by_name(client,
         reverse("children:incident_new"), incident_data(tree, child_search="nguyen van", find_child="1")
     )
     assert found.status_code == 200 and not Incident.objects.exists()
+    assert not found.context["form"].errors  # searching refuses nothing yet
     page = found.content.decode()
     assert f'value="{nam.pk}"' in page and "Nguyễn Văn Nam" in page
     assert (
