@@ -47,7 +47,7 @@ def _default_commune(communes, user) -> int | None:
 class ChildForm(forms.ModelForm):
     """A child's record as the commune officer keeps it; health notes only with the sensitive permission."""
 
-    ethnicity = forms.ChoiceField(label=_("ethnicity"), choices=ethnicity_choices)
+    ethnicity = forms.ChoiceField(label=_("Ethnicity"), choices=ethnicity_choices)
     disability_type = forms.ChoiceField(label=_("Kind of disability"), required=False)
     disability_severity = forms.ChoiceField(label=_("Level of disability"), required=False)
     confirm_not_duplicate = forms.BooleanField(
