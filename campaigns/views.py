@@ -57,14 +57,17 @@ def campaign_manage(request, slug):
     )
 
 
+def _pending_entries(request, gift_list):
+    return selectors.gift_list_entries(gift_list=gift_list, user=request.user).filter(
+        support__isnull=True, absent=False
+    )
+
+
 def handover_form(request, gift_list) -> tuple[HandoverForm, bool]:
     """The handover of a gift list, one body for the portal's page and the admin's: on a valid POST it
     records the handover (a support for each child present) and says so. Returns the form and whether
     the handover was recorded; the caller has checked who may record it."""
-    entries = selectors.gift_list_entries(gift_list=gift_list, user=request.user).filter(
-        support__isnull=True, absent=False
-    )
-    form = HandoverForm(request.POST or None, entries=entries)
+    form = HandoverForm(request.POST or None, entries=_pending_entries(request, gift_list))
     if request.method == "POST" and form.is_valid():
         try:
             supports = gift_list_handover(
@@ -85,6 +88,18 @@ def handover_form(request, gift_list) -> tuple[HandoverForm, bool]:
 @portal_action(Action.GIFT_HANDOVER, post_only=True)
 def gift_list_detail(request, pk):
     gift_list = _gift_list(request, pk)
+    if request.method == "POST" and (request.POST.get("confirmed") != "1" or "edit" in request.POST):
+        # A handover cannot be undone: a valid form is shown back once, to be confirmed.
+        entries = _pending_entries(request, gift_list)
+        form = HandoverForm(request.POST, entries=entries)
+        if form.is_valid() and "edit" not in request.POST:
+            absent = list(form.cleaned_data["absent"].select_related("child"))
+            context = {"gift_list": gift_list, "form": form, "absent": absent}
+            context["present"] = entries.count() - len(absent)
+            return render(request, "campaigns/handover_confirm.html", context)
+        groups = selectors.gift_list_by_commune(gift_list=gift_list, user=request.user)
+        context = {"gift_list": gift_list, "groups": groups, "form": form, "pending": True}
+        return render(request, "campaigns/gift_list_detail.html", context)
     groups = selectors.gift_list_by_commune(gift_list=gift_list, user=request.user)
     form, recorded = handover_form(request, gift_list)
     if recorded:

@@ -122,6 +122,14 @@ class OfficerDonationForm(forms.Form):
         required=False,
         help_text=_("Leave empty for an anonymous benefactor."),
     )
+    display_preference = forms.ChoiceField(
+        label=_("How the donor wants to be shown on the public list of donors"),
+        choices=DisplayPreference.choices,
+        initial=DisplayPreference.ANONYMOUS,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Ask the donor. Unless they agree to their name being shown, keep “Anonymous”."),
+    )
     goods_description = forms.CharField(label=_("Goods"), max_length=255, required=False)
     goods_quantity = forms.IntegerField(label=_("Quantity"), min_value=1, required=False)
     goods_unit = forms.CharField(label=_("Unit of measure"), max_length=30, required=False)
@@ -130,8 +138,16 @@ class OfficerDonationForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["fund"].queryset = Fund.objects.visible_to(user).filter(is_active=True)
+        funds = Fund.objects.visible_to(user).filter(is_active=True)
+        self.fields["fund"].queryset = funds
+        only = list(funds.values_list("pk", flat=True)[:2])
+        if len(only) == 1:  # a commune officer's one fund
+            self.fields["fund"].initial = only[0]
         self.fields["campaign"].queryset = campaigns_open_to(user=user)
+
+    def clean_display_preference(self):
+        """Nothing chosen is the safe choice: anonymous."""
+        return self.cleaned_data.get("display_preference") or DisplayPreference.ANONYMOUS
 
 
 class ProposalForm(forms.Form):
@@ -143,7 +159,15 @@ class ProposalForm(forms.Form):
     need_area = forms.ChoiceField(
         label=_("Need area"), choices=[("", "—"), *NeedArea.choices], required=False
     )
-    spent_on = forms.DateField(label=_("Date (dd/mm/yyyy)"))
+    spent_on = forms.DateField(
+        label=_("Planned date (dd/mm/yyyy)"),
+        widget=forms.DateInput(
+            format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}
+        ),
+        help_text=_(
+            "May be in the future, up to a year ahead: the money is paid on that day at the earliest."
+        ),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -91,7 +91,10 @@ def report_narrative_view(request, pk):
 @portal_action(Action.REPORT_PREPARE)
 @require_POST
 def report_submit_view(request, pk):
-    report = scoped_get_object_or_404(Report.objects.all(), request.user, pk=pk)
+    """Submitting cannot be undone by the commune: a first POST shows what it does and asks again."""
+    report = scoped_get_object_or_404(Report.objects.select_related("kind", "unit"), request.user, pk=pk)
+    if request.POST.get("confirmed") != "1":
+        return render(request, "reports/report_submit_confirm.html", {"report": report})
     try:
         services.report_submit(report=report, by=request.user)
         messages.success(request, _("The report has been submitted; its figures are now frozen."))

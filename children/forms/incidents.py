@@ -23,6 +23,12 @@ DATETIME_WIDGET = forms.DateTimeInput(
 )
 
 
+def child_label(child: Child) -> str:
+    """A child as a choice: name, date of birth, village or commune (enough to tell two namesakes)."""
+    place = child.village or child.commune
+    return f"{child.full_name} ({child.birth_date:%d/%m/%Y}, {place})"
+
+
 class IncidentForm(forms.ModelForm):
     """What the commune records: where, when, what kind, the child, what happened."""
 
@@ -59,21 +65,39 @@ class IncidentForm(forms.ModelForm):
             "urgent": _("A child at risk of serious harm: the district is alerted at once."),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    child_search = forms.CharField(
+        label=_("Find a registered child by name (diacritics optional)"), required=False, max_length=120
+    )
+
+    field_order = ["commune", "kind", "urgent", "occurred_at", "reported_at", "child_search", "child"]
+
+    def __init__(self, *args, user, candidates=(), fixed_child=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fixed_child = None
         communes = AdministrativeUnit.objects.visible_to(user).filter(level=UnitLevel.COMMUNE)
         self.fields["commune"].queryset = communes
         if user.unit_id and communes.filter(pk=user.unit_id).exists():
             self.fields["commune"].initial = user.unit_id
-        # A number, not a list: a district holds tens of thousands of children. The child's page
-        # links here with the number filled in.
-        self.fields["child"].queryset = Child.objects.visible_to(user)
-        self.fields["child"].required = False
-        self.fields["child"].widget = forms.NumberInput(attrs={"min": 1})
-        self.fields["child"].label = _("Registered child (number in the registry)")
-        self.fields["child"].help_text = _(
-            "Leave empty if the child is not registered, and describe the child below."
-        )
+        # Any child the user sees is accepted; the choices shown are the children found by name (a
+        # district holds tens of thousands), or the one child fixed by the child's page.
+        field = self.fields["child"]
+        field.queryset = Child.objects.visible_to(user)
+        field.required = False
+        field.label = _("Registered child")
+        if fixed_child is not None:
+            field.widget = forms.HiddenInput()
+            self.fixed_child = fixed_child
+            self.initial["child"] = fixed_child.pk
+            del self.fields["child_search"]
+        else:
+            field.widget = forms.RadioSelect()
+            field.help_text = _(
+                "Find the child by name and choose; leave “not registered” and describe the child below "
+                "if the child is not in the registry."
+            )
+            field.widget.choices = [("", _("Not registered, or not known"))] + [
+                (child.pk, child_label(child)) for child in candidates
+            ]
 
     def _post_clean(self):
         """The model is validated by the service (`incident_record`), with the user's scope."""

@@ -8,6 +8,8 @@ from donations.models import NeedArea
 from fund_portal.models import AdministrativeUnit, UnitLevel
 
 from ..models import RECORD_FIELDS, Child, ChildStatus, Poverty
+from ..record_rules import typed_text_errors
+from ..reference.disability import DisabilitySeverity, DisabilityType
 
 
 def ethnicity_choices():
@@ -16,10 +18,38 @@ def ethnicity_choices():
     return list(ETHNIC_GROUPS)
 
 
+#: How a date is typed on the portal's forms: the hint beside the box, and what the box shows.
+DATE_HINT = _("dd/mm/yyyy, e.g. 05/09/2015")
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(
+        format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
+    )
+
+
+def _coded_choices(field: forms.ChoiceField, enum, current: str) -> None:
+    """A list of the law's categories; a text typed before the list existed stays a choice, as typed."""
+    choices = [("", "—"), *enum.choices]
+    if current and current not in enum.values:
+        choices.append((current, _("%(value)s (as typed before)") % {"value": current}))
+    field.choices = choices
+
+
+def _default_commune(communes, user) -> int | None:
+    """The officer's own commune, else the only commune they see, else none."""
+    if user.unit_id and communes.filter(pk=user.unit_id).exists():
+        return user.unit_id
+    only = list(communes.values_list("pk", flat=True)[:2])
+    return only[0] if len(only) == 1 else None
+
+
 class ChildForm(forms.ModelForm):
     """A child's record as the commune officer keeps it; health notes only with the sensitive permission."""
 
-    ethnicity = forms.ChoiceField(label=_("ethnicity"), choices=ethnicity_choices)
+    ethnicity = forms.ChoiceField(label=_("Ethnicity"), choices=ethnicity_choices)
+    disability_type = forms.ChoiceField(label=_("Kind of disability"), required=False)
+    disability_severity = forms.ChoiceField(label=_("Level of disability"), required=False)
     confirm_not_duplicate = forms.BooleanField(
         label=_("I have checked: this is not a child already registered"), required=False
     )
@@ -32,18 +62,40 @@ class ChildForm(forms.ModelForm):
     class Meta:
         model = Child
         fields = [*RECORD_FIELDS, "data_consent", "story_consent"]
-        widgets = {"health_notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "health_notes": forms.Textarea(attrs={"rows": 3}),
+            "birth_date": date_input(),
+            "guardian_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        }
+        help_texts = {
+            "birth_date": DATE_HINT,
+            "guardian_phone": _("10 digits, e.g. 0912 345 678."),
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         visible = AdministrativeUnit.objects.visible_to(user)
-        self.fields["commune"].queryset = visible.filter(level=UnitLevel.COMMUNE)
+        communes = visible.filter(level=UnitLevel.COMMUNE)
+        self.fields["commune"].queryset = communes
         self.fields["village"].queryset = visible.filter(level=UnitLevel.VILLAGE)
+        if self.instance.pk is None and not self.initial.get("commune"):
+            self.initial["commune"] = _default_commune(communes, user)
+        _coded_choices(self.fields["disability_type"], DisabilityType, self.instance.disability_type)
+        _coded_choices(
+            self.fields["disability_severity"], DisabilitySeverity, self.instance.disability_severity
+        )
         if not user.has_perm("children.view_sensitive"):
             del self.fields["health_notes"]
         from ..selectors.registry import group_choices
 
         self.fields["groups"].choices = group_choices(user=user)
+
+    def clean(self):
+        data = super().clean()
+        for name, errors in typed_text_errors(data).items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, errors)
+        return data
 
     def validate_constraints(self):
         """The personal ID's uniqueness is told by the services (`child_register`, `child_update`): the
@@ -107,7 +159,7 @@ class ChildEditForm(ChildForm):
 class CircumstanceForm(forms.Form):
     group = forms.ChoiceField(label=_("Group"))
     subgroup = forms.ChoiceField(label=_("Subgroup (Decree 56/2017)"), required=False)
-    identified_on = forms.DateField(label=_("Identified on (dd/mm/yyyy)"))
+    identified_on = forms.DateField(label=_("Identified on (dd/mm/yyyy)"), widget=date_input())
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
     def __init__(self, *args, groups, **kwargs):
@@ -126,7 +178,7 @@ class StatusForm(forms.Form):
         label=_("New status"),
         choices=[(v, label) for v, label in ChildStatus.choices if v != ChildStatus.MERGED],
     )
-    on = forms.DateField(label=_("Since (dd/mm/yyyy)"))
+    on = forms.DateField(label=_("Since (dd/mm/yyyy)"), widget=date_input())
     reason = forms.CharField(label=_("Reason"), required=False, max_length=255)
 
 

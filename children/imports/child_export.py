@@ -17,6 +17,7 @@ from fund_portal.text import normalize_text
 
 from ..models import AccessAction, AccessLog, Circumstance
 from ..reference.circumstances import SENSITIVE_CODES, SPECIAL_CIRCUMSTANCES
+from ..reference.disability import disability_severity_shown, disability_type_shown
 from ..reference.ethnic import ETHNIC_GROUPS
 from ..services.registry import access_log
 from .child_places import CHUNK, _chunks
@@ -180,8 +181,8 @@ def children_export_rows(*, children, user) -> tuple[list[str], list[list], list
             "school": child.school,
             "grade": child.grade,
             "out_of_school": "Có" if child.out_of_school else "Không",
-            "disability_type": child.disability_type,
-            "disability_severity": child.disability_severity,
+            "disability_type": disability_type_shown(child.disability_type),
+            "disability_severity": disability_severity_shown(child.disability_severity),
             "groups": "; ".join(groups.get(child.pk, [])),
             "health_notes": child.health_notes,
             "data_consent": "Có" if child.data_consent else "Không",

@@ -25,6 +25,7 @@ from fund_portal.text import fold, normalize_text
 
 from ..models import Child, Poverty, Sex
 from ..reference.circumstances import SENSITIVE_CODES
+from ..reference.disability import disability_severity_code, disability_type_code
 from .child_places import _PlaceCells
 from .child_words import (
     _GROUP_SEPARATORS,
@@ -207,6 +208,12 @@ class _RowReader(_PlaceCells, SheetReader):
                 values[name] = self._text(cell(name, ""))
         if "guardian_phone" in columns:
             values["guardian_phone"] = self._phone(cell("guardian_phone", ""))
+        for name, code in (
+            ("disability_type", disability_type_code),
+            ("disability_severity", disability_severity_code),
+        ):
+            if values.get(name):
+                values[name] = code(values[name])  # the law's category; other text kept as typed
         if "poverty" in columns:
             text = cell_text(cell("poverty", ""))
             values["poverty"] = (

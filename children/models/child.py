@@ -237,6 +237,15 @@ class Child(ScopedModel):
     def get_absolute_url(self) -> str:
         return reverse("children:detail", kwargs={"pk": self.pk})
 
+    @property
+    def disability_shown(self) -> str:
+        """The kind and level of disability in words (a text typed before the law's lists, as typed)."""
+        from ..reference.disability import disability_severity_shown, disability_type_shown
+
+        kind = disability_type_shown(self.disability_type)
+        level = disability_severity_shown(self.disability_severity)
+        return f"{kind} ({level})" if kind and level else kind or level
+
 
 class Circumstance(ScopedModel):
     """A group of Article 10 of the Law on Children (a subgroup of Decree 56/2017) that applies to a child."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from fund_portal.models import AdministrativeUnit
-from fund_portal.text import fold
+from fund_portal.text import fold, normalize_text
 
 from ..duplicates import (
     _STRENGTH,
@@ -144,3 +144,48 @@ def duplicate_alerts_open(*, user, limit: int = 100) -> list:
         .select_related("existing__commune", "registered", "commune", "by", "unit")
         .order_by("-at", "-id")[:limit]
     )
+
+
+def personal_id_holder_elsewhere(
+    *, personal_id: str | None, user, exclude_pk: int | None = None
+) -> Child | None:
+    """The record (merged ones too) holding this personal ID outside the user's scope, if any."""
+    if not personal_id:
+        return None
+    holders = Child.objects.filter(personal_id=personal_id).exclude(
+        pk__in=Child.objects.visible_to(user).filter(personal_id=personal_id).values("pk")
+    )
+    if exclude_pk is not None:
+        holders = holders.exclude(pk=exclude_pk)
+    return holders.first()
+
+
+def personal_id_holder_visible(
+    *, personal_id: str | None, user, exclude_pk: int | None = None
+) -> Child | None:
+    """The record the user sees that holds this personal ID, if any (merged ones too)."""
+    if not personal_id:
+        return None
+    holders = Child.objects.visible_to(user).filter(personal_id=personal_id)
+    if exclude_pk is not None:
+        holders = holders.exclude(pk=exclude_pk)
+    return holders.select_related("commune").first()
+
+
+def child_duplicates_visible(
+    *, user, full_name: str, birth_date: dt.date | None, personal_id: str | None, commune
+) -> list[Child]:
+    """The likely duplicates of a child being registered that the user may open (others are told to
+    staff by `child_register_check`, never shown)."""
+    if commune is None or birth_date is None:
+        return []
+    found = child_duplicates(
+        full_name=normalize_text(full_name),
+        birth_date=birth_date,
+        personal_id=normalize_text(personal_id or "") or None,
+        commune=commune,
+    )
+    visible = set(
+        Child.objects.visible_to(user).filter(pk__in=[c.pk for c in found]).values_list("pk", flat=True)
+    )
+    return [c for c in found if c.pk in visible]

@@ -27,7 +27,8 @@ from ..models import (
     DuplicateAlert,
 )
 from ..priority import priority_recompute
-from ..selectors.duplicates import child_duplicates
+from ..reference.disability import disability_severity_code, disability_type_code
+from ..selectors.duplicates import child_duplicates, personal_id_holder_elsewhere, personal_id_holder_visible
 from .duplicates import duplicate_alert_record
 
 ADULT_AGE = 16  # a child is a person under 16 (Law on Children 2016, Article 1)
@@ -78,29 +79,28 @@ def _normalise(child: Child) -> None:
     child.full_name = normalize_text(child.full_name)
     child.name_folded = fold(child.full_name)
     child.personal_id = normalize_text(child.personal_id or "") or None
+    child.disability_type = disability_type_code(normalize_text(child.disability_type))
+    child.disability_severity = disability_severity_code(normalize_text(child.disability_severity))
 
 
-def _personal_id_held_elsewhere(
-    *, personal_id: str | None, by, exclude_pk: int | None = None
-) -> Child | None:
-    """The record (merged ones too) holding this personal ID outside the user's scope, if any."""
-    if not personal_id:
-        return None
-    holders = Child.objects.filter(personal_id=personal_id).exclude(
-        pk__in=Child.objects.visible_to(by).filter(personal_id=personal_id).values("pk")
+def _personal_id_taken(holder: Child) -> ValidationError:
+    """The ID is held by a record the officer sees: say whose (the page links to it)."""
+    message = _("This personal identification number is already recorded for %(name)s (born %(date)s).") % {
+        "name": holder.full_name,
+        "date": holder.birth_date.strftime("%d/%m/%Y"),
+    }
+    return ValidationError(
+        {"personal_id": ValidationError(message, code="personal_id_taken", params={"child_id": holder.pk})}
     )
-    if exclude_pk is not None:
-        holders = holders.exclude(pk=exclude_pk)
-    return holders.first()
 
 
 def _personal_id_check_refused() -> ValidationError:
-    """What an officer is told when the ID is held by a record they do not see: the same words whatever
-    the reason, so the refusal does not confirm that the number exists elsewhere."""
+    """What an officer is told when the ID is held by a record they do not see: "a child in another
+    commune", never whose, nor where."""
     message = _(
-        "This personal identification number needs checking by the fund before it can be recorded; "
-        "the fund's staff have been told. Leave it empty to register the child now: staff will add "
-        "it once checked."
+        "This personal identification number is recorded for a child in another commune, so it needs "
+        "checking by the fund before it can be recorded; the fund's staff have been told. Leave it "
+        "empty to register the child now: staff will add it once checked."
     )
     return ValidationError({"personal_id": ValidationError(message, code="personal_id_check")})
 
@@ -112,7 +112,7 @@ def personal_id_check_elsewhere(
     and tell the staff who see both (for forms that save without `child_register`/`child_update`:
     the admin's). The alert needs the commune, name and date of birth typed; without them only the
     refusal is given."""
-    holder = _personal_id_held_elsewhere(personal_id=personal_id, by=by, exclude_pk=exclude_pk)
+    holder = personal_id_holder_elsewhere(personal_id=personal_id, user=by, exclude_pk=exclude_pk)
     if holder is None:
         return
     if commune is not None and full_name and birth_date is not None:
@@ -142,7 +142,7 @@ def _duplicates_split(*, child: Child, by) -> tuple[list[Child], list[Child], Ch
         Child.objects.visible_to(by).filter(pk__in=[c.pk for c in duplicates]).values_list("pk", flat=True)
     )
     inside = [c for c in duplicates if c.pk in visible]
-    id_holder = _personal_id_held_elsewhere(personal_id=child.personal_id, by=by)
+    id_holder = personal_id_holder_elsewhere(personal_id=child.personal_id, user=by)
     outside = [c for c in duplicates if c.pk not in visible and (id_holder is None or c.pk != id_holder.pk)]
     return inside, outside, id_holder
 
@@ -176,6 +176,9 @@ def child_register_check(*, child: Child, by, confirm_not_duplicate: bool = Fals
     with words that do not say the number exists. Returns the alerts' ids."""
     _normalise(child)
     child_check(child=child, by=by)
+    holder = personal_id_holder_visible(personal_id=child.personal_id, user=by)
+    if holder is not None:
+        raise _personal_id_taken(holder)
     inside, outside, id_holder = _duplicates_split(child=child, by=by)
     alert_ids = []
     if outside or id_holder is not None:
@@ -268,7 +271,10 @@ def child_update(*, child: Child, by, **fields) -> Child:
         setattr(child, name, value)
     _normalise(child)
     child_check(child=child, by=by)
-    id_holder = _personal_id_held_elsewhere(personal_id=child.personal_id, by=by, exclude_pk=child.pk)
+    holder = personal_id_holder_visible(personal_id=child.personal_id, user=by, exclude_pk=child.pk)
+    if holder is not None:
+        raise _personal_id_taken(holder)
+    id_holder = personal_id_holder_elsewhere(personal_id=child.personal_id, user=by, exclude_pk=child.pk)
     if id_holder is not None:
         with transaction.atomic():
             duplicate_alert_record(

@@ -16,7 +16,7 @@ from ..forms.incidents import IncidentForm, InterventionForm
 from ..incidents import deadline_text, format_local, incident_deadline
 from ..models import AccessAction, Child, Incident, IncidentStatus
 from ..selectors.incidents import incident_get_for_user, incidents_list
-from ..selectors.registry import can_see_sensitive
+from ..selectors.registry import can_see_sensitive, children_list
 from ..services import incidents as service
 from ..services.registry import access_log
 
@@ -57,16 +57,35 @@ def incident_list(request):
     )
 
 
+def _child_choice(request) -> tuple[Child | None, list[Child]]:
+    """The child fixed by the child's page (`?child=`), or the children found by the name typed."""
+    visible = Child.objects.visible_to(request.user).select_related("commune", "village")
+    if request.GET.get("child", "").isdigit():
+        fixed = visible.filter(pk=request.GET["child"]).first()
+        if fixed is not None:
+            return fixed, []
+    query = request.POST.get("child_search", "").strip()
+    found = list(children_list(user=request.user, query=query)[:20]) if query else []
+    chosen = request.POST.get("child", "")
+    if chosen.isdigit() and all(str(c.pk) != chosen for c in found):
+        found += list(visible.filter(pk=chosen))
+    return None, found
+
+
 @portal_action(Action.INCIDENT_RECORD)
 def incident_new(request):
-    initial = {}
-    if request.GET.get("child", "").isdigit():
-        child = Child.objects.visible_to(request.user).filter(pk=request.GET["child"]).first()
-        if child is not None:
-            initial = {"child": child.pk, "commune": child.commune_id}
-    form = IncidentForm(request.POST or None, user=request.user, initial=initial)
+    fixed, candidates = _child_choice(request)
+    initial = {"commune": fixed.commune_id} if fixed else {}
+    form = IncidentForm(
+        request.POST or None, user=request.user, initial=initial, candidates=candidates, fixed_child=fixed
+    )
+    if "find_child" in request.POST:
+        # The name search: the children found, what was typed kept, nothing saved and nothing refused yet.
+        typed = {name: request.POST.get(name) for name in form.fields if name in request.POST}
+        form = IncidentForm(user=request.user, initial=typed, candidates=candidates)
+        return render(request, "children/incident_form.html", {"form": form, "searched": True})
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "") and k != "child_search"}
         try:
             incident = service.incident_record(by=request.user, **data)
         except ValidationError as error:

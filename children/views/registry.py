@@ -28,6 +28,7 @@ from ..forms.registry import (
 )
 from ..models import AccessAction, Child, ChildStatus, Circumstance, ReviewOutcome
 from ..priority import priority_shown
+from ..selectors import duplicates
 from ..selectors import registry as selectors
 from ..selectors.incidents import child_incidents
 from ..selectors.support import child_support_totals, child_supports
@@ -112,9 +113,35 @@ def child_detail(request, pk):
     )
 
 
+def _refusal_shown(request, form, error: ValidationError) -> dict:
+    """A service's refusal on the form, beside its field: the likely duplicates the officer may open
+    (then, and only then, the "not a duplicate" box), and the record already holding the ID, linked."""
+    context: dict = {}
+    personal_id = form.cleaned_data.get("personal_id")  # add_error takes a field out of cleaned_data
+    on_id = error.error_dict.get("personal_id", []) if hasattr(error, "error_dict") else []
+    if getattr(error, "code", None) == "duplicate":
+        data = form.cleaned_data
+        context["duplicates"] = duplicates.child_duplicates_visible(
+            user=request.user,
+            full_name=data.get("full_name", ""),
+            birth_date=data.get("birth_date"),
+            personal_id=data.get("personal_id"),
+            commune=data.get("commune"),
+        )
+        form.add_error("confirm_not_duplicate", error)
+    else:
+        form_service_errors(form, error)
+    if any(e.code == "personal_id_taken" for e in on_id):
+        context["id_holder"] = duplicates.personal_id_holder_visible(
+            personal_id=personal_id, user=request.user
+        )
+    return context
+
+
 @portal_action(Action.CHILD_REGISTER)
 def child_new(request):
     form = ChildForm(request.POST or None, user=request.user)
+    context = {"title": _("Register a child")}
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         confirm = data.pop("confirm_not_duplicate")
@@ -125,11 +152,11 @@ def child_new(request):
                 by=request.user, confirm_not_duplicate=confirm, circumstances=circumstances, **data
             )
         except ValidationError as error:
-            form_service_errors(form, error)
+            context |= _refusal_shown(request, form, error)
         else:
             messages.success(request, _("%(name)s is registered.") % {"name": child.full_name})
             return redirect(child)
-    return render(request, "children/child_form.html", {"form": form, "title": _("Register a child")})
+    return render(request, "children/child_form.html", {"form": form, **context})
 
 
 @portal_action(Action.CHILD_REGISTER)
@@ -138,6 +165,7 @@ def child_edit(request, pk):
     if child.status == ChildStatus.MERGED:
         raise Http404
     form = ChildEditForm(request.POST or None, request.FILES or None, instance=child, user=request.user)
+    context: dict = {}
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         if data.get("photo") is False:  # "clear" ticked
@@ -145,12 +173,14 @@ def child_edit(request, pk):
         try:
             services.child_update(child=Child.objects.get(pk=child.pk), by=request.user, **data)
         except ValidationError as error:
-            form_service_errors(form, error)
+            context = _refusal_shown(request, form, error)
         else:
             messages.success(request, _("The record of %(name)s is saved.") % {"name": child.full_name})
             return redirect(child)
     return render(
-        request, "children/child_form.html", {"form": form, "child": child, "title": _("Edit the record")}
+        request,
+        "children/child_form.html",
+        {"form": form, "child": child, "title": _("Edit the record"), **context},
     )
 
 

@@ -3,6 +3,8 @@ never beyond the available balance of the money they draw on. Locks: see `donati
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,7 +29,7 @@ from ..models import (
 )
 from ..models.common import restriction_values
 from ..selectors.balances import available_balance
-from .checks import _require_amount, _require_not_future
+from .checks import _require_amount, today
 from .edits import edit_apply
 from .numbers import document_numbers_reserve, voucher_number
 from .stock import stock_issue
@@ -43,11 +45,24 @@ def disbursement_propose(*, by: User, **fields) -> Disbursement:
     return disbursement
 
 
+#: How far ahead a proposal may plan its spending.
+PLANNED_DAYS_AHEAD = 366
+
+
 def disbursement_check(*, disbursement: Disbursement) -> None:
-    """The rules a disbursement meets when entered: a positive amount, a date not in the future, goods
-    from its own fund's stock, and a transfer only to a fund directly under it."""
+    """The rules a disbursement meets when entered: a positive amount, a date at most a year ahead (a
+    proposal plans spending; the money is paid only once its day has come, see
+    `disbursement_approve`), goods from its own fund's stock, and a transfer only to a fund directly
+    under it."""
     _require_amount(disbursement.amount)
-    _require_not_future(disbursement.spent_on, "spent_on")
+    if disbursement.spent_on > today() + dt.timedelta(days=PLANNED_DAYS_AHEAD):
+        raise ValidationError(
+            {
+                "spent_on": _("The date %(date)s is more than a year ahead.")
+                % {"date": disbursement.spent_on.strftime("%d/%m/%Y")}
+            },
+            code="too_far",
+        )
     if disbursement.recipient_kind == RecipientKind.LOWER_FUND:
         lower = disbursement.recipient_fund
         if lower is None or lower.parent_id != disbursement.fund_id:
@@ -119,6 +134,12 @@ def disbursement_approve(*, disbursement: Disbursement, by: User, note: str = ""
             .get(pk=disbursement.pk)
         )
         _check_decision(disbursement, by)
+        if disbursement.spent_on > today():
+            raise ValidationError(
+                _("This disbursement is planned for %(date)s: money is paid on that day, not before.")
+                % {"date": disbursement.spent_on.strftime("%d/%m/%Y")},
+                code="future",
+            )
         if disbursement.medium == Medium.CASH:
             available = available_balance(fund=disbursement.fund, like=disbursement)
             if disbursement.amount > available:

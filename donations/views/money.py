@@ -16,7 +16,7 @@ from ..documents import donation_receipt_pdf
 from ..forms import OfficerDonationForm, ProposalForm
 from ..models import Disbursement, Donation, RecipientKind
 from ..services.disbursements import disbursement_propose
-from ..services.donations import donation_create, donation_post
+from ..services.donations import donation_check, donation_create, donation_post
 
 
 @portal_view
@@ -36,32 +36,60 @@ def portal_money(request):
 
 @portal_action(Action.DONATION_RECORD)
 def portal_donation_new(request):
+    """Record money or goods received and post it: a valid form is shown back once to be confirmed,
+    because a posted entry takes a receipt number and is corrected only by a reversal."""
     form = OfficerDonationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            donation = donation_create(
-                fund=data["fund"],
-                amount=data["amount"],
-                received_on=data["received_on"],
-                kind=data["kind"],
-                by=request.user,
-                donor_name=data["donor_name"].strip(),
-                campaign=data["campaign"],
-                goods_description=data["goods_description"].strip(),
-                goods_quantity=data["goods_quantity"],
-                goods_unit=data["goods_unit"].strip(),
-                message=data["message"].strip(),
+            donation_check(
+                fund=data["fund"], amount=data["amount"], received_on=data["received_on"], fields={}
             )
-            donation = donation_post(donation=donation, by=request.user)
         except ValidationError as error:
             form_service_errors(form, error)
         else:
-            messages.success(
-                request, _("Recorded with receipt %(number)s.") % {"number": donation.receipt_number}
-            )
-            return redirect("money:list")
+            if "edit" in request.POST:  # back from the confirmation, with what was typed
+                return render(request, "donations/portal_donation_form.html", {"form": form})
+            if request.POST.get("confirmed") != "1":
+                context = {"form": form, "public_name": _public_name(data)}
+                return render(request, "donations/portal_donation_confirm.html", context)
+            donation = _donation_post(request, form)
+            if donation is not None:
+                messages.success(
+                    request, _("Recorded with receipt %(number)s.") % {"number": donation.receipt_number}
+                )
+                return redirect("money:list")
     return render(request, "donations/portal_donation_form.html", {"form": form})
+
+
+def _donation_post(request, form) -> Donation | None:
+    data = form.cleaned_data
+    try:
+        donation = donation_create(
+            fund=data["fund"],
+            amount=data["amount"],
+            received_on=data["received_on"],
+            kind=data["kind"],
+            by=request.user,
+            donor_name=data["donor_name"].strip(),
+            campaign=data["campaign"],
+            goods_description=data["goods_description"].strip(),
+            goods_quantity=data["goods_quantity"],
+            goods_unit=data["goods_unit"].strip(),
+            message=data["message"].strip(),
+            display_preference=data["display_preference"],
+        )
+        return donation_post(donation=donation, by=request.user)
+    except ValidationError as error:
+        form_service_errors(form, error)
+        return None
+
+
+def _public_name(data: dict) -> str:
+    """How the donation will read on the public list, as the preference chosen makes it."""
+    return Donation(
+        donor_name=data["donor_name"].strip(), display_preference=data["display_preference"]
+    ).public_name
 
 
 @portal_action(Action.DISBURSEMENT_PROPOSE)

@@ -111,6 +111,7 @@ def test_an_officer_prints_their_communes_sheet_and_hands_over_their_children(
             "delivered_on": today.strftime("%d/%m/%Y"),
             "handed_over_by": "Bí thư Đoàn xã",
             "absent": [absent_entry.pk],
+            "confirmed": "1",
         },
         follow=True,
     )

@@ -28,6 +28,8 @@ def test_officer_records_money_received_and_gets_a_receipt_number(client, tree, 
             "amount": "1.500.000",
             "received_on": yesterday.strftime("%d/%m/%Y"),
             "donor_name": "Hộ kinh doanh Hoà Bình",
+            "display_preference": "full_name",
+            "confirmed": "1",
         },
     )
     assert response.status_code == 302

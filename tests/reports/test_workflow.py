@@ -176,10 +176,12 @@ def test_an_officer_builds_edits_submits_and_downloads_in_the_portal(client, dis
         reverse("reports:narrative", kwargs={"pk": report.pk}),
         {"results": "Hoàn thành kế hoạch.", "difficulties": "", "proposals": ""},
     )
-    client.post(reverse("reports:submit", kwargs={"pk": report.pk}))
+    client.post(reverse("reports:submit", kwargs={"pk": report.pk}), {"confirmed": "1"})
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED and report.results == "Hoàn thành kế hoạch."
-    again = client.post(reverse("reports:submit", kwargs={"pk": report.pk}), follow=True).content.decode()
+    again = client.post(
+        reverse("reports:submit", kwargs={"pk": report.pk}), {"confirmed": "1"}, follow=True
+    ).content.decode()
     assert "không gửi lại được" in again
     pdf = client.get(reverse("reports:pdf", kwargs={"pk": report.pk}))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
