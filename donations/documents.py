@@ -45,7 +45,8 @@ def donation_receipt_pdf(*, donation: Donation) -> bytes:
     signers = [("Người thu tiền", hint, fund.treasurer_name or person_name(donation.posted_by))]
     if donation.kind != DonationKind.TRANSFER:
         payer = "Người nộp tiền" if donation.kind == DonationKind.CASH else "Người giao hiện vật"
-        signers.insert(0, (payer, hint, donor_name))
+        named = (donor.name if donor else donation.donor_name) or ""  # an anonymous giver signs by hand
+        signers.insert(0, (payer, hint, named))
     context = {
         **_fund_context(fund),
         "donation": donation,
