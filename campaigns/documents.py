@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from children.models import AccessAction
 from children.services.registry import access_log
 from fund_portal.exports import xlsx_bytes
-from fund_portal.pdf import render_pdf
+from fund_portal.money_words import amount_in_words
+from fund_portal.pdf import committee_signature, person_name, place_name, render_pdf
 
 from .models import GiftList
 from .selectors import gift_list_by_commune
@@ -26,12 +27,29 @@ def _log(*, user, gift_list: GiftList, count: int, unit=None, what: str) -> None
     )
 
 
+def _number(value: int) -> str:
+    """1250000 -> "1.250.000": the sheet's value column is headed "(đồng)"."""
+    return f"{int(value or 0):,}".replace(",", ".")
+
+
 def gift_list_signing_sheet(*, gift_list: GiftList, user, commune_id: int | None = None) -> tuple[bytes, str]:
     """The signing sheet PDF of one commune of the list (or of every commune the user may see, one after
-    the other), and its file name."""
+    the other), and its file name.
+
+    Each commune's sheet is a paper of its People's Committee, which certifies the handover: its name
+    heads the sheet and its chairman (or deputy) signs it; whoever prints the sheet is its preparer."""
     groups = gift_list_by_commune(gift_list=gift_list, user=user)
     if commune_id is not None:
         groups = [g for g in groups if g["commune"].pk == commune_id]
+    for group in groups:
+        commune = group["commune"]
+        group["issuer_name"] = f"Ủy ban nhân dân {commune.name}"
+        group["place"] = place_name(commune.name)
+        group["signature"] = committee_signature(commune)
+        group["total_text"] = _number(group["total"])
+        group["total_words"] = amount_in_words(group["total"])
+        for entry in group["entries"]:
+            entry.value_text = _number(entry.value)
     campaign = gift_list.campaign
     pdf = render_pdf(
         template_name="campaigns/pdf/signing_sheet.html",
@@ -40,8 +58,8 @@ def gift_list_signing_sheet(*, gift_list: GiftList, user, commune_id: int | None
             "campaign": campaign,
             "event": gift_list.event,
             "groups": groups,
-            "issuer_parent": f"UBND {campaign.unit.name}",
-            "issuer_name": settings.FUND_NAME,
+            "fund_name": settings.FUND_NAME,
+            "preparer": person_name(user),
             "doc_date": timezone.localdate(),
             "title": "Danh sách ký nhận",
         },

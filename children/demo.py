@@ -187,6 +187,13 @@ def demo_seed(per_commune: int = 10) -> None:
                 poverty_year=today.year - 1,
                 data_consent=True,
             )
+            # Registered over the last two years, not today: a report counts the children on the list
+            # at its period's end. Every fifth one is new, registered in the last weeks.
+            days_ago = rng.randint(1, 40) if index % 5 == 4 else rng.randint(200, 730)
+            registered = max(child.birth_date, today - dt.timedelta(days=days_ago))
+            Child.objects.filter(pk=child.pk).update(
+                created_at=timezone.make_aware(dt.datetime.combine(registered, dt.time(9)))
+            )
             first = first or child
             if rng.random() < 0.5:
                 group = rng.choice(SPECIAL_CIRCUMSTANCES)

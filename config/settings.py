@@ -352,6 +352,12 @@ LOGGING = {
 
 # --- The portal -------------------------------------------------------------------------
 FUND_NAME = env("FUND_NAME", default="Quỹ Bảo trợ trẻ em huyện Triệu Sơn")
+# The receipt's and the payment voucher's form codes (Mẫu số) and book numbers (Quyển số), as the
+# fund's accounting regime names them: printed on every receipt (biên lai) and voucher (phiếu chi).
+RECEIPT_FORM_CODE = env("RECEIPT_FORM_CODE", default="C45-BB")
+RECEIPT_BOOK_NUMBER = env("RECEIPT_BOOK_NUMBER", default="01")
+VOUCHER_FORM_CODE = env("VOUCHER_FORM_CODE", default="C41-BB")
+VOUCHER_BOOK_NUMBER = env("VOUCHER_BOOK_NUMBER", default="01")
 # The fund that /donate/ collects for (its code); empty: the top fund with a default bank account.
 PUBLIC_FUND_CODE = env("PUBLIC_FUND_CODE", default="")
 # The public address of the site, for links in emails and PDFs.

@@ -143,7 +143,7 @@ def seed_donations(*, fund: Fund, count: int, donors: int | None = None, seed: i
         for index, (donation_id, day) in enumerate(zip(ids, days, strict=True), start=1):
             seq = next(numbers[day.year])
             amount = rng.choices(AMOUNTS, AMOUNT_WEIGHTS)[0]
-            number = receipt_number(day.year, seq)
+            number = receipt_number(fund.code, day.year, seq)
             donor_id = rng.choice(donor_ids) if rng.random() < 0.8 else None
             posted_at = dt.datetime.combine(day, dt.time(9), tzinfo=now.tzinfo)
             rows.append(
@@ -240,7 +240,15 @@ def demo_seed() -> None:
     if Fund.objects.filter(code="qbtte-trieu-son").exists():
         return
     fund = Fund.objects.create(
-        unit=district, name="Quỹ Bảo trợ trẻ em huyện Triệu Sơn", code="qbtte-trieu-son"
+        unit=district,
+        name="Quỹ Bảo trợ trẻ em huyện Triệu Sơn",
+        code="qbtte-trieu-son",
+        governing_body="UBND huyện Triệu Sơn",
+        place="Triệu Sơn",
+        address="Tiểu khu 3, thị trấn Triệu Sơn, tỉnh Thanh Hóa",
+        tax_code="2801234567",
+        director_name="Lê Thị Lan",
+        treasurer_name="Đặng Thị Thu",
     )
     BankAccount.objects.create(
         fund=fund,

@@ -42,6 +42,9 @@ class DemoLogin:
     totp_secret: str | None = None
 
 
+DEMO_SIGNERS = ["Nguyễn Văn Bình", "Trần Thị Hoa", "Lê Đình Sơn", "Phạm Văn Toàn"]
+
+
 def demo_units() -> None:
     units_load_file(path=DATA_DIR / "units_38_legacy.json")
     communes = {u.code: u for u in AdministrativeUnit.objects.filter(code__in=DEMO_COMMUNES)}
@@ -64,6 +67,13 @@ def demo_units() -> None:
             for n in range(1, VILLAGES_PER_COMMUNE + 1)
         ]
     units_load(rows=rows)
+    # Who signs the committees' papers (reports, signing sheets): made-up names, as every demo name.
+    AdministrativeUnit.objects.filter(code=DISTRICT_CODE).update(signer_name="Lê Văn Hùng")
+    for index, code in enumerate(DEMO_COMMUNES):
+        AdministrativeUnit.objects.filter(code=code).update(
+            signer_name=DEMO_SIGNERS[index % len(DEMO_SIGNERS)],
+            signer_title="Phó Chủ tịch" if index % 3 == 2 else "Chủ tịch",
+        )
 
 
 def _demo_user(username: str, *, role: str, unit: AdministrativeUnit | None, **fields) -> User:

@@ -61,6 +61,21 @@ class AdministrativeUnit(ScopedModel):
         help_text=_("A commune of ethnic-minority and mountainous areas listed as especially difficult."),
     )
     is_ethnic_mountainous = models.BooleanField(_("ethnic-minority and mountainous area"), default=False)
+    # Who signs the papers issued in the name of the unit's People's Committee (its reports, the gift
+    # lists' signing sheets). Until signers are kept per unit and kind of paper, one per unit.
+    signer_name = models.CharField(
+        _("signer of the committee's papers"),
+        max_length=120,
+        blank=True,
+        help_text=_("Printed under the signature of the People's Committee's papers, e.g. Nguyễn Văn An."),
+    )
+    signer_title = models.CharField(
+        _("signer's position"),
+        max_length=60,
+        blank=True,
+        default="Chủ tịch",
+        help_text=_("Chủ tịch, or Phó Chủ tịch (who then signs KT. Chủ tịch)."),
+    )
 
     objects = AdministrativeUnitQuerySet.as_manager()
 

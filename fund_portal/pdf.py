@@ -93,6 +93,55 @@ def recipient_lines(recipients: Iterable[str] | None) -> list[str]:
     return [f"- {item}{'.' if i == len(items) - 1 else ';'}" for i, item in enumerate(items)]
 
 
+#: The words that begin an administrative unit's name, longest first.
+UNIT_WORDS = ("thành phố", "thị trấn", "thị xã", "đặc khu", "phường", "huyện", "quận", "tỉnh", "xã")
+
+
+def place_name(name: str) -> str:
+    """ "Xã Dân Lý" -> "Dân Lý": the place in "Dân Lý, ngày … tháng … năm …"."""
+    for word in UNIT_WORDS:
+        if name.lower().startswith(word + " "):
+            return name[len(word) + 1 :]
+    return name
+
+
+#: The longest name printed on one line in the header's left column (13 pt capitals).
+ISSUER_LINE_CHARS = 22
+
+
+def issuer_lines(name: str) -> list[str]:
+    """An issuing body's name in the lines it is printed on, each kept whole: the body, then the unit
+    it belongs to ("Ủy ban nhân dân xã Dân Lý" -> ["Ủy ban nhân dân", "xã Dân Lý"]), so that a narrow
+    header never breaks "…XÃ DÂN / LÝ". A short name ("UBND huyện Triệu Sơn") stays on one line."""
+    if len(name) <= ISSUER_LINE_CHARS:
+        return [name]
+    lowered = f" {name.lower()} "
+    for word in UNIT_WORDS:
+        at = lowered.find(f" {word} ", 1)
+        if at > 0:
+            return [name[: at - 1].strip(), name[at - 1 :].strip()]
+    return [name]
+
+
+def person_name(user) -> str:
+    """A user's name as a paper prints it, family name first ("Lê Thị Lan"); the login without a name."""
+    if user is None:
+        return ""
+    return f"{user.last_name} {user.first_name}".strip() or user.username
+
+
+def committee_signature(unit) -> dict[str, str]:
+    """How the People's Committee of `unit` signs (Decree 30/2020/NĐ-CP): "TM. Ủy ban nhân dân",
+    then "Chủ tịch", or "KT. Chủ tịch" and "Phó Chủ tịch" for a deputy; and the signer's name."""
+    title = (unit.signer_title or "Chủ tịch").strip()
+    deputy = title.lower() != "chủ tịch"
+    return {
+        "signer_authority": "TM. Ủy ban nhân dân",
+        "signer_title": f"KT. Chủ tịch\n{title}" if deputy else title,
+        "signer_name": unit.signer_name,
+    }
+
+
 # --- Fetching: project files and data: URIs only -----------------------------------------------
 
 

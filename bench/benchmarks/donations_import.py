@@ -183,7 +183,7 @@ def _copy_rows(fund: Fund, user: User, lines: list[list]) -> list[tuple]:
                 DonationStatus.POSTED,
                 year,
                 seq,
-                receipt_number(year, seq),
+                receipt_number(fund.code, year, seq),
                 None,
                 "",
                 "",

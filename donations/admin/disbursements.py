@@ -3,15 +3,20 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin
-from fund_portal.authority import Action
+from fund_portal.authority import Action, reads
 from fund_portal.money import format_vnd
+from fund_portal.pdf import pdf_response
 
+from ..documents import disbursement_voucher_pdf
 from ..models import Disbursement, DisbursementStatus
 from ..services.disbursements import (
     DISBURSEMENT_UPDATABLE_FIELDS,
@@ -73,6 +78,7 @@ class DisbursementAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAd
         "decided_at",
         "decision_note",
         "voucher_number",
+        "voucher_link",
     ]
 
     @admin.display(description=_("amount"), ordering="amount")
@@ -93,10 +99,44 @@ class DisbursementAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAd
             ((timezone.localtime(e.at).strftime("%d/%m/%Y %H:%M"), e.by, ", ".join(e.fields)) for e in edits),
         )
 
+    @admin.display(description=_("payment voucher (PDF)"))
+    def voucher_link(self, obj):
+        if obj is None or obj.status != DisbursementStatus.APPROVED or not obj.voucher_number:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:donations_disbursement_voucher", args=[obj.pk]),
+            _("Download payment voucher %(number)s") % {"number": obj.voucher_number},
+        )
+
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != DisbursementStatus.PROPOSED:
-            return [*(f.name for f in obj._meta.fields), "edits_display"]
+            return [*(f.name for f in obj._meta.fields), "edits_display", "voucher_link"]
         return self.readonly_fields
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/voucher.pdf",
+                self.admin_site.admin_view(self.voucher_view),
+                name="donations_disbursement_voucher",
+            ),
+            *super().get_urls(),
+        ]
+
+    @reads
+    def voucher_view(self, request, pk):
+        """The payment voucher (phiếu chi) of an approved disbursement the user may see, as a PDF."""
+        disbursement = get_object_or_404(
+            Disbursement.objects.visible_to(request.user).select_related(
+                "fund__unit", "recipient_unit", "recipient_fund", "created_by", "decided_by", "stock_item"
+            ),
+            pk=pk,
+        )
+        if disbursement.status != DisbursementStatus.APPROVED or not disbursement.voucher_number:
+            raise Http404(_("Only an approved disbursement has a payment voucher."))
+        pdf = disbursement_voucher_pdf(disbursement=disbursement)
+        return pdf_response(pdf, f"phieu-chi-{disbursement.voucher_number}.pdf")
 
     def has_delete_permission(self, request, obj=None):
         return False

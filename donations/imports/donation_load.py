@@ -152,7 +152,7 @@ def _write(rows: list[ParsedRow], *, by: User) -> int:
         raise Rejected(errors)
     for fund_id, fund_rows in by_fund.items():
         for seq, row in zip(blocks[fund_id], fund_rows, strict=True):
-            row.receipt_seq, row.receipt_number = seq, receipt_number(year, seq)
+            row.receipt_seq, row.receipt_number = seq, receipt_number(row.fund.code, year, seq)
     new_donors = _donors_create(rows)
     ids = reserve_ids(Donation._meta.db_table, len(rows))
     bulk_load(Donation._meta.db_table, DONATION_COLUMNS, _donation_rows(rows, ids, year=year, now=now, by=by))

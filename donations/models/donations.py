@@ -77,7 +77,7 @@ class Donation(ScopedModel, Restricted):
     )
     receipt_year = models.PositiveSmallIntegerField(_("receipt year"), null=True, blank=True, editable=False)
     receipt_seq = models.PositiveIntegerField(_("receipt sequence"), null=True, blank=True, editable=False)
-    receipt_number = models.CharField(_("receipt number"), max_length=20, blank=True, editable=False)
+    receipt_number = models.CharField(_("receipt number"), max_length=60, blank=True, editable=False)
     #: Unique by a constraint in Meta, not unique=True: that would add a second (LIKE) index on PostgreSQL.
     #: NULL when there is none, so those never meet in the constraint.
     transfer_reference = models.CharField(  # noqa: DJ001

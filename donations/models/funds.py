@@ -44,6 +44,13 @@ class Fund(ScopedModel):
         blank=True,
         help_text=_("E.g. Triệu Sơn, in “Triệu Sơn, ngày … tháng … năm …”."),
     )
+    address = models.CharField(
+        _("address on documents"),
+        max_length=255,
+        blank=True,
+        help_text=_("Printed on receipts and vouchers."),
+    )
+    tax_code = models.CharField(_("tax code"), max_length=14, blank=True)
     director_name = models.CharField(_("director"), max_length=120, blank=True)
     treasurer_name = models.CharField(_("cashier"), max_length=120, blank=True)
 

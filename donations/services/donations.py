@@ -257,7 +257,7 @@ def _numbered(donations: list[Donation], *, year: int, now, received_on: dict, b
         for seq, donation in zip(block, fund_donations, strict=True):
             before = {field: getattr(donation, field) for field in ("status", "received_on")}
             donation.receipt_year, donation.receipt_seq = year, seq
-            donation.receipt_number = receipt_number(year, seq)
+            donation.receipt_number = receipt_number(donation.fund.code, year, seq)
             donation.status = DonationStatus.POSTED
             donation.posted_at, donation.posted_by = now, by
             donation.received_on = received_on.get(donation.pk, donation.received_on)

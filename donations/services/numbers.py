@@ -5,9 +5,12 @@ from __future__ import annotations
 from ..models import DocumentCounter, Fund
 
 
-def receipt_number(year: int, seq: int) -> str:
-    """How a receipt is numbered: year and a six-digit sequence of the fund (2026-000123)."""
-    return f"{year}-{seq:06d}"
+def receipt_number(fund_code: str, year: int, seq: int) -> str:
+    """How a receipt is numbered: the fund's code, the year and the fund's six-digit sequence
+    (QBTTE-TRIEU-SON-2026-000123), so that two funds' receipts never read the same.
+
+    Receipts numbered before the code was added (2026-000123) keep their numbers."""
+    return f"{fund_code.upper()}-{year}-{seq:06d}"
 
 
 def voucher_number(year: int, seq: int) -> str:

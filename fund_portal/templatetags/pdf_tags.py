@@ -20,3 +20,9 @@ def vietnamese_long_date(value) -> str:
 def recipient_lines(recipients) -> list[str]:
     """{% for line in recipients|recipient_lines %} -> "- Như trên;" ... "- Lưu: VT." """
     return pdf.recipient_lines(recipients)
+
+
+@register.filter
+def issuer_lines(name) -> list[str]:
+    """{% for line in issuer_name|issuer_lines %}: the issuing body's name in whole lines."""
+    return pdf.issuer_lines(str(name or ""))

@@ -14,6 +14,7 @@ from reports.models import Report
 
 TEXT, COUNT, MONEY, PERCENT = "text", "count", "money", "percent"
 NONE_TEXT = "Không có số liệu trong kỳ báo cáo (0)."
+NO_DATA_TEXT = "không có số liệu trong kỳ báo cáo."
 
 
 def count_text(value) -> str:
@@ -55,6 +56,12 @@ class Table:
         return out
 
     @property
+    def is_empty(self) -> bool:
+        """Every number of every row is 0 or missing: the PDF says "không có số liệu" in its place."""
+        numeric = [i for i, kind in enumerate(self.types) if kind != TEXT]
+        return bool(numeric) and all(row[i] in (0, None, "") for row in self.rows for i in numeric)
+
+    @property
     def html_rows(self) -> list[list[tuple[str, bool]]]:
         return [self.formatted(row) for row in self.rows]
 
@@ -75,12 +82,28 @@ class Section:
 # --- Charts ------------------------------------------------------------------------------------
 
 
+def wrap_label(label: str, width: int) -> list[str]:
+    """A chart's label in lines of at most `width` characters, broken between words, never cut."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def bar_chart_svg(items: list[tuple[str, int]], *, title: str, money: bool = False) -> str:
-    """A horizontal bar chart as inline SVG: one bar per (label, value), the value written at its end."""
+    """A horizontal bar chart as inline SVG: one bar per (label, value), the label whole (wrapped on as
+    many lines as it needs), the value written at the bar's end. With nothing to draw (every value 0),
+    a line saying so in its place."""
     items = [(label, value if isinstance(value, str) else int(value or 0)) for label, value in items]
-    width, label_width, bar_height, gap = 460, 170, 12, 6
+    if not any(not isinstance(value, str) and value > 0 for _label, value in items):
+        return mark_safe(f'<p class="no-data"><b>{escape(title)}:</b> {escape(NO_DATA_TEXT)}</p>')  # noqa: S308
+    width, label_width, line_height, gap, chars = 460, 220, 10, 5, 48
     top = 20
-    height = top + len(items) * (bar_height + gap) + 4
+    rows = [(wrap_label(label, chars), value) for label, value in items]
+    height = top + sum(len(lines) * line_height + gap for lines, _v in rows) + 4
     largest = max([v for _l, v in items if not isinstance(v, str)] + [1])
     span = width - label_width - 90
     parts = [
@@ -88,16 +111,23 @@ def bar_chart_svg(items: list[tuple[str, int]], *, title: str, money: bool = Fal
         f'viewBox="0 0 {width} {height}" font-family="Fund Portal Serif, serif" font-size="9">',
         f'<text x="0" y="11" font-weight="bold" font-size="10">{escape(title)}</text>',
     ]
-    for index, (label, value) in enumerate(items):
-        y = top + index * (bar_height + gap)
+    y = top
+    for lines, value in rows:
+        row_height = len(lines) * line_height
         # A suppressed count ("< 5") has no bar: its length would give the number away.
         length = 0 if isinstance(value, str) else round(span * value / largest, 1)
         text = format_vnd(value) if money and not isinstance(value, str) else count_text(value)
-        parts.append(
-            f'<text x="{label_width - 4}" y="{y + 9}" text-anchor="end">{escape(label[:38])}</text>'
-            f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar_height}" fill="#4a6fa5"/>'
-            f'<text x="{label_width + length + 3}" y="{y + 9}">{escape(text)}</text>'
+        label = "".join(
+            f'<tspan x="{label_width - 4}" y="{y + 8 + i * line_height}">{escape(line)}</tspan>'
+            for i, line in enumerate(lines)
         )
+        bar_y = y + (row_height - 10) / 2
+        parts.append(
+            f'<text text-anchor="end">{label}</text>'
+            f'<rect x="{label_width}" y="{bar_y}" width="{length}" height="10" fill="#4a6fa5"/>'
+            f'<text x="{label_width + length + 3}" y="{bar_y + 8}">{escape(text)}</text>'
+        )
+        y += row_height + gap
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308  every text above is escaped
 

@@ -5,18 +5,25 @@ from __future__ import annotations
 from django.utils import translation
 
 from fund_portal.models import UnitLevel
-from fund_portal.pdf import render_pdf
+from fund_portal.pdf import committee_signature, place_name, render_pdf
 from reports.documents.parts import date_text
 from reports.documents.sections import report_sections
 from reports.models import Report
 
 
-def place_name(name: str) -> str:
-    """ "Xã Dân Lý" -> "Dân Lý": the place in "Dân Lý, ngày … tháng … năm …"."""
-    for prefix in ("Thị trấn ", "Thị xã ", "Thành phố ", "Xã ", "Phường ", "Huyện ", "Quận ", "Tỉnh "):
-        if name.startswith(prefix):
-            return name[len(prefix) :]
-    return name
+def report_subject(kind_name: str, year: int) -> str:
+    """The subject under "BÁO CÁO", without saying "Báo cáo" again: "Báo cáo sơ kết 6 tháng công tác
+    bảo vệ, chăm sóc trẻ em" -> "Sơ kết 6 tháng công tác bảo vệ, chăm sóc trẻ em năm 2026"; the year
+    goes before a closing note in brackets ("... năm 2026 (tổng hợp toàn huyện)")."""
+    subject = kind_name.strip()
+    if subject.lower().startswith("báo cáo "):
+        subject = subject[len("báo cáo ") :].strip()
+    if subject.lower().startswith("năm "):  # "Báo cáo năm công tác ..." is the year's results
+        subject = "kết quả " + subject[len("năm ") :]
+    note = ""
+    if subject.endswith(")") and "(" in subject:
+        subject, note = subject[: subject.rindex("(")].strip(), " " + subject[subject.rindex("(") :]
+    return f"{subject[:1].upper()}{subject[1:]} năm {year}{note}"
 
 
 def pdf_context(*, report: Report, completeness: list[dict] | None = None) -> dict:
@@ -28,17 +35,15 @@ def pdf_context(*, report: Report, completeness: list[dict] | None = None) -> di
         "issuer_name": f"Ủy ban nhân dân {unit.name}",
         "doc_number": report.doc_number or "      /BC-UBND",
         "place": place_name(unit.name),
+        **committee_signature(unit),
         "doc_date": report.submitted_at,
         "title": "Báo cáo",
-        "subtitle": f"{report.kind.name} năm {report.year}",
+        "subtitle": report_subject(report.kind.name, report.year),
         "period_text": (
             f"Kỳ báo cáo: từ ngày {date_text(report.period_start)} đến ngày {date_text(report.period_end)}"
         ),
         "sections": sections,
         "recipients": [report.kind.recipient, "Lưu: VT"],
-        "signer_authority": "TM. Ủy ban nhân dân",
-        "signer_title": "Chủ tịch",
-        "signer_name": "",
         "is_commune": unit.level == UnitLevel.COMMUNE,
     }
 

@@ -43,9 +43,11 @@ def empty_children() -> dict:
 
 def registry_counts(out: dict[int, dict], *, ids: list[int], start: dt.date, end: dt.date) -> None:
     """Sex by age band, poverty, disability, schooling, registered in the period (one scan of the
-    registry), and ethnicity."""
+    registry), and ethnicity: the children on the list at the period's end, not those registered after it."""
     since, until = day_bounds(start, end)
-    registry = Child.objects.filter(commune_id__in=ids, status=ChildStatus.ACTIVE, birth_date__lte=end)
+    registry = Child.objects.filter(
+        commune_id__in=ids, status=ChildStatus.ACTIVE, birth_date__lte=end, created_at__lt=until
+    )
     aggregates = {
         "total": Count("id"),
         "male": Count("id", filter=Q(sex=Sex.MALE)),
@@ -84,7 +86,11 @@ def special_circumstance_counts(
 ) -> None:
     """Children in special circumstances: by group, in all (each child once), and identified in the period."""
     circumstances = Circumstance.objects.filter(
-        child__commune_id__in=ids, child__status=ChildStatus.ACTIVE, child__birth_date__lte=end
+        child__commune_id__in=ids,
+        child__status=ChildStatus.ACTIVE,
+        child__birth_date__lte=end,
+        child__created_at__lt=day_bounds(start, end)[1],
+        identified_on__lte=end,
     )
     for row in (
         circumstances.values("child__commune_id", "group")
@@ -120,7 +126,12 @@ def aged_out_counts(out: dict[int, dict], *, ids: list[int], start: dt.date, end
 def need_counts(out: dict[int, dict], *, ids: list[int], end: dt.date) -> None:
     """Needs of the year's assessment by area, and how many of them are urgent."""
     for row in (
-        Need.objects.filter(child__commune_id__in=ids, child__status=ChildStatus.ACTIVE, year=end.year)
+        Need.objects.filter(
+            child__commune_id__in=ids,
+            child__status=ChildStatus.ACTIVE,
+            child__created_at__lt=day_bounds(end, end)[1],
+            year=end.year,
+        )
         .values("child__commune_id", "area")
         .annotate(n=Count("id"), high=Count("id", filter=Q(urgency=3)))
         .order_by()

@@ -238,10 +238,12 @@ def test_the_signing_sheet_has_a_row_per_child_of_the_commune_and_the_signature_
         "25/09/2026",
         "19:30",
         "Nhà văn hoá xã An",
-        "900.000 ₫",
+        "900.000",  # under "Giá trị (đồng)", without the sign: the column stays narrow
+        "Chín trăm nghìn đồng",
         "Tổng cộng: 3 suất",
         "NGƯỜI LẬP DANH SÁCH",
-        "TM. UBND XÃ AN",
+        "ỦY BAN NHÂN DÂN XÃ AN",  # the committee that heads the sheet signs it
+        "TM. ỦY BAN NHÂN DÂN",
     ):
         assert expected in text, expected
     for name in ("Lò Thị Mai", "Vàng A Sử", "Nguyễn Văn Hưng"):

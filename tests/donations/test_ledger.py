@@ -39,13 +39,28 @@ def test_posting_gives_the_next_receipt_number_and_writes_the_ledger(fund, distr
     year = timezone.localdate().year
     first = give(fund, 1_250_000, yesterday, district_staff)
     second = give(fund, 500_000, yesterday, district_staff, donor=DonorFactory(unit=fund.unit))
-    assert (first.receipt_number, second.receipt_number) == (f"{year}-000001", f"{year}-000002")
+    assert (first.receipt_year, first.receipt_seq, second.receipt_seq) == (year, 1, 2)
+    assert first.receipt_number.endswith(f"{year}-000001")
+    assert second.receipt_number.endswith(f"{year}-000002")
     assert first.status == DonationStatus.POSTED and first.posted_by == district_staff
     assert list(LedgerEntry.objects.filter(fund=fund).values_list("amount", flat=True)) == [
         1_250_000,
         500_000,
     ]
     assert available_balance(fund=fund, like=first) == 1_750_000
+
+
+def test_two_funds_never_give_the_same_receipt_number(fund, tree, yesterday):
+    """Each fund counts from 1, so its code is in the number; numbers given before stay as they were."""
+    other = FundFactory(unit=tree["d1"], name="Quỹ Bảo trợ trẻ em Huyện Hai", code="huyen-hai")
+    old = give(fund, 100_000, yesterday)
+    Donation.objects.filter(pk=old.pk).update(receipt_number=f"{old.receipt_year}-000001")
+    ours, theirs = give(fund, 200_000, yesterday), give(other, 300_000, yesterday)
+    assert theirs.receipt_seq == 1 and ours.receipt_seq == 2
+    assert ours.receipt_number == f"HUYEN-MOT-{ours.receipt_year}-000002"
+    assert theirs.receipt_number == f"HUYEN-HAI-{theirs.receipt_year}-000001"
+    old.refresh_from_db()
+    assert old.receipt_number == f"{old.receipt_year}-000001"  # stored numbers are not renumbered
 
 
 def test_each_fund_numbers_its_own_receipts(fund, yesterday):

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from campaigns.models import Campaign, CampaignKind
-from children.models import Circumstance, IncidentKind, SupportKind, SupportSource
+from children.models import Child, Circumstance, IncidentKind, SupportKind, SupportSource
 from children.services.care import needs_assess
 from children.services.incidents import incident_record
 from children.services.registry import child_register
@@ -38,10 +38,15 @@ def aged(years: int, months: int = 0) -> dt.date:
     return dt.date(END.year - years, END.month, 1) - dt.timedelta(days=30 * months)
 
 
-def register(by, commune, name, born, sex="male", **fields):
-    return child_register(
+def register(by, commune, name, born, sex="male", registered_on=None, **fields):
+    """A child registered in the period (on 05/01, or at birth if born later), unless `registered_on` says."""
+    child = child_register(
         by=by, full_name=name, birth_date=born, sex=sex, commune=commune, confirm_not_duplicate=True, **fields
     )
+    day = registered_on or max(born, d(1, 5))
+    child.created_at = dt.datetime.combine(day, dt.time(9), tzinfo=TZ)
+    Child.objects.filter(pk=child.pk).update(created_at=child.created_at)
+    return child
 
 
 def post(fund, amount, day, **fields):

@@ -16,7 +16,7 @@ from reports.figures.compute import additive_sections, compute_figures, sum_sect
 from reports.models import Report, ReportStatus
 from reports.services import report_accept, report_build, report_submit
 from tests.factories import UnitFactory
-from tests.reports.conftest import END, YEAR, aged, d
+from tests.reports.conftest import END, YEAR, aged, d, register
 
 pytestmark = pytest.mark.django_db
 
@@ -84,20 +84,34 @@ def test_the_district_equals_the_sum_of_its_communes_and_money_adds_the_district
     assert [line["name"] for line in whole["communes"]] == ["Xã An", "Xã Bình"]
 
 
+def test_a_report_counts_the_children_on_the_list_at_its_periods_end(district):
+    """A report built later does not count children registered after its period (issue 19: a report "to
+    15/05/2026" counted five children registered on 02/12/2026)."""
+    before = figures_of(district["a"])["children"]
+    child = child_register(
+        by=district["officer_a"],
+        full_name="Đỗ Văn Muộn",
+        birth_date=aged(5),
+        sex="male",
+        commune=district["a"],
+        confirm_not_duplicate=True,
+    )
+    assert child.created_at.date() > END
+    after = figures_of(district["a"])["children"]
+    assert after["total"] == before["total"] == 3
+    assert after["registered_in_period"] == before["registered_in_period"]
+    register(district["officer_a"], district["a"], "Đỗ Văn Đúng", aged(6), registered_on=END)
+    assert figures_of(district["a"])["children"]["total"] == 4
+
+
 def test_the_district_report_consolidates_the_accepted_commune_reports_as_they_were_frozen(district):
     kinds = district["kinds"]
     report = report_build(kind=kinds[("annual", "commune")], unit=district["a"], year=YEAR, render=False)
     report_submit(report=report, by=district["officer_a"])
     report_accept(report=Report.objects.get(pk=report.pk), by=district["staff_d1"])
     frozen = Report.objects.get(pk=report.pk).figures
-    child_register(  # registered after the commune's report was accepted
-        by=district["officer_a"],
-        full_name="Đỗ Văn Mới",
-        birth_date=aged(5),
-        sex="male",
-        commune=district["a"],
-        confirm_not_duplicate=True,
-    )
+    # Entered after the commune's report was accepted, with a registration date in the period.
+    register(district["officer_a"], district["a"], "Đỗ Văn Mới", aged(5), registered_on=d(11, 1))
     assert figures_of(district["a"])["children"]["total"] == 4
     district_report = report_build(
         kind=kinds[("annual", "district")], unit=district["d1"], year=YEAR, render=False
@@ -125,7 +139,7 @@ def test_the_pdf_is_an_official_vietnamese_document_with_page_numbers_and_only_t
         "ỦY BAN NHÂN DÂN XÃ AN",
         "Số: 01/BC-UBND",
         "BÁO CÁO",
-        "Báo cáo năm công tác bảo vệ, chăm sóc trẻ em năm 2026",
+        "Kết quả công tác bảo vệ, chăm sóc trẻ em năm 2026",
         "từ ngày 01/01/2026 đến ngày 10/11/2026",
         "Trẻ em mồ côi cả cha và mẹ",
         "Đuối nước",

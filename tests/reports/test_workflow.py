@@ -21,7 +21,7 @@ from reports.services import (
     reports_calendar_run,
 )
 from reports.tasks import reports_calendar_task
-from tests.reports.conftest import YEAR, aged
+from tests.reports.conftest import YEAR, aged, d, register
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 pytestmark = pytest.mark.django_db
@@ -80,14 +80,8 @@ def test_the_district_returns_with_a_comment_then_accepts_the_corrected_report(d
         report=report, by=district["staff_d1"], comment="Bổ sung số liệu trẻ em khuyết tật."
     )
     assert report.status == ReportStatus.RETURNED and report.comment.startswith("Bổ sung")
-    child_register(
-        by=district["officer_a"],
-        full_name="Đỗ Văn Mới",
-        birth_date=aged(3),
-        sex="male",
-        commune=district["a"],
-        confirm_not_duplicate=True,
-    )
+    # The missing child, registered with a date in the period.
+    register(district["officer_a"], district["a"], "Đỗ Văn Mới", aged(3), registered_on=d(11, 1))
     report = report_submit(report=report, by=district["officer_a"])  # recomputed at the new submission
     assert report.figures["children"]["total"] == 4 and report.doc_number == "01/BC-UBND"
     report = report_accept(report=report, by=district["staff_d1"])
