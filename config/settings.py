@@ -368,6 +368,11 @@ RECOGNITION_CONSECUTIVE_YEARS = env.int("RECOGNITION_CONSECUTIVE_YEARS", default
 HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=2.0)
 
 # The small demo (`seed_demo`): after the core's units and logins, each app's records, in this order.
-DEMO_SEEDERS = ["donations.demo.demo_seed", "campaigns.demo.demo_seed", "children.demo.demo_seed"]
+DEMO_SEEDERS = [
+    "donations.demo.demo_seed",
+    "campaigns.demo.demo_seed",
+    "children.demo.demo_seed",
+    "campaigns.demo.demo_seed_handover",
+]
 # The large data sets of `seed_demo --children N --donations N` (benchmarks).
 DEMO_LARGE = {"children": "children.demo.seed_children", "donations": "donations.demo.demo_donations_large"}
