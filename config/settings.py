@@ -352,8 +352,9 @@ LOGGING = {
 FUND_NAME = env("FUND_NAME", default="Quỹ Bảo trợ trẻ em huyện Triệu Sơn")
 # The fund that /donate/ collects for (its code); empty: the top fund with a default bank account.
 PUBLIC_FUND_CODE = env("PUBLIC_FUND_CODE", default="")
-# The public address of the site, for links in emails and PDFs.
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The public address of the site, for links in emails and PDFs; by default the development server's,
+# on the port `make run` serves (PORT, 8000 unless set).
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
 # The live bank feed (`/bank-feed/sepay/`, a SePay-style webhook): its API key, or its HMAC-SHA256
 # secret, as set in the provider's dashboard. Neither set: the feed answers 404 and writes nothing.
 BANK_FEED_API_KEY = env("BANK_FEED_API_KEY", default="")
