@@ -265,8 +265,8 @@ def demo_seed() -> None:
         unit=district,
         starts_on=dt.date(mid_year, 8, 15),
         ends_on=dt.date(mid_year, 10, 15),
-        target_amount=150_000_000,
-        target_supports=40,
+        target_amount=12_000_000,
+        target_supports=30,
         target_support_kind="gift",
         description="Quà Trung thu cho trẻ em có hoàn cảnh đặc biệt.",
     )
