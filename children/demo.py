@@ -175,8 +175,8 @@ def demo_seed(per_commune: int = 10) -> None:
             sex = rng.choice(["male", "female"])
             middle = "Thị" if sex == "female" else rng.choice(MIDDLE)
             full_name = f"{rng.choice(SURNAMES)} {middle} {rng.choice(GIVEN)}"
-            if first is None:  # the README's example: "nguyen van an" finds him
-                sex, full_name = "male", "Nguyễn Văn An"
+            if first is None:  # the README's example: "nguyen van anh" finds him
+                sex, full_name = "male", "Nguyễn Văn Anh"
             child = child_register(
                 by=officer,
                 confirm_not_duplicate=True,
