@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench messages lock clean
+.PHONY: run manage test lint format bench messages lock clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Cần Python >= 3.12 (Python >= 3.12 is required)"; exit 1; }
@@ -17,10 +17,18 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $(STAMP)
 
+# The web server listens on PORT (8000 unless set); honcho gives the worker PORT+100, so SITE_URL is
+# fixed here from the web's port for both.
 run: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
-	DEBUG=$${DEBUG:-true} PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
+	DEBUG=$${DEBUG:-true} PORT=$${PORT:-8000} SITE_URL=$${SITE_URL:-http://127.0.0.1:$${PORT:-8000}} \
+		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
+
+# A management command in the development checkout, with the settings `make run` uses:
+# `make manage ARGS="units --help"`.
+manage: $(STAMP)
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

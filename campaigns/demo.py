@@ -1,12 +1,15 @@
 """The campaigns of the small demo (`seed_demo`): the district's recurring campaigns and a news post."""
 
+import datetime as dt
+
 from django.utils import timezone
 
 from fund_portal.demo import DISTRICT_CODE
-from fund_portal.models import AdministrativeUnit, NewsPost
+from fund_portal.models import AdministrativeUnit, NewsPost, User
 
 from .models import Campaign, CampaignKind, CampaignTemplate, DateRule
 from .services.campaign_templates import campaigns_from_templates
+from .services.gift_lists import gift_list_build, gift_list_handover
 
 
 def demo_seed() -> None:
@@ -88,21 +91,49 @@ def demo_seed() -> None:
             unit=district,
             target_amount=target,
         )
-    Campaign.objects.filter(
-        kind=CampaignKind.MID_AUTUMN, template__isnull=True, starts_on__year=today.year
-    ).update(template=templates[CampaignKind.MID_AUTUMN], year=today.year)
+    mid_autumn = Campaign.objects.filter(kind=CampaignKind.MID_AUTUMN, template__isnull=True).first()
+    if mid_autumn is None:
+        return
+    mid_autumn.template, mid_autumn.year = templates[CampaignKind.MID_AUTUMN], mid_autumn.starts_on.year
+    mid_autumn.save(update_fields=["template", "year"])
     campaigns_from_templates(year=today.year)
-    mid_autumn = Campaign.objects.filter(template=templates[CampaignKind.MID_AUTUMN], year=today.year).first()
     NewsPost.objects.get_or_create(
-        slug=f"trao-qua-trung-thu-{today.year}",
+        slug=f"trao-qua-trung-thu-{mid_autumn.year}",
         defaults={
-            "title": f"Trao quà Trung thu {today.year} cho trẻ em có hoàn cảnh đặc biệt",
+            "title": f"Trao quà Trung thu {mid_autumn.year} cho trẻ em có hoàn cảnh đặc biệt",
             "summary": "Quỹ Bảo trợ trẻ em huyện Triệu Sơn trao quà cho trẻ em ở năm xã.",
             "body": "Nhân dịp Tết Trung thu, Quỹ Bảo trợ trẻ em huyện đã trao quà cho trẻ em có hoàn cảnh "
             "đặc biệt ở các xã Dân Lý, Hợp Lý, Thọ Tân, Bình Sơn và thị trấn Triệu Sơn.\n\n"
             "Cảm ơn các nhà hảo tâm đã đồng hành cùng Quỹ.",
             "campaign": mid_autumn,
-            "published_at": timezone.now(),
+            "published_at": _handover_time(mid_autumn) + dt.timedelta(hours=4),
             "is_published": True,
         },
+    )
+
+
+def _handover_time(campaign: Campaign) -> dt.datetime:
+    """The evening the demo's Mid-Autumn gifts were handed over: ten days before the campaign ended."""
+    day = campaign.ends_on - dt.timedelta(days=10)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(16)))
+
+
+def demo_seed_handover() -> None:
+    """After the children: the Mid-Autumn gift list, drawn from the participating communes and handed
+    over on the day the news tells of (a few children absent), so the campaign counts its gifts."""
+    campaign = Campaign.objects.filter(kind=CampaignKind.MID_AUTUMN, news_posts__isnull=False).first()
+    if campaign is None or campaign.gift_lists.exists():
+        return
+    staff = User.objects.get(username="canbo.huyen")
+    gift_list = gift_list_build(campaign=campaign, by=staff, kind="gift", value=250_000, count=30)
+    day = _handover_time(campaign).date()
+    entries = list(gift_list.entries.select_related("child").order_by("-position"))
+    # Two children did not come; a child of the demo born after that day could not have come either.
+    absent = [e.child_id for e in entries[:2]] + [e.child_id for e in entries[2:] if e.child.birth_date > day]
+    gift_list_handover(
+        gift_list=gift_list,
+        by=staff,
+        delivered_on=day,
+        handed_over_by="Đoàn công tác Quỹ Bảo trợ trẻ em huyện",
+        absent_child_ids=absent,
     )

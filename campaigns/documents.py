@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from children.models import AccessAction
 from children.services.registry import access_log
 from fund_portal.exports import xlsx_bytes
+from fund_portal.money import format_vnd
 from fund_portal.money_words import amount_in_words
 from fund_portal.pdf import committee_signature, person_name, place_name, render_pdf
 
@@ -109,6 +110,16 @@ def gift_list_xlsx(*, gift_list: GiftList, user) -> tuple[bytes, str]:
                     state,
                 ]
             )
-    data = xlsx_bytes(title=_("Gift list"), headers=headers, rows=rows)
+    campaign = gift_list.campaign
+    heading = [
+        f"{campaign.name} · {campaign.unit.name}",
+        _("Gift list: %(kind)s, %(value)s đồng per child")
+        % {
+            "kind": gift_list.get_kind_display(),
+            "value": format_vnd(gift_list.value_per_child, symbol=False),
+        },
+        _("Amounts in đồng"),
+    ]
+    data = xlsx_bytes(title=_("Gift list"), headers=headers, rows=rows, heading=heading)
     _log(user=user, gift_list=gift_list, count=len(rows), what="XLSX")
     return data, f"danh-sach-qua-{gift_list.campaign.slug}-{gift_list.pk}.xlsx"

@@ -174,10 +174,13 @@ def demo_seed(per_commune: int = 10) -> None:
         for index in range(per_commune):
             sex = rng.choice(["male", "female"])
             middle = "Thị" if sex == "female" else rng.choice(MIDDLE)
+            full_name = f"{rng.choice(SURNAMES)} {middle} {rng.choice(GIVEN)}"
+            if first is None:  # the README's example: "nguyen van anh" finds him
+                sex, full_name = "male", "Nguyễn Văn Anh"
             child = child_register(
                 by=officer,
                 confirm_not_duplicate=True,
-                full_name=f"{rng.choice(SURNAMES)} {middle} {rng.choice(GIVEN)}",
+                full_name=full_name,
                 birth_date=today - dt.timedelta(days=rng.randint(200, 15 * 365)),
                 sex=sex,
                 ethnicity=rng.choices(codes, weights)[0],

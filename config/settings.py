@@ -360,8 +360,9 @@ VOUCHER_FORM_CODE = env("VOUCHER_FORM_CODE", default="C41-BB")
 VOUCHER_BOOK_NUMBER = env("VOUCHER_BOOK_NUMBER", default="01")
 # The fund that /donate/ collects for (its code); empty: the top fund with a default bank account.
 PUBLIC_FUND_CODE = env("PUBLIC_FUND_CODE", default="")
-# The public address of the site, for links in emails and PDFs.
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The public address of the site, for links in emails and PDFs; by default the development server's,
+# on the port `make run` serves (PORT, 8000 unless set).
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
 # The live bank feed (`/bank-feed/sepay/`, a SePay-style webhook): its API key, or its HMAC-SHA256
 # secret, as set in the provider's dashboard. Neither set: the feed answers 404 and writes nothing.
 BANK_FEED_API_KEY = env("BANK_FEED_API_KEY", default="")
@@ -376,6 +377,11 @@ RECOGNITION_CONSECUTIVE_YEARS = env.int("RECOGNITION_CONSECUTIVE_YEARS", default
 HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=2.0)
 
 # The small demo (`seed_demo`): after the core's units and logins, each app's records, in this order.
-DEMO_SEEDERS = ["donations.demo.demo_seed", "campaigns.demo.demo_seed", "children.demo.demo_seed"]
+DEMO_SEEDERS = [
+    "donations.demo.demo_seed",
+    "campaigns.demo.demo_seed",
+    "children.demo.demo_seed",
+    "campaigns.demo.demo_seed_handover",
+]
 # The large data sets of `seed_demo --children N --donations N` (benchmarks).
 DEMO_LARGE = {"children": "children.demo.seed_children", "donations": "donations.demo.demo_donations_large"}

@@ -264,16 +264,23 @@ def demo_seed() -> None:
             unit=commune, parent=fund, name=f"Quỹ Bảo trợ trẻ em {commune.name}", code=f"qbtte-{code}"
         )
     today = timezone.localdate()
+    communes = AdministrativeUnit.objects.filter(code__in=DEMO_COMMUNES)
+    mid_year = demo_mid_autumn_year(today)
     mid_autumn = Campaign.objects.create(
-        name=f"Tết Trung thu {today.year}",
-        slug=f"tet-trung-thu-{today.year}",
+        name=f"Tết Trung thu {mid_year}",
+        slug=f"tet-trung-thu-{mid_year}",
         kind=CampaignKind.MID_AUTUMN,
         unit=district,
-        starts_on=dt.date(today.year, 8, 15),
-        ends_on=dt.date(today.year, 10, 15),
-        target_amount=150_000_000,
+        starts_on=dt.date(mid_year, 8, 15),
+        ends_on=dt.date(mid_year, 10, 15),
+        target_amount=12_000_000,
+        target_supports=30,
+        target_support_kind="gift",
         description="Quà Trung thu cho trẻ em có hoàn cảnh đặc biệt.",
     )
+    mid_autumn.participating_communes.set(communes)
+    running = _running_campaign(district=district, today=today)
+    running.participating_communes.set(communes)
     donors = [
         donor_save(donor=Donor(unit=district, kind=kind, name=name, tax_code=tax, interests=interests))
         for kind, name, tax, interests in (
@@ -289,7 +296,8 @@ def demo_seed() -> None:
     for i in range(40):
         day = today - dt.timedelta(days=rng.randint(1, 300))
         donor = rng.choice(donors + [None])
-        restricted = rng.random() < 0.3
+        campaign = next((c for c in (running, mid_autumn) if c.starts_on <= day <= c.ends_on), None)
+        restricted = campaign is not None and rng.random() < 0.6
         donation = donation_create(
             fund=fund,
             amount=rng.choice([200_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000]),
@@ -297,11 +305,9 @@ def demo_seed() -> None:
             kind=rng.choice([DonationKind.CASH, DonationKind.TRANSFER]),
             donor=donor,
             donor_name="" if donor else rng.choice(["", "Một nhà hảo tâm", "Trần Minh Đức"]),
-            campaign=mid_autumn if restricted and mid_autumn.starts_on <= day else None,
-            restriction=RestrictionKind.CAMPAIGN
-            if restricted and mid_autumn.starts_on <= day
-            else RestrictionKind.NONE,
-            restriction_campaign=mid_autumn if restricted and mid_autumn.starts_on <= day else None,
+            campaign=campaign if restricted else None,
+            restriction=RestrictionKind.CAMPAIGN if restricted else RestrictionKind.NONE,
+            restriction_campaign=campaign if restricted else None,
         )
         if i < 36:
             donation_post(donation=donation, by=None)
@@ -318,6 +324,26 @@ def demo_seed() -> None:
         ),
         by=None,
     )
+    _donor_account_donations(fund=fund, district=district, running=running, today=today)
+    for days_ago, donor, amount in (
+        (12, donors[1], 10_000_000),
+        (6, donors[4], 2_000_000),
+        (1, None, 500_000),
+    ):
+        donation_post(
+            donation=donation_create(
+                fund=fund,
+                amount=amount,
+                received_on=today - dt.timedelta(days=days_ago),
+                kind=DonationKind.TRANSFER,
+                donor=donor,
+                donor_name="" if donor else "Một nhà hảo tâm",
+                campaign=running,
+                restriction=RestrictionKind.CAMPAIGN,
+                restriction_campaign=running,
+            ),
+            by=None,
+        )
     officer = User.objects.get(username="canbo.thobinh")
     disbursement_propose(
         by=officer,
@@ -328,6 +354,73 @@ def demo_seed() -> None:
         need_area=NeedArea.NUTRITION_HEALTH,
         recipient_unit=AdministrativeUnit.objects.get(code="15670"),
     )
+
+
+def demo_mid_autumn_year(today: dt.date) -> int:
+    """The year of the demo's Mid-Autumn campaign: the last one that has ended, so its gifts are handed
+    out (`campaigns.demo.demo_seed_handover`) and its news is true on any day the demo is loaded."""
+    return today.year if today > dt.date(today.year, 10, 15) else today.year - 1
+
+
+def _running_campaign(*, district, today: dt.date) -> Campaign:
+    """A campaign that runs on the day the demo is loaded: warm clothes in the cold months, school
+    things the rest of the year."""
+    if today.month in (10, 11, 12, 1, 2):
+        name, slug, kind, text = (
+            f"Áo ấm cho em mùa đông {today.year}",
+            f"ao-am-cho-em-{today:%Y-%m}",
+            "warm_clothes",
+            "Áo ấm, chăn và mũ len cho trẻ em vùng khó khăn trước những ngày rét đậm.",
+        )
+    else:
+        name, slug, kind, text = (
+            f"Tiếp sức đến trường {today.year}",
+            f"tiep-suc-den-truong-{today:%Y-%m}",
+            "school_supplies",
+            "Sách vở, cặp sách và học phí cho trẻ em có hoàn cảnh đặc biệt.",
+        )
+    return Campaign.objects.create(
+        name=name,
+        slug=slug,
+        kind=CampaignKind.AD_HOC,
+        unit=district,
+        starts_on=today - dt.timedelta(days=20),
+        ends_on=today + dt.timedelta(days=25),
+        target_amount=40_000_000,
+        target_supports=60,
+        target_support_kind=kind,
+        description=text,
+    )
+
+
+def _donor_account_donations(*, fund: Fund, district, running: Campaign, today: dt.date) -> None:
+    """The demo donor login (nhahaotam) has its donor record and gives: its page lists receipts."""
+    account = User.objects.get(username="nhahaotam")
+    donor = Donor.objects.filter(user=account).first() or donor_save(
+        donor=Donor(
+            unit=district,
+            name=f"{account.last_name} {account.first_name}".strip(),
+            user=account,
+            email=account.email,
+        )
+    )
+    for days_ago, amount, campaign in (
+        (160, 2_000_000, None),
+        (75, 1_000_000, None),
+        (3, 1_500_000, running),
+    ):
+        donation = donation_create(
+            fund=fund,
+            amount=amount,
+            received_on=today - dt.timedelta(days=days_ago),
+            kind=DonationKind.TRANSFER,
+            donor=donor,
+            with_transfer_reference=True,
+            campaign=campaign,
+            restriction=RestrictionKind.CAMPAIGN if campaign else RestrictionKind.NONE,
+            restriction_campaign=campaign,
+        )
+        donation_post(donation=donation, by=None)
 
 
 def demo_donations_large(*, count: int) -> None:

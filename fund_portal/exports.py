@@ -21,16 +21,28 @@ def safe_cell(value):
     return value
 
 
-def xlsx_bytes(*, title: str, headers: list[str], rows: Iterable[Iterable]) -> bytes:
+def xlsx_bytes(
+    *, title: str, headers: list[str], rows: Iterable[Iterable], heading: Iterable[str] = ()
+) -> bytes:
+    """One sheet: the heading lines (what the figures are: fund, unit, period), a blank row, the bold
+    column headers, then the rows. A file that is imported again is written without a heading."""
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]
+    heading = [str(line) for line in heading]
+    for number, line in enumerate(heading):
+        sheet.append([safe_cell(line)])
+        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True, size=13 if number == 0 else 11)
+    if heading:
+        sheet.append([])
     sheet.append(headers)
-    for cell in sheet[1]:
+    for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
+    if heading:
+        sheet.freeze_panes = f"A{sheet.max_row + 1}"
     for row in rows:
         sheet.append([safe_cell(v) for v in row])
-    for column in sheet.columns:
+    for column in sheet.iter_cols(min_row=len(heading) + 2 if heading else 1):
         width = max(len(str(c.value or "")) for c in column)
         sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
     out = io.BytesIO()
@@ -47,5 +59,7 @@ def xlsx_download(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def xlsx_response(*, filename: str, title: str, headers: list[str], rows: Iterable[Iterable]) -> HttpResponse:
-    return xlsx_download(xlsx_bytes(title=title, headers=headers, rows=rows), filename)
+def xlsx_response(
+    *, filename: str, title: str, headers: list[str], rows: Iterable[Iterable], heading: Iterable[str] = ()
+) -> HttpResponse:
+    return xlsx_download(xlsx_bytes(title=title, headers=headers, rows=rows, heading=heading), filename)

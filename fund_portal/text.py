@@ -25,3 +25,39 @@ def fold(text: str) -> str:
     if _ASCII_AND_MARKS.fullmatch(decomposed):
         return decomposed.encode("ascii", "ignore").decode("ascii")
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+#: Every Vietnamese letter with a diacritic, lower case: `folded_pattern` groups them by base letter.
+_VIETNAMESE_LETTERS = "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
+
+
+def _variants() -> dict[str, str]:
+    """Each base letter with the letters that fold to it, lower and upper case ("d" -> "dđDĐ")."""
+    lower: dict[str, str] = {}
+    for letter in _VIETNAMESE_LETTERS:
+        base = fold(letter)
+        lower[base] = lower.get(base, base) + letter
+    return {base: letters + letters.upper() for base, letters in lower.items()}
+
+
+_VARIANTS = _variants()
+#: Combining marks after a letter: text stored decomposed (NFD) is found too.
+_MARKS = "[\u0300-\u036f]*"
+
+
+def folded_pattern(text: str) -> str:
+    """A regular expression that finds `text` written with or without diacritics, in either case,
+    composed or not ("nguyen" finds "Nguyễn"): for a column that has no folded copy. It reads the same
+    in Python's `re` (SQLite) and in PostgreSQL's regular expressions."""
+    parts = []
+    for char in fold(text):
+        variants = _VARIANTS.get(char)
+        if variants:
+            parts.append(f"[{variants}]{_MARKS}")
+        elif char == " ":
+            parts.append("\\s+")
+        elif char.isalnum():
+            parts.append(f"[{char}{char.upper()}]{_MARKS}" if char.isalpha() else char)
+        else:
+            parts.append("\\" + char)
+    return "".join(parts)

@@ -55,6 +55,12 @@ class ChildDuplicatesAdminMixin:
             *super().get_urls(),
         ]
 
+    def changelist_view(self, request, extra_context=None):
+        """The list links to the duplicates page for whoever may open it (the changelist's own context
+        holds no change permission)."""
+        extra_context = {**(extra_context or {}), "may_see_duplicates": self.has_change_permission(request)}
+        return super().changelist_view(request, extra_context)
+
     @action_required(Action.CHILD_MERGE, post_only=True)
     def duplicates_view(self, request):
         """Likely duplicates side by side: merge into the left or the right record, or mark them as two

@@ -136,6 +136,10 @@ class ChildFilterForm(forms.Form):
         self.fields["group"].choices = [("", "—"), *groups]
         self.fields["need"].choices = [("", "—"), *_area_choices()]
 
+    def active_filters(self) -> int:
+        """How many filters besides the name are set: the list opens its filters when any is."""
+        return sum(1 for name in self.fields if name != "q" and self.data.get(name) not in (None, ""))
+
     def filters(self) -> dict:
         if not self.is_valid():
             return {name: value for name, value in self.cleaned_data.items() if name not in self.errors} | {

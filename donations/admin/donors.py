@@ -206,6 +206,11 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 return xlsx_response(
                     filename=f"de-xuat-khen-thuong-{year}.xlsx",
                     title=str(_("Recognition")),
+                    heading=[
+                        request.user.unit.name if request.user.unit else settings.FUND_NAME,
+                        _("Donors proposed for recognition, year %(year)s") % {"year": year},
+                        _("Amounts in đồng"),
+                    ],
                     headers=[
                         str(h)
                         for h in (

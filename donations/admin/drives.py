@@ -126,6 +126,7 @@ class SalaryDriveAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAdm
             return xlsx_response(
                 filename=f"ung-ho-ngay-luong-{drive.year}.xlsx",
                 title=str(drive.year),
+                heading=[f"{drive.fund.name} · {drive.fund.unit.name}", drive.name, _("Amounts in đồng")],
                 headers=[
                     str(h)
                     for h in (

@@ -99,8 +99,10 @@ def statement_table(statement) -> tuple[list[str], list[list]]:
 
 
 def _csv_response(filename: str, headers: list[str], rows: list[list]) -> HttpResponse:
+    """Semicolons between the values: Excel set for Vietnam (decimal comma) splits a CSV's columns at
+    semicolons, and opens a comma-separated file as a single column."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=";")
     writer.writerow(headers)
     writer.writerows([[safe_cell(v) for v in row] for row in rows])
     # A byte-order mark, so that Excel opens the Vietnamese text as UTF-8.
@@ -109,10 +111,23 @@ def _csv_response(filename: str, headers: list[str], rows: list[list]) -> HttpRe
     return response
 
 
-def _download(fmt: str, filename: str, title: str, headers: list[str], rows: list[list]) -> HttpResponse:
+def _download(
+    fmt: str, filename: str, title: str, headers: list[str], rows: list[list], heading: list[str]
+) -> HttpResponse:
+    """The CSV holds the table alone (for programs); the XLSX says above it what the figures are."""
     if fmt == "csv":
         return _csv_response(f"{filename}.csv", headers, rows)
-    return xlsx_response(filename=f"{filename}.xlsx", title=title, headers=headers, rows=rows)
+    return xlsx_response(
+        filename=f"{filename}.xlsx", title=title, headers=headers, rows=rows, heading=heading
+    )
+
+
+def _heading(fund: Fund, period: str) -> list[str]:
+    return [
+        f"{fund.name} · {fund.unit.name}",
+        period,
+        _("Amounts in đồng"),
+    ]
 
 
 @login_not_required
@@ -122,7 +137,10 @@ def transparency_export(request, fmt):
     fund, _funds = _transparency_fund(request)
     statement = transparency.fund_statement(fund=fund, year=query_year(request))
     headers, rows = statement_table(statement)
-    return _download(fmt, f"cong-khai-{fund.code}-{statement.year}", _("Statement"), headers, rows)
+    period = _("Money and goods received and spent, year %(year)s") % {"year": statement.year}
+    return _download(
+        fmt, f"cong-khai-{fund.code}-{statement.year}", _("Statement"), headers, rows, _heading(fund, period)
+    )
 
 
 @login_not_required
@@ -136,4 +154,7 @@ def transparency_donors_export(request, fmt):
     donors = transparency.fund_donor_list(fund=fund, year=year, month=month)
     headers = [_("Donor"), _("Donations"), _("Amount (đồng)")]
     rows = [[d["name"], d["count"], d["amount"]] for d in donors]
-    return _download(fmt, f"nha-tai-tro-{fund.code}-{year}-{month:02d}", _("Donors"), headers, rows)
+    period = _("Donors of %(month)02d/%(year)s") % {"month": month, "year": year}
+    return _download(
+        fmt, f"nha-tai-tro-{fund.code}-{year}-{month:02d}", _("Donors"), headers, rows, _heading(fund, period)
+    )

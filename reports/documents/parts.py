@@ -10,6 +10,7 @@ from html import escape
 from django.utils.safestring import mark_safe
 
 from fund_portal.money import format_vnd
+from fund_portal.text import fold
 from reports.models import Report
 
 TEXT, COUNT, MONEY, PERCENT = "text", "count", "money", "percent"
@@ -133,4 +134,8 @@ def bar_chart_svg(items: list[tuple[str, int]], *, title: str, money: bool = Fal
 
 
 def report_filename(report: Report, extension: str) -> str:
-    return f"Báo cáo {report.kind.name} {report.year} {report.unit.name}.{extension}"
+    """ "Báo cáo năm công tác ... 2026 Xã Dân Lý.pdf": a kind whose name says "Báo cáo" gets no second one."""
+    name = report.kind.name
+    if not fold(name).startswith("bao cao"):
+        name = f"Báo cáo {name}"
+    return f"{name} {report.year} {report.unit.name}.{extension}"

@@ -270,6 +270,13 @@ def test_the_xlsx_lists_every_child_with_the_handover_state(campaign, district_s
     assert filename.endswith(".xlsx")
     sheet = load_workbook(io.BytesIO(data)).active
     rows = list(sheet.iter_rows(values_only=True))
+    assert [row[0] for row in rows[:4]] == [
+        f"{campaign.name} · {campaign.unit.name}",
+        "Danh sách nhận quà: Quà, 300.000 đồng mỗi suất",
+        "Đơn vị tính: đồng",
+        None,
+    ]
+    rows = rows[4:]
     assert rows[0] == (
         "STT",
         "Xã",

@@ -99,7 +99,7 @@ def test_an_officer_prints_their_communes_sheet_and_hands_over_their_children(
     book = load_workbook(
         io.BytesIO(client.get(reverse("campaigns_portal:gift_list_xlsx", args=[gift_list.pk])).content)
     )
-    assert [row[2] for row in book.active.iter_rows(min_row=2, values_only=True)] == [
+    assert [row[2] for row in book.active.iter_rows(min_row=6, values_only=True)] == [
         "Lò Thị Mai",
         "Vàng A Sử",
     ]

@@ -87,8 +87,11 @@ def test_commendation_list_downloads_as_xlsx_with_safe_cells(client, fund, distr
     )
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    assert sheet.cell(2, 1).value == '\'=HYPERLINK("http://x")'
-    assert sheet.cell(2, 4).value == 70_000_000
+    assert sheet.cell(1, 1).value == fund.unit.name
+    assert sheet.cell(2, 1).value == "Nhà tài trợ đề xuất khen thưởng năm 2025"
+    assert sheet.cell(5, 1).value == "Nhà tài trợ"
+    assert sheet.cell(6, 1).value == '\'=HYPERLINK("http://x")'
+    assert sheet.cell(6, 4).value == 70_000_000
 
 
 def test_donor_names_are_stored_composed(fund):

@@ -180,7 +180,12 @@ def test_staff_see_the_collection_page_and_download_it(client, drive, district_s
     assert "Trạm Y tế xã Thọ Bình" in page and "17.500.000 ₫" in page
     xlsx = client.get(url, {"format": "xlsx"})
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
-    assert sheet.max_row == 4
+    assert [sheet.cell(row, 1).value for row in (1, 2, 3)] == [
+        f"{drive.fund.name} · {drive.fund.unit.name}",
+        drive.name,
+        "Đơn vị tính: đồng",
+    ]
+    assert sheet.max_row == 4 + 4
 
 
 def test_only_an_agency_can_be_asked_in_the_drive(drive, fund):

@@ -26,7 +26,12 @@ pytestmark = pytest.mark.django_db
 )
 def test_money_is_shown_in_dong_with_dots(amount, text):
     assert format_vnd(amount) == text
-    assert Template("{{ a|vnd }}").render(Context({"a": amount})) == text
+    # In a page, the amount and its "₫" stay on one line (the style sheets' `.money`).
+    assert Template("{{ a|vnd }}").render(Context({"a": amount})) == f'<span class="money">{text}</span>'
+
+
+def test_no_amount_shows_nothing():
+    assert Template("[{{ a|vnd }}]").render(Context({"a": None})) == "[]"
 
 
 def test_money_refuses_floats():

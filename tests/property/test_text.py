@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from fund_portal.text import fold, normalize_text
+from fund_portal.text import fold, folded_pattern, normalize_text
 
 _SPACES = re.compile(r"\s+")
 
@@ -52,3 +52,15 @@ def test_every_single_character_folds_as_the_definition_says():
 def test_examples():
     assert fold("  Nguyễn   Thị ĐÀO ") == "nguyen thi dao"
     assert normalize_text("Nguye\u0302\u0303n\u00a0 Văn") == "Nguyễn Văn"
+
+
+@given(vietnamese)
+@MANY
+def test_a_folded_pattern_finds_the_text_it_was_made_from_with_or_without_diacritics(text):
+    """Vietnamese as typed (composed letters; a stray mark on a consonant is no Vietnamese letter),
+    stored composed or decomposed, upper case, or folded as a bank statement writes it."""
+    text = "".join(ch for ch in text if not "\u0300" <= ch <= "\u036f")
+    pattern = re.compile(folded_pattern(text))
+    written = normalize_text(text)
+    for stored in (written, unicodedata.normalize("NFD", written), written.upper(), fold(text).upper()):
+        assert pattern.search(stored)

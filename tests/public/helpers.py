@@ -5,8 +5,8 @@ VND = re.compile(r"^-?[\d.]+ ₫$")
 
 
 def money(text: str) -> int:
-    """'1.250.000 ₫' -> 1250000; an empty cell is 0."""
-    text = unescape(text).strip()
+    """'1.250.000 ₫' (in its no-wrap span) -> 1250000; an empty cell is 0."""
+    text = unescape(re.sub(r"<[^>]+>", "", text)).strip()
     if not text:
         return 0
     assert VND.match(text), text

@@ -122,7 +122,7 @@ def test_the_csv_is_utf8_excel_friendly_and_formula_safe(client, site):
         "/transparency/donors.csv", {"fund": site["fund"].code, "year": today.year, "month": today.month}
     ).content
     assert content.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert any(r[0] == '\'=HYPERLINK("x")' for r in rows)
 
 

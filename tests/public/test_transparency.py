@@ -68,7 +68,7 @@ def test_the_csv_and_xlsx_hold_exactly_the_rows_of_the_page(client, site):
     rows = statement_rows(html)
     response = client.get("/transparency/statement.csv", {"fund": fund.code, "year": year})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert table[0][0] == "Tháng"
     body = {r[0]: [int(v or 0) for v in r[1:]] for r in table[2:-1]}
     assert body == rows
@@ -77,7 +77,26 @@ def test_the_csv_and_xlsx_hold_exactly_the_rows_of_the_page(client, site):
         io.BytesIO(client.get("/transparency/statement.xlsx", {"fund": fund.code, "year": year}).content)
     )
     sheet_rows = [list(r) for r in workbook.active.iter_rows(values_only=True)]
-    assert [[str(v) if v is not None else "" for v in r] for r in sheet_rows] == table
+    # Above the table, the XLSX says what the figures are; the CSV is the table alone.
+    assert [r[0] for r in sheet_rows[:4]] == [
+        f"{fund.name} · {fund.unit.name}",
+        f"Tiền và hiện vật đã nhận, đã chi năm {year}",
+        "Đơn vị tính: đồng",
+        None,
+    ]
+    assert [[str(v) if v is not None else "" for v in r] for r in sheet_rows[4:]] == table
+
+
+def test_the_csv_opens_in_columns_in_a_vietnamese_excel_and_the_xlsx_is_offered_first(client, site):
+    """Excel set for Vietnam reads a decimal comma, so it splits a CSV at semicolons."""
+    fund, year = site["fund"], timezone.localdate().year
+    content = client.get("/transparency/statement.csv", {"fund": fund.code, "year": year}).content
+    assert content.startswith("\ufeff".encode())
+    first_line = content.decode("utf-8-sig").splitlines()[0]
+    assert first_line.startswith("Tháng;Tiền đã nhận;") and "," not in first_line
+    html = page(client, fund=fund.code, year=year)
+    assert html.index("statement.xlsx") < html.index("statement.csv")
+    assert "Tải về cho Excel (XLSX)" in html and "CSV (phân cách bằng dấu chấm phẩy)" in html
 
 
 def test_spending_is_shown_by_purpose_and_by_commune(client, site):
@@ -109,7 +128,7 @@ def test_the_donor_files_hold_every_donor_of_the_month_and_sum_to_the_months_don
     response = client.get(
         "/transparency/donors.csv", {"fund": fund.code, "year": when.year, "month": when.month}
     )
-    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert "Trần Thị Bích" not in response.content.decode()
     total = sum(int(r[2]) for r in table[1:])
     ledger = LedgerEntry.objects.filter(

@@ -181,6 +181,9 @@ def test_an_officer_builds_edits_submits_and_downloads_in_the_portal(client, dis
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     xlsx = client.get(reverse("reports:xlsx", kwargs={"pk": report.pk}))
     assert xlsx.content[:2] == b"PK"
+    # The kind's name says "Báo cáo" once: the file is not "Bao cao Bao cao ..."
+    assert "Bao cao Bao cao" not in xlsx["Content-Disposition"] + pdf["Content-Disposition"]
+    assert 'filename="Bao cao nam' in xlsx["Content-Disposition"]
     assert "Báo cáo năm" in client.get(reverse("reports:list")).content.decode()
 
 

@@ -1,0 +1,58 @@
+"""The demo shows every screen with content on the day it is loaded: a campaign running today, the
+Mid-Autumn gifts its news tells of, the README's search example, and the demo donor's donations."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns.models import Campaign, CampaignKind
+from campaigns.selectors import campaign_progress
+from fund_portal.demo import seed_demo
+from fund_portal.models import NewsPost
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    seed_demo()
+
+
+def test_a_campaign_runs_today_and_the_home_page_shows_it_with_money_raised(client, demo):
+    today = timezone.localdate()
+    running = Campaign.objects.filter(starts_on__lte=today, ends_on__gte=today, is_public=True)
+    assert running.exists()
+    assert any(campaign_progress(campaign=c)["raised"] > 0 for c in running)
+    home = client.get("/").content.decode()
+    assert "Hiện chưa có chiến dịch nào đang diễn ra" not in home
+    assert any(c.name in home for c in running)
+
+
+def test_the_mid_autumn_news_tells_of_gifts_the_campaign_counts(demo):
+    news = NewsPost.objects.get(slug__startswith="trao-qua-trung-thu-")
+    campaign = news.campaign
+    assert campaign.kind == CampaignKind.MID_AUTUMN
+    assert campaign.ends_on < timezone.localdate()
+    assert str(campaign.year) in news.title and news.published_at.date() <= timezone.localdate()
+    assert campaign_progress(campaign=campaign)["supports"] > 0
+
+
+def test_the_readmes_search_example_finds_a_child(client, demo):
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    typed, found = re.search(
+        r'search by name without diacritics \("([^"]+)" finds "([^"]+)"\)', readme
+    ).groups()
+    client.force_login(get_user_model().objects.get(username="canbo.danly"))
+    listing = client.get(reverse("children:list"), {"q": typed}).content.decode()
+    assert f">{found}</a>" in listing
+
+
+def test_the_demo_donor_sees_their_donations_with_receipts(client, demo):
+    client.force_login(get_user_model().objects.get(username="nhahaotam"))
+    page = client.get(reverse("donations:mine")).content.decode()
+    assert len(re.findall(r"/donate/mine/\d+/receipt\.pdf", page)) >= 3
