@@ -33,6 +33,8 @@ class DuplicateDecisionForm(forms.Form):
     action = forms.ChoiceField(choices=[(MERGE_INTO_LEFT, ""), (MERGE_INTO_RIGHT, ""), (DISMISS, "")])
     left = forms.IntegerField(min_value=1)
     right = forms.IntegerField(min_value=1)
+    #: A merge cannot be undone: it is done only once staff confirmed it on the page that says so.
+    confirmed = forms.BooleanField(required=False)
 
 
 def mask_personal_id(value: str | None) -> str:
@@ -100,6 +102,22 @@ class ChildDuplicatesAdminMixin:
         messages.success(request, _("The alert is marked as checked."))
         return redirect("admin:children_child_duplicates")
 
+    def _merge_confirm(self, request, *, keep, remove, action):
+        """The page that asks once more before a merge, which cannot be undone."""
+        for child in (keep, remove):
+            child.personal_id_masked = mask_personal_id(child.personal_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Merge two records of a child?"),
+            "keep": keep,
+            "remove": remove,
+            "left": request.POST.get("left"),
+            "right": request.POST.get("right"),
+            "action": action,
+        }
+        return TemplateResponse(request, "admin/children/child/merge_confirm.html", context)
+
     def _duplicates_decide(self, request):
         if "alert" in request.POST:
             return self._alert_checked(request)
@@ -119,6 +137,8 @@ class ChildDuplicatesAdminMixin:
                 )
             else:
                 keep, remove = (left, right) if action == MERGE_INTO_LEFT else (right, left)
+                if not form.cleaned_data["confirmed"]:
+                    return self._merge_confirm(request, keep=keep, remove=remove, action=action)
                 child_merge(keep=keep, remove=remove, by=request.user)
                 messages.success(
                     request,

@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -110,7 +111,17 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
         donors = list(queryset.order_by("pk")[:3])
         if len(donors) != 2:
             messages.error(request, _("Select exactly two donors to merge."))
-            return
+            return None
+        if request.POST.get("confirmed") != "yes":  # a merge cannot be undone: ask once more
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Merge two donors?"),
+                "kept": donors[0],
+                "duplicate": donors[1],
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/donations/donor/merge_confirm.html", context)
         try:
             kept = donor_merge(keep=donors[0], duplicate=donors[1], by=request.user)
         except ValidationError as error:

@@ -403,7 +403,12 @@ def test_district_staff_compare_a_pair_in_the_admin_and_merge_it(
     assert "••••••••6789" in page and "038215006789" not in page
     assert "Phạm Văn Lực" in page and "cùng họ tên và ngày sinh" in page
     assert "Gộp vào hồ sơ bên trái" in page and "Không phải cùng một trẻ" in page
-    response = client.post(url, {"action": "merge_left", "left": keep.pk, "right": remove.pk}, follow=True)
+    decision = {"action": "merge_left", "left": keep.pk, "right": remove.pk}
+    confirm = client.post(url, decision).content.decode()  # a merge cannot be undone: asked once more
+    assert "không thể hoàn tác" in confirm and "Phạm Minh Khôi" in confirm and "••••••••6789" in confirm
+    remove.refresh_from_db()
+    assert remove.merged_into is None
+    response = client.post(url, {**decision, "confirmed": "on"}, follow=True)
     assert "đã được gộp vào hồ sơ của Phạm Minh Khôi" in response.content.decode()
     remove.refresh_from_db()
     assert remove.merged_into == keep and Support.objects.get().child == keep
