@@ -66,7 +66,7 @@ class Disbursement(ScopedModel, Edited, Restricted):
     status = models.CharField(
         _("status"), max_length=10, choices=DisbursementStatus.choices, default=DisbursementStatus.PROPOSED
     )
-    voucher_number = models.CharField(_("payment voucher"), max_length=20, blank=True, editable=False)
+    voucher_number = models.CharField(_("payment voucher"), max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
     )

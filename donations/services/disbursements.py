@@ -157,7 +157,7 @@ def disbursement_approve(*, disbursement: Disbursement, by: User, note: str = ""
             )
         year = disbursement.spent_on.year
         (number,) = document_numbers_reserve(fund=disbursement.fund, series=DocumentSeries.VOUCHER, year=year)
-        disbursement.voucher_number = voucher_number(year, number)
+        disbursement.voucher_number = voucher_number(disbursement.fund.code, year, number)
         disbursement.status = DisbursementStatus.APPROVED
         disbursement.decided_by, disbursement.decided_at, disbursement.decision_note = (
             by,

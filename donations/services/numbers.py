@@ -13,9 +13,12 @@ def receipt_number(fund_code: str, year: int, seq: int) -> str:
     return f"{fund_code.upper()}-{year}-{seq:06d}"
 
 
-def voucher_number(year: int, seq: int) -> str:
-    """How a payment voucher is numbered: PC, the year and the fund's six-digit sequence (PC-2026-000045)."""
-    return f"PC-{year}-{seq:06d}"
+def voucher_number(fund_code: str, year: int, seq: int) -> str:
+    """How a payment voucher is numbered: PC, the fund's code, the year and the fund's six-digit sequence
+    (PC-QBTTE-TRIEU-SON-2026-000045), so that two funds' vouchers never read the same.
+
+    Vouchers numbered before the code was added (PC-2026-000045) keep their numbers."""
+    return f"PC-{fund_code.upper()}-{year}-{seq:06d}"
 
 
 def document_numbers_reserve(*, fund: Fund, series: str, year: int, count: int = 1) -> range:

@@ -1,6 +1,8 @@
 """The public donation with VietQR: the form, the donation's status page (and what it polls, and its QR code
 as a PNG), its receipt."""
 
+import functools
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse, JsonResponse
@@ -106,8 +108,22 @@ def _transfer(reference: str):
     return donation, account, payload
 
 
+def not_indexed(view):
+    """A page for whoever holds a donation's unguessable reference, never for a search engine (it names
+    the donation and, once posted, links its receipt): `X-Robots-Tag: noindex`."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapped
+
+
 @login_not_required
 @never_cache
+@not_indexed
 def donation_status(request, reference):
     donation, account, payload = _transfer(reference)
     qr_svg = vietqr_svg(payload, label=_("VietQR code to transfer the donation")) if payload else None
@@ -118,6 +134,7 @@ def donation_status(request, reference):
 
 @login_not_required
 @never_cache
+@not_indexed
 @require_safe
 def donation_qr_png(request, reference):
     """The VietQR code of a donation awaiting its transfer as a PNG, to save on a phone and open in a
@@ -132,6 +149,7 @@ def donation_qr_png(request, reference):
 
 @login_not_required
 @never_cache
+@not_indexed
 @require_safe
 def donation_status_json(request, reference):
     """What the status page polls: the status and, once posted, the receipt; nothing of the donor.
@@ -168,8 +186,11 @@ def _json(data: dict, *, status: int = 200) -> JsonResponse:
 
 
 @login_not_required
+@never_cache
+@not_indexed
 def donation_receipt(request, reference):
-    """The receipt PDF of a posted donation, for whoever holds its transfer reference."""
+    """The receipt PDF of a posted donation, for whoever holds its transfer reference: it names the
+    donor, so no cache keeps it and no search engine lists it."""
     donation = donation_by_reference(reference=reference)
     if donation is None or donation.status != donation.Status.POSTED:
         raise Http404(_("This donation has no receipt yet."))

@@ -4,6 +4,7 @@ from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from children.selectors.support import donor_sponsorships
 from fund_portal.pdf import pdf_response
@@ -32,6 +33,7 @@ def my_donations(request):
     )
 
 
+@never_cache
 def my_receipt(request, pk):
     donation = get_object_or_404(donor_own_donations(user=request.user), pk=pk)
     if donation.status != donation.Status.POSTED:

@@ -141,3 +141,17 @@ def test_a_posted_page_does_not_poll(client, pending):
     donation_post(donation=pending, by=None)
     html = client.get(reverse("donations:status", kwargs={"reference": pending.transfer_reference})).content
     assert b"donation-status.js" not in html and b"data-status-url" not in html
+
+
+def test_a_donations_pages_are_kept_by_no_cache_and_listed_by_no_search_engine(client, pending):
+    """The status page, what it polls and the receipt are for whoever holds the reference."""
+    reference = {"reference": pending.transfer_reference}
+    responses = [
+        client.get(reverse(name, kwargs=reference)) for name in ("donations:status", "donations:status_json")
+    ]
+    donation_post(donation=pending, by=None)
+    responses.append(client.get(reverse("donations:receipt", kwargs=reference)))
+    for response in responses:
+        assert response.status_code == 200
+        assert response["X-Robots-Tag"] == "noindex, nofollow"
+        assert "no-store" in response["Cache-Control"]
