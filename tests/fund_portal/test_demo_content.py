@@ -56,3 +56,17 @@ def test_the_demo_donor_sees_their_donations_with_receipts(client, demo):
     client.force_login(get_user_model().objects.get(username="nhahaotam"))
     page = client.get(reverse("donations:mine")).content.decode()
     assert len(re.findall(r"/donate/mine/\d+/receipt\.pdf", page)) >= 3
+
+
+def test_loading_the_demo_again_over_demo_data_of_an_earlier_version_changes_nothing_and_does_not_stop(demo):
+    """`make run` loads the demo on every start: over an older demo, whose Mid-Autumn campaign had no
+    participating communes (and so no gift list), it leaves that campaign as it is."""
+    from campaigns.models import GiftList
+
+    campaign = NewsPost.objects.get(slug__startswith="trao-qua-trung-thu-").campaign
+    GiftList.objects.filter(campaign=campaign).delete()  # the earlier version had neither
+    campaign.participating_communes.clear()
+
+    seed_demo()
+
+    assert not GiftList.objects.filter(campaign=campaign).exists()
