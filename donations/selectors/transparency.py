@@ -308,7 +308,10 @@ def raised_in_year(*, year: int) -> int:
 
 def recognised_donors(*, year: int) -> list[dict]:
     """The honour roll (vinh danh): donors who gave at least RECOGNITION_MIN_AMOUNT in `year`, or gave in
-    each of the last RECOGNITION_CONSECUTIVE_YEARS years; shown as they chose, anonymous ones left out."""
+    each of the last RECOGNITION_CONSECUTIVE_YEARS years; shown as they chose, anonymous ones left out.
+
+    A gift made anonymously (its own choice, whatever the donor record says) counts for nobody's name:
+    thanking its donor by name for it would tell what the donor asked to keep quiet."""
     years_needed = settings.RECOGNITION_CONSECUTIVE_YEARS
     totals = (
         Donation.objects.filter(
@@ -317,6 +320,7 @@ def recognised_donors(*, year: int) -> list[dict]:
             received_on__year__lte=year,
             received_on__year__gt=year - max(years_needed, 1),
         )
+        .exclude(display_preference=DisplayPreference.ANONYMOUS)
         .values("donor", year_=ExtractYear("received_on"))
         .annotate(total=Sum("amount"))
         .order_by()

@@ -99,6 +99,29 @@ def test_the_honour_roll_names_recognised_donors_as_they_chose(client, site, set
     assert "Phạm Văn Kín" not in text and "Trần Thị Bích" not in text
 
 
+def test_a_gift_made_anonymously_does_not_put_its_donors_name_on_the_honour_roll(
+    client, site, settings, tree
+):
+    """A logged-in donor's record shows the full name, but this gift asked to stay anonymous."""
+    from donations.models import DisplayPreference
+    from donations.services.donations import donation_create, donation_post
+    from tests.factories import DonorFactory
+
+    settings.RECOGNITION_MIN_AMOUNT = 2_000_000
+    named = DonorFactory(
+        unit=tree["d1"], name="Hoàng Văn Kín Đáo", display_preference=DisplayPreference.FULL_NAME
+    )
+    gift = donation_create(
+        fund=site["fund"],
+        amount=5_000_000,
+        received_on=timezone.localdate(),
+        donor=named,
+        display_preference=DisplayPreference.ANONYMOUS,
+    )
+    donation_post(donation=gift, by=None)
+    assert "Hoàng Văn Kín Đáo" not in flat(get(client, "/honour-roll/"))
+
+
 def test_pages_have_titles_descriptions_open_graph_and_a_canonical_address(client, site, settings):
     settings.SITE_URL = "https://quy.example.vn"
     for url, title in (
