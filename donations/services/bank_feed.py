@@ -9,6 +9,8 @@ retries until it is answered) finds its delivery and changes nothing.
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -25,10 +27,15 @@ from .receipts import receipt_emails_queue
 
 def feed_account(account_number: str) -> BankAccount:
     """The fund's account a feed names (leading zeros aside), or a ValidationError."""
-    wanted = account_number.lstrip("0")
-    for account in BankAccount.objects.select_related("fund").order_by("pk"):
-        if account.account_number.lstrip("0") == wanted:
-            return account
+    wanted = re.escape(account_number.lstrip("0"))
+    account = (
+        BankAccount.objects.select_related("fund")
+        .filter(account_number__regex=rf"^0*{wanted}$")
+        .order_by("pk")
+        .first()
+    )
+    if account is not None:
+        return account
     raise ValidationError(
         _("Account %(account)s is not an account of a fund on this portal.") % {"account": account_number},
         code="unknown_account",

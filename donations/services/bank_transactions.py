@@ -120,9 +120,9 @@ def _not_on_record(bank_account: BankAccount, lines: list[ParsedLine], result: R
     for chunk in _chunks(keys):
         by_key.update((line.line_key, line) for line in stored.filter(line_key__in=chunk))
     fresh = []
-    for line in lines:
+    for line, key in zip(lines, keys, strict=True):
         known = by_ref.get(line.bank_ref) if line.bank_ref else None
-        known = known or by_key.get(line.key(bank_account))
+        known = known or by_key.get(key)
         if known is None:
             fresh.append(line)
         else:
