@@ -75,6 +75,7 @@ class Action(models.TextChoices):
     # Reports
     REPORT_PREPARE = "report_prepare", _("Prepare and submit reports")
     REPORT_DECIDE = "report_decide", _("Accept or return reports")
+    REPORT_CALENDAR = "report_calendar", _("Keep the reporting calendar, the reports' recipients and signers")
 
     @property
     def permission(self) -> str:
@@ -110,6 +111,7 @@ def _table():
         Action.GIFT_HANDOVER: {staff, officer},
         Action.REPORT_PREPARE: {staff, officer},
         Action.REPORT_DECIDE: {staff},
+        Action.REPORT_CALENDAR: {staff},
     }
 
 

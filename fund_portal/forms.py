@@ -45,3 +45,34 @@ def form_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class ServiceCheckedForm(forms.ModelForm):
+    """An admin form that runs its service's check while validating, so a refusal shows on the field.
+
+    The admin sets `user` (`ServiceCheckedAdminMixin`); a subclass names the check, a function
+    called as `service_check(record, by)`."""
+
+    user = None
+
+    @staticmethod
+    def service_check(record, by) -> None:  # pragma: no cover - every subclass names its own
+        raise NotImplementedError
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            self.service_check(self.instance, self.user)
+        except ValidationError as error:
+            form_service_errors(self, error)
+
+
+class ServiceCheckedAdminMixin:
+    """Gives the admin's form (a `ServiceCheckedForm`) the user its check runs for."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user
+        return form

@@ -1,4 +1,5 @@
-"""District staff's side of the reports: the calendar (data), accept / return, build now, the dashboard."""
+"""Fund staff's side of the reports (a district's or a province's): the calendar and the addressing (data),
+accept / return, build now, the dashboard."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from fund_portal.admin import ScopedAdminMixin, TolerantChangeListMixin
 from fund_portal.authority import Action, action_required, reads
 from fund_portal.exports import xlsx_download
+from fund_portal.forms import ServiceCheckedAdminMixin, ServiceCheckedForm
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.pdf import pdf_response
 
@@ -19,22 +21,35 @@ from . import selectors, services
 from .documents.parts import report_filename
 from .documents.xlsx import report_xlsx
 from .forms import ReturnForm
-from .models import Report, ReportKind, Timeliness
+from .models import Report, ReportAddressing, ReportKind, Timeliness
+
+
+class ReportKindForm(ServiceCheckedForm):
+    class Meta:
+        model = ReportKind
+        fields = [f.name for f in ReportKind._meta.concrete_fields if f.editable and not f.auto_created]
+
+    @staticmethod
+    def service_check(record, by) -> None:
+        services.report_kind_check(kind=record, by=by)
 
 
 @admin.register(ReportKind)
-class ReportKindAdmin(TolerantChangeListMixin, admin.ModelAdmin):
+class ReportKindAdmin(ServiceCheckedAdminMixin, ScopedAdminMixin, TolerantChangeListMixin, admin.ModelAdmin):
+    form = ReportKindForm
     list_display = [
         "name",
         "cadence",
         "submitter_level",
+        "consolidator_level",
+        "owner",
         "period_text",
         "due_text",
         "draft_lead_days",
-        "recipient",
         "is_active",
     ]
-    list_filter = ["cadence", "submitter_level", "is_active"]
+    list_filter = ["cadence", "submitter_level", "consolidator_level", "is_active"]
+    raw_id_fields = ["owner"]
 
     @admin.display(description=_("period"))
     def period_text(self, obj):
@@ -43,6 +58,48 @@ class ReportKindAdmin(TolerantChangeListMixin, admin.ModelAdmin):
     @admin.display(description=_("due"))
     def due_text(self, obj):
         return f"{obj.due_day:02d}/{obj.due_month:02d}"
+
+    def has_delete_permission(self, request, obj=None):
+        """A kind is retired (made inactive), never deleted: its reports keep it."""
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.report_kind_save(kind=obj, by=request.user)
+
+
+class ReportAddressingForm(ServiceCheckedForm):
+    class Meta:
+        model = ReportAddressing
+        fields = [f.name for f in ReportAddressing._meta.concrete_fields if f.editable and not f.auto_created]
+
+    @staticmethod
+    def service_check(record, by) -> None:
+        services.report_addressing_check(addressing=record, by=by)
+
+
+@admin.register(ReportAddressing)
+class ReportAddressingAdmin(ServiceCheckedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Who each unit's reports go to ("Nơi nhận"), which body issues them and who signs them."""
+
+    form = ReportAddressingForm
+    list_display = ["unit", "kind", "recipients_text", "issuer", "signer_title", "signer_name"]
+    list_select_related = ["unit", "kind"]
+    search_fields = ["unit__name", "unit__code", "recipients", "signer_name"]
+    raw_id_fields = ["unit"]
+
+    @admin.display(description=_("sent to"))
+    def recipients_text(self, obj):
+        return "; ".join(obj.recipients.splitlines())
+
+    def save_model(self, request, obj, form, change):
+        services.report_addressing_save(addressing=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        services.report_addressing_delete(addressing=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for addressing in queryset:
+            services.report_addressing_delete(addressing=addressing, by=request.user)
 
 
 class BuildForm(forms.Form):
@@ -53,7 +110,7 @@ class BuildForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = AdministrativeUnit.objects.visible_to(user).filter(
-            level__in=[UnitLevel.COMMUNE, UnitLevel.DISTRICT]
+            level__in=[UnitLevel.COMMUNE, UnitLevel.DISTRICT, UnitLevel.PROVINCE]
         )
         self.fields["year"].initial = timezone.localdate().year
 

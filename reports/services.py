@@ -5,11 +5,12 @@ Who may do what (checked here, whatever calls: portal, admin, command, task):
 - `by=None` is the system (the Celery task, the management command without --user): no scope.
 - Building a report and editing its narrative: a commune officer or fund staff whose scope holds the
   unit (an auditor only reads).
-- Submitting: the officer of the commune for a commune report, district staff for a district
-  report (their scope holds the unit). Submission recomputes the figures one last time, gives the
-  document number and freezes them; a frozen report is not submitted twice.
-- Accepting or returning: district staff whose scope holds the unit, from a unit above it.
-  Returning needs a comment and unfreezes the figures for the next build.
+- Submitting: the officer of the commune for a commune report, fund staff of the district or the
+  province for theirs (their scope holds the unit). Submission recomputes the figures one last time,
+  gives the document number and freezes them; a frozen report is not submitted twice.
+- Accepting or returning: fund staff whose scope holds the unit, from a unit above it (the district
+  or the province the report goes to, whichever tree). Returning needs a comment and unfreezes the
+  figures for the next build.
 
 Which units must submit a kind of report, and which did: `reports.selectors`.
 """
@@ -33,8 +34,15 @@ from fund_portal.authority import Action, may, requires
 from fund_portal.models import AdministrativeUnit, Role, User
 
 from .figures.compute import compute_figures
-from .models import FROZEN_STATUSES, Cadence, Report, ReportKind, ReportStatus
-from .selectors import PREPARER_ROLE, accepted_commune_figures, consolidation_completeness, units_required
+from .models import FROZEN_STATUSES, Cadence, Report, ReportAddressing, ReportKind, ReportStatus
+from .selectors import (
+    PREPARER_ROLE,
+    accepted_figures,
+    consolidation_completeness,
+    report_kind_of,
+    unit_owes,
+    units_required,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +72,7 @@ def _require_can_prepare(*, by, unit: AdministrativeUnit) -> None:
 
 def _require_can_decide(*, by, report: Report) -> None:
     if by is None or not (by.is_superuser or by.role == Role.DISTRICT_STAFF):
-        raise PermissionDenied(_("Only district staff accept or return a report."))
+        raise PermissionDenied(_("Only fund staff accept or return a report."))
     require_unit_in_scope(by=by, unit=report.unit)
     if not by.is_superuser and by.unit_id == report.unit_id:
         raise PermissionDenied(_("A report is accepted by the unit above the one that sent it."))
@@ -99,8 +107,8 @@ def unit_by_code(*, code: str) -> AdministrativeUnit:
 
 
 def report_kind_for(*, cadence: str, unit: AdministrativeUnit) -> ReportKind:
-    """The active kind of report of this cadence for the unit's level."""
-    kind = ReportKind.objects.filter(cadence=cadence, submitter_level=unit.level, is_active=True).first()
+    """The active kind of report of this cadence that the unit owes (see `reports.selectors`)."""
+    kind = report_kind_of(cadence=cadence, unit=unit)
     if kind is None:
         raise ValidationError(
             _("No %(cadence)s is due from a unit of level %(level)s.")
@@ -117,7 +125,7 @@ def report_kind_for(*, cadence: str, unit: AdministrativeUnit) -> ReportKind:
 
 
 def _figures_for(report: Report) -> dict:
-    accepted = accepted_commune_figures(
+    accepted = accepted_figures(
         kind=report.kind, unit=report.unit, year=report.year, start=report.period_start, end=report.period_end
     )
     return compute_figures(
@@ -169,6 +177,12 @@ def report_build(
             _("%(kind)s is submitted by a unit of level %(level)s, not by %(unit)s.")
             % {"kind": kind, "level": kind.get_submitter_level_display().lower(), "unit": unit},
             code="level",
+        )
+    if not unit_owes(kind, unit):
+        raise ValidationError(
+            _("%(unit)s does not owe “%(kind)s”: other units do (see the reporting calendar).")
+            % {"unit": unit, "kind": kind},
+            code="kind",
         )
     start, end, due = kind.period(year)
     check_period(start, end)
@@ -282,6 +296,74 @@ def report_return(*, report: Report, by: User, comment: str) -> Report:
         report.decided_at, report.decided_by = timezone.now(), by
         report.save(update_fields=["status", "comment", "decided_at", "decided_by"])
     return report
+
+
+# --- The calendar and the addressing, as data ------------------------------------------------------
+
+
+def report_kind_check(*, kind: ReportKind, by) -> None:
+    """A kind of report is the portal's (no owner: an administrator's) or a unit's, within the scope of
+    whoever keeps it; a unit's staff cannot change the portal's kinds, nor move a kind out of their unit."""
+    if _is_system(by) or by.is_superuser:
+        return
+    if kind.pk is not None:
+        saved_owner = ReportKind.objects.filter(pk=kind.pk).values_list("owner_id", flat=True).first()
+        if saved_owner is None:
+            raise ValidationError(
+                _("An administrator changes the portal's own kinds of report; make one for your unit."),
+                code="owner",
+            )
+        if not AdministrativeUnit.objects.visible_to(by).filter(pk=saved_owner).exists():
+            raise ValidationError(
+                _("This kind of report belongs to a unit outside your scope."), code="owner"
+            )
+    if kind.owner_id is None:
+        raise ValidationError(
+            {"owner": _("Choose the unit whose units owe this report (yours or one under it).")}
+        )
+    if not AdministrativeUnit.objects.visible_to(by).filter(pk=kind.owner_id).exists():
+        raise ValidationError({"owner": _("This unit is outside your scope.")})
+
+
+@requires(Action.REPORT_CALENDAR)
+def report_kind_save(*, kind: ReportKind, by) -> ReportKind:
+    """Create or change a kind of report (see `report_kind_check`)."""
+    report_kind_check(kind=kind, by=by)
+    kind.full_clean()
+    kind.save()
+    return kind
+
+
+def report_addressing_check(*, addressing: ReportAddressing, by) -> None:
+    if _is_system(by) or by.is_superuser:
+        return
+    for unit_id in {
+        addressing.unit_id,
+        ReportAddressing.objects.filter(pk=addressing.pk).values_list("unit_id", flat=True).first(),
+    } - {None}:
+        if not AdministrativeUnit.objects.visible_to(by).filter(pk=unit_id).exists():
+            raise ValidationError({"unit": _("This unit is outside your scope.")})
+
+
+@requires(Action.REPORT_CALENDAR)
+def report_addressing_save(*, addressing: ReportAddressing, by) -> ReportAddressing:
+    """Who a unit's reports go to, who issues and signs them (see `ReportAddressing`)."""
+    report_addressing_check(addressing=addressing, by=by)
+    for field in ("recipients", "issuer_parent", "issuer", "signer_authority", "signer_title", "signer_name"):
+        setattr(
+            addressing,
+            field,
+            "\n".join(line.strip() for line in getattr(addressing, field).splitlines() if line.strip()),
+        )
+    addressing.full_clean()
+    addressing.save()
+    return addressing
+
+
+@requires(Action.REPORT_CALENDAR)
+def report_addressing_delete(*, addressing: ReportAddressing, by) -> None:
+    report_addressing_check(addressing=addressing, by=by)
+    addressing.delete()
 
 
 # --- Email and the calendar -----------------------------------------------------------------------

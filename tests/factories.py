@@ -84,3 +84,24 @@ class _DonorSave:
 
 
 DonorFactory._create = _DonorSave._create
+
+
+def report_calendar_seed() -> None:
+    """The reporting calendar comes from data migrations; a transactional test's flush empties it. The
+    kinds of 0002 are made as 0004 leaves them (each names who consolidates it), then 0004 adds its own."""
+    import importlib
+
+    from django.apps import apps
+
+    from reports.models import ReportKind
+
+    first = importlib.import_module("reports.migrations.0002_seed_calendar")
+    second = importlib.import_module("reports.migrations.0004_kinds_any_level")
+    for row in first.KINDS:
+        consolidator = "district" if row["submitter_level"] == "commune" else "province"
+        recipient = second.OLD_RECIPIENTS.get(row["recipient"], row["recipient"])
+        ReportKind.objects.get_or_create(
+            code=row["code"],
+            defaults={**row, "recipient": recipient, "consolidator_level": consolidator, "draft_lead_days": 7},
+        )
+    second.forward(apps, None)

@@ -1,6 +1,5 @@
 """Recurring campaigns in the admin, and the action that makes this year's campaigns from them."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -15,38 +14,28 @@ from campaigns.services.campaign_templates import (
 )
 from fund_portal.admin import ScopedAdminMixin
 from fund_portal.authority import Action
-from fund_portal.forms import form_service_errors
+from fund_portal.forms import ServiceCheckedAdminMixin, ServiceCheckedForm
 
 
-class CampaignTemplateAdminForm(forms.ModelForm):
+class CampaignTemplateAdminForm(ServiceCheckedForm):
     """The rules of a recurring campaign (`campaign_template_check`), shown on the form's fields."""
 
     class Meta:
         model = CampaignTemplate
         fields = [f.name for f in CampaignTemplate._meta.concrete_fields if f.editable and not f.auto_created]
 
-    def _post_clean(self):
-        super()._post_clean()
-        if self.errors:
-            return
-        try:
-            campaign_template_check(template=self.instance, by=self.user)
-        except ValidationError as error:
-            form_service_errors(self, error)
+    @staticmethod
+    def service_check(record, by) -> None:
+        campaign_template_check(template=record, by=by)
 
 
 @admin.register(CampaignTemplate)
-class CampaignTemplateAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class CampaignTemplateAdmin(ServiceCheckedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = CampaignTemplateAdminForm
     list_display = ["__str__", "kind", "date_rule", "day", "month", "unit", "is_active"]
     list_filter = ["kind", "date_rule", "is_active"]
     raw_id_fields = ["unit"]
     actions = ["make_this_years_campaigns"]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        form.user = request.user
-        return form
 
     def save_model(self, request, obj, form, change):
         campaign_template_save(template=obj, by=request.user)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.utils import translation
 
 from fund_portal.models import UnitLevel
-from fund_portal.pdf import committee_signature, place_name, render_pdf
+from fund_portal.pdf import place_name, render_pdf
 from reports.documents.parts import date_text
 from reports.documents.sections import report_sections
 from reports.models import Report
+from reports.selectors import report_addressing
 
 
 def report_subject(kind_name: str, year: int) -> str:
@@ -31,11 +32,9 @@ def pdf_context(*, report: Report, completeness: list[dict] | None = None) -> di
     sections = report_sections(report=report, completeness=completeness)
     return {
         "report": report,
-        "issuer_parent": "",
-        "issuer_name": f"Ủy ban nhân dân {unit.name}",
+        **report_addressing(report),
         "doc_number": report.doc_number or "      /BC-UBND",
         "place": place_name(unit.name),
-        **committee_signature(unit),
         "doc_date": report.submitted_at,
         "title": "Báo cáo",
         "subtitle": report_subject(report.kind.name, report.year),
@@ -43,7 +42,6 @@ def pdf_context(*, report: Report, completeness: list[dict] | None = None) -> di
             f"Kỳ báo cáo: từ ngày {date_text(report.period_start)} đến ngày {date_text(report.period_end)}"
         ),
         "sections": sections,
-        "recipients": [report.kind.recipient, "Lưu: VT"],
         "is_commune": unit.level == UnitLevel.COMMUNE,
     }
 

@@ -362,14 +362,32 @@ def incidents_section(figures: dict) -> Section:
     return four
 
 
+#: How a report names its lines: (the kinds of unit, the short word), by the lines' level and the
+#: report's: a district's communes are the source documents' "xã, thị trấn"; a province's communes are
+#: today's "xã, phường, đặc khu"; a province's districts "huyện, thị xã, thành phố".
+LINE_WORDS = {
+    ("commune", "district"): ("xã, thị trấn", "xã"),
+    ("commune", "province"): ("xã, phường, đặc khu", "xã"),
+    ("district", "province"): ("huyện, thị xã, thành phố", "huyện"),
+}
+
+
+def line_words(figures: dict) -> tuple[str, str]:
+    levels = {line.get("level", "commune") for line in figures["communes"]}
+    line_level = "district" if levels == {"district"} else "commune"
+    return LINE_WORDS.get((line_level, figures["unit"]["level"]), LINE_WORDS[("commune", "district")])
+
+
 def communes_section(figures: dict, shares: dict, completeness: list[dict] | None) -> Section:
-    """V. The communes (district and above): their main figures, and whether they reported on time."""
+    """V. The lines (communes or districts, for a district and above): their main figures, and whether
+    they reported on time."""
     children, support = figures["children"], figures["support"]
-    five = Section(heading="V. Tổng hợp theo xã, thị trấn", sheet="Các xã")
+    kinds, word = line_words(figures)
+    five = Section(heading=f"V. Tổng hợp theo {kinds}", sheet=f"Các {word}")
     lines = Table(
-        "Bảng 14. Số liệu chính của các xã, thị trấn",
+        f"Bảng 14. Số liệu chính của các {kinds}",
         [
-            "Xã, thị trấn",
+            kinds[:1].upper() + kinds[1:],
             "Số trẻ em",
             "TE có HCĐB",
             "TE hộ nghèo, cận nghèo",
@@ -402,27 +420,27 @@ def communes_section(figures: dict, shares: dict, completeness: list[dict] | Non
         figures["incidents"].get("total", 0),
     ]
     five.paragraphs.append(
-        "(*) Số liệu lấy từ cơ sở dữ liệu tại thời điểm lập báo cáo: báo cáo của xã chưa được duyệt."
+        f"(*) Số liệu lấy từ cơ sở dữ liệu tại thời điểm lập báo cáo: báo cáo của {word} chưa được duyệt."
     )
     five.tables.append(lines)
     if completeness is not None:
-        _add_completeness(five, completeness)
+        _add_completeness(five, completeness, kinds, word)
     return five
 
 
-def _add_completeness(five: Section, completeness: list[dict]) -> None:
-    """The communes' own reports: how many came in, how many on time, and each one's date."""
+def _add_completeness(five: Section, completeness: list[dict], kinds: str, word: str) -> None:
+    """The lines' own reports: how many came in, how many on time, and each one's date."""
     reported = sum(1 for row in completeness if row["timeliness"] in (Timeliness.ON_TIME, Timeliness.LATE))
     on_time = sum(1 for row in completeness if row["timeliness"] == Timeliness.ON_TIME)
     five.paragraphs.append(
-        f"Tình hình báo cáo của các xã: {reported}/{len(completeness)} xã đã nộp "
+        f"Tình hình báo cáo của các {word}: {reported}/{len(completeness)} {word} đã nộp "
         f"(tỷ lệ đầy đủ {percent_text(percent(reported, len(completeness)))}), "
-        f"{on_time} xã nộp đúng hạn (tỷ lệ đúng hạn "
+        f"{on_time} {word} nộp đúng hạn (tỷ lệ đúng hạn "
         f"{percent_text(percent(on_time, len(completeness)))})."
     )
     status = Table(
-        "Bảng 15. Tình hình nộp báo cáo của các xã, thị trấn",
-        ["Xã, thị trấn", "Hạn nộp", "Ngày nộp", "Tình trạng"],
+        f"Bảng 15. Tình hình nộp báo cáo của các {kinds}",
+        [kinds[:1].upper() + kinds[1:], "Hạn nộp", "Ngày nộp", "Tình trạng"],
         [TEXT, TEXT, TEXT, TEXT],
     )
     for row in completeness:

@@ -1,5 +1,6 @@
-"""The figures of a whole report: each commune's sections, their sum for the unit, the commune lines
-of a district, and the rates derived from the counts (see the package's docstring)."""
+"""The figures of a whole report: each commune's sections, their sum for the unit, the lines of a
+district or a province (its communes or districts), and the rates derived from the counts (see the
+package's docstring)."""
 
 from __future__ import annotations
 
@@ -67,14 +68,56 @@ def commune_sections(*, communes: list[AdministrativeUnit], start: dt.date, end:
     return out
 
 
-def communes_under(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
-    if unit.level == UnitLevel.COMMUNE:
-        return [unit]
-    return list(
-        AdministrativeUnit.objects.filter(path__startswith=unit.path, level=UnitLevel.COMMUNE).order_by(
-            "path"
+class _Tree:
+    """The districts and communes under a unit, with the parts each adds to the one above it: an accepted
+    report's frozen sections where the unit's report was accepted, else the sum of its own lines (a
+    commune's: its live sections). So each level's total is the sum of its lines, at every level."""
+
+    def __init__(self, unit: AdministrativeUnit, accepted: dict[int, dict], start: dt.date, end: dt.date):
+        self.accepted = accepted
+        units = list(
+            AdministrativeUnit.objects.filter(
+                path__startswith=unit.path, level__in=(UnitLevel.DISTRICT, UnitLevel.COMMUNE)
+            )
+            .exclude(pk=unit.pk)
+            .order_by("path")
         )
-    )
+        self.lines: dict[int, list[AdministrativeUnit]] = defaultdict(list)
+        for child in units:
+            self.lines[child.parent_id].append(child)
+        covered = [u.path for u in units if u.pk in accepted]
+        live = [
+            u
+            for u in units
+            if u.level == UnitLevel.COMMUNE and not any(u.path.startswith(path) for path in covered)
+        ]
+        if unit.level == UnitLevel.COMMUNE:
+            live = [unit]
+        self.sections = commune_sections(communes=live, start=start, end=end)
+
+    def part(self, unit: AdministrativeUnit) -> dict:
+        if unit.pk in self.accepted:
+            return self.accepted[unit.pk]
+        if unit.level == UnitLevel.COMMUNE:
+            return self.sections[unit.pk]
+        return sum_sections([self.part(line) for line in self.lines[unit.pk]])
+
+
+def _line(unit: AdministrativeUnit, part: dict, source: str) -> dict:
+    """One line of a consolidated report: a commune's or a district's main figures."""
+    return {
+        "code": unit.code,
+        "name": unit.name,
+        "level": unit.level,
+        "source": source,
+        "children": part["children"]["total"],
+        "special": part["children"]["special"]["total"],
+        "poor": part["children"]["poverty"].get(Poverty.POOR, 0)
+        + part["children"]["poverty"].get(Poverty.NEAR_POOR, 0),
+        "supported": part["support"]["children_supported"],
+        "support_value": part["support"]["value"],
+        "incidents": part["incidents"].get("total", 0),
+    }
 
 
 def compute_figures(
@@ -85,47 +128,35 @@ def compute_figures(
     year: int,
     accepted: dict[int, dict] | None = None,
 ) -> dict:
-    """The figures of `unit` for the period. `accepted`: {commune id: frozen figures of its accepted report
-    of the same period}, used in place of that commune's live figures."""
+    """The figures of `unit` for the period. `accepted`: {unit id: frozen figures of its accepted report
+    of the same period} for the communes and districts under `unit`, used in place of live figures.
+
+    A commune's figures are its own; a district's or a province's are the sum of its lines (its
+    districts, or its communes where there are no districts), each line what its accepted report
+    said, or else the sum of the lines under it."""
     if end < start:
         raise ValueError("The period ends before it starts.")
-    accepted = accepted or {}
-    communes = communes_under(unit)
-    live = [c for c in communes if c.pk not in accepted]
-    sections = commune_sections(communes=live, start=start, end=end)
-    children, support, incidents = empty_children(), empty_support(), {}
-    lines = []
-    for commune in communes:
-        part = accepted.get(commune.pk) or sections[commune.pk]
-        add_into(children, part["children"])
-        add_into(support, part["support"])
-        add_into(incidents, part["incidents"])
-        lines.append(
-            {
-                "code": commune.code,
-                "name": commune.name,
-                "source": "accepted" if commune.pk in accepted else "live",
-                "children": part["children"]["total"],
-                "special": part["children"]["special"]["total"],
-                "poor": part["children"]["poverty"].get(Poverty.POOR, 0)
-                + part["children"]["poverty"].get(Poverty.NEAR_POOR, 0),
-                "supported": part["support"]["children_supported"],
-                "support_value": part["support"]["value"],
-                "incidents": part["incidents"].get("total", 0),
-            }
-        )
+    tree = _Tree(unit, accepted or {}, start, end)
+    if unit.level == UnitLevel.COMMUNE:
+        total, lines = tree.sections[unit.pk], None
+    else:
+        parts = [(line, tree.part(line)) for line in tree.lines[unit.pk]]
+        total = sum_sections([part for _line_unit, part in parts])
+        lines = [
+            _line(line, part, "accepted" if line.pk in tree.accepted else "live") for line, part in parts
+        ]
     figures = {
         "version": FIGURES_VERSION,
         "unit": {"code": unit.code, "name": unit.name, "level": unit.level},
         "period": {"start": start.isoformat(), "end": end.isoformat(), "year": year},
         "computed_at": timezone.now().isoformat(),
-        "children": children,
-        "support": support,
-        "incidents": incidents,
+        "children": add_into(empty_children(), total["children"]),
+        "support": add_into(empty_support(), total["support"]),
+        "incidents": add_into({}, total["incidents"]),
         "money": money_figures(unit=unit, start=start, end=end, year=year),
     }
-    if unit.level != UnitLevel.COMMUNE:
-        figures["communes"] = lines
+    if lines is not None:
+        figures["communes"] = lines  # the report's lines, communes or districts (each line says its level)
     return figures
 
 
@@ -155,8 +186,8 @@ def additive_sections(figures: dict) -> dict:
 
 
 def sum_sections(parts: list[dict]) -> dict:
-    total: dict = defaultdict(dict)
+    total: dict = {"children": {}, "support": {}, "incidents": {}}
     for part in parts:
-        for key in ("children", "support", "incidents"):
+        for key in total:
             add_into(total[key], part[key])
-    return dict(total)
+    return total

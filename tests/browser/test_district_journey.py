@@ -1,11 +1,9 @@
 """Journey 3: a commune proposes support on its phone; district staff log in with a TOTP code, approve the
 proposal (maker-checker), accept the commune's six-month report and download its PDF."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -14,20 +12,17 @@ from donations.models import Disbursement, DisbursementStatus
 from donations.services.donations import donation_create, donation_post
 from reports.models import ReportKind, ReportStatus
 from reports.services import report_build, report_narrative_save, report_submit
-from tests.factories import TEST_PASSWORD, FundFactory, give_totp, officer, staff
+from tests.factories import TEST_PASSWORD, FundFactory, give_totp, officer, report_calendar_seed, staff
 
 from .helpers import DESKTOP, PHONE, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def seed_report_calendar() -> None:
-    """The calendar comes from a data migration; the flush after an earlier transactional test empties it."""
-    importlib.import_module("reports.migrations.0002_seed_calendar").seed(apps, None)
-
-
 def submitted_six_month_report(*, commune, by):
-    kind = ReportKind.objects.get(cadence="semiannual", submitter_level="commune")
+    kind = ReportKind.objects.get(
+        cadence="semiannual", submitter_level="commune", consolidator_level="district"
+    )
     report = report_build(kind=kind, unit=commune, year=timezone.localdate().year, by=by, render=False)
     report_narrative_save(
         report=report,
@@ -42,7 +37,7 @@ def submitted_six_month_report(*, commune, by):
 def test_district_staff_log_in_with_totp_approve_a_communes_proposal_and_accept_its_report_as_a_pdf(
     tree, new_context, shot, tmp_path
 ):
-    seed_report_calendar()
+    report_calendar_seed()
     today = timezone.localdate()
     fund = FundFactory(unit=tree["d1"], name="Quỹ Bảo trợ trẻ em Huyện Một", code="huyen-mot")
     donation_post(donation=donation_create(fund=fund, amount=10_000_000, received_on=today), by=None)

@@ -56,9 +56,12 @@ def post(fund, amount, day, **fields):
 
 @pytest.fixture
 def kinds(db):
+    """The kinds of the three-level tree (commune -> district -> province), by cadence and level."""
     return {
         (k.cadence, k.submitter_level): k
-        for k in ReportKind.objects.filter(cadence__in=[Cadence.SEMIANNUAL, Cadence.ANNUAL])
+        for k in ReportKind.objects.filter(cadence__in=[Cadence.SEMIANNUAL, Cadence.ANNUAL]).exclude(
+            submitter_level="commune", consolidator_level="province"
+        )
     }
 
 

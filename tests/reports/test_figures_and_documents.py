@@ -144,7 +144,7 @@ def test_the_pdf_is_an_official_vietnamese_document_with_page_numbers_and_only_t
         "Trẻ em mồ côi cả cha và mẹ",
         "Đuối nước",
         "Nơi nhận:",
-        "- Phòng Lao động - Thương binh và Xã hội",
+        "- Ủy ban nhân dân huyện Một;",  # the body that exists today, not the office abolished in 2025
         "TM. ỦY BAN NHÂN DÂN",
         "1.500.000 ₫",
     ):

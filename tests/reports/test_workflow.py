@@ -21,6 +21,7 @@ from reports.services import (
     reports_calendar_run,
 )
 from reports.tasks import reports_calendar_task
+from tests.factories import report_calendar_seed
 from tests.reports.conftest import YEAR, aged, d, register
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -262,15 +263,11 @@ def test_the_calendar_builds_each_draft_once_and_marks_the_missing_once(
 def test_a_real_worker_builds_the_drafts_emails_the_officers_once_and_running_twice_makes_nothing_twice(
     celery_app, celery_worker, district
 ):
-    # The calendar is seeded by a data migration; an earlier transactional test's flush empties it.
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("reports.migrations.0002_seed_calendar").seed(apps, None)
+    report_calendar_seed()
     reports_calendar_task.delay(today=f"{YEAR}-11-09")
-    # The annual commune drafts (due 15/11) and the late six-month drafts of the 3 communes and 2 districts.
-    wait_until_built(8, emails=6)
+    # The annual commune drafts (due 15/11) and the late six-month drafts of the 3 communes, the 2
+    # districts and the province (which nobody works in: built, and emailed to nobody).
+    wait_until_built(9, emails=6)
     reports = Report.objects.filter(kind__cadence="annual", kind__submitter_level="commune").order_by(
         "unit__code"
     )
@@ -282,14 +279,14 @@ def test_a_real_worker_builds_the_drafts_emails_the_officers_once_and_running_tw
     assert annual[0].attachments[0][2] == "application/pdf"
     assert len(mail.outbox) == 6  # 2 officers x 2 commune reports, 2 district staff x the six-month report
     reports_calendar_task.delay(today=f"{YEAR}-11-16").get(timeout=30)  # again, after the commune due date
-    wait_until_built(10, emails=8)  # only the district annual reports (window from 13/11) are new
-    assert Report.objects.count() == 10 and len(mail.outbox) == 8
-    assert Report.objects.filter(missing_marked_at__isnull=False).count() == 8  # all but the district annual
+    wait_until_built(11, emails=8)  # only the district annual reports (window from 13/11) are new
+    assert Report.objects.count() == 11 and len(mail.outbox) == 8
+    assert Report.objects.filter(missing_marked_at__isnull=False).count() == 9  # all but the district annual
     stamp = list(Report.objects.order_by("pk").values_list("missing_marked_at", flat=True))
     reports_calendar_task.delay(today=f"{YEAR}-11-17").get(timeout=30)
     time.sleep(1)
     assert list(Report.objects.order_by("pk").values_list("missing_marked_at", flat=True)) == stamp
-    assert Report.objects.count() == 10 and len(mail.outbox) == 8
+    assert Report.objects.count() == 11 and len(mail.outbox) == 8
 
 
 def wait_until_built(count: int, emails: int) -> None:

@@ -44,6 +44,10 @@ NOT_ACTIONS = {
     "children.imports.child_export.children_template": "an empty template to fill in",
     "donations.imports.donations.donations_import_template": "an empty template to fill in",
     "children.services.incidents.incident_check": "a check, called by incident_record before it writes",
+    "reports.services.report_kind_check": "a check, called by report_kind_save before it writes",
+    "reports.services.report_addressing_check": (
+        "a check, called by report_addressing_save and report_addressing_delete before they write"
+    ),
     "children.services.registry.child_check": "a check, called by child_register and child_update",
     "children.services.registry.child_register_check": "a check, called by the child admin's form",
     "children.services.registry.circumstance_check": "a check, called by circumstance_add and its form",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from fund_portal.models import User
 from reports.figures.compute import compute_figures
 from reports.models import Cadence
-from reports.selectors import accepted_commune_figures
+from reports.selectors import accepted_figures
 from reports.services import (
     check_period,
     check_year,
@@ -53,9 +53,7 @@ class Command(BaseCommand):
             if options["json"]:
                 start, end, _due = kind.period(options["year"])
                 check_period(start, end)
-                accepted = accepted_commune_figures(
-                    kind=kind, unit=unit, year=options["year"], start=start, end=end
-                )
+                accepted = accepted_figures(kind=kind, unit=unit, year=options["year"], start=start, end=end)
                 figures = compute_figures(
                     unit=unit, start=start, end=end, year=options["year"], accepted=accepted
                 )
