@@ -75,7 +75,10 @@ class Action(models.TextChoices):
     # Reports
     REPORT_PREPARE = "report_prepare", _("Prepare and submit reports")
     REPORT_DECIDE = "report_decide", _("Accept or return reports")
-    REPORT_CALENDAR = "report_calendar", _("Keep the reporting calendar, the reports' recipients and signers")
+    REPORT_CALENDAR = (
+        "report_calendar",
+        _("Keep the reporting calendar, plans and targets, the reports' recipients and signers"),
+    )
 
     @property
     def permission(self) -> str:

@@ -76,3 +76,12 @@ class ServiceCheckedAdminMixin:
         form = super().get_form(request, obj, change, **kwargs)
         form.user = request.user
         return form
+
+
+class ServiceCheckedInlineMixin:
+    """The same for an inline's forms (each a `ServiceCheckedForm`)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.user = request.user
+        return formset

@@ -10,18 +10,21 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.admin import ScopedAdminMixin, TolerantChangeListMixin
+from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin, TolerantChangeListMixin
 from fund_portal.authority import Action, action_required, reads
 from fund_portal.exports import xlsx_download
-from fund_portal.forms import ServiceCheckedAdminMixin, ServiceCheckedForm
+from fund_portal.forms import ServiceCheckedAdminMixin, ServiceCheckedForm, ServiceCheckedInlineMixin
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.pdf import pdf_response
 
-from . import selectors, services
+from . import selectors
 from .documents.parts import report_filename
 from .documents.xlsx import report_xlsx
 from .forms import ReturnForm
-from .models import Report, ReportAddressing, ReportKind, Timeliness
+from .models import Plan, PlanTarget, Population, Report, ReportAddressing, ReportKind, Timeliness
+from .services import calendar as calendar_services
+from .services import plans as plan_services
+from .services import reports as services
 
 
 class ReportKindForm(ServiceCheckedForm):
@@ -31,7 +34,7 @@ class ReportKindForm(ServiceCheckedForm):
 
     @staticmethod
     def service_check(record, by) -> None:
-        services.report_kind_check(kind=record, by=by)
+        calendar_services.report_kind_check(kind=record, by=by)
 
 
 @admin.register(ReportKind)
@@ -64,7 +67,7 @@ class ReportKindAdmin(ServiceCheckedAdminMixin, ScopedAdminMixin, TolerantChange
         return False
 
     def save_model(self, request, obj, form, change):
-        services.report_kind_save(kind=obj, by=request.user)
+        calendar_services.report_kind_save(kind=obj, by=request.user)
 
 
 class ReportAddressingForm(ServiceCheckedForm):
@@ -74,7 +77,7 @@ class ReportAddressingForm(ServiceCheckedForm):
 
     @staticmethod
     def service_check(record, by) -> None:
-        services.report_addressing_check(addressing=record, by=by)
+        calendar_services.report_addressing_check(addressing=record, by=by)
 
 
 @admin.register(ReportAddressing)
@@ -92,14 +95,97 @@ class ReportAddressingAdmin(ServiceCheckedAdminMixin, ScopedAdminMixin, admin.Mo
         return "; ".join(obj.recipients.splitlines())
 
     def save_model(self, request, obj, form, change):
-        services.report_addressing_save(addressing=obj, by=request.user)
+        calendar_services.report_addressing_save(addressing=obj, by=request.user)
 
     def delete_model(self, request, obj):
-        services.report_addressing_delete(addressing=obj, by=request.user)
+        calendar_services.report_addressing_delete(addressing=obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
         for addressing in queryset:
-            services.report_addressing_delete(addressing=addressing, by=request.user)
+            calendar_services.report_addressing_delete(addressing=addressing, by=request.user)
+
+
+class PlanTargetForm(ServiceCheckedForm):
+    class Meta:
+        model = PlanTarget
+        fields = ["unit", "indicator", "year", "value"]
+
+    @staticmethod
+    def service_check(record, by) -> None:
+        plan_services.plan_target_check(target=record, by=by)
+
+
+class PlanTargetInline(ServiceCheckedInlineMixin, admin.TabularInline):
+    model = PlanTarget
+    form = PlanTargetForm
+    extra = 1
+    raw_id_fields = ["unit"]
+
+
+class PlanForm(ServiceCheckedForm):
+    class Meta:
+        model = Plan
+        fields = ["unit", "name", "first_year", "last_year", "is_active"]
+
+    @staticmethod
+    def service_check(record, by) -> None:
+        plan_services.plan_check(plan=record, by=by)
+
+
+@admin.register(Plan)
+class PlanAdmin(ServiceCheckedAdminMixin, ScopedAdminMixin, ServiceErrorsAdminMixin, admin.ModelAdmin):
+    """A unit's programme (2026–2030) and its targets per unit and year; reports print the unit's own."""
+
+    form = PlanForm
+    inlines = [PlanTargetInline]
+    list_display = ["name", "unit", "first_year", "last_year", "is_active"]
+    list_filter = ["is_active"]
+    raw_id_fields = ["unit"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a plan is retired (made inactive): reports built on it keep its targets
+
+    def save_model(self, request, obj, form, change):
+        plan_services.plan_save(plan=obj, by=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        targets = formset.save(commit=False)
+        for target in formset.deleted_objects:
+            plan_services.plan_target_delete(target=target, by=request.user)
+        for target in targets:
+            plan_services.plan_target_save(target=target, by=request.user)
+
+
+class PopulationForm(ServiceCheckedForm):
+    class Meta:
+        model = Population
+        fields = ["unit", "year", "children_under_16", "children_under_6", "children_poor", "source"]
+
+    @staticmethod
+    def service_check(record, by) -> None:
+        plan_services.population_check(population=record, by=by)
+
+
+@admin.register(Population)
+class PopulationAdmin(ServiceCheckedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Each unit's child population by year: what coverage rates are counted over."""
+
+    form = PopulationForm
+    list_display = ["unit", "year", "children_under_16", "children_under_6", "children_poor", "source"]
+    list_filter = ["year"]
+    list_select_related = ["unit"]
+    search_fields = ["unit__name", "unit__code"]
+    raw_id_fields = ["unit"]
+
+    def save_model(self, request, obj, form, change):
+        plan_services.population_save(population=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        plan_services.population_delete(population=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for population in queryset:
+            plan_services.population_delete(population=population, by=request.user)
 
 
 class BuildForm(forms.Form):

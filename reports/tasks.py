@@ -5,7 +5,7 @@ import logging
 
 from celery import shared_task
 
-from .services import report_build_and_notify, reports_calendar_run
+from .services.reports import report_build_and_notify, reports_calendar_run
 
 logger = logging.getLogger(__name__)
 

@@ -11,12 +11,13 @@ from fund_portal.exports import xlsx_download
 from fund_portal.pdf import pdf_response
 from fund_portal.views import portal_action, portal_view, scoped_get_object_or_404
 
-from . import selectors, services
+from . import selectors
 from .documents.parts import report_filename
 from .documents.sections import report_sections
 from .documents.xlsx import report_xlsx
 from .forms import BuildForm, NarrativeForm
 from .models import Report
+from .services import reports as services
 
 
 def _error(request, error: ValidationError) -> None:

@@ -102,6 +102,11 @@ def report_calendar_seed() -> None:
         recipient = second.OLD_RECIPIENTS.get(row["recipient"], row["recipient"])
         ReportKind.objects.get_or_create(
             code=row["code"],
-            defaults={**row, "recipient": recipient, "consolidator_level": consolidator, "draft_lead_days": 7},
+            defaults={
+                **row,
+                "recipient": recipient,
+                "consolidator_level": consolidator,
+                "draft_lead_days": 7,
+            },
         )
     second.forward(apps, None)

@@ -26,12 +26,9 @@ from reports.documents.parts import (
     date_text,
     percent_text,
 )
+from reports.documents.targets import targets_table
 from reports.figures.children import BAND_KEYS
 from reports.figures.compute import (
-    TARGET_DIFFICULT_COVERAGE,
-    TARGET_PLAY_EQUIPMENT_COMMUNES,
-    TARGET_POOR_SUPPORTED,
-    TARGET_SPECIAL_SUPPORTED,
     percent,
     rates,
 )
@@ -205,7 +202,7 @@ def support_section(figures: dict, shares: dict) -> Section:
         row = support["by_source"].get(source, {})
         sources.rows.append([_label(SupportSource, source), row.get("count", 0), row.get("value", 0)])
     sources.total = ["Tổng số", support["count"], support["value"]]
-    two.tables += [kinds, sources, _targets_table(figures, shares)]
+    two.tables += [kinds, sources, targets_table(figures, shares)]
     two.charts.append(
         bar_chart_svg(
             [
@@ -217,51 +214,6 @@ def support_section(figures: dict, shares: dict) -> Section:
         )
     )
     return two
-
-
-def _targets_table(figures: dict, shares: dict) -> Table:
-    children, support = figures["children"], figures["support"]
-    difficult = support["difficult"]
-    play = support["play_equipment"]
-    targets = Table(
-        "Bảng 8. Kết quả so với chỉ tiêu kế hoạch",
-        ["Chỉ tiêu", "Kết quả", "Tỷ lệ đạt", "Chỉ tiêu kế hoạch"],
-        [TEXT, TEXT, PERCENT, TEXT],
-    )
-    targets.rows = [
-        [
-            "Trẻ em có hoàn cảnh đặc biệt được hỗ trợ",
-            f"{count_text(support['special_supported'])}/{count_text(children['special']['total'])}",
-            shares["special_supported"],
-            f"{TARGET_SPECIAL_SUPPORTED} %",
-        ],
-        [
-            "Trẻ em thuộc hộ nghèo, cận nghèo được hỗ trợ",
-            f"{count_text(support['poor_supported'])}/{count_text(shares['poor_total'])}",
-            shares["poor_supported"],
-            f"{TARGET_POOR_SUPPORTED} %",
-        ],
-        [
-            f"Trẻ em mầm non, tiểu học được khám sức khỏe ({count_text(difficult['communes'])} "
-            f"xã đặc biệt khó khăn)",
-            f"{count_text(difficult['health_checked'])}/{count_text(difficult['target_children'])}",
-            shares["health_checked"],
-            f"{TARGET_DIFFICULT_COVERAGE} %",
-        ],
-        [
-            "Trẻ em mầm non, tiểu học được hỗ trợ dinh dưỡng (xã đặc biệt khó khăn)",
-            f"{count_text(difficult['nutrition'])}/{count_text(difficult['target_children'])}",
-            shares["nutrition"],
-            f"{TARGET_DIFFICULT_COVERAGE} %",
-        ],
-        [
-            "Xã được hỗ trợ thiết bị vui chơi (lũy kế; trong kỳ)",
-            f"{count_text(play['communes_to_date'])}; {count_text(play['communes_in_period'])}",
-            percent(play["communes_to_date"], TARGET_PLAY_EQUIPMENT_COMMUNES),
-            f"{TARGET_PLAY_EQUIPMENT_COMMUNES} xã",
-        ],
-    ]
-    return targets
 
 
 def resources_section(figures: dict, shares: dict) -> Section:

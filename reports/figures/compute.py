@@ -20,6 +20,7 @@ from reports.figures.children import (
     special_circumstance_counts,
 )
 from reports.figures.money import money_figures
+from reports.figures.plan import plan_figures
 from reports.figures.support import (
     children_supported_counts,
     difficult_commune_counts,
@@ -28,12 +29,16 @@ from reports.figures.support import (
     support_counts,
 )
 
-FIGURES_VERSION = 1
-#: Targets of the plan to 2025 (DOMAIN.md point 10).
-TARGET_SPECIAL_SUPPORTED = 99
-TARGET_POOR_SUPPORTED = 100
-TARGET_DIFFICULT_COVERAGE = 100
-TARGET_PLAY_EQUIPMENT_COMMUNES = 14
+FIGURES_VERSION = 2  # 2: the plan section (the unit's own targets and population)
+#: The targets reports printed before plans were data (the plan to 2025, DOMAIN.md point 10): a report
+#: frozen then, its figures without a plan section, prints them again as it did.
+LEGACY_TARGETS = {
+    "special_supported": 99,
+    "poor_supported": 100,
+    "health_checked": 100,
+    "nutrition": 100,
+    "play_equipment": 14,
+}
 
 
 def add_into(total: dict, part: dict) -> dict:
@@ -154,6 +159,7 @@ def compute_figures(
         "support": add_into(empty_support(), total["support"]),
         "incidents": add_into({}, total["incidents"]),
         "money": money_figures(unit=unit, start=start, end=end, year=year),
+        "plan": plan_figures(unit=unit, year=year),
     }
     if lines is not None:
         figures["communes"] = lines  # the report's lines, communes or districts (each line says its level)
@@ -164,18 +170,36 @@ def percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+def targets_of(figures: dict) -> dict[str, int]:
+    """{indicator: target} that hold for the report's unit (see `reports.figures.plan`)."""
+    if "plan" not in figures:
+        return dict(LEGACY_TARGETS)
+    return {key: target["value"] for key, target in figures["plan"]["targets"].items()}
+
+
+def population_of(figures: dict, field: str) -> dict | None:
+    """{"value", "source"} of the population the unit entered, or None: the registry is the denominator."""
+    return ((figures.get("plan") or {}).get("population") or {}).get(field)
+
+
 def rates(figures: dict) -> dict:
-    """The shares the plan sets targets for, derived from the counts (None: nothing to divide)."""
+    """The shares the plan sets targets for, derived from the counts (None: nothing to divide). Children of
+    poor households are counted over the population where the unit has entered it, else the registry."""
     children, support = figures["children"], figures["support"]
     poor = children["poverty"].get(Poverty.POOR, 0) + children["poverty"].get(Poverty.NEAR_POOR, 0)
+    poor_population = population_of(figures, "children_poor")
+    under_16 = population_of(figures, "children_under_16")
     difficult = support["difficult"]
     drive = figures["money"]["salary_drive"]
+    poor_base = poor_population["value"] if poor_population else poor
     return {
         "special_supported": percent(support["special_supported"], children["special"]["total"]),
-        "poor_supported": percent(support["poor_supported"], poor),
+        "poor_supported": percent(support["poor_supported"], poor_base),
+        "poor_base": poor_base,
         "health_checked": percent(difficult["health_checked"], difficult["target_children"]),
         "nutrition": percent(difficult["nutrition"], difficult["target_children"]),
         "salary_drive": percent(drive["paid"], drive["expected"]),
+        "registry_coverage": percent(children["total"], under_16["value"]) if under_16 else None,
         "poor_total": poor,
     }
 

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from donations.models import Disbursement, DisbursementStatus
 from donations.services.donations import donation_create, donation_post
 from reports.models import ReportKind, ReportStatus
-from reports.services import report_build, report_narrative_save, report_submit
+from reports.services.reports import report_build, report_narrative_save, report_submit
 from tests.factories import TEST_PASSWORD, FundFactory, give_totp, officer, report_calendar_seed, staff
 
 from .helpers import DESKTOP, PHONE, log_in

@@ -15,7 +15,7 @@ from children.models import Child
 from children.services.registry import child_register
 from fund_portal.models import UnitLevel
 from reports.models import Report, ReportStatus
-from reports.services import report_build, report_kind_for, report_narrative_save, report_submit
+from reports.services.reports import report_build, report_kind_for, report_narrative_save, report_submit
 from tests.factories import TEST_PASSWORD, UnitFactory, give_totp, officer, report_calendar_seed, staff
 
 from .helpers import DESKTOP, PHONE, log_in

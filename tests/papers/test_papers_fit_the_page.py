@@ -20,7 +20,7 @@ from fund_portal.models import AdministrativeUnit, Role
 from fund_portal.pdf import issuer_lines
 from reports.documents.parts import COUNT, MONEY, TEXT, Table, bar_chart_svg
 from reports.documents.pdf import report_pdf, report_subject
-from reports.services import report_build
+from reports.services.reports import report_build
 from tests.factories import DonorFactory, UserFactory, give_totp
 from tests.papers.layout import on_one_line, pdf_pages, text_of, words_outside
 from tests.reports.conftest import YEAR, register

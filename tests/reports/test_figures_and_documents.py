@@ -14,7 +14,7 @@ from fund_portal.models import UnitLevel
 from reports.documents.xlsx import report_xlsx
 from reports.figures.compute import additive_sections, compute_figures, sum_sections
 from reports.models import Report, ReportStatus
-from reports.services import report_accept, report_build, report_submit
+from reports.services.reports import report_accept, report_build, report_submit
 from tests.factories import UnitFactory
 from tests.reports.conftest import END, YEAR, aged, d, register
 

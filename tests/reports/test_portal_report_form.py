@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from reports.models import Report, ReportStatus
-from reports.services import report_build
+from reports.services.reports import report_build
 from tests.reports.conftest import YEAR
 
 pytestmark = pytest.mark.django_db

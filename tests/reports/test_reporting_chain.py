@@ -21,7 +21,13 @@ from reports.selectors import (
     report_completeness,
     units_required,
 )
-from reports.services import report_accept, report_build, report_kind_for, report_return, report_submit
+from reports.services.reports import (
+    report_accept,
+    report_build,
+    report_kind_for,
+    report_return,
+    report_submit,
+)
 from tests.factories import UnitFactory, officer, staff
 
 from .conftest import YEAR, aged, register
@@ -214,7 +220,7 @@ def test_the_province_pdf_names_its_districts_who_reported_and_the_ministry(dist
 
 def test_a_provinces_staff_keep_their_own_calendar_and_addressing_and_nothing_beyond(two_level):
     from fund_portal.authority import NotAllowed
-    from reports.services import report_addressing_save, report_kind_save
+    from reports.services.calendar import report_addressing_save, report_kind_save
     from tests.factories import UserFactory
 
     t = two_level

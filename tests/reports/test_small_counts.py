@@ -18,7 +18,7 @@ from children.services.care import needs_assess
 from children.services.incidents import incident_record
 from donations.models import NeedArea
 from reports.documents.xlsx import report_xlsx
-from reports.services import report_build
+from reports.services.reports import report_build
 from tests.factories import officer
 from tests.reports.conftest import TZ, YEAR
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from children.services.registry import child_register
 from reports.models import Report, ReportKind, ReportStatus, Timeliness
 from reports.selectors import completeness_summary, report_completeness
-from reports.services import (
+from reports.services.reports import (
     report_accept,
     report_build,
     report_narrative_save,

@@ -19,7 +19,7 @@ from donations.services.donations import donation_create, donation_post
 from fund_portal.demo import DEMO_PASSWORD, seed_demo
 from fund_portal.models import AdministrativeUnit, User
 from reports.models import Cadence
-from reports.services import report_build, report_kind_for
+from reports.services.reports import report_build, report_kind_for
 
 COMMUNE_B = "15703"  # Xã Dân Lý
 SECRET_DONOR = "Bà Kín Đáo Dân Lý"

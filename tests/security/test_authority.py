@@ -44,8 +44,11 @@ NOT_ACTIONS = {
     "children.imports.child_export.children_template": "an empty template to fill in",
     "donations.imports.donations.donations_import_template": "an empty template to fill in",
     "children.services.incidents.incident_check": "a check, called by incident_record before it writes",
-    "reports.services.report_kind_check": "a check, called by report_kind_save before it writes",
-    "reports.services.report_addressing_check": (
+    "reports.services.calendar.report_kind_check": "a check, called by report_kind_save before it writes",
+    "reports.services.plans.plan_check": "a check, called by plan_save and the plan's admin form",
+    "reports.services.plans.plan_target_check": "a check, called by plan_target_save, plan_target_delete",
+    "reports.services.plans.population_check": "a check, called by population_save, population_delete",
+    "reports.services.calendar.report_addressing_check": (
         "a check, called by report_addressing_save and report_addressing_delete before they write"
     ),
     "children.services.registry.child_check": "a check, called by child_register and child_update",
@@ -65,8 +68,8 @@ NOT_ACTIONS = {
     "children.services.support.support_check": "a check, called by support_record",
     "children.services.support.sponsorship_check": "a check, called by the sponsorship admin's form",
     "campaigns.services.campaigns.campaign_check": "a check, called by campaign_save",
-    "reports.services.require_unit_in_scope": "a scope check",
-    "reports.services.report_pdf_read": "reads a PDF; a missing one is kept only through report_build",
+    "reports.services.reports.require_unit_in_scope": "a scope check",
+    "reports.services.reports.report_pdf_read": "reads a PDF; a missing one is kept via report_build",
 }
 
 ROLES = ("superuser", "staff", "officer", "officer_elsewhere", "auditor", "donor", "anonymous")

@@ -10,7 +10,7 @@ from fund_portal.models import User
 from reports.figures.compute import compute_figures
 from reports.models import Cadence
 from reports.selectors import accepted_figures
-from reports.services import (
+from reports.services.reports import (
     check_period,
     check_year,
     report_build,

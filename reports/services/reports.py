@@ -32,10 +32,9 @@ from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, may, requires
 from fund_portal.models import AdministrativeUnit, Role, User
-
-from .figures.compute import compute_figures
-from .models import FROZEN_STATUSES, Cadence, Report, ReportAddressing, ReportKind, ReportStatus
-from .selectors import (
+from reports.figures.compute import compute_figures
+from reports.models import FROZEN_STATUSES, Cadence, Report, ReportKind, ReportStatus
+from reports.selectors import (
     PREPARER_ROLE,
     accepted_figures,
     consolidation_completeness,
@@ -138,7 +137,7 @@ def _figures_for(report: Report) -> dict:
 
 
 def _render(report: Report) -> None:
-    from .documents.pdf import report_pdf
+    from reports.documents.pdf import report_pdf
 
     pdf = report_pdf(report=report, completeness=consolidation_completeness(report))
     if report.pdf:
@@ -156,7 +155,7 @@ def report_pdf_read(*, report: Report, by) -> bytes:
     reader may prepare the report; for a read-only reader (an auditor) it is rendered and not kept."""
     if not report.pdf:
         if not may(by, Action.REPORT_PREPARE):
-            from .documents.pdf import report_pdf
+            from reports.documents.pdf import report_pdf
 
             return report_pdf(report=report, completeness=consolidation_completeness(report))
         report = report_build(kind=report.kind, unit=report.unit, year=report.year, by=by)
@@ -298,74 +297,6 @@ def report_return(*, report: Report, by: User, comment: str) -> Report:
     return report
 
 
-# --- The calendar and the addressing, as data ------------------------------------------------------
-
-
-def report_kind_check(*, kind: ReportKind, by) -> None:
-    """A kind of report is the portal's (no owner: an administrator's) or a unit's, within the scope of
-    whoever keeps it; a unit's staff cannot change the portal's kinds, nor move a kind out of their unit."""
-    if _is_system(by) or by.is_superuser:
-        return
-    if kind.pk is not None:
-        saved_owner = ReportKind.objects.filter(pk=kind.pk).values_list("owner_id", flat=True).first()
-        if saved_owner is None:
-            raise ValidationError(
-                _("An administrator changes the portal's own kinds of report; make one for your unit."),
-                code="owner",
-            )
-        if not AdministrativeUnit.objects.visible_to(by).filter(pk=saved_owner).exists():
-            raise ValidationError(
-                _("This kind of report belongs to a unit outside your scope."), code="owner"
-            )
-    if kind.owner_id is None:
-        raise ValidationError(
-            {"owner": _("Choose the unit whose units owe this report (yours or one under it).")}
-        )
-    if not AdministrativeUnit.objects.visible_to(by).filter(pk=kind.owner_id).exists():
-        raise ValidationError({"owner": _("This unit is outside your scope.")})
-
-
-@requires(Action.REPORT_CALENDAR)
-def report_kind_save(*, kind: ReportKind, by) -> ReportKind:
-    """Create or change a kind of report (see `report_kind_check`)."""
-    report_kind_check(kind=kind, by=by)
-    kind.full_clean()
-    kind.save()
-    return kind
-
-
-def report_addressing_check(*, addressing: ReportAddressing, by) -> None:
-    if _is_system(by) or by.is_superuser:
-        return
-    for unit_id in {
-        addressing.unit_id,
-        ReportAddressing.objects.filter(pk=addressing.pk).values_list("unit_id", flat=True).first(),
-    } - {None}:
-        if not AdministrativeUnit.objects.visible_to(by).filter(pk=unit_id).exists():
-            raise ValidationError({"unit": _("This unit is outside your scope.")})
-
-
-@requires(Action.REPORT_CALENDAR)
-def report_addressing_save(*, addressing: ReportAddressing, by) -> ReportAddressing:
-    """Who a unit's reports go to, who issues and signs them (see `ReportAddressing`)."""
-    report_addressing_check(addressing=addressing, by=by)
-    for field in ("recipients", "issuer_parent", "issuer", "signer_authority", "signer_title", "signer_name"):
-        setattr(
-            addressing,
-            field,
-            "\n".join(line.strip() for line in getattr(addressing, field).splitlines() if line.strip()),
-        )
-    addressing.full_clean()
-    addressing.save()
-    return addressing
-
-
-@requires(Action.REPORT_CALENDAR)
-def report_addressing_delete(*, addressing: ReportAddressing, by) -> None:
-    report_addressing_check(addressing=addressing, by=by)
-    addressing.delete()
-
-
 # --- Email and the calendar -----------------------------------------------------------------------
 
 
@@ -407,7 +338,7 @@ def report_notify_officers(*, report_id: int) -> int:
             to=addresses,
         )
         if report.pdf:
-            from .documents.parts import report_filename
+            from reports.documents.parts import report_filename
 
             with report.pdf.open("rb") as handle:
                 message.attach(report_filename(report, "pdf"), handle.read(), "application/pdf")
@@ -423,7 +354,7 @@ def reports_calendar_run(*, today: dt.date | None = None, enqueue=None) -> dict:
     (one task each, enqueued on commit), and reports still unsubmitted at their due date are marked.
 
     Idempotent: a unit whose report exists is not built again, and each report is marked once."""
-    from .tasks import report_build_task
+    from reports.tasks import report_build_task
 
     today = today or timezone.localdate()
     enqueue = enqueue or (lambda **kwargs: report_build_task.delay(**kwargs))
