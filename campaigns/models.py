@@ -4,12 +4,12 @@ events, and the gift lists (danh sách nhận quà) handed out at an event.
 Writes go through `campaigns.services`; reads of progress through `campaigns.selectors`.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from children.models import SupportKind
+from fund_portal.fields import account_field
 from fund_portal.scope import ScopedModel
 
 
@@ -223,25 +223,10 @@ class GiftList(ScopedModel):
     status = models.CharField(
         _("status"), max_length=12, choices=GiftListStatus.choices, default=GiftListStatus.DRAFT
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = account_field(_("created by"), null=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     handed_over_at = models.DateTimeField(_("handed over at"), null=True, blank=True, editable=False)
-    handed_over_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("handover recorded by"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    handed_over_by = account_field(_("handover recorded by"), null=True, blank=True, editable=False)
 
     scope_lookup = "campaign__unit"
 

@@ -2,11 +2,11 @@
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.fields import account_field
 from fund_portal.scope import ScopedModel
 
 from .child import Child
@@ -50,14 +50,7 @@ class Sponsorship(ScopedModel):
     goods = models.CharField(_("goods"), max_length=255, blank=True)
     token = models.UUIDField(_("progress page key"), default=uuid.uuid4, unique=True, editable=False)
     note = models.CharField(_("note"), max_length=255, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = account_field(_("created by"), null=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     scope_lookup = "child__commune"
@@ -138,14 +131,7 @@ class Support(ScopedModel):
     )
     handed_over_by = models.CharField(_("handed over by"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recorded_by = account_field(_("recorded by"), null=True, editable=False)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     scope_lookup = "commune"

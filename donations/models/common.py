@@ -2,10 +2,11 @@
 may be spent on (its restriction), money or goods, and who edited a record last.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from fund_portal.fields import account_field
 
 
 class SourceCategory(models.TextChoices):
@@ -49,15 +50,7 @@ class Edited(models.Model):
     An edit re-makes a proposal, so its editor may not decide on it either (maker-checker; for a
     disbursement also `disbursement_no_approval_by_editor`, and every earlier editor in `edits`)."""
 
-    edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("last edited by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    edited_by = account_field(_("last edited by"), null=True, blank=True, editable=False)
     edited_at = models.DateTimeField(_("last edited at"), null=True, blank=True, editable=False)
 
     class Meta:

@@ -1,10 +1,10 @@
 """Disbursements: money or goods going out of a fund (maker-checker), and their edits."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.fields import account_field
 from fund_portal.scope import ScopedModel
 
 from .common import Edited, Medium, NeedArea, Restricted
@@ -67,19 +67,9 @@ class Disbursement(ScopedModel, Edited, Restricted):
         _("status"), max_length=10, choices=DisbursementStatus.choices, default=DisbursementStatus.PROPOSED
     )
     voucher_number = models.CharField(_("payment voucher"), max_length=64, blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = account_field(_("entered by"))
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("approved or rejected by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    decided_by = account_field(_("approved or rejected by"), null=True, blank=True, editable=False)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
     decision_note = models.TextField(_("decision note"), blank=True)
 
@@ -131,9 +121,7 @@ class DisbursementEdit(models.Model):
     disbursement = models.ForeignKey(
         Disbursement, verbose_name=_("disbursement"), on_delete=models.PROTECT, related_name="edits"
     )
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("edited by"), on_delete=models.PROTECT, related_name="+"
-    )
+    by = account_field(_("edited by"))
     at = models.DateTimeField(_("edited at"), auto_now_add=True)
     fields = models.JSONField(_("fields changed"), default=list)
 

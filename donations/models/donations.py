@@ -1,11 +1,11 @@
 """Donations: money or goods given to a fund, receipted when posted."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.fields import account_field
 from fund_portal.scope import ScopedModel, ScopedQuerySet
 
 from .common import Medium, Restricted, SourceCategory
@@ -131,24 +131,9 @@ class Donation(ScopedModel, Restricted):
     import_key = models.CharField(  # noqa: DJ001
         _("imported document id"), max_length=64, null=True, blank=True, editable=False
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = account_field(_("recorded by"), null=True, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("posted by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    posted_by = account_field(_("posted by"), null=True, blank=True, editable=False)
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True, editable=False)
 
     objects = DonationQuerySet.as_manager()

@@ -1,10 +1,10 @@
 """Pledges: a donor's promise of an amount, paid in instalments."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.fields import account_field
 from fund_portal.scope import ScopedModel
 
 from .common import Edited
@@ -31,13 +31,7 @@ class Pledge(ScopedModel, Edited):
         related_name="pledges",
     )
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = account_field(_("created by"), null=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     scope_lookup = "fund__unit"

@@ -1,10 +1,10 @@
 """Bank statements imported for a fund's accounts, and their incoming transfers."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.fields import account_field
 from fund_portal.scope import ScopedModel
 
 from .donations import Donation
@@ -18,13 +18,7 @@ class BankStatement(ScopedModel):
         BankAccount, verbose_name=_("bank account"), on_delete=models.PROTECT, related_name="statements"
     )
     file_name = models.CharField(_("file"), max_length=255)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("imported by"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    imported_by = account_field(_("imported by"), null=True)
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
     new_lines = models.PositiveIntegerField(_("new lines"), default=0)
     matched_lines = models.PositiveIntegerField(_("matched and posted"), default=0)
@@ -140,13 +134,7 @@ class StatementLayoutMapping(ScopedModel):
     )
     header = models.JSONField(_("header row"), default=list)
     columns = models.JSONField(_("columns"), default=dict)
-    saved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("saved by"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    saved_by = account_field(_("saved by"), null=True)
     saved_at = models.DateTimeField(_("saved at"), auto_now=True)
 
     scope_lookup = "bank_account__fund__unit"

@@ -1,0 +1,18 @@
+"""Model fields that every app declares the same way."""
+
+from django.conf import settings
+from django.db import models
+
+
+def account_field(verbose_name, **options) -> models.ForeignKey:
+    """The account that did something to a record (created, recorded, checked it): the account cannot
+    be deleted while a record names it, and an account has no reverse accessor to every such record.
+
+    `options` are the ForeignKey's others (`null`, `blank`, `editable`, `db_index`)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.PROTECT,
+        related_name="+",
+        **options,
+    )
