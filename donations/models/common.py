@@ -45,6 +45,16 @@ class Medium(models.TextChoices):
     GOODS = "goods", _("Goods")
 
 
+def amount_positive_constraint(name: str) -> models.CheckConstraint:
+    """The rule of every sum of money a person enters (a donation, a pledge, a disbursement): whole đồng
+    above 0, refused by the database with the same message wherever it comes from."""
+    return models.CheckConstraint(
+        condition=Q(amount__gt=0),
+        name=name,
+        violation_error_message=_("The amount must be more than 0 đồng."),
+    )
+
+
 class Edited(models.Model):
     """A record changed after it was entered, through its service: whoever changed it last, and when.
     An edit re-makes a proposal, so its editor may not decide on it either (maker-checker; for a

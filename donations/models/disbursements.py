@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from fund_portal.fields import account_field
 from fund_portal.scope import ScopedModel
 
-from .common import Edited, Medium, NeedArea, Restricted
+from .common import Edited, Medium, NeedArea, Restricted, amount_positive_constraint
 from .funds import Fund
 
 
@@ -80,11 +80,7 @@ class Disbursement(ScopedModel, Edited, Restricted):
         verbose_name_plural = _("disbursements")
         ordering = ["-spent_on", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="disbursement_amount_positive",
-                violation_error_message=_("The amount must be more than 0 đồng."),
-            ),
+            amount_positive_constraint("disbursement_amount_positive"),
             models.CheckConstraint(
                 condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("created_by")),
                 name="disbursement_no_self_approval",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from fund_portal.fields import account_field
 from fund_portal.scope import ScopedModel, ScopedQuerySet
 
-from .common import Medium, Restricted, SourceCategory
+from .common import Medium, Restricted, SourceCategory, amount_positive_constraint
 from .donors import DisplayPreference, Donor
 from .funds import Fund
 
@@ -146,11 +146,7 @@ class Donation(ScopedModel, Restricted):
         verbose_name_plural = _("donations")
         ordering = ["-received_on", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="donation_amount_positive",
-                violation_error_message=_("The amount must be more than 0 đồng."),
-            ),
+            amount_positive_constraint("donation_amount_positive"),
             models.UniqueConstraint(fields=["fund", "import_key"], name="donation_import_key_unique"),
             models.UniqueConstraint(fields=["transfer_reference"], name="donation_transfer_reference_unique"),
             models.UniqueConstraint(fields=["client_token"], name="donation_client_token_unique"),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from fund_portal.fields import account_field
 from fund_portal.scope import ScopedModel
 
-from .common import Edited
+from .common import Edited, amount_positive_constraint
 from .donors import Donor
 from .funds import Fund
 
@@ -41,11 +41,7 @@ class Pledge(ScopedModel, Edited):
         verbose_name_plural = _("pledges")
         ordering = ["-pledged_on", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="pledge_amount_positive",
-                violation_error_message=_("The amount must be more than 0 đồng."),
-            ),
+            amount_positive_constraint("pledge_amount_positive"),
             models.CheckConstraint(
                 condition=Q(due_by__isnull=True) | Q(due_by__gte=F("pledged_on")),
                 name="pledge_due_after_pledged",
