@@ -48,12 +48,9 @@ class ChildDuplicatesAdminMixin:
     duplicates_limit = 100
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path(
-                "duplicates/",
-                self.admin_site.admin_view(self.duplicates_view),
-                name="children_child_duplicates",
-            ),
+            path("duplicates/", view(self.duplicates_view), name="children_child_duplicates"),
             *super().get_urls(),
         ]
 

@@ -31,12 +31,11 @@ class ChildImportExportAdminMixin:
         return actions
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="children_child_import"),
+            path("import/", view(self.import_view), name="children_child_import"),
             path(
-                "import/template.xlsx",
-                self.admin_site.admin_view(self.import_template_view),
-                name="children_child_import_template",
+                "import/template.xlsx", view(self.import_template_view), name="children_child_import_template"
             ),
             *super().get_urls(),
         ]

@@ -115,12 +115,9 @@ class DisbursementAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAd
         return self.readonly_fields
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path(
-                "<int:pk>/voucher.pdf",
-                self.admin_site.admin_view(self.voucher_view),
-                name="donations_disbursement_voucher",
-            ),
+            path("<int:pk>/voucher.pdf", view(self.voucher_view), name="donations_disbursement_voucher"),
             *super().get_urls(),
         ]
 

@@ -85,18 +85,11 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     change_form_template = "admin/donations/donation_change_form.html"
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path(
-                "<int:pk>/reverse/",
-                self.admin_site.admin_view(self.reverse_view),
-                name="donations_donation_reverse",
-            ),
-            path("import/", self.admin_site.admin_view(self.import_view), name="donations_donation_import"),
-            path(
-                "import/template.xlsx",
-                self.admin_site.admin_view(self.template_view),
-                name="donations_donation_import_template",
-            ),
+            path("<int:pk>/reverse/", view(self.reverse_view), name="donations_donation_reverse"),
+            path("import/", view(self.import_view), name="donations_donation_import"),
+            path("import/template.xlsx", view(self.template_view), name="donations_donation_import_template"),
             *super().get_urls(),
         ]
 

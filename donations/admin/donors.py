@@ -83,23 +83,12 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
         donor_save(donor=obj)
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path(
-                "duplicates/",
-                self.admin_site.admin_view(self.duplicates_view),
-                name="donations_donor_duplicates",
-            ),
-            path(
-                "recognition/",
-                self.admin_site.admin_view(self.recognition_view),
-                name="donations_donor_recognition",
-            ),
-            path("import/", self.admin_site.admin_view(self.import_view), name="donations_donor_import"),
-            path(
-                "import/template.xlsx",
-                self.admin_site.admin_view(self.template_view),
-                name="donations_donor_import_template",
-            ),
+            path("duplicates/", view(self.duplicates_view), name="donations_donor_duplicates"),
+            path("recognition/", view(self.recognition_view), name="donations_donor_recognition"),
+            path("import/", view(self.import_view), name="donations_donor_import"),
+            path("import/template.xlsx", view(self.template_view), name="donations_donor_import_template"),
             *super().get_urls(),
         ]
 

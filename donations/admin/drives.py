@@ -67,15 +67,12 @@ class SalaryDriveAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAdm
                 drive_agency_update(row=row, by=request.user, **terms)
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path(
-                "<int:pk>/collection/",
-                self.admin_site.admin_view(self.collection_view),
-                name="donations_salarydrive_collection",
-            ),
+            path("<int:pk>/collection/", view(self.collection_view), name="donations_salarydrive_collection"),
             path(
                 "<int:pk>/payments-template.xlsx",
-                self.admin_site.admin_view(self.payments_template_view),
+                view(self.payments_template_view),
                 name="donations_salarydrive_payments_template",
             ),
             *super().get_urls(),

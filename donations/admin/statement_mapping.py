@@ -90,12 +90,9 @@ class StatementMappingAdminMixin:
     """The mapping page of the statement import (`BankStatementAdmin`)."""
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path(
-                "mapping/<str:token>/",
-                self.admin_site.admin_view(self.mapping_view),
-                name="donations_bankstatement_mapping",
-            ),
+            path("mapping/<str:token>/", view(self.mapping_view), name="donations_bankstatement_mapping"),
             *super().get_urls(),
         ]
 
