@@ -12,6 +12,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -150,6 +151,13 @@ class ServiceErrorsAdminMixin:
             for message in error.messages:
                 messages.error(request, message)
             return HttpResponseRedirect(request.get_full_path())
+
+
+def admin_page(model_admin: admin.ModelAdmin, request, template: str, context: dict) -> TemplateResponse:
+    """A page of a model's admin beyond Django's own (an import, a merge to confirm, a report), drawn in
+    the admin's frame: the site's header and the model's breadcrumbs."""
+    frame = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta}
+    return TemplateResponse(request, template, {**frame, **context})
 
 
 @admin.register(AdministrativeUnit)

@@ -3,7 +3,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +12,7 @@ from campaigns.forms import GiftListBuildForm
 from campaigns.models import GiftList, GiftListEntry
 from campaigns.services.gift_lists import gift_list_build, gift_list_delete
 from campaigns.views import handover_form
-from fund_portal.admin import ScopedAdminMixin
+from fund_portal.admin import ScopedAdminMixin, admin_page
 from fund_portal.authority import Action, action_required, reads
 from fund_portal.exports import xlsx_download
 from fund_portal.forms import form_service_errors
@@ -144,12 +143,10 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 )
                 return redirect("admin:campaigns_giftlist_change", gift_list.pk)
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "form": form,
             "title": _("Build a gift list"),
         }
-        return TemplateResponse(request, "admin/campaigns/giftlist_form.html", context)
+        return admin_page(self, request, "admin/campaigns/giftlist_form.html", context)
 
     @action_required(Action.GIFT_HANDOVER, post_only=True)
     def handover_view(self, request, pk):
@@ -160,13 +157,11 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if recorded:
             return redirect("admin:campaigns_giftlist_change", gift_list.pk)
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "form": form,
             "gift_list": gift_list,
             "title": _("Record the handover"),
         }
-        return TemplateResponse(request, "admin/campaigns/giftlist_handover.html", context)
+        return admin_page(self, request, "admin/campaigns/giftlist_handover.html", context)
 
     @reads
     def sheet_view(self, request, pk, commune_id):

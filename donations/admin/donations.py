@@ -5,13 +5,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from fund_portal.admin import ScopedAdminMixin
+from fund_portal.admin import ScopedAdminMixin, admin_page
 from fund_portal.authority import Action, action_required
 from fund_portal.exports import xlsx_download
 from fund_portal.money import format_vnd
@@ -113,13 +112,11 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 )
                 return redirect("admin:donations_donation_changelist")
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "form": form,
             "result": result,
             "title": _("Import donations from a spreadsheet"),
         }
-        return TemplateResponse(request, "admin/donations/donation_import.html", context)
+        return admin_page(self, request, "admin/donations/donation_import.html", context)
 
     @action_required(Action.DONATION_POST)
     def reverse_view(self, request, pk):
@@ -139,13 +136,11 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 )
                 return redirect("admin:donations_donation_change", donation.pk)
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "form": form,
             "donation": donation,
             "title": _("Reverse receipt %(number)s") % {"number": donation.receipt_number},
         }
-        return TemplateResponse(request, "admin/donations/donation_reverse.html", context)
+        return admin_page(self, request, "admin/donations/donation_reverse.html", context)
 
     @action_required(Action.DONATION_IMPORT)
     def template_view(self, request):

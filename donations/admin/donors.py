@@ -6,13 +6,12 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.admin import ScopedAdminMixin
+from fund_portal.admin import ScopedAdminMixin, admin_page
 from fund_portal.authority import Action, action_required, reads
 from fund_portal.exports import xlsx_download, xlsx_response
 from fund_portal.forms import MoneyField
@@ -103,14 +102,12 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
             return None
         if request.POST.get("confirmed") != "yes":  # a merge cannot be undone: ask once more
             context = {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
                 "title": _("Merge two donors?"),
                 "kept": donors[0],
                 "duplicate": donors[1],
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             }
-            return TemplateResponse(request, "admin/donations/donor/merge_confirm.html", context)
+            return admin_page(self, request, "admin/donations/donor/merge_confirm.html", context)
         try:
             kept = donor_merge(keep=donors[0], duplicate=donors[1], by=request.user)
         except ValidationError as error:
@@ -147,13 +144,11 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     )
                     return redirect("admin:donations_donor_changelist")
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "form": form,
             "result": result,
             "title": _("Import donors from a spreadsheet"),
         }
-        return TemplateResponse(request, "admin/donations/donor_import.html", context)
+        return admin_page(self, request, "admin/donations/donor_import.html", context)
 
     @action_required(Action.DONOR_MANAGE)
     def template_view(self, request):
@@ -179,12 +174,10 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
             return redirect("admin:donations_donor_duplicates")
         pairs = donor_duplicates(user=request.user)
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "pairs": pairs,
             "title": _("Possible duplicate donors"),
         }
-        return TemplateResponse(request, "admin/donations/donor_duplicates.html", context)
+        return admin_page(self, request, "admin/donations/donor_duplicates.html", context)
 
     @reads
     def recognition_view(self, request):
@@ -235,10 +228,8 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     ],
                 )
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "form": form,
             "rows": rows,
             "title": _("Donors to propose for commendation"),
         }
-        return TemplateResponse(request, "admin/donations/donor_recognition.html", context)
+        return admin_page(self, request, "admin/donations/donor_recognition.html", context)

@@ -4,12 +4,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin
+from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin, admin_page
 from fund_portal.authority import Action, action_required, reads
 from fund_portal.exports import xlsx_download, xlsx_response
 from fund_portal.money import format_vnd
@@ -140,12 +139,10 @@ class SalaryDriveAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAdm
                 ],
             )
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "drive": drive,
             "collection": collection,
             "form": form,
             "preview": preview,
             "title": _("%(drive)s: collection by agency") % {"drive": drive},
         }
-        return TemplateResponse(request, "admin/donations/drive_collection.html", context)
+        return admin_page(self, request, "admin/donations/drive_collection.html", context)
