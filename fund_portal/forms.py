@@ -1,4 +1,6 @@
-"""Form fields shared by the portal's apps."""
+"""Form fields shared by the portal's apps, and what every form does with a service's answer."""
+
+from collections.abc import Callable
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -45,3 +47,19 @@ def form_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def sheet_upload_run[T](request, form: forms.Form, run: Callable[..., T]) -> T | None:
+    """An import's upload form (a `file` and a `dry_run` box), posted and valid: `run` (the app's
+    import) reads the file, only checking it when the box is ticked. A file refused as a whole shows
+    its reasons on the file field. None when nothing was posted, the form is invalid, or the file
+    was refused."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    upload = form.cleaned_data["file"]
+    try:
+        return run(uploaded=upload, by=request.user, name=upload.name, dry_run=form.cleaned_data["dry_run"])
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error("file", message)
+        return None

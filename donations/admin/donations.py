@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from fund_portal.admin import ScopedAdminMixin, admin_page
 from fund_portal.authority import Action, action_required
 from fund_portal.exports import xlsx_download
+from fund_portal.forms import sheet_upload_run
 from fund_portal.money import format_vnd
 from fund_portal.paginators import CappedCountPaginator
 from fund_portal.text import fold, folded_pattern, normalize_text
@@ -98,19 +99,14 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = DonationImportForm(request.POST or None, request.FILES or None)
-        result = None
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            result = donations_import(
-                uploaded=upload, by=request.user, name=upload.name, dry_run=form.cleaned_data["dry_run"]
+        result = sheet_upload_run(request, form, donations_import)
+        if result is not None and result.ok and result.written:
+            messages.success(
+                request,
+                _("Imported and posted %(rows)s donations, %(total)s in all.")
+                % {"rows": result.rows, "total": format_vnd(result.total)},
             )
-            if result.ok and result.written:
-                messages.success(
-                    request,
-                    _("Imported and posted %(rows)s donations, %(total)s in all.")
-                    % {"rows": result.rows, "total": format_vnd(result.total)},
-                )
-                return redirect("admin:donations_donation_changelist")
+            return redirect("admin:donations_donation_changelist")
         context = {
             "form": form,
             "result": result,

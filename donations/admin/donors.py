@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from fund_portal.admin import ScopedAdminMixin, admin_page
 from fund_portal.authority import Action, action_required, reads
 from fund_portal.exports import xlsx_download, xlsx_response
-from fund_portal.forms import MoneyField
+from fund_portal.forms import MoneyField, sheet_upload_run
 from fund_portal.money import format_vnd
 
 from ..imports.donors import donors_import, donors_template
@@ -125,24 +125,14 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = DonorImportForm(request.POST or None, request.FILES or None)
-        result = None
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                result = donors_import(
-                    uploaded=upload, by=request.user, name=upload.name, dry_run=form.cleaned_data["dry_run"]
-                )
-            except ValidationError as error:
-                for message in error.messages:
-                    form.add_error("file", message)
-            else:
-                if not form.cleaned_data["dry_run"]:
-                    messages.success(
-                        request,
-                        _("%(new)d donors added, %(updated)d updated.")
-                        % {"new": result.new, "updated": result.updated},
-                    )
-                    return redirect("admin:donations_donor_changelist")
+        result = sheet_upload_run(request, form, donors_import)
+        if result is not None and not form.cleaned_data["dry_run"]:
+            messages.success(
+                request,
+                _("%(new)d donors added, %(updated)d updated.")
+                % {"new": result.new, "updated": result.updated},
+            )
+            return redirect("admin:donations_donor_changelist")
         context = {
             "form": form,
             "result": result,
