@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from .audit import SENSITIVE_PERMISSION, audit_entries_visible, audit_entry_for, audit_redacted_fields
 from .authority import AuthorityAdminMixin
 from .models import AdministrativeUnit, NewsPost, User
+from .money import format_vnd
 from .scope import visible_unit_ids
 from .services import unit_save, user_set_role
 
@@ -151,6 +152,16 @@ class ServiceErrorsAdminMixin:
             for message in error.messages:
                 messages.error(request, message)
             return HttpResponseRedirect(request.get_full_path())
+
+
+def money_display(field: str, description, *, sortable: bool = True):
+    """A column or read-only field of whole đồng, shown as 1.250.000 ₫ (and sorted by the field)."""
+
+    @admin.display(description=description, ordering=field if sortable else None)
+    def display(model_admin, obj):
+        return format_vnd(getattr(obj, field))
+
+    return display
 
 
 def admin_page(model_admin: admin.ModelAdmin, request, template: str, context: dict) -> TemplateResponse:

@@ -12,11 +12,10 @@ from campaigns.forms import GiftListBuildForm
 from campaigns.models import GiftList, GiftListEntry
 from campaigns.services.gift_lists import gift_list_build, gift_list_delete
 from campaigns.views import handover_form
-from fund_portal.admin import ScopedAdminMixin, admin_page
+from fund_portal.admin import ScopedAdminMixin, admin_page, money_display
 from fund_portal.authority import Action, action_required, reads
 from fund_portal.exports import xlsx_download
 from fund_portal.forms import form_service_errors
-from fund_portal.money import format_vnd
 from fund_portal.pdf import pdf_response
 
 
@@ -36,9 +35,7 @@ class GiftListEntryInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user).select_related("child", "commune")
 
-    @admin.display(description=_("value (đồng)"))
-    def value_display(self, obj):
-        return format_vnd(obj.value)
+    value_display = money_display("value", _("value (đồng)"), sortable=False)
 
     @admin.display(description=_("Handover"))
     def state(self, obj):
@@ -89,9 +86,7 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         return redirect("admin:campaigns_giftlist_build")
 
-    @admin.display(description=_("value per child"))
-    def value_display(self, obj):
-        return format_vnd(obj.value_per_child)
+    value_display = money_display("value_per_child", _("value per child"), sortable=False)
 
     @admin.display(description=_("children"))
     def children_count(self, obj):

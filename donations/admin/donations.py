@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from fund_portal.admin import ScopedAdminMixin, admin_page
+from fund_portal.admin import ScopedAdminMixin, admin_page, money_display
 from fund_portal.authority import Action, action_required
 from fund_portal.exports import xlsx_download
 from fund_portal.forms import sheet_upload_run
@@ -166,9 +166,7 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def donor_display(self, obj):
         return obj.donor or obj.donor_name or "—"
 
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_display(self, obj):
-        return format_vnd(obj.amount)
+    amount_display = money_display("amount", _("amount"))
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != DonationStatus.PENDING:

@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from fund_portal.admin import ScopedAdminMixin, admin_page
+from fund_portal.admin import ScopedAdminMixin, admin_page, money_display
 from fund_portal.authority import Action, action_required
 from fund_portal.money import format_vnd
 
@@ -139,9 +139,7 @@ class BankStatementLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "note",
     ]
 
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_display(self, obj):
-        return format_vnd(obj.amount)
+    amount_display = money_display("amount", _("amount"))
 
     @admin.display(description=_("donation quoted"))
     def candidate_display(self, obj):
