@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from children.models import SupportKind
-from fund_portal.fields import account_field
+from fund_portal.fields import account_field, optional_link
 from fund_portal.scope import ScopedModel
 
 
@@ -111,13 +111,8 @@ class Campaign(ScopedModel):
     target_amount = models.BigIntegerField(_("target (đồng)"), default=0)
     description = models.TextField(_("description"), blank=True)
     is_public = models.BooleanField(_("shown on the public site"), default=True)
-    template = models.ForeignKey(
-        CampaignTemplate,
-        verbose_name=_("made from the recurring campaign"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="campaigns",
+    template = optional_link(
+        CampaignTemplate, _("made from the recurring campaign"), related_name="campaigns"
     )
     year = models.PositiveSmallIntegerField(
         _("year"), null=True, blank=True, help_text=_("Empty: the year it starts.")
@@ -205,14 +200,7 @@ class GiftList(ScopedModel):
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="gift_lists"
     )
-    event = models.ForeignKey(
-        CampaignEvent,
-        verbose_name=_("event"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="gift_lists",
-    )
+    event = optional_link(CampaignEvent, _("event"), related_name="gift_lists")
     kind = models.CharField(_("type of support"), max_length=20, choices=SupportKind.choices)
     value_per_child = models.BigIntegerField(_("value per child (đồng)"))
     budget = models.BigIntegerField(_("budget (đồng)"), null=True, blank=True)

@@ -16,3 +16,18 @@ def account_field(verbose_name, **options) -> models.ForeignKey:
         related_name="+",
         **options,
     )
+
+
+def optional_link(to, verbose_name, **options) -> models.ForeignKey:
+    """A link a record may have or not (NULL in the database, empty in forms); the record linked to
+    cannot be deleted while a record links to it: the fund's records are kept, never cascaded away.
+
+    `options` are the ForeignKey's others (`related_name`, `db_index`, `editable`)."""
+    return models.ForeignKey(
+        to,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        **options,
+    )

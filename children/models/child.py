@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.fields import account_field
+from fund_portal.fields import account_field, optional_link
 from fund_portal.images import CleanImageField
 from fund_portal.scope import ScopedModel, ScopedQuerySet
 
@@ -83,12 +83,9 @@ class Child(ScopedModel):
         related_name="children_registered",
         db_index=False,  # child_commune_name_idx and child_commune_priority_idx start with it
     )
-    village = models.ForeignKey(
+    village = optional_link(
         "fund_portal.AdministrativeUnit",
-        verbose_name=_("village"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("village"),
         related_name="+",
         db_index=False,  # looked up by it only when a unit is deleted (PROTECT); lists go by commune
     )
@@ -157,13 +154,10 @@ class Child(ScopedModel):
     last_reviewed_year = models.PositiveSmallIntegerField(
         _("last reviewed in"), null=True, blank=True, editable=False
     )
-    merged_into = models.ForeignKey(
+    merged_into = optional_link(
         "self",
-        verbose_name=_("merged into"),
-        null=True,
-        blank=True,
+        _("merged into"),
         editable=False,
-        on_delete=models.PROTECT,
         related_name="merged_records",
         db_index=False,  # child_merged_idx: only the merged records
     )

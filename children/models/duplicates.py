@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.fields import account_field
+from fund_portal.fields import account_field, optional_link
 from fund_portal.scope import ScopedModel, visible_unit_ids
 
 from .child import Child
@@ -63,14 +63,7 @@ class DuplicateAlert(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
-    unit = models.ForeignKey(
-        "fund_portal.AdministrativeUnit",
-        verbose_name=_("checked by the staff of"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    unit = optional_link("fund_portal.AdministrativeUnit", _("checked by the staff of"), related_name="+")
     commune = models.ForeignKey(
         "fund_portal.AdministrativeUnit",
         verbose_name=_("commune registering"),

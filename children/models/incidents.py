@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.fields import account_field
+from fund_portal.fields import account_field, optional_link
 from fund_portal.scope import ScopedModel
 
 from .child import Child
@@ -36,14 +36,7 @@ class Incident(ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    child = models.ForeignKey(
-        Child,
-        verbose_name=_("child"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="incidents",
-    )
+    child = optional_link(Child, _("child"), related_name="incidents")
     child_description = models.CharField(
         _("child, if not registered"), max_length=255, blank=True, help_text=_("Age, sex; no name needed.")
     )

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.fields import account_field
+from fund_portal.fields import account_field, optional_link
 
 
 class SourceCategory(models.TextChoices):
@@ -73,21 +73,15 @@ class Restricted(models.Model):
     restriction = models.CharField(
         _("restriction"), max_length=16, choices=RestrictionKind.choices, default=RestrictionKind.NONE
     )
-    restriction_campaign = models.ForeignKey(
+    restriction_campaign = optional_link(
         "campaigns.Campaign",
-        verbose_name=_("restricted to campaign"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("restricted to campaign"),
         related_name="+",
         db_index=False,  # restriction_indexes(): nearly every row has none
     )
-    restriction_unit = models.ForeignKey(
+    restriction_unit = optional_link(
         "fund_portal.AdministrativeUnit",
-        verbose_name=_("restricted to commune"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("restricted to commune"),
         related_name="+",
         db_index=False,  # restriction_indexes()
     )

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.fields import account_field
+from fund_portal.fields import account_field, optional_link
 from fund_portal.scope import ScopedModel
 
 from .common import Edited, Medium, NeedArea, Restricted, amount_positive_constraint
@@ -32,34 +32,13 @@ class Disbursement(ScopedModel, Edited, Restricted):
     )
     medium = models.CharField(_("money or goods"), max_length=8, choices=Medium.choices, default=Medium.CASH)
     amount = models.BigIntegerField(_("amount (đồng)"), help_text=_("For goods: their value in đồng."))
-    stock_item = models.ForeignKey(
-        "donations.StockItem",
-        verbose_name=_("goods from stock"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="disbursements",
-    )
+    stock_item = optional_link("donations.StockItem", _("goods from stock"), related_name="disbursements")
     quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
     recipient_kind = models.CharField(
         _("goes to"), max_length=16, choices=RecipientKind.choices, default=RecipientKind.CHILDREN
     )
-    recipient_unit = models.ForeignKey(
-        "fund_portal.AdministrativeUnit",
-        verbose_name=_("commune"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    recipient_fund = models.ForeignKey(
-        Fund,
-        verbose_name=_("lower-level fund"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="transfers_in",
-    )
+    recipient_unit = optional_link("fund_portal.AdministrativeUnit", _("commune"), related_name="+")
+    recipient_fund = optional_link(Fund, _("lower-level fund"), related_name="transfers_in")
     purpose = models.CharField(_("purpose"), max_length=255)
     need_area = models.CharField(_("need area"), max_length=24, choices=NeedArea.choices, blank=True)
     spent_on = models.DateField(_("date"))

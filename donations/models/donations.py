@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.fields import account_field
+from fund_portal.fields import account_field, optional_link
 from fund_portal.scope import ScopedModel, ScopedQuerySet
 
 from .common import Medium, Restricted, SourceCategory, amount_positive_constraint
@@ -45,12 +45,9 @@ class Donation(ScopedModel, Restricted):
         related_name="donations",
         db_index=False,  # leads donation_fund_date_idx
     )
-    donor = models.ForeignKey(
+    donor = optional_link(
         Donor,
-        verbose_name=_("donor"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("donor"),
         related_name="donations",
         db_index=False,  # leads donation_donor_date_idx
     )
@@ -60,12 +57,9 @@ class Donation(ScopedModel, Restricted):
     goods_quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
     goods_unit = models.CharField(_("unit of measure"), max_length=30, blank=True)
     received_on = models.DateField(_("received on"))
-    campaign = models.ForeignKey(
+    campaign = optional_link(
         "campaigns.Campaign",
-        verbose_name=_("campaign"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("campaign"),
         related_name="donations",
         db_index=False,  # leads donation_campaign_idx
     )
@@ -107,21 +101,15 @@ class Donation(ScopedModel, Restricted):
     client_token = models.CharField(  # noqa: DJ001
         _("form submission token"), max_length=64, null=True, blank=True, editable=False
     )
-    pledge = models.ForeignKey(
+    pledge = optional_link(
         "donations.Pledge",
-        verbose_name=_("instalment of pledge"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("instalment of pledge"),
         related_name="instalments",
         db_index=False,  # donation_pledge_idx, partial
     )
-    drive_agency = models.ForeignKey(
+    drive_agency = optional_link(
         "donations.DriveAgency",
-        verbose_name=_("one-day-salary payment of"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("one-day-salary payment of"),
         related_name="payments",
         db_index=False,  # donation_drive_agency_idx, partial
     )

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.fields import account_field
+from fund_portal.fields import account_field, optional_link
 from fund_portal.scope import ScopedModel, ScopedQuerySet
 
 from .common import Medium, Restricted, RestrictionKind, SourceCategory
@@ -74,20 +74,10 @@ class LedgerEntry(ScopedModel, Restricted):
         _("source"), max_length=16, choices=SourceCategory.choices, default=SourceCategory.CHILD_FUND
     )
     description = models.CharField(_("description"), max_length=255)
-    donation = models.ForeignKey(
-        Donation,
-        verbose_name=_("donation"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="entries",
-    )
-    disbursement = models.ForeignKey(
+    donation = optional_link(Donation, _("donation"), related_name="entries")
+    disbursement = optional_link(
         "donations.Disbursement",
-        verbose_name=_("disbursement"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("disbursement"),
         related_name="entries",
         db_index=False,  # entry_disbursement_idx, partial: most entries are donations
     )

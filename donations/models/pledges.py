@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.fields import account_field
+from fund_portal.fields import account_field, optional_link
 from fund_portal.scope import ScopedModel
 
 from .common import Edited, amount_positive_constraint
@@ -22,14 +22,7 @@ class Pledge(ScopedModel, Edited):
     amount = models.BigIntegerField(_("amount pledged (đồng)"))
     pledged_on = models.DateField(_("pledged on"))
     due_by = models.DateField(_("to be paid by"), null=True, blank=True)
-    campaign = models.ForeignKey(
-        "campaigns.Campaign",
-        verbose_name=_("campaign"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="pledges",
-    )
+    campaign = optional_link("campaigns.Campaign", _("campaign"), related_name="pledges")
     note = models.TextField(_("note"), blank=True)
     created_by = account_field(_("created by"), null=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.fields import account_field
+from fund_portal.fields import account_field, optional_link
 from fund_portal.scope import ScopedModel
 
 from .donations import Donation
@@ -56,14 +56,7 @@ class BankStatementLine(ScopedModel):
     """
 
     #: The statement it came in; none for a transfer the bank feed announced (`source`).
-    statement = models.ForeignKey(
-        BankStatement,
-        verbose_name=_("bank statement"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="lines",
-    )
+    statement = optional_link(BankStatement, _("bank statement"), related_name="lines")
     source = models.CharField(
         _("came by"),
         max_length=10,
@@ -91,14 +84,7 @@ class BankStatementLine(ScopedModel):
     )
     #: The pending donation whose reference the description quotes when the amounts differ: shown
     #: beside the line, for staff to post at the amount received.
-    candidate = models.ForeignKey(
-        Donation,
-        verbose_name=_("donation quoted"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    candidate = optional_link(Donation, _("donation quoted"), related_name="+")
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     scope_lookup = "bank_account__fund__unit"
@@ -173,14 +159,7 @@ class BankFeedDelivery(ScopedModel):
     content = models.CharField(_("transfer description"), max_length=500, blank=True)
     bank_ref = models.CharField(_("bank's transaction number"), max_length=64, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=FeedOutcome.choices)
-    line = models.ForeignKey(
-        BankStatementLine,
-        verbose_name=_("bank transaction"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="feed_deliveries",
-    )
+    line = optional_link(BankStatementLine, _("bank transaction"), related_name="feed_deliveries")
     body = models.JSONField(_("body received"))
 
     scope_lookup = "bank_account__fund__unit"
