@@ -4,12 +4,12 @@ events, and the gift lists (danh sách nhận quà) handed out at an event.
 Writes go through `campaigns.services`; reads of progress through `campaigns.selectors`.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from children.models import SupportKind
+from fund_portal.fields import account_field, optional_link
 from fund_portal.scope import ScopedModel
 
 
@@ -111,13 +111,8 @@ class Campaign(ScopedModel):
     target_amount = models.BigIntegerField(_("target (đồng)"), default=0)
     description = models.TextField(_("description"), blank=True)
     is_public = models.BooleanField(_("shown on the public site"), default=True)
-    template = models.ForeignKey(
-        CampaignTemplate,
-        verbose_name=_("made from the recurring campaign"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="campaigns",
+    template = optional_link(
+        CampaignTemplate, _("made from the recurring campaign"), related_name="campaigns"
     )
     year = models.PositiveSmallIntegerField(
         _("year"), null=True, blank=True, help_text=_("Empty: the year it starts.")
@@ -205,14 +200,7 @@ class GiftList(ScopedModel):
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="gift_lists"
     )
-    event = models.ForeignKey(
-        CampaignEvent,
-        verbose_name=_("event"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="gift_lists",
-    )
+    event = optional_link(CampaignEvent, _("event"), related_name="gift_lists")
     kind = models.CharField(_("type of support"), max_length=20, choices=SupportKind.choices)
     value_per_child = models.BigIntegerField(_("value per child (đồng)"))
     budget = models.BigIntegerField(_("budget (đồng)"), null=True, blank=True)
@@ -223,25 +211,10 @@ class GiftList(ScopedModel):
     status = models.CharField(
         _("status"), max_length=12, choices=GiftListStatus.choices, default=GiftListStatus.DRAFT
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = account_field(_("created by"), null=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     handed_over_at = models.DateTimeField(_("handed over at"), null=True, blank=True, editable=False)
-    handed_over_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("handover recorded by"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    handed_over_by = account_field(_("handover recorded by"), null=True, blank=True, editable=False)
 
     scope_lookup = "campaign__unit"
 

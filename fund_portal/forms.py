@@ -1,4 +1,6 @@
-"""Form fields shared by the portal's apps."""
+"""Form fields shared by the portal's apps, and what every form does with a service's answer."""
+
+from collections.abc import Callable
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -85,3 +87,19 @@ class ServiceCheckedInlineMixin:
         formset = super().get_formset(request, obj, **kwargs)
         formset.form.user = request.user
         return formset
+
+
+def sheet_upload_run[T](request, form: forms.Form, run: Callable[..., T]) -> T | None:
+    """An import's upload form (a `file` and a `dry_run` box), posted and valid: `run` (the app's
+    import) reads the file, only checking it when the box is ticked. A file refused as a whole shows
+    its reasons on the file field. None when nothing was posted, the form is invalid, or the file
+    was refused."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    upload = form.cleaned_data["file"]
+    try:
+        return run(uploaded=upload, by=request.user, name=upload.name, dry_run=form.cleaned_data["dry_run"])
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error("file", message)
+        return None

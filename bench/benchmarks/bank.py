@@ -29,11 +29,11 @@ import time
 import urllib.request
 
 import openpyxl
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
-from bench.benchmarks.donations_import import vacuum_after_rollback
 from bench.measure import Measure, benchmark, percentile
+from bench.rollback import check_deferred_constraints, rolled_back
 from bench.server import gunicorn
 from donations.imports.statement_layouts import LAYOUTS
 from donations.imports.statements import statement_read
@@ -60,10 +60,6 @@ STATEMENT_TARGET_S = 3
 FEED_DELIVERIES = 400
 FEED_TARGET_MS = 100
 WRITTEN = (Donation, LedgerEntry, LedgerMonth, DocumentCounter, BankStatement, BankStatementLine)
-
-
-class _Rollback(Exception):
-    pass
 
 
 def _context() -> tuple[Fund, BankAccount, User]:
@@ -139,37 +135,28 @@ def bench_statement_import() -> list[Measure]:
     amounts = [rng.choice((100_000, 200_000, 500_000, 1_000_000)) for _ in range(MATCHED + OTHER_AMOUNT)]
     run = secrets.token_hex(4).upper()
     outcome: dict = {}
-    try:
-        with transaction.atomic():
-            pending = _pending(fund, user, amounts)
-            rows = []
-            for n, donation in enumerate(pending):
-                amount = donation.amount if n < MATCHED else donation.amount - 50_000
-                rows.append(
-                    (today - dt.timedelta(days=n % 28), amount, _written(donation.transfer_reference, rng))
-                )
-            for n in range(LINES - len(rows)):
-                rows.append(
-                    (today - dt.timedelta(days=n % 28), rng.choice((50_000, 150_000)), "ung ho tre em")
-                )
-            rng.shuffle(rows)
-            data = statement_xlsx(account, [(*row, f"FT{run}{n:06d}") for n, row in enumerate(rows)])
-            start = time.perf_counter()
-            read = statement_read(io.BytesIO(data), name="sao-ke.xlsx", bank_account=account)
-            outcome["read_s"] = time.perf_counter() - start
-            start = time.perf_counter()
-            statement = statement_import(
-                bank_account=account, uploaded=io.BytesIO(data), by=user, name="sao-ke.xlsx"
+    with rolled_back(clean=WRITTEN):
+        pending = _pending(fund, user, amounts)
+        rows = []
+        for n, donation in enumerate(pending):
+            amount = donation.amount if n < MATCHED else donation.amount - 50_000
+            rows.append(
+                (today - dt.timedelta(days=n % 28), amount, _written(donation.transfer_reference, rng))
             )
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            outcome["import_s"] = time.perf_counter() - start
-            outcome["counts"] = (len(read.lines), statement.new_lines, statement.matched_lines)
-            raise _Rollback
-    except _Rollback:
-        pass
-    vacuum_after_rollback(*WRITTEN)
+        for n in range(LINES - len(rows)):
+            rows.append((today - dt.timedelta(days=n % 28), rng.choice((50_000, 150_000)), "ung ho tre em"))
+        rng.shuffle(rows)
+        data = statement_xlsx(account, [(*row, f"FT{run}{n:06d}") for n, row in enumerate(rows)])
+        start = time.perf_counter()
+        read = statement_read(io.BytesIO(data), name="sao-ke.xlsx", bank_account=account)
+        outcome["read_s"] = time.perf_counter() - start
+        start = time.perf_counter()
+        statement = statement_import(
+            bank_account=account, uploaded=io.BytesIO(data), by=user, name="sao-ke.xlsx"
+        )
+        check_deferred_constraints()
+        outcome["import_s"] = time.perf_counter() - start
+        outcome["counts"] = (len(read.lines), statement.new_lines, statement.matched_lines)
     lines, new, matched = outcome["counts"]
     if (lines, new, matched) != (LINES, LINES, MATCHED):
         raise RuntimeError(f"the statement was not read as built: {outcome['counts']}")

@@ -14,16 +14,12 @@ import io
 import random
 import time
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from bench.baselines.children import ChildResource
-from bench.benchmarks.donations_import import (
-    _check_deferred_constraints,
-    _timed_in_rollback,
-    vacuum_after_rollback,
-)
 from bench.measure import Measure, benchmark, peak_rss_mb, peak_rss_reset
+from bench.rollback import timed_in_rollback
 from children.imports.child_rows import HEADERS
 from children.imports.children import children_import
 from children.models import Child, ChildStatusChange, Circumstance
@@ -41,10 +37,6 @@ WRITTEN = (Child, Circumstance, ChildStatusChange)
 COMMUNE_CODE = "15703"  # Xã Dân Lý, demo district Triệu Sơn
 RELATIONS = ("Mẹ", "Bố", "Bà nội", "Ông ngoại", "Bà ngoại", "Cô", "Chú")
 SCHOOLS = ("Trường Tiểu học Dân Lý", "Trường THCS Dân Lý", "Trường Mầm non Dân Lý", "")
-
-
-class _Rollback(Exception):
-    pass
 
 
 def children_lines(
@@ -133,7 +125,7 @@ def bench_children_import(rows: int = ROWS) -> list[Measure]:
         return children_import(uploaded=io.BytesIO(data), by=user, dry_run=False, name="bench.xlsx")
 
     rss_before = peak_rss_reset()
-    fast_s, result = _timed_in_rollback(fast, clean=WRITTEN)
+    fast_s, result = timed_in_rollback(fast, clean=WRITTEN)
     rss_fast = peak_rss_mb()
     if not result.ok or result.created + result.updated != rows:
         raise RuntimeError(f"the fast path refused the benchmark file: {result.error_messages()[:5]}")
@@ -145,18 +137,7 @@ def bench_children_import(rows: int = ROWS) -> list[Measure]:
         raise RuntimeError(f"the dry run refused the benchmark file: {dry.error_messages()[:5]}")
 
     # The same file twice in one rolled-back transaction: the second import updates every child.
-    reimport_s = 0.0
-    try:
-        with transaction.atomic():
-            fast()
-            start = time.perf_counter()
-            again = fast()
-            _check_deferred_constraints()
-            reimport_s = time.perf_counter() - start
-            raise _Rollback
-    except _Rollback:
-        pass
-    vacuum_after_rollback(*WRITTEN)
+    reimport_s, again = timed_in_rollback(fast, clean=WRITTEN, before=fast)
     if not again.ok or again.created:
         raise RuntimeError(f"the re-import added children: {again.error_messages()[:5]}")
 
@@ -169,7 +150,7 @@ def bench_children_import(rows: int = ROWS) -> list[Measure]:
         )
 
     peak_rss_reset()
-    library_s, library_result = _timed_in_rollback(library, clean=WRITTEN)
+    library_s, library_result = timed_in_rollback(library, clean=WRITTEN)
     rss_library = peak_rss_mb()
     if library_result.has_errors() or library_result.has_validation_errors():
         invalid = [(r.number, r.error_dict) for r in library_result.invalid_rows[:3]]

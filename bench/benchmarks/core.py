@@ -3,27 +3,19 @@
 import json
 
 from django.conf import settings
-from django.db import transaction
 from django.test import Client
 
 from bench.benchmarks import public  # noqa: F401  registers "public_load"
 from bench.measure import Measure, benchmark, percentile, timed
+from bench.rollback import rolled_back
 from fund_portal.demo import seed_demo
 from fund_portal.models import AdministrativeUnit, User
 from fund_portal.services import DATA_DIR, unit_save, units_load
 
 
-class _Rollback(Exception):
-    pass
-
-
 def _in_rollback(func) -> None:
-    try:
-        with transaction.atomic():
-            func()
-            raise _Rollback
-    except _Rollback:
-        pass
+    with rolled_back():
+        func()
 
 
 @benchmark("units")

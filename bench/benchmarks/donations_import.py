@@ -14,11 +14,12 @@ import io
 import random
 import time
 
-from django.db import DatabaseError, connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from bench.baselines.donations import DonationResource
 from bench.measure import Measure, benchmark, peak_rss_mb, peak_rss_reset
+from bench.rollback import check_deferred_constraints, timed_in_rollback
 from campaigns.models import Campaign
 from donations.demo import AMOUNT_WEIGHTS, AMOUNTS, COMPANIES, GIVEN, MIDDLE, SURNAMES
 from donations.imports.donation_load import DONATION_COLUMNS
@@ -36,7 +37,7 @@ from donations.models import (
     RestrictionKind,
 )
 from donations.services.numbers import receipt_number
-from fund_portal.bulk import analyze, bulk_load, reserve_ids
+from fund_portal.bulk import bulk_load, reserve_ids
 from fund_portal.demo import seed_demo
 from fund_portal.models import User
 
@@ -46,55 +47,6 @@ RATIO_TARGET = 3
 #: The tables an import writes: vacuumed after each rolled-back measure.
 WRITTEN = (Donation, LedgerEntry, LedgerMonth, Donor, DocumentCounter)
 NOTES = ("", "", "", "Ủng hộ trẻ em nghèo", "Quà Trung thu cho các cháu", "Ủng hộ qua đoàn thanh niên")
-
-
-class _Rollback(Exception):
-    pass
-
-
-def _timed_in_rollback(func, *, clean: tuple = ()) -> tuple[float, object]:
-    """Seconds taken by func inside a transaction that is then rolled back, and what it returned.
-
-    The foreign keys are checked before the rollback: PostgreSQL defers those checks to the
-    commit, which a rolled-back measure would otherwise never pay. Afterwards the tables of the
-    models in `clean` are vacuumed (`vacuum_after_rollback`).
-    """
-    outcome = None
-    elapsed = 0.0
-    try:
-        with transaction.atomic():
-            start = time.perf_counter()
-            outcome = func()
-            _check_deferred_constraints()
-            elapsed = time.perf_counter() - start
-            raise _Rollback
-    except _Rollback:
-        pass
-    vacuum_after_rollback(*clean)
-    return elapsed, outcome
-
-
-def vacuum_after_rollback(*models) -> None:
-    """A rolled-back load leaves its rows behind as dead rows, which a committed import never does, and
-    the next measure would pay for them in every index (autovacuum may be off, or late): vacuum them
-    away, and write the pages that changed to disk now rather than during the next measure, so each
-    measure starts from the same tables. PostgreSQL outside a transaction only (the benchmark
-    command); in a test's transaction it is ANALYZE alone, and SQLite has nothing to clean."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        analyze(*models)
-        return
-    analyze(*models)  # outside a transaction: VACUUM (ANALYZE)
-    with connection.cursor() as cursor:
-        try:
-            cursor.execute("CHECKPOINT")
-        except DatabaseError:  # a role without pg_checkpoint: the writes happen when they happen
-            pass
-
-
-def _check_deferred_constraints() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def donation_lines(*, rows: int, fund_code: str, campaign_slug: str = "", seed: int = 2026) -> list[list]:
@@ -220,7 +172,7 @@ def bench_donation_import(rows: int = ROWS) -> list[Measure]:
 
     # (a) The fast path: calamine, validation in Python, one transaction, COPY.
     rss_before = peak_rss_reset()
-    fast_s, fast = _timed_in_rollback(
+    fast_s, fast = timed_in_rollback(
         lambda: donations_import(uploaded=io.BytesIO(data), by=user, dry_run=False, name="bench.xlsx"),
         clean=WRITTEN,
     )
@@ -240,10 +192,10 @@ def bench_donation_import(rows: int = ROWS) -> list[Measure]:
         prepared = _copy_rows(fund, user, lines)
         start = time.perf_counter()
         bulk_load(Donation._meta.db_table, DONATION_COLUMNS, prepared)
-        _check_deferred_constraints()
+        check_deferred_constraints()
         return time.perf_counter() - start
 
-    _total, copy_s = _timed_in_rollback(copy, clean=WRITTEN)
+    _total, copy_s = timed_in_rollback(copy, clean=WRITTEN)
 
     # (b) The baseline: django-import-export 4.4, tuned, reading the same file with openpyxl.
     def library():
@@ -253,7 +205,7 @@ def bench_donation_import(rows: int = ROWS) -> list[Measure]:
         return DonationResource(user=user).import_data(dataset, dry_run=False, use_transactions=True)
 
     peak_rss_reset()
-    library_s, library_result = _timed_in_rollback(library, clean=WRITTEN)
+    library_s, library_result = timed_in_rollback(library, clean=WRITTEN)
     rss_library = peak_rss_mb()
     if library_result.has_errors() or library_result.has_validation_errors():
         raise RuntimeError("django-import-export refused the benchmark file")

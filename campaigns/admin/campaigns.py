@@ -10,7 +10,7 @@ from campaigns import selectors
 from campaigns.models import Campaign, CampaignEvent
 from campaigns.services.campaigns import campaign_check, campaign_save
 from campaigns.services.events import event_save
-from fund_portal.admin import ScopedAdminMixin
+from fund_portal.admin import ScopedAdminMixin, money_display
 from fund_portal.forms import form_service_errors
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.money import format_vnd
@@ -105,9 +105,7 @@ class CampaignAdmin(ScopedManyToManyMixin, ScopedAdminMixin, admin.ModelAdmin):
         for event in events:
             event_save(event=event, by=request.user)
 
-    @admin.display(description=_("target (đồng)"), ordering="target_amount")
-    def target_display(self, obj):
-        return format_vnd(obj.target_amount)
+    target_display = money_display("target_amount", _("target (đồng)"))
 
     @admin.display(description=_("Progress"))
     def progress_display(self, obj):

@@ -3,7 +3,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -13,11 +12,10 @@ from campaigns.forms import GiftListBuildForm
 from campaigns.models import GiftList, GiftListEntry
 from campaigns.services.gift_lists import gift_list_build, gift_list_delete
 from campaigns.views import handover_form
-from fund_portal.admin import ScopedAdminMixin
+from fund_portal.admin import ScopedAdminMixin, admin_page, money_display
 from fund_portal.authority import Action, action_required, reads
 from fund_portal.exports import xlsx_download
 from fund_portal.forms import form_service_errors
-from fund_portal.money import format_vnd
 from fund_portal.pdf import pdf_response
 
 
@@ -37,9 +35,7 @@ class GiftListEntryInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user).select_related("child", "commune")
 
-    @admin.display(description=_("value (đồng)"))
-    def value_display(self, obj):
-        return format_vnd(obj.value)
+    value_display = money_display("value", _("value (đồng)"), sortable=False)
 
     @admin.display(description=_("Handover"))
     def state(self, obj):
@@ -90,9 +86,7 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         return redirect("admin:campaigns_giftlist_build")
 
-    @admin.display(description=_("value per child"))
-    def value_display(self, obj):
-        return format_vnd(obj.value_per_child)
+    value_display = money_display("value_per_child", _("value per child"), sortable=False)
 
     @admin.display(description=_("children"))
     def children_count(self, obj):
@@ -144,12 +138,10 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 )
                 return redirect("admin:campaigns_giftlist_change", gift_list.pk)
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "form": form,
             "title": _("Build a gift list"),
         }
-        return TemplateResponse(request, "admin/campaigns/giftlist_form.html", context)
+        return admin_page(self, request, "admin/campaigns/giftlist_form.html", context)
 
     @action_required(Action.GIFT_HANDOVER, post_only=True)
     def handover_view(self, request, pk):
@@ -160,13 +152,11 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if recorded:
             return redirect("admin:campaigns_giftlist_change", gift_list.pk)
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "form": form,
             "gift_list": gift_list,
             "title": _("Record the handover"),
         }
-        return TemplateResponse(request, "admin/campaigns/giftlist_handover.html", context)
+        return admin_page(self, request, "admin/campaigns/giftlist_handover.html", context)
 
     @reads
     def sheet_view(self, request, pk, commune_id):

@@ -5,10 +5,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from fund_portal.admin import admin_page
 from fund_portal.authority import Action, action_required
 
 from ..duplicates import REASONS as DUPLICATE_REASONS
@@ -48,12 +48,9 @@ class ChildDuplicatesAdminMixin:
     duplicates_limit = 100
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path(
-                "duplicates/",
-                self.admin_site.admin_view(self.duplicates_view),
-                name="children_child_duplicates",
-            ),
+            path("duplicates/", view(self.duplicates_view), name="children_child_duplicates"),
             *super().get_urls(),
         ]
 
@@ -81,15 +78,13 @@ class ChildDuplicatesAdminMixin:
             alert.existing.personal_id_masked = mask_personal_id(alert.existing.personal_id)
             alert.reason_label = DUPLICATE_REASONS.get(alert.reason, alert.reason)
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "pairs": pairs,
             "alerts": alerts,
             "limit": self.duplicates_limit,
             "title": _("Likely duplicate children"),
             "actions": {"left": MERGE_INTO_LEFT, "right": MERGE_INTO_RIGHT, "dismiss": DISMISS},
         }
-        return TemplateResponse(request, "admin/children/child/duplicates.html", context)
+        return admin_page(self, request, "admin/children/child/duplicates.html", context)
 
     def _alert_checked(self, request):
         form = AlertCheckedForm(request.POST)
@@ -107,8 +102,6 @@ class ChildDuplicatesAdminMixin:
         for child in (keep, remove):
             child.personal_id_masked = mask_personal_id(child.personal_id)
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "title": _("Merge two records of a child?"),
             "keep": keep,
             "remove": remove,
@@ -116,7 +109,7 @@ class ChildDuplicatesAdminMixin:
             "right": request.POST.get("right"),
             "action": action,
         }
-        return TemplateResponse(request, "admin/children/child/merge_confirm.html", context)
+        return admin_page(self, request, "admin/children/child/merge_confirm.html", context)
 
     def _duplicates_decide(self, request):
         if "alert" in request.POST:

@@ -8,10 +8,10 @@ log row with the children's ids (`children.imports.child_export.children_export`
 from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.admin import admin_page
 from fund_portal.authority import Action, action_required
 
 from ..forms.imports import ExportReasonForm
@@ -31,12 +31,11 @@ class ChildImportExportAdminMixin:
         return actions
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="children_child_import"),
+            path("import/", view(self.import_view), name="children_child_import"),
             path(
-                "import/template.xlsx",
-                self.admin_site.admin_view(self.import_template_view),
-                name="children_child_import_template",
+                "import/template.xlsx", view(self.import_template_view), name="children_child_import_template"
             ),
             *super().get_urls(),
         ]
@@ -49,11 +48,7 @@ class ChildImportExportAdminMixin:
         return child_import_page(
             request,
             done="admin:children_child_changelist",
-            show=lambda context: TemplateResponse(
-                request,
-                "admin/children/child/import.html",
-                {**self.admin_site.each_context(request), "opts": self.model._meta, **context},
-            ),
+            show=lambda context: admin_page(self, request, "admin/children/child/import.html", context),
         )
 
     @action_required(Action.CHILD_IMPORT)
@@ -68,12 +63,10 @@ class ChildImportExportAdminMixin:
         if response is not None:
             return response
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "form": form,
             "ids": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
             "select_across": request.POST.get("select_across", "0"),
             "count": queryset.count(),
             "title": _("Export the selected children to Excel"),
         }
-        return TemplateResponse(request, "admin/children/child/export.html", context)
+        return admin_page(self, request, "admin/children/child/export.html", context)

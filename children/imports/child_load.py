@@ -38,46 +38,9 @@ MODEL_FIELDS = [
 #: PostgreSQL takes many more (up to 65,535).
 PG_CHUNK = 20_000
 
-CHILD_COLUMNS = [
-    "id",
-    "full_name",
-    "name_folded",
-    "birth_date",
-    "sex",
-    "ethnicity",
-    "personal_id",
-    "commune_id",
-    "village_id",
-    "address",
-    "guardian_name",
-    "guardian_relationship",
-    "guardian_phone",
-    "poverty",
-    "poverty_year",
-    "school",
-    "grade",
-    "out_of_school",
-    "disability_type",
-    "disability_severity",
-    "health_notes",
-    "status",
-    "photo",
-    "story",
-    "data_consent",
-    "story_consent",
-    "consent_recorded_by_id",
-    "consent_recorded_at",
-    "priority_score",
-    "priority_override",
-    "priority_override_reason",
-    "priority",
-    "priority_visible",
-    "last_reviewed_year",
-    "merged_into_id",
-    "created_by_id",
-    "created_at",
-    "updated_at",
-]
+#: The columns a new child's row fills, in the model's order (`_child_rows` yields them so): all but
+#: `data_restricted`, which a new record leaves to its database default (not restricted).
+CHILD_COLUMNS = [field.column for field in Child._meta.concrete_fields if field.name != "data_restricted"]
 _ATTNAMES = {f.attname: f.name for f in Child._meta.concrete_fields if f.attname != f.name}
 CIRCUMSTANCE_COLUMNS = ["child_id", "group", "subgroup", "identified_on", "note"]
 STATUS_COLUMNS = ["child_id", "status_from", "status_to", "on", "reason", "by_id", "at"]

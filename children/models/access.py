@@ -1,9 +1,9 @@
 """Who looked at or exported which children (the access log)."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.fields import account_field
 from fund_portal.scope import ScopedModel
 
 from .child import Child
@@ -18,9 +18,7 @@ class AccessAction(models.TextChoices):
 class AccessLog(ScopedModel):
     """Who looked at or exported which children, when, and why (for exports)."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
-    )
+    user = account_field(_("user"))
     action = models.CharField(_("action"), max_length=10, choices=AccessAction.choices)
     child = models.ForeignKey(
         Child,

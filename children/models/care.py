@@ -1,11 +1,11 @@
 """The care of a child: needs found in the yearly assessment, the yearly review and the weights of
 the priority formula."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from donations.models import NeedArea
+from fund_portal.fields import account_field
 from fund_portal.scope import ScopedModel
 
 from .child import Child
@@ -42,13 +42,7 @@ class Need(ScopedModel):
     urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices)
     note = models.CharField(_("note"), max_length=255, blank=True)
     assessed_on = models.DateField(_("assessed on"))
-    assessed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("assessed by"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    assessed_by = account_field(_("assessed by"), null=True)
 
     scope_lookup = "child__commune"
 
@@ -78,13 +72,7 @@ class Review(ScopedModel):
     reviewed_on = models.DateField(_("reviewed on"))
     outcome = models.CharField(_("outcome"), max_length=10, choices=ReviewOutcome.choices)
     note = models.CharField(_("note"), max_length=255, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    by = account_field(_("reviewed by"), null=True)
 
     scope_lookup = "child__commune"
 

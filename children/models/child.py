@@ -1,12 +1,12 @@
 """The child's record: the child, the groups (special circumstances) that apply, and the history of
 status and consent."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.fields import account_field, optional_link
 from fund_portal.images import CleanImageField
 from fund_portal.scope import ScopedModel, ScopedQuerySet
 
@@ -83,12 +83,9 @@ class Child(ScopedModel):
         related_name="children_registered",
         db_index=False,  # child_commune_name_idx and child_commune_priority_idx start with it
     )
-    village = models.ForeignKey(
+    village = optional_link(
         "fund_portal.AdministrativeUnit",
-        verbose_name=_("village"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("village"),
         related_name="+",
         db_index=False,  # looked up by it only when a unit is deleted (PROTECT); lists go by commune
     )
@@ -119,14 +116,11 @@ class Child(ScopedModel):
     )
     data_consent = models.BooleanField(_("guardian consents to keeping the data"), default=False)
     story_consent = models.BooleanField(_("guardian consents to an anonymised public story"), default=False)
-    consent_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("consent recorded by"),
+    consent_recorded_by = account_field(
+        _("consent recorded by"),
         null=True,
         blank=True,
         editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
         db_index=False,  # looked up by it only when a user is deleted (PROTECT)
     )
     consent_recorded_at = models.DateTimeField(
@@ -160,23 +154,17 @@ class Child(ScopedModel):
     last_reviewed_year = models.PositiveSmallIntegerField(
         _("last reviewed in"), null=True, blank=True, editable=False
     )
-    merged_into = models.ForeignKey(
+    merged_into = optional_link(
         "self",
-        verbose_name=_("merged into"),
-        null=True,
-        blank=True,
+        _("merged into"),
         editable=False,
-        on_delete=models.PROTECT,
         related_name="merged_records",
         db_index=False,  # child_merged_idx: only the merged records
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
+    created_by = account_field(
+        _("created by"),
         null=True,
         editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
         db_index=False,  # looked up by it only when a user is deleted (PROTECT)
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -285,13 +273,10 @@ class ChildStatusChange(ScopedModel):
     status_to = models.CharField(_("to"), max_length=10, choices=ChildStatus.choices)
     on = models.DateField(_("on"))
     reason = models.CharField(_("reason"), max_length=255, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
+    by = account_field(
+        _("recorded by"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
         db_index=False,  # looked up by it only when a user is deleted (PROTECT)
     )
     at = models.DateTimeField(_("recorded at"), auto_now_add=True)
@@ -321,11 +306,8 @@ class ConsentChange(ScopedModel):
         default=False,
         help_text=_("The data consent given before was withdrawn."),
     )
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
+    by = account_field(
+        _("recorded by"),
         db_index=False,  # looked up by it only when a user is deleted (PROTECT)
     )
     at = models.DateTimeField(_("recorded at"), auto_now_add=True)

@@ -1,10 +1,10 @@
 """Likely duplicate records: pairs checked and found different, and alerts across units."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.fields import account_field, optional_link
 from fund_portal.scope import ScopedModel, visible_unit_ids
 
 from .child import Child
@@ -19,9 +19,7 @@ class DuplicateDismissal(ScopedModel):
     child_b = models.ForeignKey(
         Child, verbose_name=_("second child"), on_delete=models.CASCADE, related_name="+"
     )
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("checked by"), on_delete=models.PROTECT, related_name="+"
-    )
+    by = account_field(_("checked by"))
     at = models.DateTimeField(_("checked at"), auto_now_add=True)
 
     scope_lookup = "child_a__commune"
@@ -65,14 +63,7 @@ class DuplicateAlert(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
-    unit = models.ForeignKey(
-        "fund_portal.AdministrativeUnit",
-        verbose_name=_("checked by the staff of"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    unit = optional_link("fund_portal.AdministrativeUnit", _("checked by the staff of"), related_name="+")
     commune = models.ForeignKey(
         "fund_portal.AdministrativeUnit",
         verbose_name=_("commune registering"),
@@ -83,18 +74,9 @@ class DuplicateAlert(models.Model):
     birth_date = models.DateField(_("date of birth typed"))
     personal_id = models.CharField(_("personal identification number typed"), max_length=12, blank=True)
     reason = models.CharField(_("reason"), max_length=20)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("typed by"), on_delete=models.PROTECT, related_name="+"
-    )
+    by = account_field(_("typed by"))
     at = models.DateTimeField(_("at"), auto_now_add=True)
-    checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("checked by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    checked_by = account_field(_("checked by"), null=True, blank=True)
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
 
     objects = DuplicateAlertQuerySet.as_manager()

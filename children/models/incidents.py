@@ -1,9 +1,9 @@
 """Incidents (vụ việc) involving a child, recorded by the commune."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.fields import account_field, optional_link
 from fund_portal.scope import ScopedModel
 
 from .child import Child
@@ -36,14 +36,7 @@ class Incident(ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    child = models.ForeignKey(
-        Child,
-        verbose_name=_("child"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="incidents",
-    )
+    child = optional_link(Child, _("child"), related_name="incidents")
     child_description = models.CharField(
         _("child, if not registered"), max_length=255, blank=True, help_text=_("Age, sex; no name needed.")
     )
@@ -57,14 +50,7 @@ class Incident(ScopedModel):
     status = models.CharField(
         _("status"), max_length=12, choices=IncidentStatus.choices, default=IncidentStatus.OPEN
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recorded_by = account_field(_("recorded by"), null=True, editable=False)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     notified_at = models.DateTimeField(
         _("district notified at"),

@@ -2,11 +2,11 @@
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.fields import account_field, optional_link
 from fund_portal.scope import ScopedModel
 
 from .child import Child
@@ -50,14 +50,7 @@ class Sponsorship(ScopedModel):
     goods = models.CharField(_("goods"), max_length=255, blank=True)
     token = models.UUIDField(_("progress page key"), default=uuid.uuid4, unique=True, editable=False)
     note = models.CharField(_("note"), max_length=255, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = account_field(_("created by"), null=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     scope_lookup = "child__commune"
@@ -85,14 +78,7 @@ class Sponsorship(ScopedModel):
 class Support(ScopedModel):
     """Support a child (or, for play equipment and the like, a commune) received."""
 
-    child = models.ForeignKey(
-        Child,
-        verbose_name=_("child"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="supports",
-    )
+    child = optional_link(Child, _("child"), related_name="supports")
     commune = models.ForeignKey(
         "fund_portal.AdministrativeUnit",
         verbose_name=_("commune"),
@@ -104,48 +90,13 @@ class Support(ScopedModel):
     value = models.BigIntegerField(_("value (đồng)"), default=0)
     delivered_on = models.DateField(_("delivered on"))
     source = models.CharField(_("source"), max_length=16, choices=SupportSource.choices)
-    campaign = models.ForeignKey(
-        "campaigns.Campaign",
-        verbose_name=_("campaign"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="supports",
-    )
-    sponsorship = models.ForeignKey(
-        Sponsorship,
-        verbose_name=_("sponsorship"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="deliveries",
-    )
-    disbursement = models.ForeignKey(
-        "donations.Disbursement",
-        verbose_name=_("fund disbursement"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="supports",
-    )
-    donor = models.ForeignKey(
-        "donations.Donor",
-        verbose_name=_("donor"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="supports",
-    )
+    campaign = optional_link("campaigns.Campaign", _("campaign"), related_name="supports")
+    sponsorship = optional_link(Sponsorship, _("sponsorship"), related_name="deliveries")
+    disbursement = optional_link("donations.Disbursement", _("fund disbursement"), related_name="supports")
+    donor = optional_link("donations.Donor", _("donor"), related_name="supports")
     handed_over_by = models.CharField(_("handed over by"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recorded_by = account_field(_("recorded by"), null=True, editable=False)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     scope_lookup = "commune"

@@ -4,6 +4,7 @@ one (`child_merge`), a pair dismissed as two children. The rules are in `childre
 from __future__ import annotations
 
 import datetime as dt
+import operator
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -146,6 +147,20 @@ def _move_gift_list_entries(keep: Child, remove: Child) -> None:
     entries.update(child=keep)
 
 
+def _move_or_fold(model, keep: Child, remove: Child, *, key: tuple[str, ...], field: str, wins) -> None:
+    """Each row of `remove` moves to `keep`, unless `keep` has a row with the same `key`: that row then
+    takes the removed row's `field` where `wins(removed, kept)`, and the removed row stays with its record."""
+    kept = {tuple(getattr(row, name) for name in key): row for row in model.objects.filter(child=keep)}
+    for row in model.objects.filter(child=remove):
+        same = kept.get(tuple(getattr(row, name) for name in key))
+        if same is None:
+            row.child = keep
+            row.save(update_fields=["child"])
+        elif wins(getattr(row, field), getattr(same, field)):
+            setattr(same, field, getattr(row, field))
+            same.save(update_fields=[field])
+
+
 def _move_history(keep: Child, remove: Child) -> None:
     """Every support, sponsorship, incident, need, review and circumstance of `remove` ends on `keep`;
     a row `keep` already has for the same key stays on `remove` (its record is kept, marked merged)."""
@@ -153,24 +168,11 @@ def _move_history(keep: Child, remove: Child) -> None:
     Sponsorship.objects.filter(child=remove).update(child=keep)
     Incident.objects.filter(child=remove).update(child=keep)
     _move_gift_list_entries(keep, remove)
-    kept_groups = {(c.group, c.subgroup): c for c in Circumstance.objects.filter(child=keep)}
-    for circumstance in Circumstance.objects.filter(child=remove):
-        same = kept_groups.get((circumstance.group, circumstance.subgroup))
-        if same is None:
-            circumstance.child = keep
-            circumstance.save(update_fields=["child"])
-        elif circumstance.identified_on < same.identified_on:
-            same.identified_on = circumstance.identified_on  # known since the earlier record said so
-            same.save(update_fields=["identified_on"])
-    kept_needs = {(n.year, n.area): n for n in Need.objects.filter(child=keep)}
-    for need in Need.objects.filter(child=remove):
-        same = kept_needs.get((need.year, need.area))
-        if same is None:
-            need.child = keep
-            need.save(update_fields=["child"])
-        elif need.urgency > same.urgency:
-            same.urgency = need.urgency
-            same.save(update_fields=["urgency"])
+    # A group is known since the earlier record said so; a need keeps the higher urgency of the two.
+    _move_or_fold(
+        Circumstance, keep, remove, key=("group", "subgroup"), field="identified_on", wins=operator.lt
+    )
+    _move_or_fold(Need, keep, remove, key=("year", "area"), field="urgency", wins=operator.gt)
     kept_years = set(Review.objects.filter(child=keep).values_list("year", flat=True))
     Review.objects.filter(child=remove).exclude(year__in=kept_years).update(child=keep)
 

@@ -151,18 +151,20 @@ def _alerts_record(*, child: Child, outside: list[Child], id_holder: Child | Non
     alerts = [(c, c.duplicate_code) for c in outside]
     if id_holder is not None:
         alerts.append((id_holder, SAME_PERSONAL_ID))
-    return [
-        duplicate_alert_record(
-            existing=existing,
-            commune=child.commune,
-            full_name=child.full_name,
-            birth_date=child.birth_date,
-            personal_id=child.personal_id,
-            reason=reason,
-            by=by,
-        ).pk
-        for existing, reason in alerts
-    ]
+    return [_alert_for(child, existing=existing, reason=reason, by=by).pk for existing, reason in alerts]
+
+
+def _alert_for(child: Child, *, existing: Child, reason: str, by):
+    """The alert that `child`, as registered, matches `existing`, a record outside the officer's scope."""
+    return duplicate_alert_record(
+        existing=existing,
+        commune=child.commune,
+        full_name=child.full_name,
+        birth_date=child.birth_date,
+        personal_id=child.personal_id,
+        reason=reason,
+        by=by,
+    )
 
 
 def child_register_check(*, child: Child, by, confirm_not_duplicate: bool = False) -> list[int]:
@@ -277,15 +279,7 @@ def child_update(*, child: Child, by, **fields) -> Child:
     id_holder = personal_id_holder_elsewhere(personal_id=child.personal_id, user=by, exclude_pk=child.pk)
     if id_holder is not None:
         with transaction.atomic():
-            duplicate_alert_record(
-                existing=id_holder,
-                commune=child.commune,
-                full_name=child.full_name,
-                birth_date=child.birth_date,
-                personal_id=child.personal_id,
-                reason=SAME_PERSONAL_ID,
-                by=by,
-            )
+            _alert_for(child, existing=id_holder, reason=SAME_PERSONAL_ID, by=by)
         raise _personal_id_check_refused()
     with transaction.atomic():
         child.full_clean()

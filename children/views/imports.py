@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from fund_portal.authority import Action
 from fund_portal.exports import xlsx_download
+from fund_portal.forms import sheet_upload_run
 from fund_portal.views import portal_action
 
 from ..forms.imports import ChildImportForm, ExportReasonForm
@@ -35,15 +36,10 @@ def child_import_page(request, *, done: str, show: Callable):
     """The import's work for the portal and the admin: the upload form, a check first (every bad row
     listed), then all rows or none; a written import redirects to `done`, else `show(context)`."""
     form = ChildImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        result = children_import(
-            uploaded=upload, by=request.user, name=upload.name, dry_run=form.cleaned_data["dry_run"]
-        )
-        if result.ok and result.written:
-            messages.success(request, import_result_message(result))
-            return redirect(done)
+    result = sheet_upload_run(request, form, children_import)
+    if result is not None and result.ok and result.written:
+        messages.success(request, import_result_message(result))
+        return redirect(done)
     return show({"form": form, "result": result, "title": _("Import the list of children")})
 
 

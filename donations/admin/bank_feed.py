@@ -4,8 +4,7 @@ Read only: deliveries are written by the webhook alone."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.admin import ReadOnlyAdminMixin, ScopedAdminMixin
-from fund_portal.money import format_vnd
+from fund_portal.admin import ReadOnlyAdminMixin, ScopedAdminMixin, money_display
 
 from ..models import BankFeedDelivery
 
@@ -26,9 +25,7 @@ class BankFeedDeliveryAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdm
     list_select_related = ["bank_account", "line"]
     date_hierarchy = "received_at"
 
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_display(self, obj):
-        return format_vnd(obj.amount)
+    amount_display = money_display("amount", _("amount"))
 
     @admin.display(description=_("direction"), ordering="incoming")
     def direction(self, obj):

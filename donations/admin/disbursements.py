@@ -11,9 +11,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin
+from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin, money_display
 from fund_portal.authority import Action, reads
-from fund_portal.money import format_vnd
 from fund_portal.pdf import pdf_response
 
 from ..documents import disbursement_voucher_pdf
@@ -81,9 +80,7 @@ class DisbursementAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAd
         "voucher_link",
     ]
 
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_display(self, obj):
-        return format_vnd(obj.amount)
+    amount_display = money_display("amount", _("amount"))
 
     @admin.display(description=_("edits"))
     def edits_display(self, obj):
@@ -115,12 +112,9 @@ class DisbursementAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAd
         return self.readonly_fields
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path(
-                "<int:pk>/voucher.pdf",
-                self.admin_site.admin_view(self.voucher_view),
-                name="donations_disbursement_voucher",
-            ),
+            path("<int:pk>/voucher.pdf", view(self.voucher_view), name="donations_disbursement_voucher"),
             *super().get_urls(),
         ]
 

@@ -5,15 +5,15 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from fund_portal.admin import ScopedAdminMixin
+from fund_portal.admin import ScopedAdminMixin, admin_page, money_display
 from fund_portal.authority import Action, action_required
 from fund_portal.exports import xlsx_download
+from fund_portal.forms import sheet_upload_run
 from fund_portal.money import format_vnd
 from fund_portal.paginators import CappedCountPaginator
 from fund_portal.text import fold, folded_pattern, normalize_text
@@ -85,18 +85,11 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     change_form_template = "admin/donations/donation_change_form.html"
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path(
-                "<int:pk>/reverse/",
-                self.admin_site.admin_view(self.reverse_view),
-                name="donations_donation_reverse",
-            ),
-            path("import/", self.admin_site.admin_view(self.import_view), name="donations_donation_import"),
-            path(
-                "import/template.xlsx",
-                self.admin_site.admin_view(self.template_view),
-                name="donations_donation_import_template",
-            ),
+            path("<int:pk>/reverse/", view(self.reverse_view), name="donations_donation_reverse"),
+            path("import/", view(self.import_view), name="donations_donation_import"),
+            path("import/template.xlsx", view(self.template_view), name="donations_donation_import_template"),
             *super().get_urls(),
         ]
 
@@ -106,27 +99,20 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = DonationImportForm(request.POST or None, request.FILES or None)
-        result = None
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            result = donations_import(
-                uploaded=upload, by=request.user, name=upload.name, dry_run=form.cleaned_data["dry_run"]
+        result = sheet_upload_run(request, form, donations_import)
+        if result is not None and result.ok and result.written:
+            messages.success(
+                request,
+                _("Imported and posted %(rows)s donations, %(total)s in all.")
+                % {"rows": result.rows, "total": format_vnd(result.total)},
             )
-            if result.ok and result.written:
-                messages.success(
-                    request,
-                    _("Imported and posted %(rows)s donations, %(total)s in all.")
-                    % {"rows": result.rows, "total": format_vnd(result.total)},
-                )
-                return redirect("admin:donations_donation_changelist")
+            return redirect("admin:donations_donation_changelist")
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "form": form,
             "result": result,
             "title": _("Import donations from a spreadsheet"),
         }
-        return TemplateResponse(request, "admin/donations/donation_import.html", context)
+        return admin_page(self, request, "admin/donations/donation_import.html", context)
 
     @action_required(Action.DONATION_POST)
     def reverse_view(self, request, pk):
@@ -146,13 +132,11 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 )
                 return redirect("admin:donations_donation_change", donation.pk)
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "form": form,
             "donation": donation,
             "title": _("Reverse receipt %(number)s") % {"number": donation.receipt_number},
         }
-        return TemplateResponse(request, "admin/donations/donation_reverse.html", context)
+        return admin_page(self, request, "admin/donations/donation_reverse.html", context)
 
     @action_required(Action.DONATION_IMPORT)
     def template_view(self, request):
@@ -182,9 +166,7 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def donor_display(self, obj):
         return obj.donor or obj.donor_name or "—"
 
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_display(self, obj):
-        return format_vnd(obj.amount)
+    amount_display = money_display("amount", _("amount"))
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != DonationStatus.PENDING:

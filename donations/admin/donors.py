@@ -6,16 +6,15 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.admin import ScopedAdminMixin
+from fund_portal.admin import ScopedAdminMixin, admin_page
 from fund_portal.authority import Action, action_required, reads
 from fund_portal.exports import xlsx_download, xlsx_response
-from fund_portal.forms import MoneyField
+from fund_portal.forms import MoneyField, sheet_upload_run
 from fund_portal.money import format_vnd
 
 from ..imports.donors import donors_import, donors_template
@@ -83,23 +82,12 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
         donor_save(donor=obj)
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path(
-                "duplicates/",
-                self.admin_site.admin_view(self.duplicates_view),
-                name="donations_donor_duplicates",
-            ),
-            path(
-                "recognition/",
-                self.admin_site.admin_view(self.recognition_view),
-                name="donations_donor_recognition",
-            ),
-            path("import/", self.admin_site.admin_view(self.import_view), name="donations_donor_import"),
-            path(
-                "import/template.xlsx",
-                self.admin_site.admin_view(self.template_view),
-                name="donations_donor_import_template",
-            ),
+            path("duplicates/", view(self.duplicates_view), name="donations_donor_duplicates"),
+            path("recognition/", view(self.recognition_view), name="donations_donor_recognition"),
+            path("import/", view(self.import_view), name="donations_donor_import"),
+            path("import/template.xlsx", view(self.template_view), name="donations_donor_import_template"),
             *super().get_urls(),
         ]
 
@@ -114,14 +102,12 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
             return None
         if request.POST.get("confirmed") != "yes":  # a merge cannot be undone: ask once more
             context = {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
                 "title": _("Merge two donors?"),
                 "kept": donors[0],
                 "duplicate": donors[1],
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             }
-            return TemplateResponse(request, "admin/donations/donor/merge_confirm.html", context)
+            return admin_page(self, request, "admin/donations/donor/merge_confirm.html", context)
         try:
             kept = donor_merge(keep=donors[0], duplicate=donors[1], by=request.user)
         except ValidationError as error:
@@ -139,32 +125,20 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = DonorImportForm(request.POST or None, request.FILES or None)
-        result = None
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                result = donors_import(
-                    uploaded=upload, by=request.user, name=upload.name, dry_run=form.cleaned_data["dry_run"]
-                )
-            except ValidationError as error:
-                for message in error.messages:
-                    form.add_error("file", message)
-            else:
-                if not form.cleaned_data["dry_run"]:
-                    messages.success(
-                        request,
-                        _("%(new)d donors added, %(updated)d updated.")
-                        % {"new": result.new, "updated": result.updated},
-                    )
-                    return redirect("admin:donations_donor_changelist")
+        result = sheet_upload_run(request, form, donors_import)
+        if result is not None and not form.cleaned_data["dry_run"]:
+            messages.success(
+                request,
+                _("%(new)d donors added, %(updated)d updated.")
+                % {"new": result.new, "updated": result.updated},
+            )
+            return redirect("admin:donations_donor_changelist")
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "form": form,
             "result": result,
             "title": _("Import donors from a spreadsheet"),
         }
-        return TemplateResponse(request, "admin/donations/donor_import.html", context)
+        return admin_page(self, request, "admin/donations/donor_import.html", context)
 
     @action_required(Action.DONOR_MANAGE)
     def template_view(self, request):
@@ -190,12 +164,10 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
             return redirect("admin:donations_donor_duplicates")
         pairs = donor_duplicates(user=request.user)
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "pairs": pairs,
             "title": _("Possible duplicate donors"),
         }
-        return TemplateResponse(request, "admin/donations/donor_duplicates.html", context)
+        return admin_page(self, request, "admin/donations/donor_duplicates.html", context)
 
     @reads
     def recognition_view(self, request):
@@ -246,10 +218,8 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     ],
                 )
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "form": form,
             "rows": rows,
             "title": _("Donors to propose for commendation"),
         }
-        return TemplateResponse(request, "admin/donations/donor_recognition.html", context)
+        return admin_page(self, request, "admin/donations/donor_recognition.html", context)

@@ -1,17 +1,19 @@
 """Admin of the one-day-salary drives: their agencies, the payments' import, and the collection page."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin
+from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin, admin_page
 from fund_portal.authority import Action, action_required, reads
 from fund_portal.exports import xlsx_download, xlsx_response
+from fund_portal.forms import sheet_upload_run
 from fund_portal.money import format_vnd
 
 from ..imports.drive_payments import drive_payments_import, drive_payments_template
@@ -67,15 +69,12 @@ class SalaryDriveAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAdm
                 drive_agency_update(row=row, by=request.user, **terms)
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path(
-                "<int:pk>/collection/",
-                self.admin_site.admin_view(self.collection_view),
-                name="donations_salarydrive_collection",
-            ),
+            path("<int:pk>/collection/", view(self.collection_view), name="donations_salarydrive_collection"),
             path(
                 "<int:pk>/payments-template.xlsx",
-                self.admin_site.admin_view(self.payments_template_view),
+                view(self.payments_template_view),
                 name="donations_salarydrive_payments_template",
             ),
             *super().get_urls(),
@@ -99,28 +98,14 @@ class SalaryDriveAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAdm
         """Expected, paid and rate per agency; who has not paid; payments imported from a spreadsheet."""
         drive = get_object_or_404(SalaryDrive.objects.visible_to(request.user), pk=pk)
         form = DrivePaymentsForm(request.POST or None, request.FILES or None)
-        preview = None
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                preview = drive_payments_import(
-                    drive=drive,
-                    uploaded=upload,
-                    by=request.user,
-                    name=upload.name,
-                    dry_run=form.cleaned_data["dry_run"],
-                )
-            except ValidationError as error:
-                for message in error.messages:
-                    form.add_error("file", message)
-            else:
-                if not form.cleaned_data["dry_run"]:
-                    messages.success(
-                        request,
-                        _("%(n)d payments posted, %(total)s in all.")
-                        % {"n": preview.rows, "total": format_vnd(preview.total)},
-                    )
-                    return redirect("admin:donations_salarydrive_collection", pk=drive.pk)
+        preview = sheet_upload_run(request, form, partial(drive_payments_import, drive=drive))
+        if preview is not None and not form.cleaned_data["dry_run"]:
+            messages.success(
+                request,
+                _("%(n)d payments posted, %(total)s in all.")
+                % {"n": preview.rows, "total": format_vnd(preview.total)},
+            )
+            return redirect("admin:donations_salarydrive_collection", pk=drive.pk)
         collection = drive_collection(drive=drive)
         if request.GET.get("format") == "xlsx":
             return xlsx_response(
@@ -143,12 +128,10 @@ class SalaryDriveAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAdm
                 ],
             )
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "drive": drive,
             "collection": collection,
             "form": form,
             "preview": preview,
             "title": _("%(drive)s: collection by agency") % {"drive": drive},
         }
-        return TemplateResponse(request, "admin/donations/drive_collection.html", context)
+        return admin_page(self, request, "admin/donations/drive_collection.html", context)

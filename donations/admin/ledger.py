@@ -3,8 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.admin import ReadOnlyAdminMixin, ScopedAdminMixin
-from fund_portal.money import format_vnd
+from fund_portal.admin import ReadOnlyAdminMixin, ScopedAdminMixin, money_display
 from fund_portal.paginators import CappedCountPaginator
 
 from ..models import LedgerEntry
@@ -20,6 +19,4 @@ class LedgerEntryAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["fund"]
     show_full_result_count = False
 
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_display(self, obj):
-        return format_vnd(obj.amount)
+    amount_display = money_display("amount", _("amount"))

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin
+from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin, money_display
 from fund_portal.money import format_vnd
 
 from ..models import Pledge
@@ -40,9 +40,7 @@ class PledgeAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["donor__name"]
     readonly_fields = ["created_by", "edited_by", "edited_at"]
 
-    @admin.display(description=_("pledged"), ordering="amount")
-    def amount_display(self, obj):
-        return format_vnd(obj.amount)
+    amount_display = money_display("amount", _("pledged"))
 
     @admin.display(description=_("paid"))
     def paid_display(self, obj):

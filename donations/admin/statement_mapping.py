@@ -11,12 +11,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from fund_portal.admin import ReadOnlyAdminMixin, ScopedAdminMixin
+from fund_portal.admin import ReadOnlyAdminMixin, ScopedAdminMixin, admin_page
 from fund_portal.authority import Action, action_required
 
 from ..imports.statement_layouts import LAYOUTS
@@ -90,12 +89,9 @@ class StatementMappingAdminMixin:
     """The mapping page of the statement import (`BankStatementAdmin`)."""
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path(
-                "mapping/<str:token>/",
-                self.admin_site.admin_view(self.mapping_view),
-                name="donations_bankstatement_mapping",
-            ),
+            path("mapping/<str:token>/", view(self.mapping_view), name="donations_bankstatement_mapping"),
             *super().get_urls(),
         ]
 
@@ -150,8 +146,6 @@ class StatementMappingAdminMixin:
                 )
                 return redirect("admin:donations_bankstatementline_changelist")
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "title": _("Say how to read this statement"),
             "form": form,
             "account": account,
@@ -163,7 +157,7 @@ class StatementMappingAdminMixin:
             "banks": ", ".join(layout.bank for layout in LAYOUTS),
             "required": ("booked_on", "credit", "description"),
         }
-        return TemplateResponse(request, "admin/donations/statement_mapping.html", context)
+        return admin_page(self, request, "admin/donations/statement_mapping.html", context)
 
 
 def _forget(request, token: str) -> None:

@@ -4,11 +4,10 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from fund_portal.admin import ScopedAdminMixin
+from fund_portal.admin import ScopedAdminMixin, admin_page, money_display
 from fund_portal.authority import Action, action_required
 from fund_portal.money import format_vnd
 
@@ -83,12 +82,10 @@ class BankStatementAdmin(StatementMappingAdminMixin, ScopedAdminMixin, admin.Mod
                 statement_imported_message(request, statement)
                 return redirect("admin:donations_bankstatementline_changelist")
         context = {
-            **self.admin_site.each_context(request),
             "form": form,
-            "opts": self.model._meta,
             "title": _("Import a bank statement"),
         }
-        return TemplateResponse(request, "admin/donations/statement_import.html", context)
+        return admin_page(self, request, "admin/donations/statement_import.html", context)
 
 
 class LineMatchForm(forms.ModelForm):
@@ -142,9 +139,7 @@ class BankStatementLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "note",
     ]
 
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_display(self, obj):
-        return format_vnd(obj.amount)
+    amount_display = money_display("amount", _("amount"))
 
     @admin.display(description=_("donation quoted"))
     def candidate_display(self, obj):

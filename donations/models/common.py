@@ -2,10 +2,11 @@
 may be spent on (its restriction), money or goods, and who edited a record last.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from fund_portal.fields import account_field, optional_link
 
 
 class SourceCategory(models.TextChoices):
@@ -44,20 +45,22 @@ class Medium(models.TextChoices):
     GOODS = "goods", _("Goods")
 
 
+def amount_positive_constraint(name: str) -> models.CheckConstraint:
+    """The rule of every sum of money a person enters (a donation, a pledge, a disbursement): whole đồng
+    above 0, refused by the database with the same message wherever it comes from."""
+    return models.CheckConstraint(
+        condition=Q(amount__gt=0),
+        name=name,
+        violation_error_message=_("The amount must be more than 0 đồng."),
+    )
+
+
 class Edited(models.Model):
     """A record changed after it was entered, through its service: whoever changed it last, and when.
     An edit re-makes a proposal, so its editor may not decide on it either (maker-checker; for a
     disbursement also `disbursement_no_approval_by_editor`, and every earlier editor in `edits`)."""
 
-    edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("last edited by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    edited_by = account_field(_("last edited by"), null=True, blank=True, editable=False)
     edited_at = models.DateTimeField(_("last edited at"), null=True, blank=True, editable=False)
 
     class Meta:
@@ -70,21 +73,15 @@ class Restricted(models.Model):
     restriction = models.CharField(
         _("restriction"), max_length=16, choices=RestrictionKind.choices, default=RestrictionKind.NONE
     )
-    restriction_campaign = models.ForeignKey(
+    restriction_campaign = optional_link(
         "campaigns.Campaign",
-        verbose_name=_("restricted to campaign"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("restricted to campaign"),
         related_name="+",
         db_index=False,  # restriction_indexes(): nearly every row has none
     )
-    restriction_unit = models.ForeignKey(
+    restriction_unit = optional_link(
         "fund_portal.AdministrativeUnit",
-        verbose_name=_("restricted to commune"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("restricted to commune"),
         related_name="+",
         db_index=False,  # restriction_indexes()
     )

@@ -1,13 +1,13 @@
 """Disbursements: money or goods going out of a fund (maker-checker), and their edits."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.fields import account_field, optional_link
 from fund_portal.scope import ScopedModel
 
-from .common import Edited, Medium, NeedArea, Restricted
+from .common import Edited, Medium, NeedArea, Restricted, amount_positive_constraint
 from .funds import Fund
 
 
@@ -32,34 +32,13 @@ class Disbursement(ScopedModel, Edited, Restricted):
     )
     medium = models.CharField(_("money or goods"), max_length=8, choices=Medium.choices, default=Medium.CASH)
     amount = models.BigIntegerField(_("amount (đồng)"), help_text=_("For goods: their value in đồng."))
-    stock_item = models.ForeignKey(
-        "donations.StockItem",
-        verbose_name=_("goods from stock"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="disbursements",
-    )
+    stock_item = optional_link("donations.StockItem", _("goods from stock"), related_name="disbursements")
     quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
     recipient_kind = models.CharField(
         _("goes to"), max_length=16, choices=RecipientKind.choices, default=RecipientKind.CHILDREN
     )
-    recipient_unit = models.ForeignKey(
-        "fund_portal.AdministrativeUnit",
-        verbose_name=_("commune"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    recipient_fund = models.ForeignKey(
-        Fund,
-        verbose_name=_("lower-level fund"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="transfers_in",
-    )
+    recipient_unit = optional_link("fund_portal.AdministrativeUnit", _("commune"), related_name="+")
+    recipient_fund = optional_link(Fund, _("lower-level fund"), related_name="transfers_in")
     purpose = models.CharField(_("purpose"), max_length=255)
     need_area = models.CharField(_("need area"), max_length=24, choices=NeedArea.choices, blank=True)
     spent_on = models.DateField(_("date"))
@@ -67,19 +46,9 @@ class Disbursement(ScopedModel, Edited, Restricted):
         _("status"), max_length=10, choices=DisbursementStatus.choices, default=DisbursementStatus.PROPOSED
     )
     voucher_number = models.CharField(_("payment voucher"), max_length=64, blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = account_field(_("entered by"))
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("approved or rejected by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    decided_by = account_field(_("approved or rejected by"), null=True, blank=True, editable=False)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
     decision_note = models.TextField(_("decision note"), blank=True)
 
@@ -90,11 +59,7 @@ class Disbursement(ScopedModel, Edited, Restricted):
         verbose_name_plural = _("disbursements")
         ordering = ["-spent_on", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="disbursement_amount_positive",
-                violation_error_message=_("The amount must be more than 0 đồng."),
-            ),
+            amount_positive_constraint("disbursement_amount_positive"),
             models.CheckConstraint(
                 condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("created_by")),
                 name="disbursement_no_self_approval",
@@ -131,9 +96,7 @@ class DisbursementEdit(models.Model):
     disbursement = models.ForeignKey(
         Disbursement, verbose_name=_("disbursement"), on_delete=models.PROTECT, related_name="edits"
     )
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("edited by"), on_delete=models.PROTECT, related_name="+"
-    )
+    by = account_field(_("edited by"))
     at = models.DateTimeField(_("edited at"), auto_now_add=True)
     fields = models.JSONField(_("fields changed"), default=list)
 

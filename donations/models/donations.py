@@ -1,14 +1,14 @@
 """Donations: money or goods given to a fund, receipted when posted."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.fields import account_field, optional_link
 from fund_portal.scope import ScopedModel, ScopedQuerySet
 
-from .common import Medium, Restricted, SourceCategory
+from .common import Medium, Restricted, SourceCategory, amount_positive_constraint
 from .donors import DisplayPreference, Donor
 from .funds import Fund
 
@@ -45,12 +45,9 @@ class Donation(ScopedModel, Restricted):
         related_name="donations",
         db_index=False,  # leads donation_fund_date_idx
     )
-    donor = models.ForeignKey(
+    donor = optional_link(
         Donor,
-        verbose_name=_("donor"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("donor"),
         related_name="donations",
         db_index=False,  # leads donation_donor_date_idx
     )
@@ -60,12 +57,9 @@ class Donation(ScopedModel, Restricted):
     goods_quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
     goods_unit = models.CharField(_("unit of measure"), max_length=30, blank=True)
     received_on = models.DateField(_("received on"))
-    campaign = models.ForeignKey(
+    campaign = optional_link(
         "campaigns.Campaign",
-        verbose_name=_("campaign"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("campaign"),
         related_name="donations",
         db_index=False,  # leads donation_campaign_idx
     )
@@ -107,21 +101,15 @@ class Donation(ScopedModel, Restricted):
     client_token = models.CharField(  # noqa: DJ001
         _("form submission token"), max_length=64, null=True, blank=True, editable=False
     )
-    pledge = models.ForeignKey(
+    pledge = optional_link(
         "donations.Pledge",
-        verbose_name=_("instalment of pledge"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("instalment of pledge"),
         related_name="instalments",
         db_index=False,  # donation_pledge_idx, partial
     )
-    drive_agency = models.ForeignKey(
+    drive_agency = optional_link(
         "donations.DriveAgency",
-        verbose_name=_("one-day-salary payment of"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("one-day-salary payment of"),
         related_name="payments",
         db_index=False,  # donation_drive_agency_idx, partial
     )
@@ -131,24 +119,9 @@ class Donation(ScopedModel, Restricted):
     import_key = models.CharField(  # noqa: DJ001
         _("imported document id"), max_length=64, null=True, blank=True, editable=False
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = account_field(_("recorded by"), null=True, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("posted by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    posted_by = account_field(_("posted by"), null=True, blank=True, editable=False)
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True, editable=False)
 
     objects = DonationQuerySet.as_manager()
@@ -161,11 +134,7 @@ class Donation(ScopedModel, Restricted):
         verbose_name_plural = _("donations")
         ordering = ["-received_on", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="donation_amount_positive",
-                violation_error_message=_("The amount must be more than 0 đồng."),
-            ),
+            amount_positive_constraint("donation_amount_positive"),
             models.UniqueConstraint(fields=["fund", "import_key"], name="donation_import_key_unique"),
             models.UniqueConstraint(fields=["transfer_reference"], name="donation_transfer_reference_unique"),
             models.UniqueConstraint(fields=["client_token"], name="donation_client_token_unique"),

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.fields import optional_link
 from fund_portal.scope import ScopedModel
 
 
@@ -49,13 +50,8 @@ class Donor(ScopedModel):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
-    address_unit = models.ForeignKey(
-        "fund_portal.AdministrativeUnit",
-        verbose_name=_("address (administrative unit)"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
+    address_unit = optional_link(
+        "fund_portal.AdministrativeUnit", _("address (administrative unit)"), related_name="+"
     )
     interests = models.JSONField(
         _("likes to fund"), default=list, blank=True, help_text=_("Need areas the donor prefers.")
@@ -74,14 +70,7 @@ class Donor(ScopedModel):
         on_delete=models.SET_NULL,
         related_name="donor",
     )
-    merged_into = models.ForeignKey(
-        "self",
-        verbose_name=_("merged into"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="merged_donors",
-    )
+    merged_into = optional_link("self", _("merged into"), related_name="merged_donors")
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.fields import optional_link
 from fund_portal.scope import ScopedModel
 
 from .donors import Donor
@@ -18,14 +19,7 @@ class SalaryDrive(ScopedModel):
     )
     year = models.PositiveSmallIntegerField(_("year"))
     name = models.CharField(_("name"), max_length=200)
-    campaign = models.ForeignKey(
-        "campaigns.Campaign",
-        verbose_name=_("campaign"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="salary_drives",
-    )
+    campaign = optional_link("campaigns.Campaign", _("campaign"), related_name="salary_drives")
 
     scope_lookup = "fund__unit"
 

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.fields import optional_link
 from fund_portal.scope import ScopedModel
 
 
@@ -23,14 +24,7 @@ class Fund(ScopedModel):
         unique=True,
         help_text=_("Short code, used in receipt numbers and transfer references."),
     )
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("higher-level fund"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="lower_funds",
-    )
+    parent = optional_link("self", _("higher-level fund"), related_name="lower_funds")
     is_active = models.BooleanField(_("active"), default=True)
     governing_body = models.CharField(
         _("governing body"),

@@ -4,11 +4,11 @@ Money is whole đồng in BigIntegerFields. A fund's balance is the sum of its e
 is corrected by a reversing entry, never by an edit.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.fields import account_field, optional_link
 from fund_portal.scope import ScopedModel, ScopedQuerySet
 
 from .common import Medium, Restricted, RestrictionKind, SourceCategory
@@ -74,20 +74,10 @@ class LedgerEntry(ScopedModel, Restricted):
         _("source"), max_length=16, choices=SourceCategory.choices, default=SourceCategory.CHILD_FUND
     )
     description = models.CharField(_("description"), max_length=255)
-    donation = models.ForeignKey(
-        Donation,
-        verbose_name=_("donation"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="entries",
-    )
-    disbursement = models.ForeignKey(
+    donation = optional_link(Donation, _("donation"), related_name="entries")
+    disbursement = optional_link(
         "donations.Disbursement",
-        verbose_name=_("disbursement"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("disbursement"),
         related_name="entries",
         db_index=False,  # entry_disbursement_idx, partial: most entries are donations
     )
@@ -100,13 +90,7 @@ class LedgerEntry(ScopedModel, Restricted):
         related_name="reversed_by",
     )
     reason = models.TextField(_("reason"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("entered by"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = account_field(_("entered by"), null=True)
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
 
     objects = LedgerEntryQuerySet.as_manager()

@@ -1,13 +1,13 @@
 """Pledges: a donor's promise of an amount, paid in instalments."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.fields import account_field, optional_link
 from fund_portal.scope import ScopedModel
 
-from .common import Edited
+from .common import Edited, amount_positive_constraint
 from .donors import Donor
 from .funds import Fund
 
@@ -22,22 +22,9 @@ class Pledge(ScopedModel, Edited):
     amount = models.BigIntegerField(_("amount pledged (đồng)"))
     pledged_on = models.DateField(_("pledged on"))
     due_by = models.DateField(_("to be paid by"), null=True, blank=True)
-    campaign = models.ForeignKey(
-        "campaigns.Campaign",
-        verbose_name=_("campaign"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="pledges",
-    )
+    campaign = optional_link("campaigns.Campaign", _("campaign"), related_name="pledges")
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = account_field(_("created by"), null=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     scope_lookup = "fund__unit"
@@ -47,11 +34,7 @@ class Pledge(ScopedModel, Edited):
         verbose_name_plural = _("pledges")
         ordering = ["-pledged_on", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="pledge_amount_positive",
-                violation_error_message=_("The amount must be more than 0 đồng."),
-            ),
+            amount_positive_constraint("pledge_amount_positive"),
             models.CheckConstraint(
                 condition=Q(due_by__isnull=True) | Q(due_by__gte=F("pledged_on")),
                 name="pledge_due_after_pledged",

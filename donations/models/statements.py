@@ -1,10 +1,10 @@
 """Bank statements imported for a fund's accounts, and their incoming transfers."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.fields import account_field, optional_link
 from fund_portal.scope import ScopedModel
 
 from .donations import Donation
@@ -18,13 +18,7 @@ class BankStatement(ScopedModel):
         BankAccount, verbose_name=_("bank account"), on_delete=models.PROTECT, related_name="statements"
     )
     file_name = models.CharField(_("file"), max_length=255)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("imported by"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    imported_by = account_field(_("imported by"), null=True)
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
     new_lines = models.PositiveIntegerField(_("new lines"), default=0)
     matched_lines = models.PositiveIntegerField(_("matched and posted"), default=0)
@@ -62,14 +56,7 @@ class BankStatementLine(ScopedModel):
     """
 
     #: The statement it came in; none for a transfer the bank feed announced (`source`).
-    statement = models.ForeignKey(
-        BankStatement,
-        verbose_name=_("bank statement"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="lines",
-    )
+    statement = optional_link(BankStatement, _("bank statement"), related_name="lines")
     source = models.CharField(
         _("came by"),
         max_length=10,
@@ -97,14 +84,7 @@ class BankStatementLine(ScopedModel):
     )
     #: The pending donation whose reference the description quotes when the amounts differ: shown
     #: beside the line, for staff to post at the amount received.
-    candidate = models.ForeignKey(
-        Donation,
-        verbose_name=_("donation quoted"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    candidate = optional_link(Donation, _("donation quoted"), related_name="+")
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     scope_lookup = "bank_account__fund__unit"
@@ -140,13 +120,7 @@ class StatementLayoutMapping(ScopedModel):
     )
     header = models.JSONField(_("header row"), default=list)
     columns = models.JSONField(_("columns"), default=dict)
-    saved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("saved by"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    saved_by = account_field(_("saved by"), null=True)
     saved_at = models.DateTimeField(_("saved at"), auto_now=True)
 
     scope_lookup = "bank_account__fund__unit"
@@ -185,14 +159,7 @@ class BankFeedDelivery(ScopedModel):
     content = models.CharField(_("transfer description"), max_length=500, blank=True)
     bank_ref = models.CharField(_("bank's transaction number"), max_length=64, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=FeedOutcome.choices)
-    line = models.ForeignKey(
-        BankStatementLine,
-        verbose_name=_("bank transaction"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="feed_deliveries",
-    )
+    line = optional_link(BankStatementLine, _("bank transaction"), related_name="feed_deliveries")
     body = models.JSONField(_("body received"))
 
     scope_lookup = "bank_account__fund__unit"

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.fields import optional_link
 from fund_portal.scope import ScopedModel
 
 from .disbursements import Disbursement
@@ -52,22 +53,8 @@ class StockMovement(models.Model):
     )
     quantity = models.IntegerField(_("quantity (+ in, − out)"))
     moved_on = models.DateField(_("date"))
-    donation = models.ForeignKey(
-        Donation,
-        verbose_name=_("donation"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    disbursement = models.ForeignKey(
-        Disbursement,
-        verbose_name=_("disbursement"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    donation = optional_link(Donation, _("donation"), related_name="+")
+    disbursement = optional_link(Disbursement, _("disbursement"), related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,33 @@
+"""Model fields that every app declares the same way."""
+
+from django.conf import settings
+from django.db import models
+
+
+def account_field(verbose_name, **options) -> models.ForeignKey:
+    """The account that did something to a record (created, recorded, checked it): the account cannot
+    be deleted while a record names it, and an account has no reverse accessor to every such record.
+
+    `options` are the ForeignKey's others (`null`, `blank`, `editable`, `db_index`)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.PROTECT,
+        related_name="+",
+        **options,
+    )
+
+
+def optional_link(to, verbose_name, **options) -> models.ForeignKey:
+    """A link a record may have or not (NULL in the database, empty in forms); the record linked to
+    cannot be deleted while a record links to it: the fund's records are kept, never cascaded away.
+
+    `options` are the ForeignKey's others (`related_name`, `db_index`, `editable`)."""
+    return models.ForeignKey(
+        to,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        **options,
+    )
