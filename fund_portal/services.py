@@ -136,6 +136,21 @@ def _unit_differs(*, unit: AdministrativeUnit, fields: dict) -> bool:
     return any(getattr(unit, key) != value for key, value in fields.items() if key != "parent")
 
 
+def _unit_new(*, code: str, fields: dict) -> AdministrativeUnit:
+    """A new unit of a load, checked like `unit_save` (its parent is at hand: no query per unit)."""
+    unit = AdministrativeUnit(code=code, **fields)
+    parent = fields["parent"]
+    try:
+        _check_place(unit=unit, parent=parent)
+        unit.path = f"{parent.path if parent else ''}{unit.code}/"
+        unit.clean_fields(exclude=["parent"])
+    except ValidationError as error:
+        raise ValidationError(
+            _("Unit %(code)s: %(problem)s") % {"code": code, "problem": " ".join(error.messages)}
+        ) from error
+    return unit
+
+
 def units_load(*, rows: Iterable[dict]) -> tuple[int, int]:
     """Create or update units from rows {code, name, level, parent[, flags]}, all or nothing.
 
@@ -169,16 +184,7 @@ def units_load(*, rows: Iterable[dict]) -> tuple[int, int]:
                 fields |= {flag: bool(row[flag]) for flag in UNIT_FLAGS if flag in row}
                 unit = by_code.get(row["code"])
                 if unit is None:
-                    unit = AdministrativeUnit(code=row["code"], **fields)
-                    try:
-                        _check_place(unit=unit, parent=parent)
-                        unit.path = f"{parent.path if parent else ''}{unit.code}/"
-                        unit.clean_fields(exclude=["parent"])  # the parent is at hand: no query per unit
-                    except ValidationError as error:
-                        raise ValidationError(
-                            _("Unit %(code)s: %(problem)s")
-                            % {"code": unit.code, "problem": " ".join(error.messages)}
-                        ) from error
+                    unit = _unit_new(code=row["code"], fields=fields)
                     new_units.append(unit)
                     by_code[unit.code] = unit
                 elif _unit_differs(unit=unit, fields=fields):

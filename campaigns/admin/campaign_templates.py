@@ -11,6 +11,7 @@ from campaigns.models import CampaignTemplate
 from campaigns.services.campaign_templates import (
     campaign_template_check,
     campaign_template_save,
+    campaign_templates_adopt,
     campaigns_from_templates,
 )
 from fund_portal.admin import ScopedAdminMixin
@@ -41,7 +42,7 @@ class CampaignTemplateAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "kind", "date_rule", "day", "month", "unit", "is_active"]
     list_filter = ["kind", "date_rule", "is_active"]
     raw_id_fields = ["unit"]
-    actions = ["make_this_years_campaigns"]
+    actions = ["make_this_years_campaigns", "take_up_for_my_unit"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -65,5 +66,31 @@ class CampaignTemplateAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 "%(count)s campaign made for %(year)s.", "%(count)s campaigns made for %(year)s.", len(made)
             )
             % {"count": len(made), "year": year},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        permissions=[Action.CAMPAIGN_MANAGE], description=_("Take up the national calendar for my unit")
+    )
+    def take_up_for_my_unit(self, request, queryset):
+        unit = request.user.unit
+        if unit is None:
+            self.message_user(
+                request, _("Your account has no unit to take the calendar up for."), messages.ERROR
+            )
+            return
+        try:
+            copies = campaign_templates_adopt(unit=unit, templates=queryset, by=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s recurring campaign of the national calendar taken up for %(unit)s.",
+                "%(count)s recurring campaigns of the national calendar taken up for %(unit)s.",
+                len(copies),
+            )
+            % {"count": len(copies), "unit": unit.name},
             messages.SUCCESS,
         )
