@@ -7,92 +7,41 @@ from django.utils import timezone
 from fund_portal.demo import DISTRICT_CODE
 from fund_portal.models import AdministrativeUnit, NewsPost, User
 
-from .models import Campaign, CampaignKind, CampaignTemplate, DateRule
-from .services.campaign_templates import campaigns_from_templates
+from .models import Campaign, CampaignKind, CampaignTemplate
+from .services.campaign_templates import (
+    campaign_templates_adopt,
+    campaigns_from_templates,
+    national_calendar_ensure,
+)
 from .services.gift_lists import gift_list_build, gift_list_handover
+
+#: The district's targets for its copies of the national calendar (đồng).
+DEMO_TARGETS = {
+    CampaignKind.MID_AUTUMN: 150_000_000,
+    CampaignKind.LUNAR_NEW_YEAR: 200_000_000,
+    CampaignKind.CHILDRENS_DAY: 50_000_000,
+    CampaignKind.ACTION_MONTH: 80_000_000,
+    CampaignKind.DAY_FOR_THE_POOR: 60_000_000,
+}
 
 
 def demo_seed() -> None:
-    """The recurring campaigns of the district as templates (Mid-Autumn and Tết by the lunar calendar),
-    this year's campaigns made from them, the demo's Mid-Autumn campaign tied to its template, and a
-    news post."""
+    """The district takes up the national calendar (Mid-Autumn and Tết by the lunar calendar) and sets
+    its targets; this year's campaigns are made from its templates, the demo's Mid-Autumn campaign
+    is tied to its template, and a news post tells of its gifts."""
 
-    if CampaignTemplate.objects.exists():
-        return
     district = AdministrativeUnit.objects.get(code=DISTRICT_CODE)
+    if CampaignTemplate.objects.filter(unit=district).exists():
+        return
     today = timezone.localdate()
+    national_calendar_ensure()
     templates = {}
-    for kind, name, prefix, rule, day, month, before, after, target in (
-        (
-            CampaignKind.MID_AUTUMN,
-            "Tết Trung thu {year}",
-            "tet-trung-thu",
-            DateRule.LUNAR,
-            15,
-            8,
-            40,
-            10,
-            150_000_000,
-        ),
-        (
-            CampaignKind.LUNAR_NEW_YEAR,
-            "Tết Nguyên đán {year}",
-            "tet-nguyen-dan",
-            DateRule.LUNAR,
-            1,
-            1,
-            30,
-            5,
-            200_000_000,
-        ),
-        (
-            CampaignKind.CHILDRENS_DAY,
-            "Quốc tế Thiếu nhi 1/6/{year}",
-            "quoc-te-thieu-nhi",
-            DateRule.SOLAR,
-            1,
-            6,
-            10,
-            0,
-            50_000_000,
-        ),
-        (
-            CampaignKind.ACTION_MONTH,
-            "Tháng hành động vì trẻ em {year}",
-            "thang-hanh-dong",
-            DateRule.SOLAR,
-            1,
-            6,
-            0,
-            29,
-            80_000_000,
-        ),
-        (
-            CampaignKind.DAY_FOR_THE_POOR,
-            "Ngày vì người nghèo {year}",
-            "ngay-vi-nguoi-ngheo",
-            DateRule.SOLAR,
-            17,
-            10,
-            30,
-            0,
-            60_000_000,
-        ),
-    ):
-        templates[kind] = CampaignTemplate.objects.create(
-            kind=kind,
-            name_pattern=name,
-            slug_prefix=prefix,
-            date_rule=rule,
-            day=day,
-            month=month,
-            days_before=before,
-            days_after=after,
-            unit=district,
-            target_amount=target,
-        )
+    for template in campaign_templates_adopt(unit=district, by=None):
+        template.target_amount = DEMO_TARGETS[template.kind]
+        template.save(update_fields=["target_amount"])
+        templates[template.kind] = template
     mid_autumn = Campaign.objects.filter(kind=CampaignKind.MID_AUTUMN, template__isnull=True).first()
-    if mid_autumn is None:
+    if mid_autumn is None or CampaignKind.MID_AUTUMN not in templates:
         return
     mid_autumn.template, mid_autumn.year = templates[CampaignKind.MID_AUTUMN], mid_autumn.starts_on.year
     mid_autumn.save(update_fields=["template", "year"])

@@ -34,6 +34,18 @@ class CampaignTemplate(ScopedModel):
     Its key date is a day and month of the solar calendar (1/6, 17/10) or of the Vietnamese lunar
     calendar (15/8 âm lịch, 1/1 âm lịch, computed at UTC+7 by `campaigns.lunar`); the campaign runs
     from `days_before` that date to `days_after` it.
+
+    A template without a unit belongs to the national calendar (`campaigns.national_calendar`: 1/6,
+    Children's Action Month, Trung thu, Tết, 17/10), which a migration ships with every install and
+    only a national administrator (superuser) changes. It makes no campaign itself, since a campaign
+    needs an organising unit. A fund's unit takes the national calendar up with
+    `campaign_templates_adopt`: each national template of a kind the unit has no template of is
+    copied to the unit, and the unit's staff then edit their copies (period, target, description) or
+    switch them off. A unit's own template of a kind stands in for the national one, and a later
+    change to the national calendar does not reach the copies: a fund's calendar is its own, and the
+    national one is the starting point. The address prefix is unique among the units' templates (a
+    campaign's address is the prefix and the year) and among the national ones, so the first unit
+    to take up a template keeps its plain prefix (tet-trung-thu) and the others add their code.
     """
 
     kind = models.CharField(_("kind"), max_length=20, choices=CampaignKind.choices)
@@ -45,7 +57,6 @@ class CampaignTemplate(ScopedModel):
     slug_prefix = models.SlugField(
         _("address prefix"),
         max_length=100,
-        unique=True,
         help_text=_("The campaign's address is the prefix and the year, e.g. trung-thu-2026."),
     )
     date_rule = models.CharField(
@@ -58,8 +69,11 @@ class CampaignTemplate(ScopedModel):
     unit = models.ForeignKey(
         "fund_portal.AdministrativeUnit",
         verbose_name=_("organising unit"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="campaign_templates",
+        help_text=_("Empty for the national calendar, which only a national administrator changes."),
     )
     target_amount = models.BigIntegerField(_("target (đồng)"), default=0)
     target_supports = models.PositiveIntegerField(_("target (supports)"), default=0)
@@ -85,6 +99,20 @@ class CampaignTemplate(ScopedModel):
             ),
             models.CheckConstraint(
                 condition=Q(target_amount__gte=0), name="campaign_template_target_not_negative"
+            ),
+            models.UniqueConstraint(
+                fields=["slug_prefix"],
+                condition=Q(unit__isnull=False),
+                name="campaign_template_prefix_unique",
+                violation_error_message=_("Another recurring campaign already has this address prefix."),
+            ),
+            models.UniqueConstraint(
+                fields=["slug_prefix"],
+                condition=Q(unit__isnull=True),
+                name="campaign_template_national_prefix_unique",
+                violation_error_message=_(
+                    "Another template of the national calendar already has this address prefix."
+                ),
             ),
         ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -62,45 +63,131 @@ def unit_save(*, unit: AdministrativeUnit) -> AdministrativeUnit:
     return unit
 
 
+#: The whole country's two-level tree since 1 July 2025 (34 provinces, 3,321 communes), generated
+#: once by `scripts/generate_unit_fixtures.py` from the statistics office's published list.
+NATIONAL_FILE = DATA_DIR / "units_vn_2025.json"
+
+#: The keys a row of a units file has; the flags are optional.
+UNIT_ROW_KEYS = frozenset({"code", "name", "level", "parent"})
+UNIT_FLAGS = ("is_especially_difficult", "is_ethnic_mountainous")
+
+
+def _unit_row_check(*, number: int, row) -> None:
+    """A row is {code, name, level, parent[, flags]}: text code and name, a known level."""
+    if (
+        not isinstance(row, dict)
+        or not UNIT_ROW_KEYS <= row.keys()
+        or not isinstance(row["code"], str)
+        or not row["code"].strip()
+        or not isinstance(row["name"], str)
+        or not row["name"].strip()
+        or not (row["parent"] is None or isinstance(row["parent"], str))
+    ):
+        raise ValidationError(
+            _("Row %(number)s is not a unit: it needs a code, a name, a level and a parent code.")
+            % {"number": number}
+        )
+    if row["level"] not in UnitLevel.values:
+        raise ValidationError(
+            _("Unit %(code)s has an unknown level %(level)s; the levels are %(levels)s.")
+            % {"code": row["code"], "level": row["level"], "levels": ", ".join(UnitLevel.values)}
+        )
+
+
+def units_clashing(*, rows: list[dict]) -> list[dict]:
+    """The rows that would change the shape of the tree in the database: a unit already there under a
+    parent of another level (a commune of the three-level tree, under its district, that the two-level
+    tree puts under the province), or with another level. The statistics office gave each merged
+    commune of 2025 the code of one of the old communes, so one province's two trees share codes."""
+    by_code = {
+        code: (level, parent_level)
+        for code, level, parent_level in AdministrativeUnit.objects.values_list(
+            "code", "level", "parent__level"
+        )
+    }
+    levels = {row["code"]: row["level"] for row in rows}
+    clashing = []
+    for row in rows:
+        if row["code"] not in by_code:
+            continue
+        level, parent_level = by_code[row["code"]]
+        parent = row["parent"]
+        new_parent_level = levels.get(parent) or (by_code[parent][0] if parent in by_code else None)
+        if level != row["level"] or (parent is not None and parent_level != new_parent_level):
+            clashing.append(row)
+    return clashing
+
+
+def _shape_error(clashing: list[dict]) -> ValidationError:
+    return ValidationError(
+        _(
+            "%(count)s units are already in the database in another shape of the tree, e.g. "
+            "%(code)s %(name)s; a load does not change the shape of the tree. Nothing was loaded."
+        )
+        % {"count": len(clashing), "code": clashing[0]["code"], "name": clashing[0]["name"]}
+    )
+
+
+def _unit_differs(*, unit: AdministrativeUnit, fields: dict) -> bool:
+    """Whether a row changes a unit (the parent compared by id: no query per unit)."""
+    parent = fields["parent"]
+    if unit.parent_id != (parent.pk if parent else None):
+        return True
+    return any(getattr(unit, key) != value for key, value in fields.items() if key != "parent")
+
+
+def _unit_new(*, code: str, fields: dict) -> AdministrativeUnit:
+    """A new unit of a load, checked like `unit_save` (its parent is at hand: no query per unit)."""
+    unit = AdministrativeUnit(code=code, **fields)
+    parent = fields["parent"]
+    try:
+        _check_place(unit=unit, parent=parent)
+        unit.path = f"{parent.path if parent else ''}{unit.code}/"
+        unit.clean_fields(exclude=["parent"])
+    except ValidationError as error:
+        raise ValidationError(
+            _("Unit %(code)s: %(problem)s") % {"code": code, "problem": " ".join(error.messages)}
+        ) from error
+    return unit
+
+
 def units_load(*, rows: Iterable[dict]) -> tuple[int, int]:
     """Create or update units from rows {code, name, level, parent[, flags]}, all or nothing.
 
     New units are checked like `unit_save` and inserted in bulk, a level at a time; changed
-    ones go through `unit_save`. Returns (created, updated); the same rows again change nothing.
+    ones go through `unit_save` (a unit may move to another parent of the same level). A load never
+    changes the shape of the tree (`units_clashing`); flags a row does not name are left as they are.
+    Returns (created, updated); the same rows again change nothing.
     """
+    rows = list(rows)
+    for number, row in enumerate(rows, start=1):
+        _unit_row_check(number=number, row=row)
+    clashing = units_clashing(rows=rows)
+    if clashing:
+        raise _shape_error(clashing)
     created = updated = 0
     by_code = {u.code: u for u in AdministrativeUnit.objects.all()}
     by_level: dict[str, list[dict]] = {level: [] for level in UnitLevel.values}
     for row in rows:
-        if row.get("level") not in by_level:
-            raise ValidationError(_("Unit %(code)s has an unknown level.") % {"code": row.get("code")})
         by_level[row["level"]].append(row)
     with transaction.atomic():
         for level_rows in by_level.values():
             new_units = []
             for row in level_rows:
-                parent = by_code.get(row["parent"]) if row.get("parent") else None
-                if row.get("parent") and parent is None:
+                parent = by_code.get(row["parent"]) if row["parent"] else None
+                if row["parent"] and parent is None:
                     raise ValidationError(
                         _("Unit %(code)s names an unknown parent %(parent)s.")
                         % {"code": row["code"], "parent": row["parent"]}
                     )
-                fields = {
-                    "name": row["name"],
-                    "level": row["level"],
-                    "parent": parent,
-                    "is_especially_difficult": row.get("is_especially_difficult", False),
-                    "is_ethnic_mountainous": row.get("is_ethnic_mountainous", False),
-                }
+                fields = {"name": row["name"], "level": row["level"], "parent": parent}
+                fields |= {flag: bool(row[flag]) for flag in UNIT_FLAGS if flag in row}
                 unit = by_code.get(row["code"])
                 if unit is None:
-                    unit = AdministrativeUnit(code=row["code"], **fields)
-                    _check_place(unit=unit, parent=parent)
-                    unit.path = f"{parent.path if parent else ''}{unit.code}/"
-                    unit.clean_fields()
+                    unit = _unit_new(code=row["code"], fields=fields)
                     new_units.append(unit)
                     by_code[unit.code] = unit
-                elif any(getattr(unit, k) != v for k, v in fields.items()):
+                elif _unit_differs(unit=unit, fields=fields):
                     for key, value in fields.items():
                         setattr(unit, key, value)
                     by_code[unit.code] = unit_save(unit=unit)
@@ -119,8 +206,67 @@ def units_load(*, rows: Iterable[dict]) -> tuple[int, int]:
     return created, updated
 
 
+def units_read_file(*, path: Path) -> list[dict]:
+    """The rows of a units file: a JSON list of {code, name, level, parent[, flags]}.
+
+    Raises OSError when the file cannot be read, ValidationError when it is not such a list."""
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        rows = json.loads(text)
+    except ValueError as error:
+        raise ValidationError(
+            _("%(file)s is not valid JSON (line %(line)s): a units file is a list of units.")
+            % {"file": Path(path).name, "line": getattr(error, "lineno", "?")}
+        ) from error
+    if not isinstance(rows, list):
+        raise ValidationError(_("%(file)s is not a list of units.") % {"file": Path(path).name})
+    return rows
+
+
 def units_load_file(*, path: Path) -> tuple[int, int]:
-    return units_load(rows=json.loads(Path(path).read_text(encoding="utf-8")))
+    return units_load(rows=units_read_file(path=path))
+
+
+@dataclass
+class NationalLoad:
+    created: int
+    updated: int
+    provinces: int
+    communes: int
+    #: Provinces left as they are: the database holds them in another shape (`units_clashing`).
+    kept: list[str]
+
+
+def units_load_national(*, province: str | None = None) -> NationalLoad:
+    """Load the national two-level tree (`NATIONAL_FILE`), or one province of it, all or nothing.
+
+    A province the database already holds in another shape (the three-level Thanh Hóa of the demo)
+    is left as it is and named in `kept`; asked for by its code, it is refused instead."""
+    rows = units_read_file(path=NATIONAL_FILE)
+    for number, row in enumerate(rows, start=1):
+        _unit_row_check(number=number, row=row)
+    by_province: dict[str, list[dict]] = {}
+    for row in rows:
+        by_province.setdefault(row["parent"] or row["code"], []).append(row)
+    if province is not None:
+        if province not in by_province:
+            raise ValidationError(
+                _("No province of the national list has the code %(code)s.") % {"code": province}
+            )
+        by_province = {province: by_province[province]}
+    clashing = units_clashing(rows=[row for group in by_province.values() for row in group])
+    kept = sorted({row["parent"] or row["code"] for row in clashing})
+    if province is not None and kept:
+        raise _shape_error(clashing)
+    wanted = [row for code, group in by_province.items() if code not in kept for row in group]
+    created, updated = units_load(rows=wanted)
+    return NationalLoad(
+        created=created,
+        updated=updated,
+        provinces=sum(1 for row in wanted if row["level"] == UnitLevel.PROVINCE),
+        communes=sum(1 for row in wanted if row["level"] == UnitLevel.COMMUNE),
+        kept=[by_province[code][0]["name"] for code in kept],
+    )
 
 
 def role_group_name(role: str) -> str:

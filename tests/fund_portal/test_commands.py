@@ -49,7 +49,7 @@ def test_seed_demo_refuses_to_create_known_passwords_with_debug_off(settings):
 
 
 def test_units_prints_code_level_name_parent(tree):
-    output = call("units", "--under", "901")
+    output = call("units", "list", "--under", "901")
     lines = output.splitlines()
     assert lines[1].split() == ["901", "district", "Huyện", "Một", "90"]
     assert any(line.split()[0] == "90101-01" for line in lines)
@@ -58,4 +58,4 @@ def test_units_prints_code_level_name_parent(tree):
 
 def test_units_with_an_unknown_code_says_so(tree):
     with pytest.raises(CommandError, match="ZZZ"):
-        call("units", "--under", "ZZZ")
+        call("units", "list", "--under", "ZZZ")

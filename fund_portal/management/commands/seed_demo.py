@@ -1,6 +1,7 @@
 import time
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -44,7 +45,10 @@ class Command(BaseCommand):
             raise CommandError(_("--children takes a number of children, 0 or more."))
         if options["donations"] < 0:
             raise CommandError(_("--donations takes a number of donations, 0 or more."))
-        logins = seed_demo()
+        try:
+            logins = seed_demo()
+        except ValidationError as error:  # e.g. the database holds Thanh Hóa in its 2025 shape
+            raise CommandError(" ".join(error.messages)) from error
         added = {
             "children": _("%(n)s children added in %(s).1f s."),
             "donations": _("%(n)s donations added in %(s).1f s."),
