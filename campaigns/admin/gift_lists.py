@@ -54,7 +54,17 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "kind"]
     list_select_related = ["campaign", "event"]
     inlines = [GiftListEntryInline]
-    fields = ["campaign", "event", "kind", "value_display", "budget", "count", "status", "documents"]
+    fields = [
+        "campaign",
+        "event",
+        "kind",
+        "value_display",
+        "budget",
+        "count",
+        "age_band",
+        "status",
+        "documents",
+    ]
     readonly_fields = fields
 
     def has_change_permission(self, request, obj=None):
@@ -93,6 +103,16 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("value per child"))
     def value_display(self, obj):
         return format_vnd(obj.value_per_child)
+
+    @admin.display(description=_("Age band"))
+    def age_band(self, obj):
+        if obj.min_age is None and obj.max_age is None:
+            return _("Any age")
+        return _("%(min)s to %(max)s years on %(day)s") % {
+            "min": obj.min_age or 0,
+            "max": 15 if obj.max_age is None else obj.max_age,
+            "day": obj.ages_on.strftime("%d/%m/%Y") if obj.ages_on else "—",
+        }
 
     @admin.display(description=_("children"))
     def children_count(self, obj):
@@ -134,6 +154,8 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     budget=data["budget"],
                     count=data["count"],
                     communes=list(data["communes"]),
+                    min_age=data["min_age"],
+                    max_age=data["max_age"],
                 )
             except ValidationError as error:
                 form_service_errors(form, error)
