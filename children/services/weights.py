@@ -57,7 +57,7 @@ def priority_weight_set(*, by, fund: Fund | None, factor: str, weight: int, note
         ]
     if errors:
         raise ValidationError(errors)
-    row = PriorityWeight.objects.select_for_update().filter(fund=fund, factor=factor).first()
+    row = PriorityWeight.objects.select_for_update().filter(fund=fund, factor=factor).order_by("pk").first()
     if row is None:
         row = PriorityWeight(fund=fund, factor=factor)
     row.weight = weight
