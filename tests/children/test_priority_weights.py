@@ -142,6 +142,10 @@ def test_the_childs_page_names_the_commune_factors_in_vietnamese(tree, client):
     client.force_login(officer(tree["a"], username="canbo.a"))
     page = client.get(reverse("children:detail", args=[child.pk]), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
     assert "Xã đặc biệt khó khăn" in page and "Vùng dân tộc thiểu số và miền núi" in page
+    plain = register(tree["a"], "Lê Văn Bình")
+    flag(tree["a"], is_especially_difficult=False)
+    page = client.get(reverse("children:detail", args=[plain.pk]), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Xã đặc biệt khó khăn" not in page and "Vùng dân tộc thiểu số và miền núi" in page
 
 
 # --- Weights per fund ------------------------------------------------------------------------------
