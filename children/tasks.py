@@ -9,12 +9,14 @@ service inside the function: `children.services.incidents` enqueues `incident_no
 import logging
 
 from celery import shared_task
+from django.db import transaction
 from django.db.models import Q
 
 from donations.models import Fund
 from donations.selectors.funds import fund_governed_communes
 from fund_portal.models import AdministrativeUnit, UnitLevel
 
+from .models import PriorityWeight
 from .priority import priority_recompute
 from .services.registry import children_age_out
 
@@ -63,6 +65,15 @@ def priority_recompute_units_task(*, unit_ids: list[int]) -> int:
 def priority_recompute_units(*, unit_ids: list[int]) -> None:
     """The core's hook (`UNIT_CHANGED_HOOKS`), called after the commit: the recompute in a task."""
     priority_recompute_units_task.delay(unit_ids=list(unit_ids))
+
+
+def priority_funds_changed() -> None:
+    """A fund was added, moved or (de)activated: the fund that governs some communes changed, and with
+    it the weights that count there when funds have weights of their own. Every child is recomputed in
+    a task, after the commit (a fund is added rarely; which communes changed hands is not worth
+    working out)."""
+    if PriorityWeight.objects.filter(fund__isnull=False).exists():
+        transaction.on_commit(priority_recompute_task.delay, robust=True)
 
 
 def _recompute_communes(communes: list[int]) -> int:

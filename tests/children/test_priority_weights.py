@@ -303,3 +303,22 @@ def test_the_weights_admin_shows_staff_their_funds_and_the_default_set_and_write
     client.force_login(superuser)
     client.post(change, {"weight": "24", "note": "Hộ nghèo"})
     assert PriorityWeight.objects.get(pk=default_row.pk).weight == 24
+
+
+def test_a_fund_added_in_the_admin_takes_its_communes_weights_over_after_the_recompute(
+    client, tree, funds, staff_d1, django_capture_on_commit_callbacks
+):
+    priority_weight_set(by=None, fund=funds["A"], factor="poverty:poor", weight=50)
+    child = register(tree["a"], "Lê Văn An")
+    assert child.priority == 50
+    client.force_login(staff_d1)
+    inline = {f"bank_accounts-{key}": value for key, value in (("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0))}
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(
+            reverse("admin:donations_fund_add"),
+            {"unit": tree["a"].pk, "name": "Quỹ xã An", "code": "xa-an", "is_active": "on", **inline},
+        )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert len(callbacks) == 1  # the recompute is enqueued
+    priority_recompute_task()  # what the worker does
+    assert priorities(child) == [20]  # the commune's own fund, without weights of its own: the default set
