@@ -3,13 +3,16 @@ primary children): only children of those ages, in whole years on the event's da
 first day), birthdays counted to the day."""
 
 import datetime as dt
+import io
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
+from pypdf import PdfReader
 
+from campaigns.documents import gift_list_signing_sheet
 from campaigns.forms import GiftListBuildForm
 from campaigns.models import Campaign, CampaignEvent, GiftList
 from campaigns.services.campaigns import campaign_save
@@ -82,6 +85,9 @@ def test_a_pre_school_list_takes_only_children_aged_0_to_5_on_the_campaigns_firs
     )
     assert chosen(gift_list) == {names[dt.date(2020, 3, 2)], names[dt.date(2026, 1, 10)]}
     assert (gift_list.min_age, gift_list.max_age, gift_list.ages_on) == (0, 5, FIRST_DAY)
+    pdf, _name = gift_list_signing_sheet(gift_list=gift_list, user=district_staff)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Độ tuổi: từ 0 đến 5 tuổi (tính đến ngày 01/03/2026)" in " ".join(text.split())
     primary = gift_list_build(
         campaign=spring, by=district_staff, kind="gift", value=150_000, count=10, min_age=6, max_age=10
     )
@@ -176,4 +182,6 @@ def test_the_build_form_offers_the_school_bands_and_refuses_a_band_with_ages_of_
     page = client.get(
         reverse("admin:campaigns_giftlist_change", args=[gift_list.pk]), HTTP_ACCEPT_LANGUAGE="vi"
     )
-    assert "Từ 0 đến 5 tuổi, tính đến ngày 01/03/2026" in page.content.decode()
+    assert "từ 0 đến 5 tuổi, tính đến ngày 01/03/2026" in page.content.decode()
+    portal = client.get(reverse("campaigns_portal:gift_list", args=[gift_list.pk]), HTTP_ACCEPT_LANGUAGE="vi")
+    assert "Độ tuổi: từ 0 đến 5 tuổi, tính đến ngày 01/03/2026" in portal.content.decode()
