@@ -43,6 +43,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from donations.models import NeedArea
 from donations.selectors.funds import funds_governing
@@ -166,13 +167,12 @@ def priority_score(
 def weights_of(*, fund_id: int | None) -> dict[str, int]:
     """The weights that count for the children a fund governs: its own rows over the default set (the
     default set alone for None)."""
-    rows = PriorityWeight.objects.filter(fund__isnull=True)
+    counts = Q(fund__isnull=True)
     if fund_id is not None:
-        rows = PriorityWeight.objects.filter(fund__isnull=True) | PriorityWeight.objects.filter(
-            fund_id=fund_id
-        )
+        counts |= Q(fund_id=fund_id)
+    rows = PriorityWeight.objects.filter(counts).order_by().values_list("factor", "weight", "fund_id")
     weights: dict[str, int] = {}
-    for factor, weight, fund in rows.order_by("fund_id").values_list("factor", "weight", "fund_id"):
+    for factor, weight, fund in rows:
         if fund is not None or factor not in weights:
             weights[factor] = weight
     return weights
@@ -181,7 +181,12 @@ def weights_of(*, fund_id: int | None) -> dict[str, int]:
 def _weights_keys(commune_ids: Iterable[int]) -> dict[int, int | None]:
     """For each commune, the fund whose weights count there: its governing fund when that fund has
     weights of its own, else None (the default set)."""
-    own = set(PriorityWeight.objects.filter(fund__isnull=False).values_list("fund_id", flat=True).distinct())
+    own = set(
+        PriorityWeight.objects.filter(fund__isnull=False)
+        .order_by()
+        .values_list("fund_id", flat=True)
+        .distinct()
+    )
     governing = funds_governing(unit_ids=commune_ids)
     return {commune: fund if fund in own else None for commune, fund in governing.items()}
 
