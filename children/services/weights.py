@@ -1,5 +1,10 @@
 """Writes of the priority formula's weights (`children.priority`): a fund's own weight for a factor,
-or the deployment's default set. The children the weight counts for are recomputed after the commit."""
+or the deployment's default set. The children the weight counts for are recomputed after the commit.
+
+The action is `CHILD_ASSESS` ("... set their priority"): the weights are how the priority is set, and
+no role may change them that may not set a child's priority by hand. Which weights a user reaches is
+scope: a fund's, through the fund's unit; the default set, which counts in every fund without weights
+of its own, only the system administrator's (a user who sees everything)."""
 
 from __future__ import annotations
 
