@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from children.models import SupportKind
+from children.reference.ages import SCHOOL_AGE_BANDS, school_age_band
 from fund_portal.forms import MoneyField
 from fund_portal.models import AdministrativeUnit, UnitLevel
 
@@ -25,6 +26,14 @@ class GiftListBuildForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    age_band = forms.ChoiceField(
+        label=_("Age band"),
+        choices=[("", _("Any age")), *((key, label) for key, _low, _high, label in SCHOOL_AGE_BANDS)],
+        required=False,
+        help_text=_("Ages in whole years on the day of the event, else on the campaign's first day."),
+    )
+    min_age = forms.IntegerField(label=_("Or from the age of"), min_value=0, max_value=15, required=False)
+    max_age = forms.IntegerField(label=_("to the age of"), min_value=0, max_value=15, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,6 +42,16 @@ class GiftListBuildForm(forms.Form):
         self.fields["communes"].queryset = AdministrativeUnit.objects.visible_to(user).filter(
             level=UnitLevel.COMMUNE
         )
+
+    def clean(self):
+        """A band fills in the ages; a band and ages of one's own together are refused, as one of them
+        would be silently dropped. Whether the ages make sense is the service's rule."""
+        data = super().clean()
+        if data.get("age_band"):
+            if data.get("min_age") is not None or data.get("max_age") is not None:
+                raise forms.ValidationError(_("Choose an age band or give the ages, not both."))
+            data["min_age"], data["max_age"] = school_age_band(data["age_band"])
+        return data
 
 
 class HandoverForm(forms.Form):

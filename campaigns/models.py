@@ -236,6 +236,11 @@ class GiftList(ScopedModel):
     communes = models.ManyToManyField(
         "fund_portal.AdministrativeUnit", verbose_name=_("communes"), related_name="+"
     )
+    # The age band of a programme (pre-school, primary...): children of these ages, in whole years, on
+    # `ages_on` (the event's day, else the campaign's first day), both ends included; empty: any age.
+    min_age = models.PositiveSmallIntegerField(_("youngest age"), null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(_("oldest age"), null=True, blank=True)
+    ages_on = models.DateField(_("ages counted on"), null=True, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=12, choices=GiftListStatus.choices, default=GiftListStatus.DRAFT
     )
@@ -259,6 +264,17 @@ class GiftList(ScopedModel):
             ),
             models.CheckConstraint(
                 condition=Q(budget__isnull=True) | Q(budget__gt=0), name="gift_list_budget_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_age__isnull=True) | Q(max_age__isnull=True) | Q(min_age__lte=F("max_age")),
+                name="gift_list_age_band_in_order",
+                violation_error_message=_("The youngest age is above the oldest."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(min_age__isnull=True) | Q(min_age__lte=15))
+                & (Q(max_age__isnull=True) | Q(max_age__lte=15)),
+                name="gift_list_ages_of_children",
+                violation_error_message=_("A child is 0 to 15 years old."),
             ),
         ]
 

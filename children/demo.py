@@ -18,8 +18,8 @@ from fund_portal.models import AdministrativeUnit, UnitLevel, User
 from fund_portal.text import fold
 
 from .imports.child_load import CHILD_COLUMNS, CIRCUMSTANCE_COLUMNS
-from .models import Child, Circumstance, Need, PriorityWeight, Support
-from .priority import priority_recompute, priority_score, weights_ensure, weights_visible
+from .models import Child, Circumstance, Need, Support
+from .priority import priority_contexts, priority_recompute, priority_score, weights_ensure, weights_visible
 from .reference.circumstances import SPECIAL_CIRCUMSTANCES
 from .reference.ethnic import ETHNIC_SHARES
 from .services.care import needs_assess, review_record
@@ -68,8 +68,8 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
     codes, shares = zip(*ETHNIC_SHARES.items(), strict=True)
     groups = [g.code for g in SPECIAL_CIRCUMSTANCES]
     weights_ensure()
-    weights = dict(PriorityWeight.objects.values_list("factor", "weight"))
-    shown_weights = weights_visible(weights)
+    contexts = priority_contexts(commune_ids=[pk for pk, _path in communes])
+    shown_weights = {pk: weights_visible(context.weights) for pk, context in contexts.items()}
     with transaction.atomic():
         ids = next_ids(Child._meta.db_table, count)
         rows, circumstances, needs, supports = [], [], [], []
@@ -110,8 +110,9 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
                     urgency = rng.randint(1, 3)
                     needs.append((child_id, today.year, area, urgency, "", year_start))
                     child_needs.append((area, urgency))
-            factors = {"groups": child_groups, "poverty": poverty, "needs": child_needs}
-            score = priority_score(weights=weights, **factors)
+            context = contexts[commune_id]
+            factors = {"groups": child_groups, "poverty": poverty, "needs": child_needs, **context.flags}
+            score = priority_score(weights=context.weights, **factors)
             if rng.random() < 0.5:
                 supports.append(
                     (
@@ -142,7 +143,7 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
                 "data_consent": True,
                 "priority_score": score,
                 "priority": score,
-                "priority_visible": priority_score(weights=shown_weights, **factors),
+                "priority_visible": priority_score(weights=shown_weights[commune_id], **factors),
             }
             rows.append(tuple(record[column] for column in CHILD_COLUMNS))
             if index % CHUNK == 0 or index == count:  # in chunks, so a million children fit in memory

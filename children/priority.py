@@ -5,6 +5,10 @@
           + weight("out_of_school")     if the child is out of school
           + Σ weight("need:<area>") × urgency (1 low, 2 medium, 3 high)
                                         for each need of the child's latest yearly assessment
+          + weight("commune:especially_difficult")   if the child's commune is an especially difficult
+                                        commune (xã đặc biệt khó khăn)
+          + weight("commune:ethnic_mountainous")     if it lies in the ethnic-minority and mountainous
+                                        area (vùng dân tộc thiểu số và miền núi)
 
     priority = the score set by hand (with its reason) if there is one, else the score.
 
@@ -16,23 +20,39 @@
         is shown anyway, so counting them tells nothing new. Stored and kept by the same statement as
         the score, so it never mixes an old weight with a new one, and indexed like `priority`.
 
-The weights are rows of `PriorityWeight` that fund staff edit in the admin; a factor without a row
-counts 0. `DEFAULT_WEIGHTS` fills in the missing factors after each migration, never overwriting a
-weight staff changed. Saving a weight recomputes every child in a Celery task.
+The two commune factors are the source documents' own: Decision 588/QĐ-TTg and the provinces' plans
+under it ask for the children of the especially difficult communes of ethnic-minority and mountainous
+areas first. Within one commune they add the same to every child, so they leave the commune's own
+list as it was and lift its children in a list over several communes (a campaign's gift list).
 
-The computation is one SQL statement (the same on PostgreSQL and SQLite) for one child, a list, or
-the whole registry, so the score on a child's page and in the commune's priority list never differ.
+The weights are rows of `PriorityWeight` that fund staff edit in the admin (`services.weights`). The
+rows without a fund are the deployment's default set; a fund's own row for a factor overrides the
+default for the children that fund governs (the nearest fund at or above their commune,
+`donations.selectors.funds.funds_governing`). A factor without a row counts 0. `DEFAULT_WEIGHTS` fills
+in the default set's missing factors after each migration, never overwriting a weight staff changed.
+Changing a weight recomputes the children it counts for in a Celery task.
+
+The computation is one SQL statement per set of weights (the same on PostgreSQL and SQLite) for one
+child, a list, or the whole registry, so the score on a child's page and in the commune's priority list
+never differ.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from donations.models import NeedArea
+from donations.selectors.funds import funds_governing
+from fund_portal.models import AdministrativeUnit
 
 from .models import Child, Circumstance, Need, PriorityWeight
+
+DIFFICULT = "commune:especially_difficult"
+ETHNIC_MOUNTAINOUS = "commune:ethnic_mountainous"
 
 DEFAULT_WEIGHTS: dict[str, int] = {
     "group:G01": 40,  # orphaned of both parents
@@ -53,12 +73,49 @@ DEFAULT_WEIGHTS: dict[str, int] = {
     "poverty:near_poor": 10,
     "out_of_school": 10,
     **{f"need:{area}": 5 for area in NeedArea.values},
+    # The commune's flags: as much as the household's poverty (poor 20, near-poor 10). An especially
+    # difficult commune is the narrower list inside the area, so a child there counts both (30): ahead
+    # of a poor child elsewhere who is otherwise equal, never ahead of a child of a heavy Article-10
+    # group (orphaned, abused, trafficked: 40) elsewhere. Seeded by migration 0016.
+    DIFFICULT: 20,
+    ETHNIC_MOUNTAINOUS: 10,
 }
 
 
+def factor_label(factor: str) -> str:
+    """A factor of the formula as staff read it, in the user's language ("G01 Trẻ em mồ côi cả cha và
+    mẹ", "Hộ nghèo", "Xã đặc biệt khó khăn"); the factor itself when it is none of ours."""
+    from django.utils.text import capfirst
+    from django.utils.translation import gettext as _
+
+    from .models import Poverty
+    from .reference.circumstances import group
+
+    kind, _sep, code = factor.partition(":")
+    if kind == "group" and code:
+        try:
+            return f"{code} {group(code).name}"
+        except KeyError:
+            return factor
+    if kind == "poverty" and code in Poverty.values:
+        return str(Poverty(code).label)
+    if kind == "need" and code in NeedArea.values:
+        return _("%(area)s (× urgency)") % {"area": NeedArea(code).label}
+    fields = {
+        "out_of_school": (Child, "out_of_school"),
+        DIFFICULT: (AdministrativeUnit, "is_especially_difficult"),
+        ETHNIC_MOUNTAINOUS: (AdministrativeUnit, "is_ethnic_mountainous"),
+    }
+    if factor in fields:
+        model, name = fields[factor]
+        return str(capfirst(model._meta.get_field(name).verbose_name))
+    return factor
+
+
 def weights_ensure() -> int:
-    """Add the factors that have no row yet, with their default weight; returns how many were added."""
-    have = set(PriorityWeight.objects.values_list("factor", flat=True))
+    """Add the factors the default set has no row for yet, with their default weight; returns how many
+    were added."""
+    have = set(PriorityWeight.objects.filter(fund__isnull=True).values_list("factor", flat=True))
     missing = [PriorityWeight(factor=f, weight=w) for f, w in DEFAULT_WEIGHTS.items() if f not in have]
     PriorityWeight.objects.bulk_create(missing, ignore_conflicts=True)
     return len(missing)
@@ -88,70 +145,183 @@ def priority_score(
     poverty: str = "none",
     out_of_school: bool = False,
     needs: Iterable[tuple[str, int]] = (),
+    especially_difficult: bool = False,
+    ethnic_mountainous: bool = False,
 ) -> int:
     """The formula above in Python, for rows loaded in bulk before they exist (imports, the demo data
     set): `groups` are group codes (each counted once), `needs` (area, urgency) of the latest
-    assessment; with `weights_visible(weights)`, the visible priority. `priority_recompute` gives the
-    same numbers once the rows are in (tests check it)."""
+    assessment, the flags those of the child's commune; `weights` those of the commune
+    (`priority_contexts`), with `weights_visible(weights)` the visible priority. `priority_recompute`
+    gives the same numbers once the rows are in (tests check it)."""
     score = sum(weights.get(f"group:{code}", 0) for code in set(groups))
     score += weights.get(f"poverty:{poverty}", 0)
     if out_of_school:
         score += weights.get("out_of_school", 0)
+    if especially_difficult:
+        score += weights.get(DIFFICULT, 0)
+    if ethnic_mountainous:
+        score += weights.get(ETHNIC_MOUNTAINOUS, 0)
     return score + sum(weights.get(f"need:{area}", 0) * urgency for area, urgency in needs)
 
 
-def _score_sql(*, visible: bool = False) -> str:
-    """The score of the row of the children table as SQL; `visible`: every group but the visible ones
-    counts the heaviest sensitive weight (the codes are literals of our own code list, not input)."""
+def weights_of(*, fund_id: int | None) -> dict[str, int]:
+    """The weights that count for the children a fund governs: its own rows over the default set (the
+    default set alone for None)."""
+    counts = Q(fund__isnull=True)
+    if fund_id is not None:
+        counts |= Q(fund_id=fund_id)
+    rows = PriorityWeight.objects.filter(counts).order_by().values_list("factor", "weight", "fund_id")
+    weights: dict[str, int] = {}
+    for factor, weight, fund in rows:
+        if fund is not None or factor not in weights:
+            weights[factor] = weight
+    return weights
+
+
+def _weights_keys(commune_ids: Iterable[int]) -> dict[int, int | None]:
+    """For each commune, the fund whose weights count there: its governing fund when that fund has
+    weights of its own, else None (the default set)."""
+    own = set(
+        PriorityWeight.objects.filter(fund__isnull=False)
+        .order_by()
+        .values_list("fund_id", flat=True)
+        .distinct()
+    )
+    governing = funds_governing(unit_ids=commune_ids)
+    return {commune: fund if fund in own else None for commune, fund in governing.items()}
+
+
+@dataclass(frozen=True)
+class CommuneWeights:
+    """What the formula needs of a child's commune: the weights that count there and its flags."""
+
+    weights: dict[str, int] = field(default_factory=dict)
+    especially_difficult: bool = False
+    ethnic_mountainous: bool = False
+
+    @property
+    def flags(self) -> dict[str, bool]:
+        return {
+            "especially_difficult": self.especially_difficult,
+            "ethnic_mountainous": self.ethnic_mountainous,
+        }
+
+
+def priority_contexts(*, commune_ids: Iterable[int]) -> dict[int, CommuneWeights]:
+    """Each commune's weights and flags, for the formula in Python (`priority_score`)."""
+    keys = _weights_keys(list(commune_ids))
+    sets = {key: weights_of(fund_id=key) for key in set(keys.values())}
+    flags = AdministrativeUnit.objects.filter(pk__in=list(keys)).values_list(
+        "pk", "is_especially_difficult", "is_ethnic_mountainous"
+    )
+    return {pk: CommuneWeights(sets[keys[pk]], difficult, ethnic) for pk, difficult, ethnic in flags}
+
+
+def _counts(alias: str, fund_id: int | None) -> str:
+    """The rows of the weights table that count for a fund's children: its own, and the default set's
+    for the factors it has none of (the default set alone for None). The id is an integer of our own
+    database, written as a literal so that each fund's statement has a plan of its own."""
+    if fund_id is None:
+        return f"{alias}.fund_id IS NULL"
+    weight = connection.ops.quote_name(PriorityWeight._meta.db_table)
+    fund = int(fund_id)
+    return (
+        f"({alias}.fund_id = {fund} OR ({alias}.fund_id IS NULL AND NOT EXISTS (SELECT 1 FROM {weight} o"
+        f" WHERE o.fund_id = {fund} AND o.factor = {alias}.factor)))"
+    )
+
+
+def _score_sql(*, fund_id: int | None = None, visible: bool = False) -> str:
+    """The score of the row of the children table as SQL, with the weights that count for `fund_id`'s
+    children; `visible`: every group but the visible ones counts the heaviest sensitive weight (the
+    codes are literals of our own code list, not input)."""
     child = connection.ops.quote_name(Child._meta.db_table)
     circumstance = connection.ops.quote_name(Circumstance._meta.db_table)
     need = connection.ops.quote_name(Need._meta.db_table)
     weight = connection.ops.quote_name(PriorityWeight._meta.db_table)
+    unit = connection.ops.quote_name(AdministrativeUnit._meta.db_table)
     group = connection.ops.quote_name("group")
+    counts = _counts("w", fund_id)
     points, join = "w.weight", "JOIN"
     if visible:
         from .reference.circumstances import SENSITIVE_CODES
 
         shown = ", ".join(f"'{code}'" for code in _visible_codes())
         sensitive = ", ".join(f"'group:{code}'" for code in sorted(SENSITIVE_CODES))
-        heaviest = f"COALESCE((SELECT MAX(r.weight) FROM {weight} r WHERE r.factor IN ({sensitive})), 0)"
+        heaviest = (
+            f"COALESCE((SELECT MAX(r.weight) FROM {weight} r"
+            f" WHERE r.factor IN ({sensitive}) AND {_counts('r', fund_id)}), 0)"
+        )
         points = f"CASE WHEN g.code IN ({shown}) THEN COALESCE(w.weight, 0) ELSE {heaviest} END"
         join = "LEFT JOIN"
     return f"""
         COALESCE((SELECT SUM({points}) FROM (SELECT DISTINCT c.{group} AS code FROM {circumstance} c
                   WHERE c.child_id = {child}.id) g
-                  {join} {weight} w ON w.factor = 'group:' || g.code), 0)
-      + COALESCE((SELECT w.weight FROM {weight} w WHERE w.factor = 'poverty:' || {child}.poverty), 0)
+                  {join} {weight} w ON w.factor = 'group:' || g.code AND {counts}), 0)
+      + COALESCE((SELECT w.weight FROM {weight} w WHERE w.factor = 'poverty:' || {child}.poverty
+                  AND {counts}), 0)
       + CASE WHEN {child}.out_of_school
-             THEN COALESCE((SELECT w.weight FROM {weight} w WHERE w.factor = 'out_of_school'), 0)
+             THEN COALESCE((SELECT w.weight FROM {weight} w WHERE w.factor = 'out_of_school' AND {counts}), 0)
              ELSE 0 END
       + COALESCE((SELECT SUM(w.weight * n.urgency) FROM {need} n
-                  JOIN {weight} w ON w.factor = 'need:' || n.area
+                  JOIN {weight} w ON w.factor = 'need:' || n.area AND {counts}
                   WHERE n.child_id = {child}.id
                     AND n.year = (SELECT MAX(n2.year) FROM {need} n2 WHERE n2.child_id = {child}.id)), 0)
+      + COALESCE((SELECT SUM(w.weight) FROM {unit} u
+                  JOIN {weight} w ON {counts}
+                   AND ((u.is_especially_difficult AND w.factor = '{DIFFICULT}')
+                        OR (u.is_ethnic_mountainous AND w.factor = '{ETHNIC_MOUNTAINOUS}'))
+                  WHERE u.id = {child}.commune_id), 0)
     """
 
 
+def _in(column: str, values: list[int]) -> tuple[str, list[int]]:
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
+
+
 @transaction.atomic
-def priority_recompute(*, child_ids: Iterable[int] | None = None) -> int:
-    """Recompute the score and the priority of the given children (all of them without `child_ids`)."""
+def priority_recompute(
+    *, child_ids: Iterable[int] | None = None, commune_ids: Iterable[int] | None = None
+) -> int:
+    """Recompute the score and the priority of the given children, or of the children of the given
+    communes (all of them without either): one statement per set of weights that counts there."""
     table = connection.ops.quote_name(Child._meta.db_table)
-    where, params = "", []
+    ids = communes = None
     if child_ids is not None:
         ids = list(child_ids)
         if not ids:
             return 0
-        where, params = f"WHERE id IN ({', '.join(['%s'] * len(ids))})", ids
+    if commune_ids is not None:
+        communes = list(commune_ids)
+        if not communes:
+            return 0
+    if communes is None:
+        rows = Child.objects.filter(pk__in=ids) if ids is not None else Child.objects.all()
+        communes = list(rows.order_by().values_list("commune_id", flat=True).distinct())
+    by_key: dict[int | None, list[int]] = {}
+    for commune, key in _weights_keys(communes).items():
+        by_key.setdefault(key, []).append(commune)
+    changed = 0
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET priority_score = {_score_sql()},"
-            f" priority_visible = COALESCE(priority_override, {_score_sql(visible=True)}) {where}",
-            params,
-        )
-        changed = cursor.rowcount
-        cursor.execute(
-            f"UPDATE {table} SET priority = COALESCE(priority_override, priority_score) {where}", params
-        )
+        for key, group in by_key.items():
+            conditions, params = [], []
+            if ids is not None:
+                conditions.append(_in("id", ids))
+            if len(by_key) > 1 or commune_ids is not None:
+                conditions.append(_in("commune_id", sorted(group)))
+            where = " AND ".join(sql for sql, _values in conditions)
+            where = f"WHERE {where}" if where else ""
+            params = [value for _sql, values in conditions for value in values]
+            cursor.execute(
+                f"UPDATE {table} SET priority_score = {_score_sql(fund_id=key)},"
+                f" priority_visible = COALESCE(priority_override, {_score_sql(fund_id=key, visible=True)})"
+                f" {where}",
+                params,
+            )
+            changed += cursor.rowcount
+            cursor.execute(
+                f"UPDATE {table} SET priority = COALESCE(priority_override, priority_score) {where}", params
+            )
     return changed
 
 
@@ -161,11 +331,13 @@ def priority_explain(
     """The terms of a child's score, for the child's page ("why this priority"); a sensitive group
     is named only for a user allowed to see it. `needs`: the latest assessment's needs, when the
     caller has read them already (`selectors.child_needs`)."""
+    from django.utils.text import capfirst
     from django.utils.translation import gettext as _
 
     from .reference.circumstances import group, is_sensitive
 
-    weights = dict(PriorityWeight.objects.values_list("factor", "weight"))
+    commune = priority_contexts(commune_ids=[child.commune_id]).get(child.commune_id, CommuneWeights())
+    weights = commune.weights
     terms: list[tuple[str, int]] = []
     for code in sorted(set(child.circumstances.values_list("group", flat=True))):
         name = group(code).name if show_sensitive or not is_sensitive(code) else _("A restricted group")
@@ -176,6 +348,13 @@ def priority_explain(
         terms.append(
             (str(Child._meta.get_field("out_of_school").verbose_name), weights.get("out_of_school", 0))
         )
+    for flag, factor in (
+        ("is_especially_difficult", DIFFICULT),
+        ("is_ethnic_mountainous", ETHNIC_MOUNTAINOUS),
+    ):
+        if getattr(commune, flag.removeprefix("is_")):
+            label = capfirst(AdministrativeUnit._meta.get_field(flag).verbose_name)
+            terms.append((str(label), weights.get(factor, 0)))
     if needs is None:
         from .selectors.registry import child_needs
 

@@ -9,7 +9,14 @@ service inside the function: `children.services.incidents` enqueues `incident_no
 import logging
 
 from celery import shared_task
+from django.db import transaction
+from django.db.models import Q
 
+from donations.models import Fund
+from donations.selectors.funds import fund_governed_communes
+from fund_portal.models import AdministrativeUnit, UnitLevel
+
+from .models import PriorityWeight
 from .priority import priority_recompute
 from .services.registry import children_age_out
 
@@ -24,12 +31,56 @@ def children_age_out_task() -> int:
     return moved
 
 
+#: Communes recomputed per transaction when a fund's weight changed: a province's children are not
+#: all locked at once while officers keep working.
+RECOMPUTE_COMMUNES = 50
+
+
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
-def priority_recompute_task() -> int:
-    """After a weight of the priority formula changed: every child's score and priority again."""
-    changed = priority_recompute()
-    logger.info("Priority recomputed for %s children", changed)
+def priority_recompute_task(*, fund_id: int | None = None) -> int:
+    """After a weight of the priority formula changed: the score and priority again of the children the
+    fund governs, a few communes per transaction; without a fund (the default set), of every child."""
+    if fund_id is None:
+        changed = priority_recompute()
+    else:
+        fund = Fund.objects.filter(pk=fund_id).select_related("unit").first()
+        changed = _recompute_communes(fund_governed_communes(fund=fund) if fund is not None else [])
+    logger.info("Priority recomputed for %s children (fund %s)", changed, fund_id or "all")
     return changed
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def priority_recompute_units_task(*, unit_ids: list[int]) -> int:
+    """After units' flags or places changed: the children of every commune at or under them."""
+    paths = AdministrativeUnit.objects.filter(pk__in=unit_ids).values_list("path", flat=True)
+    under = Q(pk__in=[])
+    for path in paths:
+        under |= Q(path__startswith=path)
+    communes = AdministrativeUnit.objects.filter(under, level=UnitLevel.COMMUNE).order_by("pk")
+    changed = _recompute_communes(list(communes.values_list("pk", flat=True)))
+    logger.info("Priority recomputed for %s children under units %s", changed, unit_ids)
+    return changed
+
+
+def priority_recompute_units(*, unit_ids: list[int]) -> None:
+    """The core's hook (`UNIT_CHANGED_HOOKS`), called after the commit: the recompute in a task."""
+    priority_recompute_units_task.delay(unit_ids=list(unit_ids))
+
+
+def priority_funds_changed() -> None:
+    """A fund was added, moved or (de)activated: the fund that governs some communes changed, and with
+    it the weights that count there when funds have weights of their own. Every child is recomputed in
+    a task, after the commit (a fund is added rarely; which communes changed hands is not worth
+    working out)."""
+    if PriorityWeight.objects.filter(fund__isnull=False).exists():
+        transaction.on_commit(priority_recompute_task.delay, robust=True)
+
+
+def _recompute_communes(communes: list[int]) -> int:
+    return sum(
+        priority_recompute(commune_ids=communes[start : start + RECOMPUTE_COMMUNES])
+        for start in range(0, len(communes), RECOMPUTE_COMMUNES)
+    )
 
 
 @shared_task(

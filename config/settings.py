@@ -383,5 +383,7 @@ DEMO_SEEDERS = [
     "children.demo.demo_seed",
     "campaigns.demo.demo_seed_handover",
 ]
+# Told, after the commit, of units whose flags or place changed (`unit_save`): each takes `unit_ids`.
+UNIT_CHANGED_HOOKS = ["children.tasks.priority_recompute_units"]
 # The large data sets of `seed_demo --children N --donations N` (benchmarks).
 DEMO_LARGE = {"children": "children.demo.seed_children", "donations": "donations.demo.demo_donations_large"}

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from .authority import APP_LABEL, actions_of
@@ -46,9 +47,18 @@ def _check_place(*, unit: AdministrativeUnit, parent: AdministrativeUnit | None)
         raise ValidationError({"parent": _("A unit cannot be placed under itself.")})
 
 
+def _units_changed(unit_ids: list[int]) -> None:
+    """Tell the apps that units' flags or places changed (`UNIT_CHANGED_HOOKS`: a child's priority
+    counts its commune's flags, and its fund is the nearest one above it)."""
+    for path in settings.UNIT_CHANGED_HOOKS:
+        import_string(path)(unit_ids=unit_ids)
+
+
 def unit_save(*, unit: AdministrativeUnit) -> AdministrativeUnit:
     """Validate a unit's place in the tree, derive its path, and save it with its subtree's paths."""
     _check_place(unit=unit, parent=unit.parent)
+    flags = ("is_especially_difficult", "is_ethnic_mountainous")
+    before = AdministrativeUnit.objects.filter(pk=unit.pk).values_list(*flags).first() if unit.pk else None
     old_path = unit.path
     unit.path = f"{unit.parent.path if unit.parent else ''}{unit.code}/"
     unit.full_clean()
@@ -60,6 +70,10 @@ def unit_save(*, unit: AdministrativeUnit) -> AdministrativeUnit:
             ):
                 descendant.path = unit.path + descendant.path[len(old_path) :]
                 descendant.save(update_fields=["path"])
+        moved = bool(old_path) and old_path != unit.path
+        if before is not None and (moved or before != tuple(getattr(unit, flag) for flag in flags)):
+            pk = unit.pk
+            transaction.on_commit(lambda: _units_changed([pk]), robust=True)
     return unit
 
 

@@ -50,7 +50,17 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "kind"]
     list_select_related = ["campaign", "event"]
     inlines = [GiftListEntryInline]
-    fields = ["campaign", "event", "kind", "value_display", "budget", "count", "status", "documents"]
+    fields = [
+        "campaign",
+        "event",
+        "kind",
+        "value_display",
+        "budget",
+        "count",
+        "age_band",
+        "status",
+        "documents",
+    ]
     readonly_fields = fields
 
     def has_change_permission(self, request, obj=None):
@@ -87,6 +97,16 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return redirect("admin:campaigns_giftlist_build")
 
     value_display = money_display("value_per_child", _("value per child"), sortable=False)
+
+    @admin.display(description=_("Age band"))
+    def age_band(self, obj):
+        if obj.min_age is None and obj.max_age is None:
+            return _("Any age")
+        return _("%(min)s to %(max)s years on %(day)s") % {
+            "min": obj.min_age or 0,
+            "max": 15 if obj.max_age is None else obj.max_age,
+            "day": obj.ages_on.strftime("%d/%m/%Y") if obj.ages_on else "—",
+        }
 
     @admin.display(description=_("children"))
     def children_count(self, obj):
@@ -128,6 +148,8 @@ class GiftListAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     budget=data["budget"],
                     count=data["count"],
                     communes=list(data["communes"]),
+                    min_age=data["min_age"],
+                    max_age=data["max_age"],
                 )
             except ValidationError as error:
                 form_service_errors(form, error)

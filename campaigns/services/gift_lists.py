@@ -36,9 +36,12 @@ def _gift_list_check(
     budget: int | None,
     count: int | None,
     communes: Iterable[AdministrativeUnit] | None,
+    min_age: int | None = None,
+    max_age: int | None = None,
 ) -> list[AdministrativeUnit]:
     """The rules of a gift list (see `gift_list_build`); returns the communes it is drawn from."""
     refusals = _amount_refusals(kind=kind, value=value, budget=budget, count=count)
+    refusals += _age_refusals(min_age=min_age, max_age=max_age)
     if event is not None and event.campaign_id != campaign.pk:
         refusals.append(("event", _("This event belongs to another campaign.")))
     participating = campaign.participating_communes.all()
@@ -81,6 +84,30 @@ def _amount_refusals(
     return refusals
 
 
+def _age_refusals(*, min_age: int | None, max_age: int | None) -> list[tuple[str, str]]:
+    """(field, message) for an age band that no child can be in."""
+    refusals = []
+    for field, age in (("min_age", min_age), ("max_age", max_age)):
+        if age is not None and (isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= 15):
+            refusals.append((field, _("An age is a whole number of years from 0 to 15.")))
+    if not refusals and min_age is not None and max_age is not None and min_age > max_age:
+        refusals.append(
+            (
+                "max_age",
+                _("The youngest age (%(min)s) is above the oldest (%(max)s).")
+                % {"min": min_age, "max": max_age},
+            )
+        )
+    return refusals
+
+
+def gift_list_ages_on(*, campaign: Campaign, event: CampaignEvent | None) -> dt.date:
+    """The day a gift list's ages are counted on: its event's, else the campaign's first day."""
+    if event is not None:
+        return timezone.localtime(event.starts_at).date()
+    return campaign.starts_on
+
+
 def _over_budget_refusals(*, value: int, budget: int, count: int | None) -> list[tuple[str, str]]:
     """(field, message) when the budget does not pay for one gift, or for the number of children asked."""
     if value > budget:
@@ -119,17 +146,31 @@ def gift_list_build(
     budget: int | None = None,
     count: int | None = None,
     communes: Iterable[AdministrativeUnit] | None = None,
+    min_age: int | None = None,
+    max_age: int | None = None,
 ) -> GiftList:
     """Choose the children to receive a gift at an event: the active children of the chosen
     participating communes, highest priority first (then oldest record), leaving out those who already
     got this type of support in this campaign or are on a pending list of it; up to `count` children,
-    or as many as `budget` pays at `value` each. Empty `communes`: all participating communes."""
+    or as many as `budget` pays at `value` each. Empty `communes`: all participating communes.
+    `min_age`, `max_age`: only children of these ages (a programme's band: pre-school 0–5, primary
+    6–10), in whole years on the event's day, else the campaign's first day."""
     _require_campaign(campaign=campaign, by=by)
     # One list at a time per campaign: two lists built at once would both take the same children.
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     communes = _gift_list_check(
-        campaign=campaign, kind=kind, value=value, event=event, budget=budget, count=count, communes=communes
+        campaign=campaign,
+        kind=kind,
+        value=value,
+        event=event,
+        budget=budget,
+        count=count,
+        communes=communes,
+        min_age=min_age,
+        max_age=max_age,
     )
+    banded = min_age is not None or max_age is not None
+    ages_on = gift_list_ages_on(campaign=campaign, event=event) if banded else None
 
     limit = count if budget is None else budget // value
     if count is not None:
@@ -143,11 +184,24 @@ def gift_list_build(
         absent=False,
     )
     children = list(
-        children_list(user=by, order="priority_true")  # the fund's order, whoever draws the list
+        # the fund's order, whoever draws the list
+        children_list(user=by, order="priority_true", min_age=min_age, max_age=max_age, ages_on=ages_on)
         .filter(commune__in=[c.pk for c in communes], data_restricted=False)  # consent withdrawn: not listed
         .exclude(Exists(already_given))
         .exclude(Exists(already_listed))[:limit]
     )
+    if not children and banded:
+        raise ValidationError(
+            _(
+                "No child of %(min)s to %(max)s years on %(day)s is left to receive this gift in these"
+                " communes: none of that age, or all have it or are on a list."
+            )
+            % {
+                "min": min_age or 0,
+                "max": 15 if max_age is None else max_age,
+                "day": ages_on.strftime("%d/%m/%Y"),
+            }
+        )
     if not children:
         raise ValidationError(
             _("No child is left to receive this gift in these communes: all have it or are on a list.")
@@ -159,6 +213,9 @@ def gift_list_build(
         value_per_child=value,
         budget=budget,
         count=count,
+        min_age=min_age,
+        max_age=max_age,
+        ages_on=ages_on,
         created_by=by,
     )
     gift_list.full_clean()

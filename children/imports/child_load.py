@@ -24,9 +24,8 @@ from ..models import (
     Circumstance,
     ConsentChange,
     Poverty,
-    PriorityWeight,
 )
-from ..priority import priority_recompute, priority_score, weights_visible
+from ..priority import CommuneWeights, priority_contexts, priority_recompute, priority_score, weights_visible
 from ..services.registry import ADULT_AGE, age_on
 from .child_places import CHUNK, _chunks
 from .child_rows import COLUMNS, ParsedRow
@@ -232,8 +231,8 @@ def _write(rows: list[ParsedRow], *, by: User) -> None:
     ids = reserve_ids(Child._meta.db_table, len(new_rows))
     for row, child_id in zip(new_rows, ids, strict=True):
         row.child_id = child_id
-    weights = dict(PriorityWeight.objects.values_list("factor", "weight"))
-    bulk_load(Child._meta.db_table, CHILD_COLUMNS, _child_rows(new_rows, now=now, by=by, weights=weights))
+    communes = priority_contexts(commune_ids={row.values["commune_id"] for row in new_rows})
+    bulk_load(Child._meta.db_table, CHILD_COLUMNS, _child_rows(new_rows, now=now, by=by, communes=communes))
     reason = _("Registered")
     bulk_load(
         ChildStatusChange._meta.db_table,
@@ -253,17 +252,21 @@ def _write(rows: list[ParsedRow], *, by: User) -> None:
         priority_recompute(child_ids=chunk)
 
 
-def _child_rows(rows: list[ParsedRow], *, now, by: User, weights: dict[str, int]) -> Iterator[tuple]:
-    shown_weights = weights_visible(weights)
+def _child_rows(
+    rows: list[ParsedRow], *, now, by: User, communes: dict[int, CommuneWeights]
+) -> Iterator[tuple]:
+    shown_weights = {pk: weights_visible(commune.weights) for pk, commune in communes.items()}
     for row in rows:
         v = row.values
         consent = bool(v.get("data_consent", False))
+        commune = communes[v["commune_id"]]
         factors = {  # a new child has no needs assessed yet
             "groups": [code for code, _sub in row.groups],
             "poverty": row.values.get("poverty", Poverty.NONE),
             "out_of_school": bool(row.values.get("out_of_school")),
+            **commune.flags,
         }
-        score = priority_score(weights=weights, **factors)
+        score = priority_score(weights=commune.weights, **factors)
         yield (
             row.child_id,
             v["full_name"],
@@ -297,7 +300,7 @@ def _child_rows(rows: list[ParsedRow], *, now, by: User, weights: dict[str, int]
             None,
             "",
             score,
-            priority_score(weights=shown_weights, **factors),
+            priority_score(weights=shown_weights[v["commune_id"]], **factors),
             None,
             None,
             by.pk,

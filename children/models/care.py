@@ -2,6 +2,7 @@
 the priority formula."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from donations.models import NeedArea
@@ -12,16 +13,40 @@ from .child import Child
 
 
 class PriorityWeight(models.Model):
-    """One weight of the priority formula (see `children.priority`), editable by staff as data."""
+    """One weight of the priority formula (see `children.priority`), editable by staff as data: with no
+    fund, the deployment's default set; with a fund, that fund's own weight for the factor, which
+    overrides the default for the children the fund governs (`donations.selectors.funds`)."""
 
-    factor = models.CharField(_("factor"), max_length=40, unique=True)
+    fund = models.ForeignKey(
+        "donations.Fund",
+        verbose_name=_("fund"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="priority_weights",
+        help_text=_("Empty: the default weight, for every fund without its own."),
+    )
+    factor = models.CharField(_("factor"), max_length=40)
     weight = models.IntegerField(_("weight"))
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("priority weight")
         verbose_name_plural = _("priority weights")
-        ordering = ["factor"]
+        ordering = ["fund", "factor"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fund", "factor"],
+                name="priority_weight_once_per_fund",
+                violation_error_message=_("This fund already has its own weight for this factor."),
+            ),
+            models.UniqueConstraint(
+                fields=["factor"],
+                condition=Q(fund__isnull=True),
+                name="priority_weight_default_once",
+                violation_error_message=_("The default set already has a weight for this factor."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.factor} = {self.weight}"

@@ -33,7 +33,8 @@ def small_count_shown(count: int, *, user=None) -> int | str:
 
 
 def _born_between(*, min_age: int | None, max_age: int | None, today: dt.date) -> Q:
-    """Children aged min_age to max_age (inclusive) today, as a condition on the date of birth."""
+    """Children aged min_age to max_age (inclusive) on `today`, as a condition on the date of birth (a
+    child born on 29 February is a year older on 1 March of a common year)."""
 
     def years_before(years: int) -> dt.date:
         try:
@@ -61,10 +62,12 @@ def children_list(
     review: str = "",
     min_age: int | None = None,
     max_age: int | None = None,
+    ages_on: dt.date | None = None,
     order: str = "name",
 ):
     """The children a user may see, searched by name without diacritics ("nguyen van an") and filtered
-    by group, household poverty, a need of this year's assessment, the yearly review and age.
+    by group, household poverty, a need of this year's assessment, the yearly review and age (in whole
+    years today, or on `ages_on`).
 
     `order` "name" (the list), "priority" (the commune's priority list, highest first, in the order the
     user may see: `priority_visible` without `children.view_sensitive`) or "priority_true"
@@ -91,7 +94,7 @@ def children_list(
     elif review == "done":
         children = children.filter(last_reviewed_year=today.year)
     if min_age is not None or max_age is not None:
-        children = children.filter(_born_between(min_age=min_age, max_age=max_age, today=today))
+        children = children.filter(_born_between(min_age=min_age, max_age=max_age, today=ages_on or today))
     if order == "priority_true" or (order == "priority" and can_see_sensitive(user)):
         return children.annotate(sort_key=F("priority")).order_by("-priority", "id")
     if order == "priority":

@@ -1,9 +1,14 @@
-"""Reads of funds: the one /donate/ collects for, its default account, those a user may ask support from."""
+"""Reads of funds: the one /donate/ collects for, its default account, those a user may ask support from,
+the fund that governs a unit."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db.models import Q, QuerySet
+
+from fund_portal.models import AdministrativeUnit, UnitLevel
 
 from ..models import BankAccount, Fund
 
@@ -28,3 +33,38 @@ def funds_for_proposal(*, user) -> QuerySet[Fund]:
     return Fund.objects.filter(
         Q(pk__in=Fund.objects.visible_to(user).values("pk")) | Q(unit__in=above), is_active=True
     ).order_by("name")
+
+
+def funds_governing(*, unit_ids: Iterable[int]) -> dict[int, int | None]:
+    """The fund that governs each unit (and the children registered in it): the nearest active fund
+    whose unit is the unit itself or one above it (a commune's own fund, else its district's, else
+    its province's); None where no fund is above. Two active funds of one unit: the older one.
+
+    The one place this rule is written: the priority weights of a child are its governing fund's."""
+    paths = dict(AdministrativeUnit.objects.filter(pk__in=list(unit_ids)).values_list("pk", "path"))
+    by_path: dict[str, int] = {}
+    for fund_id, path in Fund.objects.filter(is_active=True).order_by("-pk").values_list("pk", "unit__path"):
+        by_path[path] = fund_id  # ordered newest first: the oldest fund of a unit is kept
+    governing: dict[int, int | None] = {}
+    for unit_id, path in paths.items():
+        codes = path.strip("/").split("/")
+        governing[unit_id] = next(
+            (
+                by_path[prefix]
+                for n in range(len(codes), 0, -1)
+                if (prefix := "/".join(codes[:n]) + "/") in by_path
+            ),
+            None,
+        )
+    return governing
+
+
+def fund_governed_communes(*, fund: Fund) -> list[int]:
+    """The communes under a fund's unit that it governs (`funds_governing`): those without a nearer
+    fund of their own."""
+    communes = AdministrativeUnit.objects.filter(
+        path__startswith=fund.unit.path, level=UnitLevel.COMMUNE
+    ).values_list("pk", flat=True)
+    return sorted(
+        unit for unit, governing in funds_governing(unit_ids=communes).items() if governing == fund.pk
+    )
