@@ -44,6 +44,17 @@ def officer(unit, **kwargs) -> User:
     return UserFactory(role=Role.COMMUNE_OFFICER, unit=unit, **kwargs)
 
 
+def volunteer(village, **kwargs) -> User:
+    return UserFactory(role=Role.VILLAGE_VOLUNTEER, unit=village, **kwargs)
+
+
+def national_auditor(*, with_totp=True, **kwargs) -> User:
+    user = UserFactory(role=Role.NATIONAL_AUDITOR, unit=None, **kwargs)
+    if with_totp:
+        give_totp(user)
+    return user
+
+
 def staff(unit, *, with_totp=True, **kwargs) -> User:
     user = UserFactory(role=Role.DISTRICT_STAFF, unit=unit, **kwargs)
     if with_totp:

@@ -51,6 +51,7 @@ class Need(ScopedModel):
     )
 
     scope_lookup = "child__commune"
+    scope_village_lookup = "child__village"
 
     class Meta:
         verbose_name = _("need")
@@ -87,6 +88,7 @@ class Review(ScopedModel):
     )
 
     scope_lookup = "child__commune"
+    scope_village_lookup = "child__village"
 
     class Meta:
         verbose_name = _("yearly review")

@@ -64,7 +64,7 @@ def child_check(*, child: Child, by) -> None:
     if commune is not None:
         if commune.level != UnitLevel.COMMUNE:
             errors.setdefault("commune", []).append(_("%(unit)s is not a commune.") % {"unit": commune})
-        elif not AdministrativeUnit.objects.visible_to(by).filter(pk=commune.pk).exists():
+        elif not _placed_in_scope(child=child, by=by):
             errors.setdefault("commune", []).append(_("%(unit)s is outside your unit.") % {"unit": commune})
         if child.village_id and child.village.parent_id != commune.pk:
             errors.setdefault("village", []).append(
@@ -73,6 +73,15 @@ def child_check(*, child: Child, by) -> None:
             )
     if errors:
         raise ValidationError(errors)
+
+
+def _placed_in_scope(*, child: Child, by) -> bool:
+    """The child's commune is in the user's scope, or, for a user whose unit is a village (a
+    volunteer, `fund_portal.scope` rule 8), the child's village is."""
+    units = AdministrativeUnit.objects.visible_to(by)
+    if units.filter(pk=child.commune_id).exists():
+        return True
+    return bool(child.village_id) and units.filter(pk=child.village_id, level=UnitLevel.VILLAGE).exists()
 
 
 def _normalise(child: Child) -> None:
