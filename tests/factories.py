@@ -95,3 +95,21 @@ class _DonorSave:
 
 
 DonorFactory._create = _DonorSave._create
+
+
+def register_child(by, commune, name: str, *, born=None, **fields):
+    """A child registered through the service, as the portal's form would (a fixed date of birth)."""
+    import datetime as dt
+
+    from children.services.registry import child_register
+
+    return child_register(
+        by=by,
+        full_name=name,
+        birth_date=born or dt.date(2017, 9, 5),
+        sex="male",
+        ethnicity="01",
+        commune=commune,
+        confirm_not_duplicate=True,
+        **fields,
+    )

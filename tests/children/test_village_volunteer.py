@@ -9,22 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from children.models import Child, Incident, IncidentKind, Need
-from children.services.registry import child_register
 from tests.factories import UnitFactory, officer, volunteer
+from tests.factories import register_child as register
 
 pytestmark = pytest.mark.django_db
-
-
-def register(by, commune, name, village=None):
-    return child_register(
-        by=by,
-        full_name=name,
-        birth_date=dt.date(2017, 9, 5),
-        sex="male",
-        ethnicity="01",
-        commune=commune,
-        village=village,
-    )
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from fund_portal.models import AdministrativeUnit, Role, User
 from fund_portal.scope import visible_unit_ids
-from tests.factories import UserFactory, officer, staff
+from tests.factories import UserFactory, officer, register_child, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -138,22 +138,6 @@ def test_inactive_officer_sees_nothing(tree):
 # --- Scope by path, the national auditor and the village volunteer ---------------------------------
 
 
-def _register(by, commune, name, village=None):
-    import datetime as dt
-
-    from children.services.registry import child_register
-
-    return child_register(
-        by=by,
-        full_name=name,
-        birth_date=dt.date(2018, 5, 4),
-        sex="female",
-        ethnicity="01",
-        commune=commune,
-        village=village,
-    )
-
-
 def test_the_scope_is_one_path_prefix_whatever_the_number_of_units(tree):
     """A province's scope is a prefix of the units' path, not a list of ids: adding units under it
     adds nothing to the query."""
@@ -177,8 +161,8 @@ def test_a_national_auditor_sees_every_provinces_records_that_have_a_unit(tree):
 
     other_province = UnitFactory(code="91", name="Tỉnh Khác", level="province", parent=None)
     other_commune = UnitFactory(code="91001", name="Xã Xa", level="commune", parent=other_province)
-    here = _register(officer(tree["a"]), tree["a"], "Lê Văn An")
-    there = _register(officer(other_commune), other_commune, "Trần Thị Bình")
+    here = register_child(officer(tree["a"]), tree["a"], "Lê Văn An")
+    there = register_child(officer(other_commune), other_commune, "Trần Thị Bình")
     unassigned = AccessLog.objects.create(user=staff(tree["d1"]), action="export", unit=None)
     donor = UserFactory(role=Role.DONOR, username="donor_nowhere")
 
@@ -199,8 +183,8 @@ def test_a_national_auditor_reads_every_province_in_the_admin_and_writes_nothing
 
     other_province = UnitFactory(code="91", name="Tỉnh Khác", level="province", parent=None)
     other_commune = UnitFactory(code="91001", name="Xã Xa", level="commune", parent=other_province)
-    _register(officer(tree["c"]), tree["c"], "Lê Văn An")
-    there = _register(officer(other_commune), other_commune, "Trần Thị Bình")
+    register_child(officer(tree["c"]), tree["c"], "Lê Văn An")
+    there = register_child(officer(other_commune), other_commune, "Trần Thị Bình")
     auditor = national_auditor(username="kiemtra.toanquoc")
     assert auditor.is_staff and auditor.needs_mfa
     assert not any(may(auditor, action) for action in Action)
@@ -245,9 +229,9 @@ def test_a_village_volunteer_reaches_the_children_of_their_village_and_their_rec
 
     other_village = UnitFactory(code="90101-02", name="Thôn 2 Xã An", level="village", parent=tree["a"])
     officer_a = officer(tree["a"])
-    mine = _register(officer_a, tree["a"], "Lê Văn An", village=tree["va"])
-    next_door = _register(officer_a, tree["a"], "Trần Thị Bình", village=other_village)
-    no_village = _register(officer_a, tree["a"], "Phạm Văn Cường")
+    mine = register_child(officer_a, tree["a"], "Lê Văn An", village=tree["va"])
+    next_door = register_child(officer_a, tree["a"], "Trần Thị Bình", village=other_village)
+    no_village = register_child(officer_a, tree["a"], "Phạm Văn Cường")
     import datetime as dt
 
     for child in (mine, next_door):
