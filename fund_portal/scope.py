@@ -39,7 +39,8 @@ the fund's unit and the commune it goes to); the record is then seen from any of
 (`fund_portal.admin.ScopedAdminMixin`), the portal (`fund_portal.views.scoped_get_object_or_404`),
 exports and reports all call `visible_to`; nothing filters by unit on its own. `visible_units`
 gives the units themselves as a queryset, for the few callers that keep a unit id outside a
-foreign key (the audit trail); `visible_unit_ids` the ids, for a caller that really needs them.
+foreign key (the audit trail); `visible_unit_ids` the ids, for a caller that really needs them;
+`place_reached` and `communes_reached` say where a user may place a new record (rule 8 included).
 """
 
 from __future__ import annotations
@@ -149,6 +150,17 @@ def communes_reached(user: User) -> models.QuerySet:
     return AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE).filter(
         Q(pk__in=visible.values("pk")) | Q(pk__in=visible.filter(level=UnitLevel.VILLAGE).values("parent_id"))
     )
+
+
+def place_reached(user: User, *, commune_id: int, village_id: int | None) -> bool:
+    """Whether a record placed in a commune (a child, and maybe its village) is in the user's scope:
+    its commune is, or for a user whose unit is a village, its village is (rule 8)."""
+    from .models import AdministrativeUnit
+
+    units = AdministrativeUnit.objects.visible_to(user)
+    if not user_reach(user).in_village:
+        return units.filter(pk=commune_id).exists()
+    return village_id is not None and units.filter(pk=village_id, parent_id=commune_id).exists()
 
 
 def _lookups(declared: str | tuple[str, ...]) -> tuple[str, ...]:

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, requires
-from fund_portal.models import AdministrativeUnit, UnitLevel
+from fund_portal.models import UnitLevel
 from fund_portal.public_cache import public_cache_bump
+from fund_portal.scope import place_reached
 from fund_portal.text import fold, normalize_text
 
 from ..duplicates import SAME_PERSONAL_ID
@@ -64,7 +65,7 @@ def child_check(*, child: Child, by) -> None:
     if commune is not None:
         if commune.level != UnitLevel.COMMUNE:
             errors.setdefault("commune", []).append(_("%(unit)s is not a commune.") % {"unit": commune})
-        elif not _placed_in_scope(child=child, by=by):
+        elif not place_reached(by, commune_id=commune.pk, village_id=child.village_id):
             errors.setdefault("commune", []).append(_("%(unit)s is outside your unit.") % {"unit": commune})
         if child.village_id and child.village.parent_id != commune.pk:
             errors.setdefault("village", []).append(
@@ -73,15 +74,6 @@ def child_check(*, child: Child, by) -> None:
             )
     if errors:
         raise ValidationError(errors)
-
-
-def _placed_in_scope(*, child: Child, by) -> bool:
-    """The child's commune is in the user's scope, or, for a user whose unit is a village (a
-    volunteer, `fund_portal.scope` rule 8), the child's village is."""
-    units = AdministrativeUnit.objects.visible_to(by)
-    if units.filter(pk=child.commune_id).exists():
-        return True
-    return bool(child.village_id) and units.filter(pk=child.village_id, level=UnitLevel.VILLAGE).exists()
 
 
 def _normalise(child: Child) -> None:
