@@ -42,8 +42,8 @@ SENSITIVE_INCIDENT_KINDS = frozenset(
 )
 
 
-#: Roles that may record an incident (an auditor only reads).
-RECORDING_ROLES = (Role.COMMUNE_OFFICER, Role.DISTRICT_STAFF)
+#: Roles that may record an incident (an auditor only reads; a village volunteer is often the first to know).
+RECORDING_ROLES = (Role.COMMUNE_OFFICER, Role.DISTRICT_STAFF, Role.VILLAGE_VOLUNTEER)
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:

@@ -10,7 +10,10 @@ from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
 from django.db.models import Q
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
@@ -21,7 +24,7 @@ from .audit import SENSITIVE_PERMISSION, audit_entries_visible, audit_entry_for,
 from .authority import AuthorityAdminMixin
 from .models import AdministrativeUnit, NewsPost, User
 from .money import format_vnd
-from .scope import visible_unit_ids
+from .scope import visible_units
 from .services import unit_save, user_set_role
 
 admin.site.site_header = settings.FUND_NAME
@@ -215,10 +218,12 @@ class ScopedLogEntryAdmin(TolerantChangeListMixin, LogEntryAdmin):
 
     def get_queryset(self, request):
         qs = audit_entries_visible(super().get_queryset(request), user=request.user)
-        ids = visible_unit_ids(request.user)
-        if ids is None:
+        units = visible_units(request.user)
+        if units is None:
             return qs
-        return qs.filter(additional_data__unit_id__in=list(ids))
+        # The entry's unit id, kept in its JSON, within the units by their path: a subquery, not a list.
+        unit_id = Cast(KeyTextTransform("unit_id", "additional_data"), models.BigIntegerField())
+        return qs.alias(scope_unit_id=unit_id).filter(scope_unit_id__in=units.values("pk"))
 
     def get_search_fields(self, request):
         if request.user.has_perm(SENSITIVE_PERMISSION):

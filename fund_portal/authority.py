@@ -8,8 +8,8 @@ Rules, in the order `may` applies them:
    never passes None, it passes `request.user`.
 3. A superuser may do everything.
 4. A read-only role may do nothing, whatever permissions its account holds: the auditor (who
-   stands for the fund council and the Fatherland Front's supervisor) reads everything in its
-   scope and writes nothing anywhere; a donor acts only on the public site.
+   stands for the fund council and the Fatherland Front's supervisor) and the national auditor
+   read everything in their scope and write nothing anywhere; a donor acts only on the public site.
 5. Anyone else may do an action when they hold its permission (`fund_portal.<action>`), which
    they get from their role's group. `authority_table()` below is the one table of which role's group
    holds which action; `role_groups_sync` writes it into the groups after every migration, and
@@ -89,15 +89,15 @@ class Action(models.TextChoices):
 def _table():
     from .models import Role
 
-    staff, officer = Role.DISTRICT_STAFF, Role.COMMUNE_OFFICER
+    staff, officer, volunteer = Role.DISTRICT_STAFF, Role.COMMUNE_OFFICER, Role.VILLAGE_VOLUNTEER
     return {
-        Action.CHILD_REGISTER: {staff, officer},
-        Action.CHILD_ASSESS: {staff, officer},
+        Action.CHILD_REGISTER: {staff, officer, volunteer},
+        Action.CHILD_ASSESS: {staff, officer, volunteer},
         Action.CHILD_MERGE: {staff},
         Action.CHILD_IMPORT: {staff, officer},
         Action.CHILD_EXPORT: {staff, officer},
         Action.SUPPORT_RECORD: {staff, officer},
-        Action.INCIDENT_RECORD: {staff, officer},
+        Action.INCIDENT_RECORD: {staff, officer, volunteer},
         Action.INCIDENT_HANDLE: {staff, officer},
         Action.DONATION_RECORD: {staff, officer},
         Action.DONATION_POST: {staff, officer},
@@ -120,7 +120,11 @@ def _table():
 
 @functools.cache
 def authority_table() -> dict[Action, frozenset[str]]:
-    """Each action and the roles whose group holds it (the auditor and donors: none)."""
+    """Each action and the roles whose group holds it (the auditors and donors: none).
+
+    The village volunteer registers and keeps the children of their village, assesses their needs
+    and reports incidents (the first hours of a case are in the village); money, imports, exports,
+    merges, campaigns and reports are the commune's and the fund's."""
     return {action: frozenset(roles) for action, roles in _table().items()}
 
 
@@ -130,9 +134,9 @@ def actions_of(role: str) -> frozenset[Action]:
 
 def read_only(user) -> bool:
     """Roles that never write, whatever their account's permissions say."""
-    from .models import Role
+    from .models import READ_ONLY_ROLES
 
-    return not user.is_superuser and user.role in (Role.AUDITOR, Role.DONOR)
+    return not user.is_superuser and user.role in READ_ONLY_ROLES
 
 
 def may(user, action: Action) -> bool:

@@ -1,4 +1,5 @@
-"""The small demo data set: Triệu Sơn district of Thanh Hóa, a few communes, their villages and logins.
+"""The small demo data set: Triệu Sơn district of Thanh Hóa, a few communes, their villages and logins
+(district staff and auditor, an officer per commune, a village volunteer in Dân Lý, a donor).
 
 Idempotent: running it again finds what is there and creates nothing twice. The core loads the units
 and the logins; then each app adds its own records (`settings.DEMO_SEEDERS`: the funds and donations,
@@ -100,6 +101,10 @@ DISTRICT_LOGINS = [
 ]
 
 
+#: The village volunteers (cộng tác viên): username, village, name (family name first).
+VOLUNTEER_LOGINS = [("congtacvien.danly", "15703-01", "Hương", "Đỗ Thị")]
+
+
 def demo_users() -> list[DemoLogin]:
     district = AdministrativeUnit.objects.get(code=DISTRICT_CODE)
     logins = []
@@ -114,6 +119,13 @@ def demo_users() -> list[DemoLogin]:
             login, role=Role.COMMUNE_OFFICER, unit=commune, first_name=commune.name, last_name="Cán bộ"
         )
         logins.append(DemoLogin(officer.username, officer.get_role_display(), commune.name))
+    for login, village_code, first_name, last_name in VOLUNTEER_LOGINS:
+        village = AdministrativeUnit.objects.get(code=village_code)
+        volunteer = _demo_user(
+            login, role=Role.VILLAGE_VOLUNTEER, unit=village, first_name=first_name, last_name=last_name
+        )
+        place = f"{village.name}, {AdministrativeUnit.objects.get(pk=village.parent_id).name}"
+        logins.append(DemoLogin(volunteer.username, volunteer.get_role_display(), place))
     donor = _demo_user(
         "nhahaotam",
         role=Role.DONOR,

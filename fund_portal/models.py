@@ -4,6 +4,7 @@ Who may see what is decided in `fund_portal.scope`, never here.
 """
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -113,18 +114,28 @@ class AdministrativeUnit(ScopedModel):
 
 
 class Role(models.TextChoices):
-    """What an account does in the fund; each role but donor is bound to one unit."""
+    """What an account does in the fund; each role but donor and national auditor is bound to one unit."""
 
-    DISTRICT_STAFF = "district_staff", _("Fund staff (district)")
+    DISTRICT_STAFF = "district_staff", _("Fund staff (province or district)")
     COMMUNE_OFFICER = "commune_officer", _("Commune officer")
+    VILLAGE_VOLUNTEER = "village_volunteer", _("Village volunteer")
     AUDITOR = "auditor", _("Auditor (read-only)")
+    NATIONAL_AUDITOR = "national_auditor", _("National auditor (read-only, every province)")
     DONOR = "donor", _("Donor")
 
 
-#: Roles whose whole work is scoped to an administrative unit.
-SCOPED_ROLES = (Role.DISTRICT_STAFF, Role.COMMUNE_OFFICER, Role.AUDITOR)
+#: Roles bound to one administrative unit, whose work is scoped to it (`fund_portal.scope`, rule 5).
+UNIT_ROLES = (Role.DISTRICT_STAFF, Role.COMMUNE_OFFICER, Role.VILLAGE_VOLUNTEER, Role.AUDITOR)
+#: Roles that see every province and are bound to no unit (`fund_portal.scope`, rule 7).
+NATIONAL_ROLES = (Role.NATIONAL_AUDITOR,)
+#: Roles whose whole work is scoped.
+SCOPED_ROLES = UNIT_ROLES + NATIONAL_ROLES
 #: Roles that work in the Django admin and so must use two-factor authentication.
-ADMIN_ROLES = (Role.DISTRICT_STAFF, Role.AUDITOR)
+ADMIN_ROLES = (Role.DISTRICT_STAFF, Role.AUDITOR, Role.NATIONAL_AUDITOR)
+#: Roles that read and never write (`fund_portal.authority.read_only`).
+READ_ONLY_ROLES = (Role.AUDITOR, Role.NATIONAL_AUDITOR, Role.DONOR)
+#: Roles whose work is the children of a place, not the fund's money, campaigns or reports.
+CHILDREN_ONLY_ROLES = (Role.VILLAGE_VOLUNTEER,)
 
 
 class UserQuerySet(ScopedQuerySet):
@@ -142,7 +153,7 @@ class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
 
 
 class User(ScopedModel, AbstractUser):
-    """An account: fund staff, a commune officer, an auditor, or a donor."""
+    """An account: fund staff, a commune officer, a village volunteer, an auditor, or a donor."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     unit = models.ForeignKey(
@@ -165,19 +176,37 @@ class User(ScopedModel, AbstractUser):
         verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(role__in=[r.value for r in SCOPED_ROLES]) | Q(unit__isnull=False),
+                condition=~Q(role__in=[r.value for r in UNIT_ROLES]) | Q(unit__isnull=False),
                 name="user_scoped_role_has_unit",
-                violation_error_message=_("Fund staff, commune officers and auditors must have a unit."),
+                violation_error_message=_(
+                    "Fund staff, commune officers, village volunteers and auditors must have a unit."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=[r.value for r in NATIONAL_ROLES]) | Q(unit__isnull=True),
+                name="user_national_role_has_no_unit",
+                violation_error_message=_("A national auditor sees every province and has no unit."),
             ),
         ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def clean(self):
+        super().clean()
+        if self.role in CHILDREN_ONLY_ROLES and self.unit_id and self.unit.level != UnitLevel.VILLAGE:
+            raise ValidationError({"unit": _("A village volunteer's unit is a village.")})
+
     def get_full_name(self) -> str:
         """The name as Vietnamese write it, family name first: "Lê Thị Lan" (`last_name` holds the
         family and middle names, `first_name` the given name; Django's own order is given name first)."""
         return f"{self.last_name} {self.first_name}".strip()
+
+    @property
+    def works_with_the_fund(self) -> bool:
+        """Whether the portal offers the fund's pages (money, campaigns, reports): not to a village
+        volunteer, whose work is the children of their village."""
+        return self.role not in CHILDREN_ONLY_ROLES
 
     @property
     def needs_mfa(self) -> bool:

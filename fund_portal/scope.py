@@ -1,32 +1,51 @@
 """The portal's security model: who sees which records. Everything scoped starts here.
 
-Rules, in the order they are applied by `visible_unit_ids` and `ScopedQuerySet.visible_to`:
+Rules, in the order `ScopedQuerySet.visible_to` applies them:
 
 1. An anonymous or inactive user sees nothing.
 2. A superuser (the system administrator) sees everything. Superusers are few, named in
    README.md, and must use two-factor authentication like all staff.
 3. A user whose role is not scoped (a donor, or no role) sees no scoped record: their own
    records (a donor's donations) are reached through their own selectors, not through scope.
-4. A scoped user (fund staff, commune officer, auditor) with no unit sees nothing. This is
-   deny by default: a forgotten unit never opens the data.
+4. A scoped user bound to a unit (fund staff, commune officer, auditor, village volunteer) with
+   no unit sees nothing. This is deny by default: a forgotten unit never opens the data.
 5. A scoped user sees the records whose unit lies in the subtree of their unit (their unit
-   itself and everything under it).
+   itself and everything under it). The subtree is one indexed prefix of the units'
+   materialised path (`path LIKE '38/397/%'`), never a list of ids: a province of the national
+   tree has tens of thousands of units under it, and the query is the same size for all.
 6. A record with no unit is seen by fund staff (and superusers) only, never by a commune
-   officer or an auditor. Accounts are the exception (`fund_portal.models.UserQuerySet`): a
-   unit-less account (a donor's, a superuser's) is seen by superusers only.
+   officer, a volunteer or an auditor (national or not). Accounts are the exception
+   (`fund_portal.models.UserQuerySet`): a unit-less account (a donor's, a superuser's, a
+   national auditor's) is seen by superusers only.
+7. A national auditor (`Role.NATIONAL_AUDITOR`: the ministry's or a national supervisor's
+   read-only account) sees every record that has a unit, in every province, without being a
+   superuser. The breadth comes from the role, chosen on purpose, never from a missing unit
+   (rule 4 stands): the role is the only one that must have no unit (`user_national_role_has_no_unit`),
+   and every other scoped role must have one (`user_scoped_role_has_unit`). Rule 6 holds for it,
+   and authority makes it read-only like the auditor.
+8. A user whose unit is a village (a village child-protection volunteer, cộng tác viên) reaches a
+   model through its `scope_village_lookup` when it declares one: a child's unit is its commune,
+   above the village, so the volunteer reaches the children (and their groups, needs, reviews,
+   supports, incidents) whose `village` is theirs, and only those. A model without one is
+   reached through `scope_lookup` as for anyone (the village itself, the village's accounts),
+   which shows a village user nothing of a commune's or a fund's records.
 
 Every scoped model inherits `ScopedModel` (its queryset a `ScopedQuerySet`) and names in
 `scope_lookup` the path from the model to its `AdministrativeUnit` ("unit", "child__unit", or ""
 for a unit itself), or a tuple of paths when a record belongs to several units (a disbursement:
 the fund's unit and the commune it goes to); the record is then seen from any of them, and is
-"without a unit" only when every path is empty. The admin (`fund_portal.admin.ScopedAdminMixin`),
-the portal (`fund_portal.views.scoped_get_object_or_404`), exports and reports all call
-`visible_to`; nothing filters by unit on its own.
+"without a unit" only when every path is empty. Each hop of a path is its own
+`IN (SELECT id ...)` subquery, so the scoped table's own indexes stay usable. The admin
+(`fund_portal.admin.ScopedAdminMixin`), the portal (`fund_portal.views.scoped_get_object_or_404`),
+exports and reports all call `visible_to`; nothing filters by unit on its own. `visible_units`
+gives the units themselves as a queryset, for the few callers that keep a unit id outside a
+foreign key (the audit trail); `visible_unit_ids` the ids, for a caller that really needs them;
+`place_reached` and `communes_reached` say where a user may place a new record (rule 8 included).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.db import models
 from django.db.models import Q
@@ -34,13 +53,30 @@ from django.db.models import Q
 if TYPE_CHECKING:
     from .models import User
 
-_CACHE_ATTR = "_visible_unit_ids"
+_CACHE_ATTR = "_scope"
+_IDS_ATTR = "_visible_unit_ids"
+#: The condition on units that holds for none.
+_NOTHING = Q(pk__in=[])
+
+
+class Reach(NamedTuple):
+    """What a user reaches: `units`, a condition on `AdministrativeUnit` (None: no limit; `_NOTHING`:
+    nothing), and whether the user's unit is a village (rule 8)."""
+
+    units: Q | None
+    in_village: bool = False
 
 
 def scoped_role(user) -> bool:
     from .models import SCOPED_ROLES
 
     return user.role in SCOPED_ROLES
+
+
+def national_role(user) -> bool:
+    from .models import NATIONAL_ROLES
+
+    return user.role in NATIONAL_ROLES
 
 
 def sees_everything(user) -> bool:
@@ -55,62 +91,116 @@ def sees_unassigned_records(user) -> bool:
     )
 
 
+def user_reach(user: User) -> Reach:
+    """Rules 1 to 5, 7 and 8 for one user; the unit's path is read once per user object."""
+    if sees_everything(user):
+        return Reach(None)
+    if not user.is_authenticated or not user.is_active or not scoped_role(user):
+        return Reach(_NOTHING)
+    if national_role(user):
+        return Reach(Q())
+    if user.unit_id is None:
+        return Reach(_NOTHING)
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None and cached[0] == user.unit_id:
+        return cached[1]
+    from .models import AdministrativeUnit, UnitLevel
+
+    row = AdministrativeUnit.objects.filter(pk=user.unit_id).values_list("path", "level").first()
+    reach = Reach(_NOTHING)
+    if row and row[0]:
+        reach = Reach(Q(path__startswith=row[0]), in_village=row[1] == UnitLevel.VILLAGE)
+    setattr(user, _CACHE_ATTR, (user.unit_id, reach))
+    return reach
+
+
+def visible_units(user: User) -> models.QuerySet | None:
+    """The units a user may see as a queryset (to use as a subquery), or None for a superuser."""
+    from .models import AdministrativeUnit
+
+    units = user_reach(user).units
+    if units is None:
+        return None
+    return AdministrativeUnit._base_manager.filter(units)
+
+
 def visible_unit_ids(user: User) -> frozenset[int] | None:
     """The ids of the units a user may see, or None for a superuser (no limit).
 
-    Computed once per user object: a district has a few hundred units at most, and a
-    constant id list gives the planner an index scan on every scoped table.
+    For callers that need the ids themselves; a query of scoped records uses `visible_to`, whose
+    condition is the path prefix whatever the number of units. Computed once per user object.
     """
-    if sees_everything(user):
+    units = visible_units(user)
+    if units is None:
         return None
-    if not user.is_authenticated or not user.is_active or not scoped_role(user) or user.unit_id is None:
-        return frozenset()
-    cached = getattr(user, _CACHE_ATTR, None)
-    if cached is not None:
-        return cached
+    cached = getattr(user, _IDS_ATTR, None)
+    if cached is not None and cached[0] == user.unit_id:
+        return cached[1]
+    ids = frozenset(units.values_list("pk", flat=True))
+    setattr(user, _IDS_ATTR, (user.unit_id, ids))
+    return ids
+
+
+def communes_reached(user: User) -> models.QuerySet:
+    """The communes a user may place a record in (an incident): the communes in scope, and the commune
+    of a village in scope (a village volunteer's records belong to their village's commune, rule 8)."""
+    from .models import AdministrativeUnit, UnitLevel
+
+    visible = AdministrativeUnit.objects.visible_to(user)
+    return AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE).filter(
+        Q(pk__in=visible.values("pk")) | Q(pk__in=visible.filter(level=UnitLevel.VILLAGE).values("parent_id"))
+    )
+
+
+def place_reached(user: User, *, commune_id: int, village_id: int | None) -> bool:
+    """Whether a record placed in a commune (a child, and maybe its village) is in the user's scope:
+    its commune is, or for a user whose unit is a village, its village is (rule 8)."""
     from .models import AdministrativeUnit
 
-    root_path = AdministrativeUnit.objects.filter(pk=user.unit_id).values_list("path", flat=True).first()
-    ids = frozenset()
-    if root_path:
-        ids = frozenset(
-            AdministrativeUnit.objects.filter(path__startswith=root_path).values_list("pk", flat=True)
-        )
-    setattr(user, _CACHE_ATTR, ids)
-    return ids
+    units = AdministrativeUnit.objects.visible_to(user)
+    if not user_reach(user).in_village:
+        return units.filter(pk=commune_id).exists()
+    return village_id is not None and units.filter(pk=village_id, parent_id=commune_id).exists()
+
+
+def _lookups(declared: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (declared,) if isinstance(declared, str) else tuple(declared)
 
 
 class ScopedQuerySet(models.QuerySet):
     """A queryset that knows how to narrow itself to what a user may see."""
 
     def visible_to(self, user) -> ScopedQuerySet:
-        ids = visible_unit_ids(user)
-        if ids is None:
+        reach = user_reach(user)
+        if reach.units is None:
             return self.all()
-        lookups = self.model.scope_lookup
-        lookups = (lookups,) if isinstance(lookups, str) else tuple(lookups)
+        if reach.units is _NOTHING:
+            return self.none()
+        lookups = _lookups(self.model.scope_lookup)
+        village = getattr(self.model, "scope_village_lookup", "")
         condition = Q()
-        for lookup in lookups:
-            condition |= _within(self.model, lookup, ids)
+        for lookup in (village,) if reach.in_village and village else lookups:
+            condition |= _within(self.model, lookup, reach.units)
         nullable = [lookup for lookup in lookups if _nullable(self.model, lookup)]
         if nullable and len(nullable) == len(lookups) and sees_unassigned_records(user):
             condition |= Q(**{f"{lookup}__isnull": True for lookup in lookups})
         return self.filter(condition)
 
 
-def _within(model, lookup: str, ids: frozenset[int]) -> Q:
-    """`lookup` leads into one of the units `ids`, as nested `IN (SELECT id ...)` subqueries.
+def _within(model, lookup: str, units: Q) -> Q:
+    """`lookup` leads into one of the units that meet `units`, as nested `IN (SELECT id ...)` subqueries.
 
     A subquery per hop (donation -> fund -> unit) instead of a join keeps the scoped table's own
-    indexes usable: `fund_id IN (...) ORDER BY received_on DESC LIMIT 25` walks one index.
+    indexes usable: `fund_id IN (...) ORDER BY received_on DESC LIMIT 25` walks one index, and the
+    last hop reads the units by the path's prefix index.
     """
     if not lookup:
-        return Q(pk__in=ids)
+        return units
     head, _sep, rest = lookup.partition("__")
-    if not rest:
-        return Q(**{f"{head}__in": ids})
+    if not rest and not units:  # every unit (rule 7): having one is enough
+        return Q(**{f"{head}__isnull": False})
     related = model._meta.get_field(head).related_model
-    return Q(**{f"{head}__in": related._base_manager.filter(_within(related, rest, ids)).values("pk")})
+    return Q(**{f"{head}__in": related._base_manager.filter(_within(related, rest, units)).values("pk")})
 
 
 def _nullable(model, lookup: str) -> bool:
@@ -132,6 +222,9 @@ class ScopedModel(models.Model):
     """
 
     scope_lookup: str | tuple[str, ...] = ""
+    #: The path to the village the record lies in, for a record whose unit is above it (a child's
+    #: unit is its commune): a user whose unit is a village reaches the model through it (rule 8).
+    scope_village_lookup: str = ""
     objects = ScopedQuerySet.as_manager()
 
     class Meta:

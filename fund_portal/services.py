@@ -16,7 +16,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from .authority import APP_LABEL, actions_of
-from .models import ADMIN_ROLES, SCOPED_ROLES, AdministrativeUnit, Role, UnitLevel, User
+from .models import ADMIN_ROLES, READ_ONLY_ROLES, SCOPED_ROLES, AdministrativeUnit, Role, UnitLevel, User
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -283,6 +283,10 @@ def units_load_national(*, province: str | None = None) -> NationalLoad:
     )
 
 
+#: Names a role's group had under an earlier label, merged into the group under its current name.
+FORMER_GROUP_NAMES = {Role.DISTRICT_STAFF: ("Cán bộ quản lý Quỹ (huyện)", "Fund staff (district)")}
+
+
 def role_group_name(role: str) -> str:
     """A role's group is named once, in Vietnamese, whatever language the migration ran in."""
     with translation.override("vi"):
@@ -291,7 +295,7 @@ def role_group_name(role: str) -> str:
 
 def _role_permissions() -> dict[str, list[Permission]]:
     """Each role's permissions: its actions from `authority_table`, and for the admin roles the
-    models' permissions (fund staff: every model of the fund's apps; the auditor: view only)."""
+    models' permissions (fund staff: every model of the fund's apps; the auditors: view only)."""
     staff_models = Permission.objects.filter(content_type__app_label__in=STAFF_APPS).exclude(
         codename__in=WITHHELD_CODENAMES
     )
@@ -304,7 +308,7 @@ def _role_permissions() -> dict[str, list[Permission]]:
         perms = [actions[a.value] for a in actions_of(role) if a.value in actions]
         if role == Role.DISTRICT_STAFF:
             perms += list(staff_models) + list(core_view)
-        elif role == Role.AUDITOR:
+        elif role in READ_ONLY_ROLES:
             perms += [p for p in staff_models if p.codename.startswith("view_")] + list(core_view)
         wanted[role] = perms
     return wanted
@@ -315,22 +319,23 @@ def role_groups_sync() -> dict[str, Group]:
 
     The auditor's group holds exactly its view permissions (a write permission added by hand is
     taken away again); the other groups keep what staff added in the admin. Groups named after a
-    role in another language (earlier versions named them in the language of the migration) are
-    merged into the role's group. Every user of a role is in its group and in no other role's."""
+    role in another language (earlier versions named them in the language of the migration) or
+    under the role's former label are merged into the role's group. Every user of a role is in its
+    group and in no other role's."""
     wanted = _role_permissions()
     groups = {}
     with transaction.atomic():
         for role, perms in wanted.items():
             name = role_group_name(role)
             group, _created = Group.objects.get_or_create(name=name)
-            other_names = set()
+            other_names = set(FORMER_GROUP_NAMES.get(role, ()))
             for code, _label in settings.LANGUAGES:
                 with translation.override(code):
                     other_names.add(str(Role(role).label))
             for stale in Group.objects.filter(name__in=other_names - {name}):
                 group.user_set.add(*stale.user_set.all())
                 stale.delete()
-            if role == Role.AUDITOR:
+            if role in READ_ONLY_ROLES:
                 group.permissions.set(perms)
             else:
                 group.permissions.add(*perms)

@@ -16,6 +16,7 @@ from fund_portal.exports import xlsx_download
 from fund_portal.forms import ServiceCheckedAdminMixin, ServiceCheckedForm, ServiceCheckedInlineMixin
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.pdf import pdf_response
+from fund_portal.scope import national_role
 
 from . import selectors
 from .documents.parts import report_filename
@@ -334,8 +335,9 @@ class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
         rows, summary = [], None
         if form.is_valid():
             kind, year = form.cleaned_data["kind"], form.cleaned_data["year"]
-            under = request.user.unit if not request.user.is_superuser else None
-            if under is None and not request.user.is_superuser:
+            everywhere = request.user.is_superuser or national_role(request.user)
+            under = None if everywhere else request.user.unit
+            if under is None and not everywhere:
                 raise PermissionDenied
             rows = selectors.report_completeness(kind=kind, year=year, under=under)
             summary = selectors.completeness_summary(rows)

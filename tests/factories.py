@@ -44,6 +44,17 @@ def officer(unit, **kwargs) -> User:
     return UserFactory(role=Role.COMMUNE_OFFICER, unit=unit, **kwargs)
 
 
+def volunteer(village, **kwargs) -> User:
+    return UserFactory(role=Role.VILLAGE_VOLUNTEER, unit=village, **kwargs)
+
+
+def national_auditor(*, with_totp=True, **kwargs) -> User:
+    user = UserFactory(role=Role.NATIONAL_AUDITOR, unit=None, **kwargs)
+    if with_totp:
+        give_totp(user)
+    return user
+
+
 def staff(unit, *, with_totp=True, **kwargs) -> User:
     user = UserFactory(role=Role.DISTRICT_STAFF, unit=unit, **kwargs)
     if with_totp:
@@ -110,3 +121,21 @@ def report_calendar_seed() -> None:
             },
         )
     second.forward(apps, None)
+
+
+def register_child(by, commune, name: str, *, born=None, **fields):
+    """A child registered through the service, as the portal's form would (a fixed date of birth)."""
+    import datetime as dt
+
+    from children.services.registry import child_register
+
+    return child_register(
+        by=by,
+        full_name=name,
+        birth_date=born or dt.date(2017, 9, 5),
+        sex="male",
+        ethnicity="01",
+        commune=commune,
+        confirm_not_duplicate=True,
+        **fields,
+    )

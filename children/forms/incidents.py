@@ -4,7 +4,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fund_portal.models import AdministrativeUnit, UnitLevel
+from fund_portal.scope import communes_reached
 
 from ..models import Child, Incident
 
@@ -74,10 +74,13 @@ class IncidentForm(forms.ModelForm):
     def __init__(self, *args, user, candidates=(), fixed_child=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fixed_child = None
-        communes = AdministrativeUnit.objects.visible_to(user).filter(level=UnitLevel.COMMUNE)
+        communes = communes_reached(user)
         self.fields["commune"].queryset = communes
+        only = list(communes.values_list("pk", flat=True)[:2])
         if user.unit_id and communes.filter(pk=user.unit_id).exists():
             self.fields["commune"].initial = user.unit_id
+        elif len(only) == 1:  # a village volunteer: their village's commune
+            self.fields["commune"].initial = only[0]
         # Any child the user sees is accepted; the choices shown are the children found by name (a
         # district holds tens of thousands), or the one child fixed by the child's page.
         field = self.fields["child"]

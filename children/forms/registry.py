@@ -80,6 +80,8 @@ class ChildForm(forms.ModelForm):
         self.fields["village"].queryset = visible.filter(level=UnitLevel.VILLAGE)
         if self.instance.pk is None and not self.initial.get("commune"):
             self.initial["commune"] = _default_commune(communes, user)
+        if user.unit_id and user.unit.level == UnitLevel.VILLAGE:
+            self._fix_to_village(user.unit)
         _coded_choices(self.fields["disability_type"], DisabilityType, self.instance.disability_type)
         _coded_choices(
             self.fields["disability_severity"], DisabilitySeverity, self.instance.disability_severity
@@ -89,6 +91,17 @@ class ChildForm(forms.ModelForm):
         from ..selectors.registry import group_choices
 
         self.fields["groups"].choices = group_choices(user=user)
+
+    def _fix_to_village(self, village) -> None:
+        """A village volunteer registers and keeps only the children of their village: the commune
+        and the village are theirs, shown and not sent (a value sent anyway is ignored)."""
+        self.fields["commune"].queryset = AdministrativeUnit.objects.filter(pk=village.parent_id)
+        self.fields["village"].queryset = AdministrativeUnit.objects.filter(pk=village.pk)
+        for name, unit_id in (("commune", village.parent_id), ("village", village.pk)):
+            self.fields[name].disabled = True
+            self.fields[name].required = True
+            if self.instance.pk is None:
+                self.initial[name] = unit_id
 
     def clean(self):
         data = super().clean()

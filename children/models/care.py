@@ -70,6 +70,7 @@ class Need(ScopedModel):
     assessed_by = account_field(_("assessed by"), null=True)
 
     scope_lookup = "child__commune"
+    scope_village_lookup = "child__village"
 
     class Meta:
         verbose_name = _("need")
@@ -100,6 +101,7 @@ class Review(ScopedModel):
     by = account_field(_("reviewed by"), null=True)
 
     scope_lookup = "child__commune"
+    scope_village_lookup = "child__village"
 
     class Meta:
         verbose_name = _("yearly review")

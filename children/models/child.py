@@ -87,7 +87,7 @@ class Child(ScopedModel):
         "fund_portal.AdministrativeUnit",
         _("village"),
         related_name="+",
-        db_index=False,  # looked up by it only when a unit is deleted (PROTECT); lists go by commune
+        db_index=False,  # child_village_name_idx: a village volunteer's list goes by village
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
     guardian_name = models.CharField(_("guardian"), max_length=120, blank=True)
@@ -173,6 +173,7 @@ class Child(ScopedModel):
     objects = ChildQuerySet.as_manager()
 
     scope_lookup = "commune"
+    scope_village_lookup = "village"
 
     class Meta:
         verbose_name = _("child")
@@ -186,6 +187,12 @@ class Child(ScopedModel):
                 fields=["commune", "name_folded", "id"],
                 include=["birth_date", "personal_id", "status"],
                 name="child_commune_name_idx",
+            ),
+            # A village volunteer's list (`fund_portal.scope`, rule 8): their village's children by name.
+            models.Index(
+                fields=["village", "name_folded", "id"],
+                condition=Q(village__isnull=False),
+                name="child_village_name_idx",
             ),
             models.Index(fields=["name_folded", "birth_date"], name="child_duplicate_idx"),
             models.Index(fields=["birth_date", "commune"], name="child_birth_commune_idx"),
@@ -251,6 +258,7 @@ class Circumstance(ScopedModel):
     note = models.TextField(_("note"), blank=True)
 
     scope_lookup = "child__commune"
+    scope_village_lookup = "child__village"
 
     class Meta:
         verbose_name = _("special circumstance")
@@ -282,6 +290,7 @@ class ChildStatusChange(ScopedModel):
     at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     scope_lookup = "child__commune"
+    scope_village_lookup = "child__village"
 
     class Meta:
         verbose_name = _("status change")
@@ -313,6 +322,7 @@ class ConsentChange(ScopedModel):
     at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     scope_lookup = "child__commune"
+    scope_village_lookup = "child__village"
 
     class Meta:
         verbose_name = _("consent change")

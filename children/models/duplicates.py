@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from fund_portal.fields import account_field, optional_link
-from fund_portal.scope import ScopedModel, visible_unit_ids
+from fund_portal.scope import ScopedModel, visible_units
 
 from .child import Child
 
@@ -42,10 +42,10 @@ class DuplicateAlertQuerySet(models.QuerySet):
         details does not see the other record, and an alert across provinces (no unit) is the fund's,
         seen by superusers only — not by every district's staff, as a unit-less record would be."""
 
-        ids = visible_unit_ids(user)
-        if ids is None:
+        units = visible_units(user)
+        if units is None:
             return self.all()
-        return self.filter(unit__in=ids)
+        return self.filter(unit__in=units.values("pk"))
 
 
 class DuplicateAlert(models.Model):

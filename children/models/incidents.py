@@ -61,6 +61,7 @@ class Incident(ScopedModel):
     )
 
     scope_lookup = "commune"
+    scope_village_lookup = "child__village"
 
     class Meta:
         verbose_name = _("incident")

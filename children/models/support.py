@@ -100,6 +100,7 @@ class Support(ScopedModel):
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     scope_lookup = "commune"
+    scope_village_lookup = "child__village"
 
     class Meta:
         verbose_name = _("support")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, requires
 from fund_portal.models import AdministrativeUnit, Role, UnitLevel, User
+from fund_portal.scope import communes_reached
 
 from ..incidents import RECORDING_ROLES, _aware, format_local, incident_deadline
 from ..models import Child, Incident, IncidentKind, IncidentStatus
@@ -48,7 +49,7 @@ def incident_check(*, incident: Incident, by) -> None:
         refuse("commune", _("Choose the commune of the incident."))
     elif commune.level != UnitLevel.COMMUNE:
         refuse("commune", _("%(unit)s is not a commune.") % {"unit": commune})
-    elif not AdministrativeUnit.objects.visible_to(by).filter(pk=commune.pk).exists():
+    elif not communes_reached(by).filter(pk=commune.pk).exists():
         refuse("commune", _("%(unit)s is outside your unit.") % {"unit": commune})
     if incident.child_id:
         in_commune = (

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, requires
-from fund_portal.models import AdministrativeUnit, UnitLevel
+from fund_portal.models import UnitLevel
 from fund_portal.public_cache import public_cache_bump
+from fund_portal.scope import place_reached
 from fund_portal.text import fold, normalize_text
 
 from ..duplicates import SAME_PERSONAL_ID
@@ -64,7 +65,7 @@ def child_check(*, child: Child, by) -> None:
     if commune is not None:
         if commune.level != UnitLevel.COMMUNE:
             errors.setdefault("commune", []).append(_("%(unit)s is not a commune.") % {"unit": commune})
-        elif not AdministrativeUnit.objects.visible_to(by).filter(pk=commune.pk).exists():
+        elif not place_reached(by, commune_id=commune.pk, village_id=child.village_id):
             errors.setdefault("commune", []).append(_("%(unit)s is outside your unit.") % {"unit": commune})
         if child.village_id and child.village.parent_id != commune.pk:
             errors.setdefault("village", []).append(

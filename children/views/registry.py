@@ -102,7 +102,10 @@ def child_detail(request, pk):
             "reviewed_this_year": child.last_reviewed_year == timezone.localdate().year,
             "status_changes": list(child.status_changes.select_related("by")),
             "consent_changes": list(child.consent_changes.select_related("by")[:20]),
-            "sponsorships": list(child.sponsorships.select_related("donor")),
+            # Who sponsors a child is the fund's business, not a village volunteer's.
+            "sponsorships": list(child.sponsorships.select_related("donor"))
+            if request.user.works_with_the_fund
+            else [],
             "incidents": child_incidents(child=child, user=request.user),
             "circumstance_form": CircumstanceForm(
                 groups=selectors.group_choices(user=request.user),

@@ -43,3 +43,29 @@ def test_deleting_a_unit_is_logged(tree):
     pk = village.pk
     village.delete()
     assert LogEntry.objects.filter(object_pk=str(pk), action=LogEntry.Action.DELETE).exists()
+
+
+def test_the_national_auditor_reads_the_trail_of_every_province_but_not_unit_less_entries(client, tree):
+    from django.contrib.contenttypes.models import ContentType
+
+    from fund_portal.models import User
+    from tests.factories import UnitFactory, national_auditor
+
+    other_province = UnitFactory(code="91", name="Tỉnh Khác", level="province", parent=None)
+    entries = [
+        LogEntry.objects.get_for_object(unit).get(action=LogEntry.Action.CREATE)
+        for unit in (tree["a"], tree["c"], other_province)
+    ]
+    # An entry of a record with no unit (a donor's account, say): the fund staff's, never an auditor's.
+    unit_less = LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(User),
+        object_pk="0",
+        object_repr="nhahaotam",
+        action=LogEntry.Action.CREATE,
+        additional_data={"unit_id": None},
+    )
+    client.force_login(national_auditor(username="kiemtra.toanquoc"))
+    body = client.get(reverse("admin:auditlog_logentry_changelist") + "?all=").content.decode()
+    for entry in entries:
+        assert reverse("admin:auditlog_logentry_change", args=[entry.pk]) in body
+    assert reverse("admin:auditlog_logentry_change", args=[unit_less.pk]) not in body

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from fund_portal.models import AdministrativeUnit, Role, User
 from fund_portal.scope import visible_unit_ids
-from tests.factories import UserFactory, officer, staff
+from tests.factories import UserFactory, officer, register_child, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +133,117 @@ def test_inactive_officer_sees_nothing(tree):
     user.is_active = False
     user.save()
     assert not AdministrativeUnit.objects.visible_to(user).exists()
+
+
+# --- Scope by path, the national auditor and the village volunteer ---------------------------------
+
+
+def test_the_scope_is_one_path_prefix_whatever_the_number_of_units(tree):
+    """A province's scope is a prefix of the units' path, not a list of ids: adding units under it
+    adds nothing to the query."""
+    from children.models import Child
+    from tests.factories import UnitFactory
+
+    province_staff = staff(tree["province"])
+    before = str(Child.objects.visible_to(province_staff).query)
+    for n in range(30):
+        UnitFactory(code=f"90102-{n + 2:02d}", name=f"Thôn {n}", level="village", parent=tree["b"])
+    province_staff = User.objects.get(pk=province_staff.pk)
+    after = str(Child.objects.visible_to(province_staff).query)
+    assert after == before
+    assert "LIKE" in after and tree["province"].path in after
+    assert len(visible_unit_ids(province_staff)) == AdministrativeUnit.objects.count()
+
+
+def test_a_national_auditor_sees_every_provinces_records_that_have_a_unit(tree):
+    from children.models import AccessLog, Child
+    from tests.factories import UnitFactory, national_auditor
+
+    other_province = UnitFactory(code="91", name="Tỉnh Khác", level="province", parent=None)
+    other_commune = UnitFactory(code="91001", name="Xã Xa", level="commune", parent=other_province)
+    here = register_child(officer(tree["a"]), tree["a"], "Lê Văn An")
+    there = register_child(officer(other_commune), other_commune, "Trần Thị Bình")
+    unassigned = AccessLog.objects.create(user=staff(tree["d1"]), action="export", unit=None)
+    donor = UserFactory(role=Role.DONOR, username="donor_nowhere")
+
+    auditor = national_auditor(username="kiemtra.toanquoc")
+    assert set(Child.objects.visible_to(auditor)) == {here, there}
+    assert AdministrativeUnit.objects.visible_to(auditor).count() == AdministrativeUnit.objects.count()
+    assert not AccessLog.objects.visible_to(auditor).filter(pk=unassigned.pk).exists()  # rule 6
+    assert not User.objects.visible_to(auditor).filter(pk__in=[donor.pk, auditor.pk]).exists()
+    assert User.objects.visible_to(auditor).filter(unit=other_commune).exists()
+    # A province's staff see their own province only.
+    assert set(Child.objects.visible_to(staff(other_province))) == {there}
+
+
+def test_a_national_auditor_reads_every_province_in_the_admin_and_writes_nothing(client, tree):
+    from children.models import Child
+    from fund_portal.authority import Action, may
+    from tests.factories import UnitFactory, national_auditor
+
+    other_province = UnitFactory(code="91", name="Tỉnh Khác", level="province", parent=None)
+    other_commune = UnitFactory(code="91001", name="Xã Xa", level="commune", parent=other_province)
+    register_child(officer(tree["c"]), tree["c"], "Lê Văn An")
+    there = register_child(officer(other_commune), other_commune, "Trần Thị Bình")
+    auditor = national_auditor(username="kiemtra.toanquoc")
+    assert auditor.is_staff and auditor.needs_mfa
+    assert not any(may(auditor, action) for action in Action)
+    client.force_login(auditor)
+    listing = client.get(reverse("admin:children_child_changelist"))
+    assert listing.status_code == 200
+    body = listing.content.decode()
+    assert "Lê Văn An" in body and "Trần Thị Bình" in body
+    before = Child.objects.count()
+    response = client.post(reverse("admin:children_child_delete", args=[there.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    assert Child.objects.count() == before
+
+
+def test_roles_and_units_agree(tree):
+    """A national auditor has no unit, every other scoped role one, and a volunteer's is a village."""
+    from django.core.exceptions import ValidationError
+
+    from fund_portal.services import user_set_role
+
+    for role, unit in (
+        (Role.NATIONAL_AUDITOR, tree["province"]),
+        (Role.VILLAGE_VOLUNTEER, None),
+        (Role.VILLAGE_VOLUNTEER, tree["a"]),
+        (Role.AUDITOR, None),
+    ):
+        user = UserFactory()
+        with pytest.raises(ValidationError):
+            user_set_role(user=user, role=role, unit=unit)
+        user.refresh_from_db()
+        assert user.role == "", role
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="national_with_unit", role=Role.NATIONAL_AUDITOR, unit=tree["a"])
+
+
+def test_a_village_volunteer_reaches_the_children_of_their_village_and_their_records_only(tree):
+    from children.models import Child, Need
+    from children.services.care import needs_assess
+    from tests.factories import UnitFactory, volunteer
+
+    other_village = UnitFactory(code="90101-02", name="Thôn 2 Xã An", level="village", parent=tree["a"])
+    officer_a = officer(tree["a"])
+    mine = register_child(officer_a, tree["a"], "Lê Văn An", village=tree["va"])
+    next_door = register_child(officer_a, tree["a"], "Trần Thị Bình", village=other_village)
+    no_village = register_child(officer_a, tree["a"], "Phạm Văn Cường")
+    import datetime as dt
+
+    for child in (mine, next_door):
+        needs_assess(
+            child=child, by=officer_a, year=2026, on=dt.date(2026, 3, 2), needs={"warm_clothes": (2, "")}
+        )
+
+    user = volunteer(tree["va"])
+    assert list(Child.objects.visible_to(user)) == [mine]
+    assert set(Need.objects.visible_to(user).values_list("child", flat=True)) == {mine.pk}
+    assert list(AdministrativeUnit.objects.visible_to(user)) == [tree["va"]]
+    assert list(User.objects.visible_to(user)) == [user]
+    # The commune's officer still sees all three, and the province's staff too.
+    assert set(Child.objects.visible_to(officer_a)) == {mine, next_door, no_village}
+    assert Child.objects.visible_to(staff(tree["province"])).count() == 3

@@ -1,7 +1,8 @@
 """The demo data set with a commune whose records another commune's officer must never reach.
 
-Commune B is Xã Dân Lý (its officer canbo.danly); the attackers are the officer of Xã Hợp Thành
-(canbo.hopthanh), the demo donor (nhahaotam) and an anonymous visitor.
+Commune B is Xã Dân Lý (its officer canbo.danly, and the volunteer of its Thôn 1, congtacvien.danly);
+the attackers are the officer of Xã Hợp Thành (canbo.hopthanh), a volunteer of a village of Hợp Thành,
+the demo donor (nhahaotam) and an anonymous visitor.
 """
 
 import datetime as dt
@@ -31,6 +32,8 @@ class World:
     commune_b: AdministrativeUnit
     officer_a: User
     officer_b: User
+    #: The demo volunteer of Thôn 1 of commune B: they reach only that village's children.
+    volunteer_b: User
     donor: User
     district_staff: User
     #: Strings that only commune B's officer and the district may read.
@@ -136,6 +139,7 @@ def world(db) -> World:
         commune_b=commune_b,
         officer_a=officer_a,
         officer_b=officer_b,
+        volunteer_b=User.objects.get(username="congtacvien.danly"),
         donor=donor,
         district_staff=district_staff,
         secrets=secrets,

@@ -2,11 +2,13 @@
 
 Each pattern is filled with sample values for its converters (every integer with the id of each of
 commune B's records in turn: its child, donation, incident, report, gift list, unit...), then
-requested with GET and POST as an anonymous visitor, as the officer of another commune and as a
-donor. Whatever answers, no response may carry commune B's children's names or ID numbers, its
-anonymous donor or its incident (HTML, JSON, CSV, PDF and XLSX are all read), and nothing of B
-may change. An anonymous visitor is sent to the login page from everything that is not public by
-design (PUBLIC below); the admin sends officers and donors away.
+requested with GET and POST as an anonymous visitor, as the officer of another commune, as the
+volunteer of another commune's village, as a donor, and as the volunteer of one of B's villages (with
+B's other villages' children as what must not be reached). Whatever answers, no response may carry
+commune B's children's names or ID numbers, its anonymous donor or its incident (HTML, JSON, CSV,
+PDF and XLSX are all read), and nothing of B may change. An anonymous visitor is sent to the login
+page from everything that is not public by design (PUBLIC below); the admin sends officers,
+volunteers and donors away.
 """
 
 import io
@@ -19,7 +21,7 @@ import pytest
 from django.urls import URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
-from .conftest import World, scoped_counts
+from .conftest import SECRET_DONOR, SECRET_INCIDENT, World, scoped_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -197,4 +199,72 @@ def test_a_donor_sees_neither_the_portal_nor_the_admin_nor_anothers_receipts(cli
             assert status in (403, 404, 405), (method, url, status)
         if url.startswith("/admin/") and url != "/admin/login/":
             assert status in (302, 403), (method, url, status)
+    _assert_nothing_of_b_changed(world)
+
+
+def _volunteer_of_another_commune(world: World):
+    from fund_portal.models import AdministrativeUnit
+    from tests.factories import volunteer
+
+    village = AdministrativeUnit.objects.filter(parent=world.officer_a.unit).order_by("code").first()
+    return volunteer(village, username="congtacvien.hopthanh")
+
+
+def test_a_volunteer_of_another_communes_village_never_sees_commune_b(client, world):
+    client.force_login(_volunteer_of_another_commune(world))
+    answers = _walk(client, world)
+    for method, url, status, _location in answers:
+        assert status in (200, 302, 400, 403, 404, 405), (method, url, status)
+        if url.startswith("/admin/") and url != "/admin/login/":
+            assert status in (302, 403), (method, url, status)
+    statuses = {url: status for method, url, status, _l in answers if method == "get"}
+    assert statuses[f"/portal/children/{world.ids[0]}/"] == 404
+    assert statuses[f"/portal/units/{world.commune_b.code}/"] == 404
+    _assert_nothing_of_b_changed(world)
+
+
+def test_a_volunteer_of_commune_b_never_sees_the_children_of_its_other_villages(client, world):
+    """The walk again as the volunteer of Thôn 1 of commune B, with B's other villages' children as the
+    secrets and their records' ids in every URL: the volunteer's own village is theirs, the rest of
+    the commune is not (its children, its money, its reports, the commune itself)."""
+    import dataclasses
+
+    from children.models import Child, Circumstance, Need, Review, Support
+
+    village = world.volunteer_b.unit
+    own = Child.objects.filter(village=village)
+    others = Child.objects.filter(commune=world.commune_b).exclude(village=village).order_by("pk")
+    assert own.exists() and others.count() >= 5
+    own_names = set(own.values_list("full_name", flat=True))
+    names = set(others.values_list("full_name", flat=True)) & world.secrets - own_names
+    assert len(names) >= 5
+    of_others = {"child__in": others}
+    other_ids = [
+        *others.values_list("pk", flat=True)[:2],
+        *Circumstance.objects.filter(**of_others).values_list("pk", flat=True)[:1],
+        *Support.objects.filter(**of_others).values_list("pk", flat=True)[:1],
+        *Need.objects.filter(**of_others).values_list("pk", flat=True)[:1],
+        *Review.objects.filter(**of_others).values_list("pk", flat=True)[:1],
+    ]
+    own_ids = set(own.values_list("pk", flat=True))
+    rest = [pk for pk in world.ids[1:] if pk not in own_ids]
+    seen_by_volunteer = dataclasses.replace(
+        world,
+        secrets=names | {SECRET_DONOR, SECRET_INCIDENT},
+        ids=other_ids + rest,
+    )
+    client.force_login(world.volunteer_b)
+    answers = _walk(client, seen_by_volunteer)
+    statuses = {url: status for method, url, status, _l in answers if method == "get"}
+    for method, url, status, _location in answers:
+        assert status in (200, 302, 400, 403, 404, 405), (method, url, status)
+        if url.startswith("/admin/") and url != "/admin/login/":
+            assert status in (302, 403), (method, url, status)
+    for pk in others.values_list("pk", flat=True)[:2]:
+        assert statuses[f"/portal/children/{pk}/"] == 404
+    assert statuses[f"/portal/units/{world.commune_b.code}/"] == 404
+    # Its own village's children are listed and open.
+    listing = client.get("/portal/children/").content.decode()
+    assert any(name in listing for name in own_names)
+    assert client.get(f"/portal/children/{own.first().pk}/").status_code == 200
     _assert_nothing_of_b_changed(world)
