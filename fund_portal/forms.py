@@ -71,6 +71,17 @@ class ServiceCheckedForm(forms.ModelForm):
             form_service_errors(self, error)
 
 
+def service_checked_form(model, check: Callable, fields: list[str] | None = None) -> type[ServiceCheckedForm]:
+    """The admin form of `model` (its editable fields, or `fields`) that runs `check(record, by)`."""
+    names = fields or [f.name for f in model._meta.concrete_fields if f.editable and not f.auto_created]
+    meta = type("Meta", (), {"model": model, "fields": names})
+    return type(
+        f"{model.__name__}CheckedForm",
+        (ServiceCheckedForm,),
+        {"Meta": meta, "service_check": staticmethod(check), "__module__": check.__module__},
+    )
+
+
 class ServiceCheckedAdminMixin:
     """Gives the admin's form (a `ServiceCheckedForm`) the user its check runs for."""
 

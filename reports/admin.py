@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from fund_portal.admin import ScopedAdminMixin, ServiceErrorsAdminMixin, TolerantChangeListMixin
 from fund_portal.authority import Action, action_required, reads
 from fund_portal.exports import xlsx_download
-from fund_portal.forms import ServiceCheckedAdminMixin, ServiceCheckedForm, ServiceCheckedInlineMixin
+from fund_portal.forms import ServiceCheckedAdminMixin, ServiceCheckedInlineMixin, service_checked_form
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.pdf import pdf_response
 from fund_portal.scope import national_role
@@ -28,19 +28,11 @@ from .services import plans as plan_services
 from .services import reports as services
 
 
-class ReportKindForm(ServiceCheckedForm):
-    class Meta:
-        model = ReportKind
-        fields = [f.name for f in ReportKind._meta.concrete_fields if f.editable and not f.auto_created]
-
-    @staticmethod
-    def service_check(record, by) -> None:
-        calendar_services.report_kind_check(kind=record, by=by)
-
-
 @admin.register(ReportKind)
 class ReportKindAdmin(ServiceCheckedAdminMixin, ScopedAdminMixin, TolerantChangeListMixin, admin.ModelAdmin):
-    form = ReportKindForm
+    form = service_checked_form(
+        ReportKind, lambda record, by: calendar_services.report_kind_check(kind=record, by=by)
+    )
     list_display = [
         "name",
         "cadence",
@@ -71,21 +63,14 @@ class ReportKindAdmin(ServiceCheckedAdminMixin, ScopedAdminMixin, TolerantChange
         calendar_services.report_kind_save(kind=obj, by=request.user)
 
 
-class ReportAddressingForm(ServiceCheckedForm):
-    class Meta:
-        model = ReportAddressing
-        fields = [f.name for f in ReportAddressing._meta.concrete_fields if f.editable and not f.auto_created]
-
-    @staticmethod
-    def service_check(record, by) -> None:
-        calendar_services.report_addressing_check(addressing=record, by=by)
-
-
 @admin.register(ReportAddressing)
 class ReportAddressingAdmin(ServiceCheckedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Who each unit's reports go to ("Nơi nhận"), which body issues them and who signs them."""
 
-    form = ReportAddressingForm
+    form = service_checked_form(
+        ReportAddressing,
+        lambda record, by: calendar_services.report_addressing_check(addressing=record, by=by),
+    )
     list_display = ["unit", "kind", "recipients_text", "issuer", "signer_title", "signer_name"]
     list_select_related = ["unit", "kind"]
     search_fields = ["unit__name", "unit__code", "recipients", "signer_name"]
@@ -106,38 +91,22 @@ class ReportAddressingAdmin(ServiceCheckedAdminMixin, ScopedAdminMixin, admin.Mo
             calendar_services.report_addressing_delete(addressing=addressing, by=request.user)
 
 
-class PlanTargetForm(ServiceCheckedForm):
-    class Meta:
-        model = PlanTarget
-        fields = ["unit", "indicator", "year", "value"]
-
-    @staticmethod
-    def service_check(record, by) -> None:
-        plan_services.plan_target_check(target=record, by=by)
-
-
 class PlanTargetInline(ServiceCheckedInlineMixin, admin.TabularInline):
     model = PlanTarget
-    form = PlanTargetForm
+    form = service_checked_form(
+        PlanTarget,
+        lambda record, by: plan_services.plan_target_check(target=record, by=by),
+        fields=["unit", "indicator", "year", "value"],
+    )
     extra = 1
     raw_id_fields = ["unit"]
-
-
-class PlanForm(ServiceCheckedForm):
-    class Meta:
-        model = Plan
-        fields = ["unit", "name", "first_year", "last_year", "is_active"]
-
-    @staticmethod
-    def service_check(record, by) -> None:
-        plan_services.plan_check(plan=record, by=by)
 
 
 @admin.register(Plan)
 class PlanAdmin(ServiceCheckedAdminMixin, ScopedAdminMixin, ServiceErrorsAdminMixin, admin.ModelAdmin):
     """A unit's programme (2026–2030) and its targets per unit and year; reports print the unit's own."""
 
-    form = PlanForm
+    form = service_checked_form(Plan, lambda record, by: plan_services.plan_check(plan=record, by=by))
     inlines = [PlanTargetInline]
     list_display = ["name", "unit", "first_year", "last_year", "is_active"]
     list_filter = ["is_active"]
@@ -157,21 +126,13 @@ class PlanAdmin(ServiceCheckedAdminMixin, ScopedAdminMixin, ServiceErrorsAdminMi
             plan_services.plan_target_save(target=target, by=request.user)
 
 
-class PopulationForm(ServiceCheckedForm):
-    class Meta:
-        model = Population
-        fields = ["unit", "year", "children_under_16", "children_under_6", "children_poor", "source"]
-
-    @staticmethod
-    def service_check(record, by) -> None:
-        plan_services.population_check(population=record, by=by)
-
-
 @admin.register(Population)
 class PopulationAdmin(ServiceCheckedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Each unit's child population by year: what coverage rates are counted over."""
 
-    form = PopulationForm
+    form = service_checked_form(
+        Population, lambda record, by: plan_services.population_check(population=record, by=by)
+    )
     list_display = ["unit", "year", "children_under_16", "children_under_6", "children_poor", "source"]
     list_filter = ["year"]
     list_select_related = ["unit"]

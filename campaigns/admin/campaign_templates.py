@@ -15,24 +15,15 @@ from campaigns.services.campaign_templates import (
 )
 from fund_portal.admin import ScopedAdminMixin
 from fund_portal.authority import Action
-from fund_portal.forms import ServiceCheckedAdminMixin, ServiceCheckedForm
-
-
-class CampaignTemplateAdminForm(ServiceCheckedForm):
-    """The rules of a recurring campaign (`campaign_template_check`), shown on the form's fields."""
-
-    class Meta:
-        model = CampaignTemplate
-        fields = [f.name for f in CampaignTemplate._meta.concrete_fields if f.editable and not f.auto_created]
-
-    @staticmethod
-    def service_check(record, by) -> None:
-        campaign_template_check(template=record, by=by)
+from fund_portal.forms import ServiceCheckedAdminMixin, service_checked_form
 
 
 @admin.register(CampaignTemplate)
 class CampaignTemplateAdmin(ServiceCheckedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
-    form = CampaignTemplateAdminForm
+    # The rules of a recurring campaign (`campaign_template_check`), shown on the form's fields.
+    form = service_checked_form(
+        CampaignTemplate, lambda record, by: campaign_template_check(template=record, by=by)
+    )
     list_display = ["__str__", "kind", "date_rule", "day", "month", "unit", "is_active"]
     list_filter = ["kind", "date_rule", "is_active"]
     raw_id_fields = ["unit"]

@@ -291,3 +291,18 @@ def test_the_admin_lists_only_the_kinds_and_addressing_in_scope(client, two_leve
     assert response.status_code == 200  # the form again, with the refusal on the owner field
     assert "Chọn đơn vị mà các đơn vị trực thuộc phải nộp báo cáo này" in response.content.decode()
     assert not ReportKind.objects.filter(code="tinh-80-quy").exists()
+
+
+def test_a_national_auditor_reads_every_provinces_completeness_and_changes_no_calendar(client, two_level):
+    from tests.factories import UserFactory, give_totp
+
+    t = two_level
+    national = UserFactory(role="national_auditor", unit=None, username="quocgia", is_staff=True)
+    give_totp(national)
+    client.force_login(national)
+    kind = report_kind_for(cadence="annual", unit=t["x"])
+    page = client.get(f"/admin/reports/report/dashboard/?kind={kind.pk}&year={YEAR}")
+    assert page.status_code == 200
+    assert "Xã Xuân" in page.content.decode() and "Phường Yên" in page.content.decode()
+    response = client.post("/admin/reports/reportaddressing/add/", {"unit": t["x"].pk, "signer_name": "Ai"})
+    assert response.status_code == 403 and not ReportAddressing.objects.exists()
