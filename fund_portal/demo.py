@@ -101,6 +101,11 @@ DISTRICT_LOGINS = [
 ]
 
 
+#: The province's fund staff (Thanh Hóa): they accept the district's report and build the province's.
+PROVINCE_LOGINS = [("canbo.tinh", Role.DISTRICT_STAFF, "Hà", "Trịnh Thu", "canbo.tinh@example.org")]
+PROVINCE_CODE = "38"
+
+
 #: The village volunteers (cộng tác viên): username, village, name (family name first).
 VOLUNTEER_LOGINS = [("congtacvien.danly", "15703-01", "Hương", "Đỗ Thị")]
 
@@ -113,6 +118,12 @@ def demo_users() -> list[DemoLogin]:
             username, role=role, unit=district, first_name=first_name, last_name=last_name, email=email
         )
         logins.append(DemoLogin(user.username, user.get_role_display(), district.name, _totp_secret(user)))
+    province = AdministrativeUnit.objects.get(code=PROVINCE_CODE)
+    for username, role, first_name, last_name, email in PROVINCE_LOGINS:
+        user = _demo_user(
+            username, role=role, unit=province, first_name=first_name, last_name=last_name, email=email
+        )
+        logins.append(DemoLogin(user.username, user.get_role_display(), province.name, _totp_secret(user)))
     for code, (login, *_flags) in DEMO_COMMUNES.items():
         commune = AdministrativeUnit.objects.get(code=code)
         officer = _demo_user(

@@ -41,6 +41,8 @@ class Table:
     types: list[str]
     rows: list[list] = field(default_factory=list)
     total: list | None = None
+    #: Shown even when every number is 0 (a table of targets: the targets are its content).
+    always_shown: bool = False
 
     def formatted(self, row: list) -> list[tuple[str, bool]]:
         """(text, numeric?) for each cell of a row, for the PDF."""
@@ -60,7 +62,11 @@ class Table:
     def is_empty(self) -> bool:
         """Every number of every row is 0 or missing: the PDF says "không có số liệu" in its place."""
         numeric = [i for i, kind in enumerate(self.types) if kind != TEXT]
-        return bool(numeric) and all(row[i] in (0, None, "") for row in self.rows for i in numeric)
+        return (
+            not self.always_shown
+            and bool(numeric)
+            and all(row[i] in (0, None, "") for row in self.rows for i in numeric)
+        )
 
     @property
     def html_rows(self) -> list[list[tuple[str, bool]]]:

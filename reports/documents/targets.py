@@ -33,6 +33,7 @@ def targets_table(figures: dict, shares: dict) -> Table:
         "Bảng 8. Kết quả so với chỉ tiêu kế hoạch",
         ["Chỉ tiêu", "Kết quả", "Tỷ lệ đạt", "Chỉ tiêu kế hoạch", "Mẫu số"],
         [TEXT, TEXT, PERCENT, TEXT, TEXT],
+        always_shown=bool(targets),
     )
     table.rows = [
         [

@@ -130,3 +130,10 @@ def test_plans_and_populations_are_kept_within_scope_by_staff_and_never_by_an_au
         plan_save(plan=Plan.objects.get(pk=plan.pk), by=staff(district["d2"], username="khac"))
     assert not PlanTarget.objects.filter(indicator="nutrition").exclude(plan=own).exists()
     assert not Population.objects.exists()
+
+
+def test_the_targets_table_is_printed_when_targets_are_set_even_with_no_support_yet(district, plan):
+    figures = figures_of(district["c"])
+    figures["support"]["special_supported"] = figures["support"]["poor_supported"] = 0
+    table = targets_table(figures, rates(figures))
+    assert not table.is_empty  # the plan's targets are its content
