@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from tests.i18n.english import english_in, page_text
+
 from .helpers import PHONE
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -81,6 +83,15 @@ def output_dir(request) -> Path:
     return folder
 
 
+def english_left(page: Page, step: str) -> None:
+    """Every screen a journey shows in Vietnamese is Vietnamese: no English UI string of Django, allauth
+    or the portal (tests/i18n/english.py) is on it, including what scripts put there."""
+    if not (page.get_attribute("html", "lang") or "vi").startswith("vi"):
+        return
+    english = english_in(page_text(page.content()))
+    assert english == [], f"English on the screen “{step}” ({page.url}): {english}"
+
+
 @pytest.fixture
 def shot(output_dir) -> Callable[[Page, str], Path]:
     """`shot(page, "step")` saves `NN-step.png` (full page) in the test's folder."""
@@ -91,6 +102,7 @@ def shot(output_dir) -> Callable[[Page, str], Path]:
         count += 1
         path = output_dir / f"{count:02d}-{step}.png"
         page.screenshot(path=str(path), full_page=True)
+        english_left(page, step)
         return path
 
     return take
