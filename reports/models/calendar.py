@@ -131,7 +131,12 @@ class ReportKind(ScopedModel):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        """The name and who sends it to whom, so that the kinds of the two trees (the same name, the
+        same dates) are told apart in lists: "Báo cáo năm … (xã → tỉnh)"."""
+        chain = self.get_submitter_level_display().lower()
+        if self.consolidator_level:
+            chain += f" → {self.get_consolidator_level_display().lower()}"
+        return f"{self.name} ({chain})"
 
     def clean(self) -> None:
         errors = {}

@@ -109,7 +109,7 @@ class Report(ScopedModel):
         indexes = [models.Index(fields=["kind", "year", "status"], name="report_kind_year_idx")]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.year} — {self.unit}"
+        return f"{self.kind.name} {self.year} — {self.unit}"
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
