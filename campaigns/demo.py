@@ -1,9 +1,12 @@
 """The campaigns of the small demo (`seed_demo`): the district's recurring campaigns and a news post."""
 
 import datetime as dt
+import random
 
 from django.utils import timezone
 
+from donations.models import DonationKind, Donor, Fund, RestrictionKind
+from donations.services.donations import donation_create, donation_post
 from fund_portal.demo import DISTRICT_CODE
 from fund_portal.models import AdministrativeUnit, NewsPost, User
 
@@ -87,3 +90,37 @@ def demo_seed_handover() -> None:
         handed_over_by="Đoàn công tác Quỹ Bảo trợ trẻ em huyện",
         absent_child_ids=absent,
     )
+
+
+def demo_seed_past_campaigns() -> None:
+    """After the donations: this year's recurring campaigns that have already ended received gifts
+    while they ran (a few donors each, dated within the campaign), so none shows 0 ₫. A campaign that
+    has gifts is left as it is."""
+    district = AdministrativeUnit.objects.get(code=DISTRICT_CODE)
+    fund = Fund.objects.filter(unit=district, is_active=True).order_by("pk").first()
+    today = timezone.localdate()
+    if fund is None:
+        return
+    donors = list(Donor.objects.filter(unit=district).order_by("pk")[:6])
+    rng = random.Random(2026)
+    past = Campaign.objects.filter(unit=district, ends_on__lt=today, donations__isnull=True).order_by(
+        "starts_on"
+    )
+    for campaign in past:
+        for _n in range(rng.randint(3, 6)):
+            day = campaign.starts_on + dt.timedelta(
+                days=rng.randint(0, (campaign.ends_on - campaign.starts_on).days)
+            )
+            donor = rng.choice([*donors, None])
+            donation = donation_create(
+                fund=fund,
+                amount=rng.choice([500_000, 1_000_000, 2_000_000, 3_000_000, 5_000_000]),
+                received_on=day,
+                kind=rng.choice([DonationKind.CASH, DonationKind.TRANSFER]),
+                donor=donor,
+                donor_name="" if donor else "Một nhà hảo tâm",
+                campaign=campaign,
+                restriction=RestrictionKind.CAMPAIGN,
+                restriction_campaign=campaign,
+            )
+            donation_post(donation=donation, by=None)

@@ -382,6 +382,7 @@ DEMO_SEEDERS = [
     "campaigns.demo.demo_seed",
     "children.demo.demo_seed",
     "campaigns.demo.demo_seed_handover",
+    "campaigns.demo.demo_seed_past_campaigns",
     "reports.demo.demo_seed",
 ]
 # Told, after the commit, of units whose flags or place changed (`unit_save`): each takes `unit_ids`.

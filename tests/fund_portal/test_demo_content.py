@@ -33,6 +33,30 @@ def test_a_campaign_runs_today_and_the_home_page_shows_it_with_money_raised(clie
     assert any(c.name in home for c in running)
 
 
+def test_no_campaign_of_the_demo_that_has_ended_shows_nothing_raised(demo):
+    ended = Campaign.objects.filter(ends_on__lt=timezone.localdate())
+    assert ended.exists()
+    assert [c.slug for c in ended if campaign_progress(campaign=c)["raised"] == 0] == []
+
+
+def test_the_province_has_a_report_waiting_and_a_plan_with_targets(demo):
+    from reports.models import Plan, Report, ReportStatus
+
+    today = timezone.localdate()
+    assert Plan.objects.filter(unit__code="38", targets__isnull=False).exists()
+    if today.month > 5 or (
+        today.month == 5 and today.day > 25
+    ):  # the district's six-month report is due 25/05
+        district = Report.objects.get(unit__code="397", kind__cadence="semiannual", year=today.year)
+        assert district.status == ReportStatus.SUBMITTED
+        assert (
+            Report.objects.filter(
+                unit__level="commune", status=ReportStatus.ACCEPTED, year=today.year
+            ).count()
+            == 3
+        )
+
+
 def test_the_mid_autumn_news_tells_of_gifts_the_campaign_counts(demo):
     news = NewsPost.objects.get(slug__startswith="trao-qua-trung-thu-")
     campaign = news.campaign
