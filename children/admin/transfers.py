@@ -3,13 +3,13 @@ decisions are made in the portal, through `children.services.transfers`."""
 
 from django.contrib import admin
 
-from fund_portal.admin import ScopedAdminMixin
+from fund_portal.admin import ReadOnlyAdminMixin, ScopedAdminMixin
 
 from ..models import ChildTransfer
 
 
 @admin.register(ChildTransfer)
-class ChildTransferAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ChildTransferAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["requested_at", "child", "from_commune", "to_commune", "status", "decided_at"]
     list_filter = ["status"]
     list_select_related = ["child", "from_commune", "to_commune"]
@@ -29,12 +29,3 @@ class ChildTransferAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "note",
         "not_duplicate_confirmed",
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -2,11 +2,15 @@
 transfers coming in and going out, a request's card (what the receiving commune may read before it
 decides: name, year of birth, where from, why) and the decisions, each confirmed before it is done."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fund_portal.authority import Action
@@ -99,89 +103,81 @@ def transfer_detail(request, pk):
     return render(request, "children/transfer_detail.html", context)
 
 
-def _decision(request, pk, *, form, question: str, explanation: str, yes: str, decide, done: str):
+@dataclass(frozen=True)
+class Decision:
+    """A decision on a transfer: its form (given the transfer), its service, and what the pages say."""
+
+    form: Callable
+    service: Callable
+    question: str
+    explanation: str
+    yes: str
+    done: str
+
+
+ACCEPT = Decision(
+    form=lambda data, transfer: TransferAcceptForm(data, commune=transfer.to_commune),
+    service=services.child_transfer_accept,
+    question=gettext_lazy("Accept the child into your commune?"),
+    explanation=gettext_lazy(
+        "The child's record moves to your commune with its needs, reviews and history; the sending "
+        "commune will no longer see it. This cannot be undone (a move back is a new transfer)."
+    ),
+    yes=gettext_lazy("Yes, accept the child"),
+    done=gettext_lazy("The transfer is accepted: the child is now in your commune's list."),
+)
+REFUSE = Decision(
+    form=lambda data, transfer: TransferRefuseForm(data),
+    service=services.child_transfer_refuse,
+    question=gettext_lazy("Refuse the transfer?"),
+    explanation=gettext_lazy("The child's record stays with the sending commune, which is told why."),
+    yes=gettext_lazy("Yes, refuse the transfer"),
+    done=gettext_lazy("The transfer is refused."),
+)
+CANCEL = Decision(
+    form=lambda data, transfer: TransferCancelForm(data),
+    service=services.child_transfer_cancel,
+    question=gettext_lazy("Cancel the transfer request?"),
+    explanation=gettext_lazy("The child stays in your commune; a new request can be sent later."),
+    yes=gettext_lazy("Yes, cancel the request"),
+    done=gettext_lazy("The transfer request is cancelled."),
+)
+
+
+def _decision(request, pk, decision: Decision):
     """A decision on a transfer: a first POST shows what it does and asks again (it cannot be undone);
-    the second, with `confirmed`, calls `decide(transfer, cleaned_data)`."""
+    the second, with `confirmed`, calls its service."""
     transfer = _transfer(request, pk)
-    bound = form(request.POST, transfer)
+    form = decision.form(request.POST, transfer)
     back = reverse("children:transfer_detail", kwargs={"pk": transfer.pk})
-    if not bound.is_valid():
-        messages.error(request, " ".join(e for errors in bound.errors.values() for e in errors))
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(back)
     if request.POST.get("confirmed") != "1":
-        return render(
-            request,
-            "children/transfer_confirm.html",
-            {
-                "transfer": transfer,
-                "form": bound,
-                "question": question,
-                "explanation": explanation,
-                "yes": yes,
-                "back": back,
-            },
-        )
+        context = {"transfer": transfer, "form": form, "decision": decision, "back": back}
+        return render(request, "children/transfer_confirm.html", context)
     try:
-        decide(transfer, bound.cleaned_data)
+        decision.service(transfer=transfer, by=request.user, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(back)
-    messages.success(request, done)
+    messages.success(request, str(decision.done))
     return redirect(back)
 
 
 @portal_action(Action.CHILD_TRANSFER)
 @require_POST
 def transfer_accept(request, pk):
-    def decide(transfer, data):
-        services.child_transfer_accept(transfer=transfer, by=request.user, **data)
-
-    return _decision(
-        request,
-        pk,
-        form=lambda data, transfer: TransferAcceptForm(data, commune=transfer.to_commune),
-        question=_("Accept the child into your commune?"),
-        explanation=_(
-            "The child's record moves to your commune with its needs, reviews and history; the sending "
-            "commune will no longer see it. This cannot be undone (a move back is a new transfer)."
-        ),
-        yes=_("Yes, accept the child"),
-        decide=decide,
-        done=_("The transfer is accepted: the child is now in your commune's list."),
-    )
+    return _decision(request, pk, ACCEPT)
 
 
 @portal_action(Action.CHILD_TRANSFER)
 @require_POST
 def transfer_refuse(request, pk):
-    def decide(transfer, data):
-        services.child_transfer_refuse(transfer=transfer, by=request.user, **data)
-
-    return _decision(
-        request,
-        pk,
-        form=lambda data, transfer: TransferRefuseForm(data),
-        question=_("Refuse the transfer?"),
-        explanation=_("The child's record stays with the sending commune, which is told why."),
-        yes=_("Yes, refuse the transfer"),
-        decide=decide,
-        done=_("The transfer is refused."),
-    )
+    return _decision(request, pk, REFUSE)
 
 
 @portal_action(Action.CHILD_TRANSFER)
 @require_POST
 def transfer_cancel(request, pk):
-    def decide(transfer, data):
-        services.child_transfer_cancel(transfer=transfer, by=request.user, **data)
-
-    return _decision(
-        request,
-        pk,
-        form=lambda data, transfer: TransferCancelForm(data),
-        question=_("Cancel the transfer request?"),
-        explanation=_("The child stays in your commune; a new request can be sent later."),
-        yes=_("Yes, cancel the request"),
-        decide=decide,
-        done=_("The transfer request is cancelled."),
-    )
+    return _decision(request, pk, CANCEL)
