@@ -164,7 +164,14 @@ def test_a_likely_duplicate_in_the_receiving_province_is_shown_and_stops_the_acc
     assert (
         child_duplicates(full_name=mai.full_name, birth_date=BORN, personal_id=None, commune=tree["c"]) == []
     )
-    transfer = child_transfer_request(child=mai, to_commune=tree["c"], reason="Chuyển nhà", by=officers["a"])
+    client.force_login(officers["a"])  # the sender is told when asking, without whose record or where
+    sent = client.post(
+        reverse("children:transfer_new", kwargs={"pk": mai.pk}),
+        {"to_commune": tree["c"].pk, "reason": "Chuyển nhà"},
+        follow=True,
+    ).content.decode()
+    assert "Trong tỉnh của xã nhận đã có trẻ với thông tin tương tự" in sent and "Xã Bình" not in sent
+    transfer = ChildTransfer.objects.get()
 
     client.force_login(officers["c"])
     card = client.get(reverse("children:transfer_detail", kwargs={"pk": transfer.pk})).content.decode()
@@ -321,3 +328,18 @@ def test_merging_a_record_cancels_its_open_request(tree, officers, mai):
     transfer.refresh_from_db()
     assert transfer.status == TransferStatus.CANCELLED and transfer.decided_at is not None
     assert ChildTransfer.objects.filter(child=mai).count() == 1  # the removed record keeps its history
+
+
+def test_staff_read_the_transfers_of_their_unit_in_the_admin_and_change_nothing(client, tree, officers, mai):
+    transfer = child_transfer_request(child=mai, to_commune=tree["c"], reason="Chuyển nhà", by=officers["a"])
+    other = register(officers["b"], tree["b"], name="Đỗ Văn Khác", born=years_ago(6))
+    child_transfer_request(child=other, to_commune=tree["a"], reason="Chuyển nhà", by=officers["b"])
+    client.force_login(staff(tree["d2"], username="canbo_huyen_hai"))  # over C, the receiving commune
+    listing = client.get(reverse("admin:children_childtransfer_changelist")).content.decode()
+    assert "Trần Thị Mai" in listing and "Đỗ Văn Khác" not in listing  # B → A is not D2's
+    change = reverse("admin:children_childtransfer_change", args=[transfer.pk])
+    assert client.get(change).status_code == 200
+    before = counts()
+    assert client.post(change, {"status": TransferStatus.ACCEPTED}).status_code == 403
+    assert client.get(reverse("admin:children_childtransfer_add")).status_code == 403
+    assert counts() == before
