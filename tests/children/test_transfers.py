@@ -343,3 +343,38 @@ def test_staff_read_the_transfers_of_their_unit_in_the_admin_and_change_nothing(
     assert client.post(change, {"status": TransferStatus.ACCEPTED}).status_code == 403
     assert client.get(reverse("admin:children_childtransfer_add")).status_code == 403
     assert counts() == before
+
+
+def test_a_move_to_another_province_by_code_checks_that_province_under_the_two_level_tree(
+    client, tree, officers, mai
+):
+    from fund_portal.models import UnitLevel
+    from tests.factories import UnitFactory
+
+    # Since July 2025: a province and its communes, no district between.
+    other = UnitFactory(code="91", name="Tỉnh Mới", level=UnitLevel.PROVINCE, parent=None)
+    x = UnitFactory(code="91001", name="Xã Xuân", level=UnitLevel.COMMUNE, parent=other)
+    y = UnitFactory(code="91002", name="Xã Yên", level=UnitLevel.COMMUNE, parent=other)
+    in_y = register(officer(y, username="canbo_y"), y, name="Tran Thi Mai")  # likely the same child
+    register(officers["b"], tree["b"], name="Trần Thị Mai", confirm_not_duplicate=True)  # the old province
+    found = child_duplicates(full_name=mai.full_name, birth_date=BORN, personal_id=None, commune=x)
+    assert [c.pk for c in found] == [in_y.pk]  # the commune's parent is the province: the same area
+
+    client.force_login(officers["a"])
+    form = client.get(reverse("children:transfer_new", kwargs={"pk": mai.pk})).content.decode()
+    assert "Xã Xuân" not in form  # the list holds the child's own province; another is typed by code
+    client.post(
+        reverse("children:transfer_new", kwargs={"pk": mai.pk}), {"to_code": "91001", "reason": "Chuyển tỉnh"}
+    )
+    transfer = ChildTransfer.objects.get()
+    assert transfer.to_commune == x
+
+    receiver = officer(x, username="canbo_x")
+    with pytest.raises(ValidationError) as error:
+        child_transfer_accept(transfer=transfer, by=receiver)
+    assert error.value.code == "duplicate"
+    child_transfer_accept(transfer=transfer, by=receiver, confirm_not_duplicate=True)
+    assert DuplicateAlert.objects.filter(existing=in_y, commune=x).count() == 1
+    assert not DuplicateAlert.objects.filter(commune=x).exclude(existing=in_y).exists()  # not B's twin
+    mai.refresh_from_db()
+    assert mai.commune == x
