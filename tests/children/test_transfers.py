@@ -272,6 +272,9 @@ def test_one_open_request_per_child_and_a_decision_is_taken_once(tree, officers,
         with pytest.raises(ValidationError) as error:
             child_transfer_accept(transfer=transfer, by=someone_else)
         assert error.value.code == "not_receiver"
+    with pytest.raises(ValidationError) as error:  # a village of another commune
+        child_transfer_accept(transfer=transfer, by=officers["c"], to_village=tree["va"])
+    assert "không thuộc Xã Cường" in error.value.messages[0]
     assert counts() == before
 
     child_transfer_accept(transfer=transfer, by=officers["c"])
