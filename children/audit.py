@@ -6,7 +6,17 @@ from auditlog.registry import auditlog
 
 from fund_portal.audit import audit_restrict
 
-from .models import Child, Circumstance, Incident, Need, PriorityWeight, Review, Sponsorship, Support
+from .models import (
+    Child,
+    ChildTransfer,
+    Circumstance,
+    Incident,
+    Need,
+    PriorityWeight,
+    Review,
+    Sponsorship,
+    Support,
+)
 from .reference.circumstances import is_sensitive
 
 auditlog.register(Child)
@@ -14,6 +24,7 @@ auditlog.register(Circumstance)
 auditlog.register(Need)
 auditlog.register(Review)
 auditlog.register(Support)
+auditlog.register(ChildTransfer)
 auditlog.register(Sponsorship)
 auditlog.register(Incident)
 auditlog.register(PriorityWeight)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import care, imports, incidents, registry, support
+from .views import care, imports, incidents, registry, support, transfers
 
 app_name = "children"
 
@@ -20,6 +20,12 @@ urlpatterns = [
     path("<int:pk>/status/", registry.status_change, name="status"),
     path("<int:pk>/consent/", registry.consent, name="consent"),
     path("<int:pk>/support/", support.support_new, name="support_new"),
+    path("<int:pk>/transfer/", transfers.transfer_new, name="transfer_new"),
+    path("transfers/", transfers.transfer_list, name="transfer_list"),
+    path("transfers/<int:pk>/", transfers.transfer_detail, name="transfer_detail"),
+    path("transfers/<int:pk>/accept/", transfers.transfer_accept, name="transfer_accept"),
+    path("transfers/<int:pk>/refuse/", transfers.transfer_refuse, name="transfer_refuse"),
+    path("transfers/<int:pk>/cancel/", transfers.transfer_cancel, name="transfer_cancel"),
     path("import/", imports.child_import, name="import"),
     path("import/template.xlsx", imports.child_import_template, name="import_template"),
     path("export/", imports.child_export, name="export"),

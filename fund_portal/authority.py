@@ -54,6 +54,7 @@ class Action(models.TextChoices):
     CHILD_MERGE = "child_merge", _("Merge or dismiss likely duplicate children")
     CHILD_IMPORT = "child_import", _("Import children from a spreadsheet")
     CHILD_EXPORT = "child_export", _("Export children's data")
+    CHILD_TRANSFER = "child_transfer", _("Transfer children between communes and accept transfers")
     SUPPORT_RECORD = "support_record", _("Record support and sponsorships of children")
     INCIDENT_RECORD = "incident_record", _("Report incidents")
     INCIDENT_HANDLE = "incident_handle", _("Record interventions in incidents and close them")
@@ -96,6 +97,7 @@ def _table():
         Action.CHILD_MERGE: {staff},
         Action.CHILD_IMPORT: {staff, officer},
         Action.CHILD_EXPORT: {staff, officer},
+        Action.CHILD_TRANSFER: {staff, officer},
         Action.SUPPORT_RECORD: {staff, officer},
         Action.INCIDENT_RECORD: {staff, officer, volunteer},
         Action.INCIDENT_HANDLE: {staff, officer},

@@ -6,8 +6,9 @@ The most sensitive data of the portal. Every query starts from `Child.objects.vi
 `AccessLog`. Writes go through `children.services`.
 
 The models by sub-domain: `child` (the child, groups, status and consent history), `care` (needs,
-yearly reviews, priority weights), `support` (supports and sponsorships), `incidents`, `duplicates`
-(checked pairs, alerts across units) and `access` (the access log). Every model is imported here so
+yearly reviews, priority weights), `support` (supports and sponsorships), `incidents`, `transfers` (a
+child moving to another commune), `duplicates` (checked pairs, alerts across units) and `access` (the
+access log). Every model is imported here so
 `from children.models import X` works and Django finds them.
 """
 
@@ -27,6 +28,7 @@ from .child import (
 from .duplicates import DuplicateAlert, DuplicateAlertQuerySet, DuplicateDismissal
 from .incidents import Incident, IncidentKind, IncidentStatus
 from .support import Sponsorship, Support, SupportKind, SupportSource
+from .transfers import ChildTransfer, ChildTransferQuerySet, TransferStatus
 
 __all__ = [
     "RECORD_FIELDS",
@@ -36,6 +38,8 @@ __all__ = [
     "ChildQuerySet",
     "ChildStatus",
     "ChildStatusChange",
+    "ChildTransfer",
+    "ChildTransferQuerySet",
     "Circumstance",
     "ConsentChange",
     "DuplicateAlert",
@@ -54,5 +58,6 @@ __all__ = [
     "Support",
     "SupportKind",
     "SupportSource",
+    "TransferStatus",
     "Urgency",
 ]

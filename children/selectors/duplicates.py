@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from fund_portal.models import AdministrativeUnit
+from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.text import fold, normalize_text
 
 from ..duplicates import (
@@ -25,12 +25,25 @@ from ..duplicates import (
 )
 from ..models import Child, ChildStatus, DuplicateAlert, DuplicateDismissal
 
+#: The area a likely duplicate is looked for in: the commune's parent (the district of a three-level
+#: tree; the province itself under the two-level tree of 2025, whose communes are the province's
+#: children), or the commune's whole province (a child moving in from another commune).
+DISTRICT, PROVINCE = "district", "province"
+
 
 def _district_communes(commune: AdministrativeUnit):
     """The communes of the commune's district (a subquery)."""
     if commune.parent_id is None:
         return AdministrativeUnit.objects.filter(pk=commune.pk).values("pk")
     return AdministrativeUnit.objects.filter(parent_id=commune.parent_id).values("pk")
+
+
+def _province_communes(commune: AdministrativeUnit):
+    """The communes of the commune's province, through every level between (a subquery)."""
+    province_path = commune.path.split("/", 1)[0] + "/"
+    return AdministrativeUnit.objects.filter(path__startswith=province_path, level=UnitLevel.COMMUNE).values(
+        "pk"
+    )
 
 
 def child_duplicates(
@@ -40,9 +53,11 @@ def child_duplicates(
     personal_id: str | None,
     commune: AdministrativeUnit,
     exclude_pk: int | None = None,
+    area: str = DISTRICT,
 ) -> list[Child]:
     """Children already registered who are likely this one (the rules of the module docstring), strongest
-    first, each with `duplicate_reason`: why, in words."""
+    first, each with `duplicate_reason`: why, in words. Names and dates are compared within `area` of
+    `commune` (`DISTRICT` or `PROVINCE`); a personal ID anywhere."""
     folded = fold(full_name)
     candidates = Child.objects.exclude(status=ChildStatus.MERGED).select_related("commune")
     if exclude_pk is not None:
@@ -57,7 +72,7 @@ def child_duplicates(
         for child in candidates.filter(personal_id=personal_id):
             add(child, SAME_PERSONAL_ID)
     if birth_date is not None and commune is not None:
-        district = _district_communes(commune)
+        district = _province_communes(commune) if area == PROVINCE else _district_communes(commune)
         for child in candidates.filter(birth_date=birth_date, commune__in=district):
             reason = _reason(child.name_folded, child.birth_date, folded, birth_date)
             if reason and _different_people(child.personal_id, personal_id):

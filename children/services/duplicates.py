@@ -21,6 +21,7 @@ from ..models import (
     Child,
     ChildStatus,
     ChildStatusChange,
+    ChildTransfer,
     Circumstance,
     ConsentChange,
     DuplicateAlert,
@@ -30,6 +31,7 @@ from ..models import (
     Review,
     Sponsorship,
     Support,
+    TransferStatus,
 )
 from ..priority import priority_recompute
 from ..selectors.duplicates import lowest_common_unit
@@ -243,6 +245,14 @@ def child_merge(*, keep: Child, remove: Child, by, reason: str = "") -> Child:
         )
         remove.status, remove.merged_into = ChildStatus.MERGED, keep
         remove.save(update_fields=["status", "merged_into", "updated_at"])
+        for transfer in ChildTransfer.objects.open().filter(child=remove):  # a merged record moves no more
+            transfer.status, transfer.decided_by, transfer.decided_at = (
+                TransferStatus.CANCELLED,
+                by,
+                timezone.now(),
+            )
+            transfer.note = _("The record was merged into another one.")
+            transfer.save()
         priority_recompute(child_ids=[keep.pk])
         keep.refresh_from_db()
     return keep

@@ -32,6 +32,7 @@ from ..selectors import duplicates
 from ..selectors import registry as selectors
 from ..selectors.incidents import child_incidents
 from ..selectors.support import child_support_totals, child_supports
+from ..selectors.transfers import child_transfers_context
 from ..services import registry as services
 
 
@@ -112,6 +113,7 @@ def child_detail(request, pk):
                 initial={"identified_on": timezone.localdate()},
             ),
             "review_form": ReviewForm(initial={"outcome": ReviewOutcome.CONFIRMED}),
+            **child_transfers_context(child=child),
         },
     )
 

@@ -19,6 +19,7 @@ from children.models import (
     Child,
     ChildStatus,
     ChildStatusChange,
+    ChildTransfer,
     Circumstance,
     ConsentChange,
     DuplicateAlert,
@@ -458,6 +459,7 @@ def test_every_table_pointing_at_a_child_is_considered_by_the_merge():
         GiftListEntry,  # moved; a draft line on a list the kept record is on is dropped
         ConsentChange,  # stays: the removed record's own history (a withdrawal carries over)
         DuplicateAlert,  # stays: staff's alert names the record as it was typed and found
+        ChildTransfer,  # stays: the removed record's moves; its open request is cancelled
     }
     relations = Child._meta.get_fields(include_hidden=True)
     assert {f.related_model for f in relations if f.auto_created and not f.concrete} == handled

@@ -13,8 +13,18 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from campaigns.services.gift_lists import gift_list_build
-from children.models import Child, Circumstance, IncidentKind, Need, Review, Sponsorship, Support
+from children.models import (
+    Child,
+    ChildTransfer,
+    Circumstance,
+    IncidentKind,
+    Need,
+    Review,
+    Sponsorship,
+    Support,
+)
 from children.services.incidents import incident_record
+from children.services.transfers import child_transfer_request
 from donations.models import DisplayPreference, Donor, Fund
 from donations.services.donations import donation_create, donation_post
 from fund_portal.demo import DEMO_PASSWORD, seed_demo
@@ -44,6 +54,8 @@ class World:
     slugs: list[str]
     codes: list[str]
     counts: dict[str, int] = field(default_factory=dict)
+    #: A request of commune B to move one of its children to a third commune (neither A nor B).
+    transfer_id: int = 0
 
 
 def scoped_counts() -> dict[str, object]:
@@ -53,9 +65,24 @@ def scoped_counts() -> dict[str, object]:
     from donations.models import Donation, LedgerEntry
     from reports.models import Report
 
-    models = (Child, Circumstance, Need, Review, Support, Sponsorship, Donation, LedgerEntry, Donor, Report)
+    models = (
+        Child,
+        ChildTransfer,
+        Circumstance,
+        Need,
+        Review,
+        Support,
+        Sponsorship,
+        Donation,
+        LedgerEntry,
+        Donor,
+        Report,
+    )
     return {model._meta.label: model.objects.count() for model in models} | {
         "children of B changed": Child.objects.filter(commune__code=COMMUNE_B).aggregate(Max("updated_at")),
+        "transfers of B": list(
+            ChildTransfer.objects.filter(from_commune__code=COMMUNE_B).values_list("status", "decided_at")
+        ),
         "reports of B": list(
             Report.objects.filter(unit__code=COMMUNE_B).values_list(
                 "status", "results", "built_at", "submitted_at"
@@ -110,6 +137,12 @@ def world(db) -> World:
         campaign=campaign, by=district_staff, kind="gift", value=100_000, count=5, communes=[commune_b]
     )
     gift_lists = [gift_list.pk]
+    third_commune = (
+        AdministrativeUnit.objects.communes().exclude(pk__in=[commune_b.pk, officer_a.unit_id]).first()
+    )
+    transfer_b = child_transfer_request(
+        child=children_b[1], to_commune=third_commune, reason="Gia đình chuyển nhà", by=officer_b
+    )
 
     # A child's name is a secret unless someone else legitimately bears it (a donor, a child elsewhere).
     elsewhere = set(Child.objects.exclude(commune=commune_b).values_list("full_name", flat=True))
@@ -126,6 +159,7 @@ def world(db) -> World:
         donation_b.pk,
         incident_b.pk,
         report_b.pk,
+        transfer_b.pk,
         *gift_lists,
         *Circumstance.objects.filter(child__commune=commune_b).values_list("pk", flat=True)[:1],
         *Support.objects.filter(child__commune=commune_b).values_list("pk", flat=True)[:1],
@@ -147,6 +181,7 @@ def world(db) -> World:
         tokens=tokens,
         slugs=list(Campaign.objects.values_list("slug", flat=True)[:2]),
         codes=[COMMUNE_B, "x"],
+        transfer_id=transfer_b.pk,
     )
     world.counts = scoped_counts()
     return world

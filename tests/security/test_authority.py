@@ -62,6 +62,7 @@ NOT_ACTIONS = {
     ),
     "children.services.registry.child_check": "a check, called by child_register and child_update",
     "children.services.registry.child_register_check": "a check, called by the child admin's form",
+    "children.services.transfers.child_transfer_check": "a check, called by child_transfer_request",
     "children.services.registry.circumstance_check": "a check, called by circumstance_add and its form",
     "campaigns.services.campaign_templates.campaign_template_check": (
         "a check, called by campaign_template_save"

@@ -135,6 +135,7 @@ def test_the_walk_finds_every_part_of_the_portal():
         "/sponsor/<uuid:token>/",
         "/transparency/statement.csv",
         "/admin/children/child/<path:object_id>/change/",
+        "/portal/children/transfers/<int:pk>/accept/",
     ):
         assert expected in templates, expected
 
@@ -187,6 +188,7 @@ def test_an_officer_of_another_commune_never_sees_commune_b(client, world):
     assert statuses[f"/portal/children/{child}/"] == 404
     assert statuses[f"/portal/units/{world.commune_b.code}/"] == 404
     assert statuses[f"/portal/units/id/{world.commune_b.pk}/"] == 404
+    assert statuses[f"/portal/children/transfers/{world.transfer_id}/"] == 404  # not its commune's request
     _assert_nothing_of_b_changed(world)
 
 

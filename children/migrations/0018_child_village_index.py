@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('children', '0016_priority_weights_commune_flags'),
+        ('children', '0017_child_transfer'),
         ('fund_portal', '0007_roles_volunteer_national_auditor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
