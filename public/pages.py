@@ -5,6 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.shortcuts import render
 
+from donations.selectors.public_funds import public_fund_name, request_fund
+
+
+def public_site_name(request) -> str:
+    """The name of the fund whose site this is (the deployment's name for its default fund)."""
+    return public_fund_name(request_fund(request))
+
 
 def page(request, template: str, context: dict, *, title: str, description: str = ""):
     """Render a public page with its title, description and the Open Graph address."""
