@@ -330,19 +330,8 @@ def demo_seed() -> None:
         (6, donors[4], 2_000_000),
         (1, None, 500_000),
     ):
-        donation_post(
-            donation=donation_create(
-                fund=fund,
-                amount=amount,
-                received_on=today - dt.timedelta(days=days_ago),
-                kind=DonationKind.TRANSFER,
-                donor=donor,
-                donor_name="" if donor else "Một nhà hảo tâm",
-                campaign=running,
-                restriction=RestrictionKind.CAMPAIGN,
-                restriction_campaign=running,
-            ),
-            by=None,
+        _campaign_transfer(
+            running, fund=fund, on=today - dt.timedelta(days=days_ago), donor=donor, amount=amount
         )
     officer = User.objects.get(username="canbo.thobinh")
     disbursement_propose(
@@ -355,6 +344,24 @@ def demo_seed() -> None:
         recipient_unit=AdministrativeUnit.objects.get(code="15670"),
     )
     demo_second_fund(today=today)
+
+
+def _campaign_transfer(campaign, *, fund, on, donor, amount, name="Một nhà hảo tâm") -> None:
+    """A posted transfer to a campaign (named `name` when it has no donor record)."""
+    donation_post(
+        donation=donation_create(
+            fund=fund,
+            amount=amount,
+            received_on=on,
+            kind=DonationKind.TRANSFER,
+            donor=donor,
+            donor_name="" if donor else name,
+            campaign=campaign,
+            restriction=RestrictionKind.CAMPAIGN,
+            restriction_campaign=campaign,
+        ),
+        by=None,
+    )
 
 
 SECOND_FUND_CODE = "qbtte-nong-cong"
@@ -395,20 +402,8 @@ def demo_second_fund(*, today: dt.date) -> Fund:
         donor=Donor(unit=district, kind=DonorKind.BUSINESS, name="Công ty CP Xi măng Nông Cống")
     )
     for days_ago, donor, amount in ((15, cement, 8_000_000), (4, None, 700_000)):
-        donation_post(
-            donation=donation_create(
-                fund=fund,
-                amount=amount,
-                received_on=today - dt.timedelta(days=days_ago),
-                kind=DonationKind.TRANSFER,
-                donor=donor,
-                donor_name="" if donor else "Hoàng Thị Mai",
-                campaign=winter,
-                restriction=RestrictionKind.CAMPAIGN,
-                restriction_campaign=winter,
-            ),
-            by=None,
-        )
+        on = today - dt.timedelta(days=days_ago)
+        _campaign_transfer(winter, fund=fund, on=on, donor=donor, amount=amount, name="Hoàng Thị Mai")
     NewsPost.objects.create(
         title="Phát động chương trình “Áo ấm cho em” ở Nông Cống",
         slug=f"ao-am-nong-cong-{today.year}",

@@ -1,4 +1,5 @@
-"""The sitemap of the public site (sitemap.xml): its pages, campaigns and news."""
+"""The sitemap of a fund's public site (sitemap.xml, /quy/<code>/sitemap.xml): its pages, campaigns and
+news, those its pages show (`fund_sitemaps`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from fund_portal.models import NewsPost
 from public import selectors
 
 
@@ -44,8 +44,11 @@ class StaticSitemap(_SiteSitemap):
 class CampaignSitemap(_SiteSitemap):
     changefreq = "daily"
 
+    def __init__(self, unit_path: str | None = None):
+        self.unit_path = unit_path
+
     def items(self):
-        return selectors.public_campaigns()
+        return selectors.public_campaigns(unit_path=self.unit_path)
 
     def location(self, item):
         return reverse("public:campaign_detail", kwargs={"slug": item.slug})
@@ -57,11 +60,20 @@ class CampaignSitemap(_SiteSitemap):
 class NewsSitemap(_SiteSitemap):
     changefreq = "weekly"
 
+    def __init__(self, fund=None, unit_path: str | None = None):
+        self.fund, self.unit_path = fund, unit_path
+
     def items(self):
-        return NewsPost.objects.published()
+        return selectors.public_news(fund=self.fund, unit_path=self.unit_path)
 
     def lastmod(self, item):
         return item.updated_at
 
 
-SITEMAPS = {"pages": StaticSitemap, "campaigns": CampaignSitemap, "news": NewsSitemap}
+def fund_sitemaps(*, fund, unit_path: str | None) -> dict[str, Sitemap]:
+    """The sitemaps of a fund's pages (its campaigns and news, those of the units under it)."""
+    return {
+        "pages": StaticSitemap(),
+        "campaigns": CampaignSitemap(unit_path=unit_path),
+        "news": NewsSitemap(fund=fund, unit_path=unit_path),
+    }

@@ -17,6 +17,7 @@ from donations.selectors.public_funds import public_funds_forget
 from fund_portal.models import NewsPost
 from fund_portal.public_cache import GENERATION_KEY, scope_generation_key
 from public.cache import figures_version, figures_version_forget
+from tests.donations.test_donate import form_data
 from tests.factories import DonorFactory, FundFactory, officer
 
 from .conftest import give
@@ -170,20 +171,7 @@ def test_the_links_of_a_funds_pages_stay_on_its_pages(client, two_funds):
 
 @pytest.mark.parametrize("code, account", [(ONE, "1111111111"), (TWO, "2222222222")])
 def test_a_donation_goes_to_the_fund_of_the_page_and_shows_its_bank_account(client, two_funds, code, account):
-    response = client.post(
-        f"/quy/{code}/donate/",
-        {
-            "preset": "500000",
-            "amount": "",
-            "purpose": "",
-            "display_preference": "initials",
-            "name": "Trần Thị Mai",
-            "phone": "0912345678",
-            "email": "mai@example.org",
-            "message": "",
-            "client_token": f"tok-{code}-12345",
-        },
-    )
+    response = client.post(f"/quy/{code}/donate/", form_data(client_token=f"tok-{code}-12345"))
     donation = Donation.objects.get(donor_name="Trần Thị Mai")
     assert response.status_code == 302 and response.url.startswith(f"/quy/{code}/donate/")
     assert donation.fund.code == code
@@ -308,3 +296,13 @@ def test_a_provinces_staff_see_every_fund_under_the_province_and_a_districts_onl
     district_staff = staff(tree["d2"], username="canbo.huyenhai")
     assert set(Fund.objects.visible_to(province_staff)) == {two_funds["one"], two_funds["two"]}
     assert set(Fund.objects.visible_to(district_staff)) == {two_funds["two"]}
+
+
+def test_each_funds_sitemap_lists_its_own_pages(client, two_funds, settings):
+    settings.SITE_URL = "https://quy.example.vn"
+    two = client.get(f"/quy/{TWO}/sitemap.xml").content.decode()
+    assert f"<loc>https://quy.example.vn/quy/{TWO}/campaigns/tet-am-hai/</loc>" in two
+    assert f"<loc>https://quy.example.vn/quy/{TWO}/news/tin-hai/</loc>" in two
+    assert "trung-thu-mot" not in two and "tin-mot" not in two and "tin-chung" not in two
+    one = client.get("/sitemap.xml").content.decode()
+    assert "<loc>https://quy.example.vn/campaigns/trung-thu-mot/</loc>" in one and "tet-am-hai" not in one
