@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.shortcuts import render
 
-from donations.selectors.public_funds import public_fund_name, request_fund
+from donations.selectors.public_funds import public_fund_name, public_fund_site_url, request_fund
 
 
 def public_site_name(request) -> str:
@@ -22,6 +21,7 @@ def page(request, template: str, context: dict, *, title: str, description: str 
             **context,
             "page_title": title,
             "page_description": description,
-            "canonical_url": f"{settings.SITE_URL}{request.path}",
+            # One address per page, whichever way it was reached (its fund's host, or /quy/<code>/).
+            "canonical_url": f"{public_fund_site_url(request_fund(request))}{request.path_info}",
         },
     )

@@ -14,10 +14,14 @@ from public import selectors
 
 
 class _SiteSitemap(Sitemap):
-    """Addresses are the public SITE_URL's, not the host a request came on."""
+    """Addresses are the public SITE_URL's (or the fund's own host name's), not the host a request
+    came on."""
+
+    def __init__(self, *, domain: str | None = None, unit_path: str | None = None, fund=None):
+        self.domain, self.unit_path, self.fund = domain, unit_path, fund
 
     def get_domain(self, site=None):
-        return urlsplit(settings.SITE_URL).netloc
+        return self.domain or urlsplit(settings.SITE_URL).netloc
 
     def get_protocol(self, protocol=None):
         return urlsplit(settings.SITE_URL).scheme or "https"
@@ -44,9 +48,6 @@ class StaticSitemap(_SiteSitemap):
 class CampaignSitemap(_SiteSitemap):
     changefreq = "daily"
 
-    def __init__(self, unit_path: str | None = None):
-        self.unit_path = unit_path
-
     def items(self):
         return selectors.public_campaigns(unit_path=self.unit_path)
 
@@ -60,9 +61,6 @@ class CampaignSitemap(_SiteSitemap):
 class NewsSitemap(_SiteSitemap):
     changefreq = "weekly"
 
-    def __init__(self, fund=None, unit_path: str | None = None):
-        self.fund, self.unit_path = fund, unit_path
-
     def items(self):
         return selectors.public_news(fund=self.fund, unit_path=self.unit_path)
 
@@ -70,10 +68,12 @@ class NewsSitemap(_SiteSitemap):
         return item.updated_at
 
 
-def fund_sitemaps(*, fund, unit_path: str | None) -> dict[str, Sitemap]:
-    """The sitemaps of a fund's pages (its campaigns and news, those of the units under it)."""
+def fund_sitemaps(*, fund, unit_path: str | None, domain: str | None = None) -> dict[str, Sitemap]:
+    """The sitemaps of a fund's pages (its campaigns and news, those of the units under it), at
+    `domain` (the fund's own host name when the request came on it) else SITE_URL's."""
+    where = {"domain": domain, "unit_path": unit_path, "fund": fund}
     return {
-        "pages": StaticSitemap(),
-        "campaigns": CampaignSitemap(unit_path=unit_path),
-        "news": NewsSitemap(fund=fund, unit_path=unit_path),
+        "pages": StaticSitemap(**where),
+        "campaigns": CampaignSitemap(**where),
+        "news": NewsSitemap(**where),
     }

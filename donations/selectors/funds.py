@@ -64,3 +64,11 @@ def fund_governed_communes(*, fund: Fund) -> list[int]:
     return sorted(
         unit for unit, governing in funds_governing(unit_ids=communes).items() if governing == fund.pk
     )
+
+
+def user_fund(*, user) -> Fund | None:
+    """A staff member's own fund: the one that governs their unit (`funds_governing`); None without one."""
+    if user.unit_id is None:
+        return None
+    fund_id = funds_governing(unit_ids=[user.unit_id]).get(user.unit_id)
+    return Fund.objects.filter(pk=fund_id).first() if fund_id else None

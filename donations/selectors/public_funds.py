@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
@@ -110,7 +111,8 @@ def public_fund_name(fund: Fund | None) -> str:
     return settings.FUND_NAME if default is not None and fund.pk == default.pk else fund.name
 
 
-def _host(request) -> str | None:
+def request_host(request) -> str | None:
+    """The host name a request came on (no port); None for one Django refuses (answered with a 400)."""
     try:
         return split_domain_port(request.get_host())[0]
     except DisallowedHost:  # answered with a 400 by Django; never a fund's
@@ -122,8 +124,20 @@ def request_fund(request) -> Fund | None:
     else of its host name, else the default fund. Read when first asked, so that a request that shows
     no fund (the health probe) reads no fund."""
     if not hasattr(request, "fund"):
-        request.fund = public_fund_for_host(_host(request))
+        request.fund = public_fund_for_host(request_host(request))
     return request.fund
+
+
+def public_fund_site_url(fund: Fund | None) -> str:
+    """The address a fund's public pages are published at: its own host name (with SITE_URL's scheme),
+    else SITE_URL, and `/quy/<code>` after it for a fund other than the default one."""
+    scheme = urlsplit(settings.SITE_URL).scheme or "https"
+    if fund is not None and fund.public_host:
+        return f"{scheme}://{fund.public_host}"
+    default = public_fund_default()
+    if fund is None or default is None or fund.pk == default.pk:
+        return settings.SITE_URL
+    return f"{settings.SITE_URL}/{PATH_PREFIX}/{fund.code}"
 
 
 def request_fund_scope(request) -> str | None:

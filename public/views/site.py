@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
-from donations.selectors.public_funds import public_fund_scope, request_fund
+from donations.selectors.public_funds import public_fund_scope, request_fund, request_host
 from public import sitemaps
 
 
@@ -38,7 +38,11 @@ def robots_txt(request):
 def sitemap_xml(request):
     """The sitemap of the request's fund (cached per address, so per fund and host)."""
     fund = request_fund(request)
-    return sitemap(request, sitemaps=sitemaps.fund_sitemaps(fund=fund, unit_path=public_fund_scope(fund)))
+    on_own_host = fund is not None and fund.public_host and request_host(request) == fund.public_host
+    maps = sitemaps.fund_sitemaps(
+        fund=fund, unit_path=public_fund_scope(fund), domain=fund.public_host if on_own_host else None
+    )
+    return sitemap(request, sitemaps=maps)
 
 
 #: The public language switch posts without a CSRF token, so that the cached copy of a page (shared by

@@ -241,8 +241,13 @@ def test_a_funds_own_host_name_picks_the_fund(client, two_funds, settings):
     public_funds_forget()
     html = flat(client.get("/", HTTP_HOST="quy.huyenhai.gov.vn").content.decode())
     assert "Quỹ Trẻ em Huyện Hai" in html and "Tết ấm Huyện Hai" in html and "Trung thu" not in html
-    html = flat(client.get("/", HTTP_HOST="quy.huyenhai.gov.vn:443").content.decode())
+    html = client.get("/campaigns/", HTTP_HOST="quy.huyenhai.gov.vn:443").content.decode()
     assert "Quỹ Trẻ em Huyện Hai" in html
+    # One address per page: its own host's, however it was reached.
+    canonical = '<link rel="canonical" href="http://quy.huyenhai.gov.vn/campaigns/">'
+    assert canonical in html and canonical in client.get(f"/quy/{TWO}/campaigns/").content.decode()
+    sitemap = client.get("/sitemap.xml", HTTP_HOST="quy.huyenhai.gov.vn").content.decode()
+    assert "<loc>http://quy.huyenhai.gov.vn/campaigns/tet-am-hai/</loc>" in sitemap
     assert "Quỹ Bảo trợ trẻ em Huyện Một" in flat(client.get("/").content.decode())
 
 
