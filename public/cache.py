@@ -6,7 +6,7 @@ the request's fund, and the unit path its pages cover, its *scope*). Each public
 the path, the language and the fund's *version*, and kept with the *generations* it was built in:
 
     public:<fund id>:page:<language>:<version>:<hash of the path and the query parameters it reads>
-    public:<fund id>:data:<name>:<language>:<version>
+    public:<fund id>:data:<language>:<version>:<name of the data>
 
 (fund id 0 when the deployment has no fund yet.)
 
@@ -19,10 +19,10 @@ the path, the language and the fund's *version*, and kept with the *generations*
   stay. `public_cache_bump()` does the same for the changes that are not figures: a news post, a
   campaign edited, a guardian withdrawing consent to a story. So a posted donation shows on the very
   next page load of its fund's pages;
-- the *version*: the ids of the latest ledger entry, support and need within the fund's scope (one SQL
-  statement of three `MAX(id)`), read at most once a second per worker process and scope. It is the
-  safety net for a writer that forgot to call `public_figures_changed()`: such a change still shows
-  within a second;
+- the *version*: the ids of the latest ledger entry, support and need within the fund's scope (three
+  `MAX(id)`: one SQL statement for the whole deployment, three filtered by the scope's unit path
+  otherwise), read at most once a second per worker process and scope. It is the safety net for a
+  writer that forgot to call `public_figures_changed()`: such a change still shows within a second;
 - a timeout (`PUBLIC_CACHE_SECONDS`, 60 s) as the backstop for the rest (a news post whose
   publication time arrives, a donor changing their display choice).
 

@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from donations.models import NeedArea
+from donations.selectors.public_funds import in_fund_scope
 
 from ..models import Child, ChildStatus, Circumstance, Need, Support
 from ..reference.circumstances import SENSITIVE_CODES
@@ -27,15 +28,10 @@ from .support import public_initial
 SENSITIVE_NEED_AREAS = frozenset({"legal_aid", "counselling"})
 
 
-def _in_scope(queryset, lookup: str, unit_path: str | None):
-    """Only the rows of communes under `unit_path` (a fund's public pages); all of them for None."""
-    return queryset if unit_path is None else queryset.filter(**{f"{lookup}__path__startswith": unit_path})
-
-
 def public_needs_year(*, unit_path: str | None = None) -> int | None:
     """The latest year with a needs assessment (this year's, once communes have assessed)."""
     return (
-        _in_scope(Need.objects.filter(year__lte=timezone.localdate().year), "child__commune", unit_path)
+        in_fund_scope(Need.objects.filter(year__lte=timezone.localdate().year), "child__commune", unit_path)
         .order_by("-year")
         .values_list("year", flat=True)
         .first()
@@ -55,7 +51,7 @@ def public_needs_by_commune(*, unit_path: str | None = None) -> dict:
     rows = (
         # A child whose data consent was withdrawn is not counted: a count of one in a commune's area
         # would still point at the child on a public page.
-        _in_scope(
+        in_fund_scope(
             Need.objects.filter(year=year, child__status=ChildStatus.ACTIVE, child__data_restricted=False),
             "child__commune",
             unit_path,
@@ -94,7 +90,7 @@ def public_stories(*, limit: int = 12, unit_path: str | None = None) -> list[dic
     today = timezone.localdate()
     sensitive = Circumstance.objects.filter(child=OuterRef("pk"), group__in=sorted(SENSITIVE_CODES))
     children = (
-        _in_scope(Child.objects.all(), "commune", unit_path)
+        in_fund_scope(Child.objects.all(), "commune", unit_path)
         .filter(status=ChildStatus.ACTIVE, story_consent=True, data_consent=True, data_restricted=False)
         .exclude(story="")
         .exclude(Exists(sensitive))
@@ -115,7 +111,9 @@ def public_stories(*, limit: int = 12, unit_path: str | None = None) -> list[dic
 def children_supported_in_year(*, year: int, unit_path: str | None = None) -> int:
     """How many children (of the communes under `unit_path`) received support in a year (each child once)."""
     return (
-        _in_scope(Support.objects.filter(delivered_on__year=year, child__isnull=False), "commune", unit_path)
+        in_fund_scope(
+            Support.objects.filter(delivered_on__year=year, child__isnull=False), "commune", unit_path
+        )
         .values("child")
         .distinct()
         .count()

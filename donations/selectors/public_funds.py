@@ -119,6 +119,12 @@ def request_host(request) -> str | None:
         return None
 
 
+def in_fund_scope(queryset, lookup: str, unit_path: str | None):
+    """Only the rows whose unit (reached by `lookup`) is under `unit_path`, a fund's public pages'
+    scope (`public_fund_scope`); all of them for None."""
+    return queryset if unit_path is None else queryset.filter(**{f"{lookup}__path__startswith": unit_path})
+
+
 def request_fund(request) -> Fund | None:
     """The fund a public request is for: the fund of its /quy/<code>/ path (set by the middleware),
     else of its host name, else the default fund. Read when first asked, so that a request that shows

@@ -36,6 +36,7 @@ from ..models import (
     RecipientKind,
     RestrictionKind,
 )
+from .public_funds import in_fund_scope
 
 #: The kinds of entry that are money or goods given to the fund, with their reversals.
 DONATION_KINDS = (EntryKind.DONATION, EntryKind.REVERSAL)
@@ -90,15 +91,10 @@ class Statement:
         return total
 
 
-def _in_scope(queryset, lookup: str, unit_path: str | None):
-    """Only the rows whose unit is under `unit_path` (a fund's public pages); all of them for None."""
-    return queryset if unit_path is None else queryset.filter(**{f"{lookup}__path__startswith": unit_path})
-
-
 def public_funds(*, unit_path: str | None = None) -> list[Fund]:
     """The funds the public site discloses (those under `unit_path`): every active fund, the top-level
     ones first."""
-    funds = _in_scope(Fund.objects.filter(is_active=True), "unit", unit_path)
+    funds = in_fund_scope(Fund.objects.filter(is_active=True), "unit", unit_path)
     return list(funds.select_related("unit").order_by("parent_id", "name", "pk"))
 
 
@@ -307,10 +303,8 @@ def raised_in_year(*, year: int, unit_path: str | None = None) -> int:
     """Money and goods (at value) given to all the funds (those under `unit_path`) in a year, net of
     reversals."""
     months = LedgerMonth.objects.filter(kind__in=DONATION_KINDS, link=EntryLink.DONATION, month__year=year)
-    total = _in_scope(months, "fund__unit", unit_path).aggregate(total=Sum(F("inflow") + F("outflow")))[
-        "total"
-    ]
-    return total or 0
+    months = in_fund_scope(months, "fund__unit", unit_path)
+    return months.aggregate(total=Sum(F("inflow") + F("outflow")))["total"] or 0
 
 
 def recognition_thresholds(*, fund: Fund | None) -> tuple[int, int]:
@@ -329,7 +323,7 @@ def recognised_donors(*, year: int, fund: Fund | None = None, unit_path: str | N
     A gift made anonymously (its own choice, whatever the donor record says) counts for nobody's name:
     thanking its donor by name for it would tell what the donor asked to keep quiet."""
     min_amount, years_needed = recognition_thresholds(fund=fund)
-    donations = _in_scope(Donation.objects.all(), "fund__unit", unit_path)
+    donations = in_fund_scope(Donation.objects.all(), "fund__unit", unit_path)
     totals = (
         donations.filter(
             status=DonationStatus.POSTED,
