@@ -6,6 +6,9 @@ set to `/quy/<fund code>/` while the request runs, so that every address the pag
 other request is for the fund of its host name, else the default fund, read only when a page asks
 (`request_fund`): the health probe reads no fund. `request.fund_name` is the name the page shows
 (`fund_portal.context_processors.portal`).
+
+The prefix is not limited to the public pages: the links a public page holds to the rest of the site
+(log in, the donor's own page) are reversed under it too, and must answer there.
 """
 
 from __future__ import annotations
