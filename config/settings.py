@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "fund_portal.middleware.VietnameseFirstLocaleMiddleware",
     # After the language is chosen (its page is in Vietnamese), before anything reads the path or query.
     "fund_portal.middleware.RefuseNulBytesMiddleware",
+    # Which fund a public page is for (/quy/<code>/..., or its host name), before anything resolves the path.
+    "donations.middleware.PublicFundMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -358,7 +360,9 @@ RECEIPT_FORM_CODE = env("RECEIPT_FORM_CODE", default="C45-BB")
 RECEIPT_BOOK_NUMBER = env("RECEIPT_BOOK_NUMBER", default="01")
 VOUCHER_FORM_CODE = env("VOUCHER_FORM_CODE", default="C41-BB")
 VOUCHER_BOOK_NUMBER = env("VOUCHER_BOOK_NUMBER", default="01")
-# The fund that /donate/ collects for (its code); empty: the top fund with a default bank account.
+# The default fund of the public site and /donate/ (its code); empty: the top fund with a default bank
+# account. Every other active fund has its own public pages at /quy/<code>/ or on its own host name
+# (the fund's "public host name" in the admin, which must also be in ALLOWED_HOSTS).
 PUBLIC_FUND_CODE = env("PUBLIC_FUND_CODE", default="")
 # The public address of the site, for links in emails and PDFs; by default the development server's,
 # on the port `make run` serves (PORT, 8000 unless set).
@@ -367,11 +371,12 @@ SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8
 # secret, as set in the provider's dashboard. Neither set: the feed answers 404 and writes nothing.
 BANK_FEED_API_KEY = env("BANK_FEED_API_KEY", default="")
 BANK_FEED_HMAC_SECRET = env("BANK_FEED_HMAC_SECRET", default="")
-# Defaults of the commendation list: a donor who gave this much in a year, or in this many years running.
 # Counts of children in a sensitive group (or of incidents of a sensitive kind) below this are shown as
 # "< 5" to users without `children.view_sensitive` and in everything that leaves the portal (reports'
 # PDF and XLSX, the public pages): a count of 1 or 2 in a commune points at the child.
 SENSITIVE_SMALL_COUNT = env.int("SENSITIVE_SMALL_COUNT", default=5)
+# Defaults of the commendation list (a fund may set its own): a donor who gave this much in a year, or
+# in this many years running.
 RECOGNITION_MIN_AMOUNT = env.int("RECOGNITION_MIN_AMOUNT", default=50_000_000)
 RECOGNITION_CONSECUTIVE_YEARS = env.int("RECOGNITION_CONSECUTIVE_YEARS", default=3)
 HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=2.0)

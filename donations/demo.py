@@ -15,7 +15,7 @@ from donations.services.donations import donation_create, donation_post
 from donations.services.donors import donor_save
 from fund_portal.bulk import analyze, bulk_load, next_ids
 from fund_portal.demo import DEMO_COMMUNES, DISTRICT_CODE
-from fund_portal.models import AdministrativeUnit, User
+from fund_portal.models import AdministrativeUnit, NewsPost, User
 from fund_portal.text import fold
 
 from .imports.donation_load import DONATION_COLUMNS
@@ -330,19 +330,8 @@ def demo_seed() -> None:
         (6, donors[4], 2_000_000),
         (1, None, 500_000),
     ):
-        donation_post(
-            donation=donation_create(
-                fund=fund,
-                amount=amount,
-                received_on=today - dt.timedelta(days=days_ago),
-                kind=DonationKind.TRANSFER,
-                donor=donor,
-                donor_name="" if donor else "Một nhà hảo tâm",
-                campaign=running,
-                restriction=RestrictionKind.CAMPAIGN,
-                restriction_campaign=running,
-            ),
-            by=None,
+        _campaign_transfer(
+            running, fund=fund, on=today - dt.timedelta(days=days_ago), donor=donor, amount=amount
         )
     officer = User.objects.get(username="canbo.thobinh")
     disbursement_propose(
@@ -354,6 +343,78 @@ def demo_seed() -> None:
         need_area=NeedArea.NUTRITION_HEALTH,
         recipient_unit=AdministrativeUnit.objects.get(code="15670"),
     )
+    demo_second_fund(today=today)
+
+
+def _campaign_transfer(campaign, *, fund, on, donor, amount, name="Một nhà hảo tâm") -> None:
+    """A posted transfer to a campaign (named `name` when it has no donor record)."""
+    donation_post(
+        donation=donation_create(
+            fund=fund,
+            amount=amount,
+            received_on=on,
+            kind=DonationKind.TRANSFER,
+            donor=donor,
+            donor_name="" if donor else name,
+            campaign=campaign,
+            restriction=RestrictionKind.CAMPAIGN,
+            restriction_campaign=campaign,
+        ),
+        by=None,
+    )
+
+
+SECOND_FUND_CODE = "qbtte-nong-cong"
+
+
+def demo_second_fund(*, today: dt.date) -> Fund:
+    """A second fund beside Triệu Sơn's, with its own public site at /quy/qbtte-nong-cong/: Nông Cống
+    district's, its bank account, honour-roll threshold, a campaign, donations and a news post."""
+    district = AdministrativeUnit.objects.get(code="404")  # Huyện Nông Cống
+    fund = Fund.objects.create(
+        unit=district,
+        name="Quỹ Bảo trợ trẻ em huyện Nông Cống",
+        public_name="Quỹ Bảo trợ trẻ em Nông Cống",
+        code=SECOND_FUND_CODE,
+        governing_body="UBND huyện Nông Cống",
+        place="Nông Cống",
+        recognition_min_amount=5_000_000,
+    )
+    BankAccount.objects.create(
+        fund=fund,
+        bank_name="Vietcombank chi nhánh Thanh Hóa",
+        bank_bin="970436",
+        account_number="0501000777888",
+        account_name="QUY BAO TRO TRE EM HUYEN NONG CONG",
+        is_default=True,
+    )
+    winter = Campaign.objects.create(
+        name=f"Áo ấm cho em Nông Cống {today.year}",
+        slug=f"ao-am-nong-cong-{today.year}",
+        kind=CampaignKind.AD_HOC,
+        unit=district,
+        starts_on=today - dt.timedelta(days=20),
+        ends_on=today + dt.timedelta(days=40),
+        target_amount=30_000_000,
+        description="Áo ấm và chăn cho trẻ em vùng khó khăn của huyện Nông Cống.",
+    )
+    cement = donor_save(
+        donor=Donor(unit=district, kind=DonorKind.BUSINESS, name="Công ty CP Xi măng Nông Cống")
+    )
+    for days_ago, donor, amount in ((15, cement, 8_000_000), (4, None, 700_000)):
+        on = today - dt.timedelta(days=days_ago)
+        _campaign_transfer(winter, fund=fund, on=on, donor=donor, amount=amount, name="Hoàng Thị Mai")
+    NewsPost.objects.create(
+        title="Phát động chương trình “Áo ấm cho em” ở Nông Cống",
+        slug=f"ao-am-nong-cong-{today.year}",
+        summary="Quỹ Bảo trợ trẻ em Nông Cống kêu gọi ủng hộ áo ấm cho trẻ em vùng khó khăn.",
+        body="Quỹ Bảo trợ trẻ em huyện Nông Cống phát động chương trình “Áo ấm cho em”.",
+        campaign=winter,
+        unit=district,
+        published_at=timezone.now() - dt.timedelta(days=19),
+        is_published=True,
+    )
+    return fund
 
 
 def demo_mid_autumn_year(today: dt.date) -> int:

@@ -53,10 +53,13 @@ class PublicDonationForm(forms.Form):
     )
     client_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args, fund=None, **kwargs):
+    def __init__(self, *args, fund=None, unit_path: str | None = None, **kwargs):
+        """`unit_path`: the units whose campaigns the page's fund offers (None: every campaign)."""
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
         campaigns = Campaign.objects.filter(is_public=True, starts_on__lte=today, ends_on__gte=today)
+        if unit_path is not None:
+            campaigns = campaigns.filter(unit__path__startswith=unit_path)
         self.campaigns = {str(c.pk): c for c in campaigns}
         communes = []
         if fund is not None:

@@ -268,20 +268,23 @@ class NewsPostAdmin(TolerantChangeListMixin, admin.ModelAdmin):
     list_filter = ["is_published"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
-    raw_id_fields = ["campaign"]
+    raw_id_fields = ["campaign", "unit"]
     date_hierarchy = "published_at"
+
+    @staticmethod
+    def _bump(*unit_ids):
+        """The pages of the funds that show the post (a post of no unit is the default fund's: all)."""
+        from .public_cache import public_cache_bump
+
+        public_cache_bump(unit_ids=None if None in unit_ids else unit_ids)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        from .public_cache import public_cache_bump
-
-        public_cache_bump()
+        self._bump(obj.unit_id, form.initial.get("unit") if change else obj.unit_id)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        from .public_cache import public_cache_bump
-
-        public_cache_bump()
+        self._bump(obj.unit_id)
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)

@@ -254,6 +254,15 @@ class NewsPost(models.Model):
         related_name="news_posts",
         help_text=_("Shown as an update on the campaign's page."),
     )
+    unit = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="news_posts",
+        help_text=_("The news of the funds of this unit and those above it; empty: the main fund's news."),
+    )
     published_at = models.DateTimeField(_("published at"))
     is_published = models.BooleanField(_("published"), default=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

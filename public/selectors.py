@@ -6,15 +6,15 @@ shapes it."""
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Campaign
 from donations.models import Fund
 from donations.selectors import transparency
-from donations.selectors.funds import public_fund
-from fund_portal.models import AdministrativeUnit, UnitLevel
+from donations.selectors.public_funds import public_fund_default
+from fund_portal.models import AdministrativeUnit, NewsPost, UnitLevel
 
 
 def _percent(part: int, whole: int) -> int:
@@ -47,8 +47,25 @@ def campaign_cards(campaigns: list[Campaign]) -> list[dict]:
 CAMPAIGN_FIELDS = ("name", "slug", "kind", "unit_id", "starts_on", "ends_on", "target_amount", "description")
 
 
-def public_campaigns():
-    return Campaign.objects.filter(is_public=True).only(*CAMPAIGN_FIELDS).order_by("-starts_on", "-id")
+def public_campaigns(*, unit_path: str | None = None):
+    """The public campaigns of a fund's pages: those of the units under `unit_path` (all for None)."""
+    campaigns = Campaign.objects.filter(is_public=True)
+    if unit_path is not None:
+        campaigns = campaigns.filter(unit__path__startswith=unit_path)
+    return campaigns.only(*CAMPAIGN_FIELDS).order_by("-starts_on", "-id")
+
+
+def public_news(*, fund: Fund | None, unit_path: str | None):
+    """The published news of a fund's pages: the posts of the units under `unit_path`, and those of no
+    unit on the default fund's pages (all of them for None)."""
+    posts = NewsPost.objects.published()
+    if unit_path is None:
+        return posts
+    mine = Q(unit__path__startswith=unit_path)
+    default = public_fund_default()
+    if fund is not None and default is not None and fund.pk == default.pk:
+        mine |= Q(unit__isnull=True)
+    return posts.filter(mine)
 
 
 def news_items(queryset) -> list[dict]:
@@ -94,9 +111,8 @@ def transparency_data(fund: Fund, year: int | None, month: int | None) -> dict:
     }
 
 
-def public_unit_counts() -> dict[str, int]:
-    """How many communes and villages the public fund covers: an aggregate, safe to publish."""
-    fund = public_fund()
+def public_unit_counts(*, fund: Fund | None) -> dict[str, int]:
+    """How many communes and villages a fund covers: an aggregate, safe to publish."""
     units = AdministrativeUnit.objects.all()
     if fund is not None:
         units = units.filter(path__startswith=fund.unit.path)

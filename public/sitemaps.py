@@ -1,4 +1,5 @@
-"""The sitemap of the public site (sitemap.xml): its pages, campaigns and news."""
+"""The sitemap of a fund's public site (sitemap.xml, /quy/<code>/sitemap.xml): its pages, campaigns and
+news, those its pages show (`fund_sitemaps`)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,18 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from fund_portal.models import NewsPost
 from public import selectors
 
 
 class _SiteSitemap(Sitemap):
-    """Addresses are the public SITE_URL's, not the host a request came on."""
+    """Addresses are the public SITE_URL's (or the fund's own host name's), not the host a request
+    came on."""
+
+    def __init__(self, *, domain: str | None = None, unit_path: str | None = None, fund=None):
+        self.domain, self.unit_path, self.fund = domain, unit_path, fund
 
     def get_domain(self, site=None):
-        return urlsplit(settings.SITE_URL).netloc
+        return self.domain or urlsplit(settings.SITE_URL).netloc
 
     def get_protocol(self, protocol=None):
         return urlsplit(settings.SITE_URL).scheme or "https"
@@ -45,7 +49,7 @@ class CampaignSitemap(_SiteSitemap):
     changefreq = "daily"
 
     def items(self):
-        return selectors.public_campaigns()
+        return selectors.public_campaigns(unit_path=self.unit_path)
 
     def location(self, item):
         return reverse("public:campaign_detail", kwargs={"slug": item.slug})
@@ -58,10 +62,18 @@ class NewsSitemap(_SiteSitemap):
     changefreq = "weekly"
 
     def items(self):
-        return NewsPost.objects.published()
+        return selectors.public_news(fund=self.fund, unit_path=self.unit_path)
 
     def lastmod(self, item):
         return item.updated_at
 
 
-SITEMAPS = {"pages": StaticSitemap, "campaigns": CampaignSitemap, "news": NewsSitemap}
+def fund_sitemaps(*, fund, unit_path: str | None, domain: str | None = None) -> dict[str, Sitemap]:
+    """The sitemaps of a fund's pages (its campaigns and news, those of the units under it), at
+    `domain` (the fund's own host name when the request came on it) else SITE_URL's."""
+    where = {"domain": domain, "unit_path": unit_path, "fund": fund}
+    return {
+        "pages": StaticSitemap(**where),
+        "campaigns": CampaignSitemap(**where),
+        "news": NewsSitemap(**where),
+    }

@@ -1,12 +1,8 @@
 """URLs of the public site, included at the root by config.urls (the home page keeps its name "home",
 the sponsor's page its namespace "sponsorship")."""
 
-from django.contrib.auth.decorators import login_not_required
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
-from django.views.decorators.cache import cache_page
 
-from public import sitemaps
 from public.views import campaigns, donors, home, needs, news, site, sponsorship, transparency
 
 public_patterns = (
@@ -46,10 +42,5 @@ urlpatterns = [
     path("", include(public_patterns)),
     path("sponsor/", include(sponsorship_patterns)),
     path("robots.txt", site.robots_txt, name="robots_txt"),
-    path(
-        "sitemap.xml",
-        login_not_required(cache_page(3600)(sitemap)),
-        {"sitemaps": sitemaps.SITEMAPS},
-        name="sitemap",
-    ),
+    path("sitemap.xml", site.sitemap_xml, name="sitemap"),
 ]

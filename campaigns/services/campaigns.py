@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from campaigns.models import Campaign
 from fund_portal.authority import Action, requires
 from fund_portal.models import AdministrativeUnit, UnitLevel
-from fund_portal.public_cache import public_cache_bump
+from fund_portal.public_cache import public_cache_bump_on_commit
 from fund_portal.text import fold, normalize_text
 
 
@@ -82,7 +82,7 @@ def campaign_save(
         campaign.year = campaign.starts_on.year
     campaign.full_clean(exclude=["participating_communes"])
     campaign.save()
-    transaction.on_commit(public_cache_bump)  # the public campaign pages show the change at once
+    public_cache_bump_on_commit(unit_ids=[campaign.unit_id])  # its funds' campaign pages show it at once
     if communes is not None:
         campaign.participating_communes.set(communes)
     return campaign

@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from donations.models import NeedArea
+from donations.selectors.public_funds import in_fund_scope
 
 from ..models import Child, ChildStatus, Circumstance, Need, Support
 from ..reference.circumstances import SENSITIVE_CODES
@@ -27,30 +28,34 @@ from .support import public_initial
 SENSITIVE_NEED_AREAS = frozenset({"legal_aid", "counselling"})
 
 
-def public_needs_year() -> int | None:
+def public_needs_year(*, unit_path: str | None = None) -> int | None:
     """The latest year with a needs assessment (this year's, once communes have assessed)."""
     return (
-        Need.objects.filter(year__lte=timezone.localdate().year)
+        in_fund_scope(Need.objects.filter(year__lte=timezone.localdate().year), "child__commune", unit_path)
         .order_by("-year")
         .values_list("year", flat=True)
         .first()
     )
 
 
-def public_needs_by_commune() -> dict:
+def public_needs_by_commune(*, unit_path: str | None = None) -> dict:
     """Active children with a need in the latest assessment, counted by commune and need area.
 
     {"year": 2026, "communes": [{"id", "name", "total", "areas": [{"area", "label", "count", ...}]}]},
     communes with the most needs first; only counts leave this function. A small count of a sensitive
     area has `count` None and `fewer_than` the threshold."""
 
-    year = public_needs_year()
+    year = public_needs_year(unit_path=unit_path)
     if year is None:
         return {"year": None, "communes": []}
     rows = (
         # A child whose data consent was withdrawn is not counted: a count of one in a commune's area
         # would still point at the child on a public page.
-        Need.objects.filter(year=year, child__status=ChildStatus.ACTIVE, child__data_restricted=False)
+        in_fund_scope(
+            Need.objects.filter(year=year, child__status=ChildStatus.ACTIVE, child__data_restricted=False),
+            "child__commune",
+            unit_path,
+        )
         .values("child__commune_id", "child__commune__name", "area")
         .annotate(count=Count("child", distinct=True))
         .order_by()
@@ -80,14 +85,13 @@ def public_needs_by_commune() -> dict:
     return {"year": year, "communes": sorted(communes.values(), key=lambda c: (-c["total"], c["name"]))}
 
 
-def public_stories(*, limit: int = 12) -> list[dict]:
+def public_stories(*, limit: int = 12, unit_path: str | None = None) -> list[dict]:
     """Consented stories, latest first: {"initial", "age", "commune", "story"} and nothing else."""
     today = timezone.localdate()
     sensitive = Circumstance.objects.filter(child=OuterRef("pk"), group__in=sorted(SENSITIVE_CODES))
     children = (
-        Child.objects.filter(
-            status=ChildStatus.ACTIVE, story_consent=True, data_consent=True, data_restricted=False
-        )
+        in_fund_scope(Child.objects.all(), "commune", unit_path)
+        .filter(status=ChildStatus.ACTIVE, story_consent=True, data_consent=True, data_restricted=False)
         .exclude(story="")
         .exclude(Exists(sensitive))
         .order_by("-updated_at", "-id")
@@ -104,10 +108,12 @@ def public_stories(*, limit: int = 12) -> list[dict]:
     ]
 
 
-def children_supported_in_year(*, year: int) -> int:
-    """How many children received support in a year (each child once)."""
+def children_supported_in_year(*, year: int, unit_path: str | None = None) -> int:
+    """How many children (of the communes under `unit_path`) received support in a year (each child once)."""
     return (
-        Support.objects.filter(delivered_on__year=year, child__isnull=False)
+        in_fund_scope(
+            Support.objects.filter(delivered_on__year=year, child__isnull=False), "commune", unit_path
+        )
         .values("child")
         .distinct()
         .count()

@@ -58,7 +58,7 @@ def needs_assess(
         )
     Need.objects.filter(child=child, year=year).delete()
     Need.objects.bulk_create(rows)
-    public_figures_changed()
+    public_figures_changed(unit_ids=[child.commune_id])
     priority_recompute(child_ids=[child.pk])
     return rows
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, requires
 from fund_portal.models import UnitLevel
-from fund_portal.public_cache import public_cache_bump
+from fund_portal.public_cache import public_cache_bump_on_commit
 from fund_portal.scope import place_reached
 from fund_portal.text import fold, normalize_text
 
@@ -408,7 +408,8 @@ def consent_set(*, child: Child, by, data_consent: bool, story_consent: bool, st
     if story:
         child.story = story
     child.consent_recorded_by, child.consent_recorded_at = by, timezone.now()
-    transaction.on_commit(public_cache_bump)  # a withdrawn story or child leaves the public pages at once
+    # A withdrawn story or child leaves the public pages of its commune's funds at once.
+    public_cache_bump_on_commit(unit_ids=[child.commune_id])
     child.save(
         update_fields=[
             "data_consent",

@@ -193,7 +193,7 @@ def support_record(*, by, confirm_overlap: bool = False, **fields) -> Support:
             )
     support.full_clean()
     support.save()
-    public_figures_changed()
+    public_figures_changed(unit_ids=[support.commune_id])
     return support
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, requires
 from fund_portal.models import AdministrativeUnit, UnitLevel
-from fund_portal.public_cache import public_cache_bump
+from fund_portal.public_cache import public_cache_bump_on_commit
 from fund_portal.text import normalize_text
 
 from ..models import Child, ChildStatus, ChildTransfer, TransferStatus
@@ -174,7 +174,8 @@ def child_transfer_accept(
         child.save(update_fields=["commune", "village", "updated_at"])
         _decide(transfer, by=by, status=TransferStatus.ACCEPTED, note=note, to_village=to_village)
         priority_recompute(child_ids=[child.pk])  # the receiving commune's flags weigh now
-        transaction.on_commit(public_cache_bump)  # public pages name a child's commune
+        # The public pages of both communes' funds count the child (its commune, its story).
+        public_cache_bump_on_commit(unit_ids=[transfer.from_commune_id, transfer.to_commune_id])
     return transfer
 
 

@@ -20,6 +20,8 @@ from fund_portal.money import format_vnd
 from ..imports.donors import donors_import, donors_template
 from ..models import Donor
 from ..selectors.donors import donor_duplicates, donor_history, donors_for_recognition
+from ..selectors.funds import user_fund
+from ..selectors.transparency import recognition_thresholds
 from ..services.donors import donor_merge, donor_save
 
 
@@ -173,13 +175,10 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def recognition_view(self, request):
         """Donors to propose for commendation (biểu dương, khen thưởng), on screen or as XLSX."""
         today = timezone.localdate()
+        min_amount, years = recognition_thresholds(fund=user_fund(user=request.user))  # their fund's own
         form = RecognitionForm(
             request.GET or None,
-            initial={
-                "year": today.year,
-                "min_amount": settings.RECOGNITION_MIN_AMOUNT,
-                "consecutive_years": settings.RECOGNITION_CONSECUTIVE_YEARS,
-            },
+            initial={"year": today.year, "min_amount": min_amount, "consecutive_years": years},
         )
         rows = []
         if form.is_valid():

@@ -4,8 +4,10 @@ from django.contrib import admin
 
 from children.tasks import priority_funds_changed
 from fund_portal.admin import ScopedAdminMixin
+from fund_portal.public_cache import public_cache_bump_on_commit
 
 from ..models import BankAccount, Fund
+from ..selectors.public_funds import public_funds_forget
 
 
 class BankAccountInline(admin.TabularInline):
@@ -15,11 +17,15 @@ class BankAccountInline(admin.TabularInline):
 
 @admin.register(Fund)
 class FundAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "code", "unit", "is_active"]
-    search_fields = ["name", "code"]
+    list_display = ["name", "code", "unit", "public_host", "is_active"]
+    search_fields = ["name", "code", "public_host"]
     inlines = [BankAccountInline]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change or {"unit", "is_active"} & set(form.changed_data):
             priority_funds_changed()  # the fund that governs some communes, and so their weights, changed
+        # Its public identity (name, host, thresholds) shows at once: here, and in the other workers
+        # within a second (`donations.selectors.public_funds`).
+        public_funds_forget()
+        public_cache_bump_on_commit(unit_ids=None if "unit" in form.changed_data else [obj.unit_id])

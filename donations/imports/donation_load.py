@@ -157,7 +157,7 @@ def _write(rows: list[ParsedRow], *, by: User) -> int:
     ids = reserve_ids(Donation._meta.db_table, len(rows))
     bulk_load(Donation._meta.db_table, DONATION_COLUMNS, _donation_rows(rows, ids, year=year, now=now, by=by))
     ledger_entries_post(ids, now=now, by=by)
-    public_figures_changed()
+    public_figures_changed(unit_ids={row.fund.unit_id for row in rows})
     goods_ids = [
         donation_id for row, donation_id in zip(rows, ids, strict=True) if row.kind == DonationKind.GOODS
     ]

@@ -1,5 +1,6 @@
 """Funds (one per level: district, commune) and their bank accounts."""
 
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +48,45 @@ class Fund(ScopedModel):
     tax_code = models.CharField(_("tax code"), max_length=14, blank=True)
     director_name = models.CharField(_("director"), max_length=120, blank=True)
     treasurer_name = models.CharField(_("cashier"), max_length=120, blank=True)
+    # Its public identity: each fund of a deployment has its own site, at /quy/<code>/ or on its own host.
+    public_name = models.CharField(
+        _("public name"),
+        max_length=200,
+        blank=True,
+        help_text=_("The name its public pages show; empty: the fund's name."),
+    )
+    public_host = models.CharField(
+        _("public host name"),
+        max_length=253,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$",
+                _("Enter a host name in lower case, such as quy.thanhhoa.gov.vn (no http://, no slash)."),
+            )
+        ],
+        error_messages={"unique": _("Another fund already uses this host name.")},
+        help_text=_(
+            "Its own address for the public pages, e.g. quy.thanhhoa.gov.vn (also to be added to"
+            " ALLOWED_HOSTS); empty: its pages are at /quy/<code>/."
+        ),
+    )
+    recognition_min_amount = models.BigIntegerField(
+        _("honour roll: amount in a year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("A donor who gave at least this in a year is thanked; empty: the deployment's setting."),
+    )
+    recognition_years = models.PositiveSmallIntegerField(
+        _("honour roll: years in a row"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("A donor who gave in each of this many years running is thanked; empty: the setting."),
+    )
 
     scope_lookup = "unit"
 
@@ -57,6 +97,11 @@ class Fund(ScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name its public pages show."""
+        return self.public_name or self.name
 
 
 class BankAccount(ScopedModel):

@@ -1,11 +1,10 @@
-"""Reads of funds: the one /donate/ collects for, its default account, those a user may ask support from,
-the fund that governs a unit."""
+"""Reads of funds: a fund's default account, those a user may ask support from,
+the fund that governs a unit, the units whose public pages a change to some funds touches."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from fund_portal.models import AdministrativeUnit, UnitLevel
@@ -13,12 +12,9 @@ from fund_portal.models import AdministrativeUnit, UnitLevel
 from ..models import BankAccount, Fund
 
 
-def public_fund() -> Fund | None:
-    """The fund /donate/ collects for: PUBLIC_FUND_CODE, else the top fund with a default bank account."""
-    funds = Fund.objects.filter(is_active=True, bank_accounts__is_default=True)
-    if settings.PUBLIC_FUND_CODE:
-        return funds.filter(code=settings.PUBLIC_FUND_CODE).first()
-    return funds.filter(parent__isnull=True).order_by("pk").first()
+def funds_unit_ids(*, fund_ids: Iterable[int]) -> list[int]:
+    """The units of these funds (what `public_figures_changed` takes: a fund's pages cover its unit)."""
+    return list(Fund.objects.filter(pk__in=list(fund_ids)).values_list("unit_id", flat=True).distinct())
 
 
 def fund_default_account(*, fund: Fund) -> BankAccount | None:
@@ -68,3 +64,11 @@ def fund_governed_communes(*, fund: Fund) -> list[int]:
     return sorted(
         unit for unit, governing in funds_governing(unit_ids=communes).items() if governing == fund.pk
     )
+
+
+def user_fund(*, user) -> Fund | None:
+    """A staff member's own fund: the one that governs their unit (`funds_governing`); None without one."""
+    if user.unit_id is None:
+        return None
+    fund_id = funds_governing(unit_ids=[user.unit_id]).get(user.unit_id)
+    return Fund.objects.filter(pk=fund_id).first() if fund_id else None

@@ -36,6 +36,7 @@ from ..models import (
     RecipientKind,
     RestrictionKind,
 )
+from .public_funds import in_fund_scope
 
 #: The kinds of entry that are money or goods given to the fund, with their reversals.
 DONATION_KINDS = (EntryKind.DONATION, EntryKind.REVERSAL)
@@ -90,11 +91,11 @@ class Statement:
         return total
 
 
-def public_funds() -> list[Fund]:
-    """The funds the public site discloses: every active fund, the top-level ones first."""
-    return list(
-        Fund.objects.filter(is_active=True).select_related("unit").order_by("parent_id", "name", "pk")
-    )
+def public_funds(*, unit_path: str | None = None) -> list[Fund]:
+    """The funds the public site discloses (those under `unit_path`): every active fund, the top-level
+    ones first."""
+    funds = in_fund_scope(Fund.objects.filter(is_active=True), "unit", unit_path)
+    return list(funds.select_related("unit").order_by("parent_id", "name", "pk"))
 
 
 def fund_statement(*, fund: Fund, year: int | None = None) -> Statement:
@@ -298,23 +299,33 @@ def campaign_donor_wall(*, campaign_id: int, limit: int = 60) -> list[dict]:
     return [{"name": d.public_name, "amount": d.amount, "on": d.received_on} for d in donations]
 
 
-def raised_in_year(*, year: int) -> int:
-    """Money and goods (at value) given to all the funds in a year, net of reversals."""
-    total = LedgerMonth.objects.filter(
-        kind__in=DONATION_KINDS, link=EntryLink.DONATION, month__year=year
-    ).aggregate(total=Sum(F("inflow") + F("outflow")))["total"]
-    return total or 0
+def raised_in_year(*, year: int, unit_path: str | None = None) -> int:
+    """Money and goods (at value) given to all the funds (those under `unit_path`) in a year, net of
+    reversals."""
+    months = LedgerMonth.objects.filter(kind__in=DONATION_KINDS, link=EntryLink.DONATION, month__year=year)
+    months = in_fund_scope(months, "fund__unit", unit_path)
+    return months.aggregate(total=Sum(F("inflow") + F("outflow")))["total"] or 0
 
 
-def recognised_donors(*, year: int) -> list[dict]:
-    """The honour roll (vinh danh): donors who gave at least RECOGNITION_MIN_AMOUNT in `year`, or gave in
-    each of the last RECOGNITION_CONSECUTIVE_YEARS years; shown as they chose, anonymous ones left out.
+def recognition_thresholds(*, fund: Fund | None) -> tuple[int, int]:
+    """A fund's honour-roll thresholds (amount in a year, years running): its own, else the settings."""
+    return (
+        (fund and fund.recognition_min_amount) or settings.RECOGNITION_MIN_AMOUNT,
+        (fund and fund.recognition_years) or settings.RECOGNITION_CONSECUTIVE_YEARS,
+    )
+
+
+def recognised_donors(*, year: int, fund: Fund | None = None, unit_path: str | None = None) -> list[dict]:
+    """The honour roll (vinh danh) of a fund's pages: donors to the funds under `unit_path` who gave at
+    least the fund's amount in `year`, or gave in each of its years running
+    (`recognition_thresholds`); shown as they chose, anonymous ones left out.
 
     A gift made anonymously (its own choice, whatever the donor record says) counts for nobody's name:
     thanking its donor by name for it would tell what the donor asked to keep quiet."""
-    years_needed = settings.RECOGNITION_CONSECUTIVE_YEARS
+    min_amount, years_needed = recognition_thresholds(fund=fund)
+    donations = in_fund_scope(Donation.objects.all(), "fund__unit", unit_path)
     totals = (
-        Donation.objects.filter(
+        donations.filter(
             status=DonationStatus.POSTED,
             donor__isnull=False,
             received_on__year__lte=year,
@@ -333,7 +344,7 @@ def recognised_donors(*, year: int) -> list[dict]:
         streak = 0
         while years.get(year - streak, 0) > 0:
             streak += 1
-        if years.get(year, 0) >= settings.RECOGNITION_MIN_AMOUNT or streak >= years_needed:
+        if years.get(year, 0) >= min_amount or streak >= years_needed:
             chosen[donor_id] = {"in_year": years.get(year, 0), "streak": streak}
     donors = Donor.objects.filter(pk__in=chosen).exclude(display_preference=DisplayPreference.ANONYMOUS)
     rows = [

@@ -167,7 +167,7 @@ def disbursement_approve(*, disbursement: Disbursement, by: User, note: str = ""
         disbursement.save(
             update_fields=["voucher_number", "status", "decided_by", "decided_at", "decision_note"]
         )
-        public_figures_changed()
+        public_figures_changed(unit_ids=[disbursement.fund.unit_id])
         LedgerEntry.objects.create(
             fund=disbursement.fund,
             kind=EntryKind.DISBURSEMENT,

@@ -42,6 +42,7 @@ from ..models import (
 from ..models.common import restriction_values
 from ..selectors.balances import available_balance
 from ..selectors.donations import account_donor, account_verified_emails
+from ..selectors.funds import funds_unit_ids
 from ..vietqr import make_transfer_reference
 from .checks import _require_amount, _require_not_future, today
 from .numbers import document_numbers_reserve, receipt_number
@@ -234,7 +235,7 @@ def donation_post_many(
             },
         )
         ledger_entries_post(sorted(ids), now=now, by=by)
-        public_figures_changed()
+        public_figures_changed(unit_ids=funds_unit_ids(fund_ids={d.fund_id for d in ordered}))
         audit_log_many(list(zip(ordered, changes, strict=True)), action=LogEntry.Action.UPDATE, actor=by)
         for donation in ordered:
             if donation.kind == DonationKind.GOODS:
@@ -367,7 +368,7 @@ def donation_reverse(*, donation: Donation, reason: str, by: User) -> list[Ledge
                     _("The money of this donation has already been spent; reverse the spending first."),
                     code="already_spent",
                 )
-            public_figures_changed()
+            public_figures_changed(unit_ids=[donation.fund.unit_id])
             reversals.append(
                 LedgerEntry.objects.create(
                     fund=entry.fund,

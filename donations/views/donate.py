@@ -24,7 +24,8 @@ from ..selectors.donations import (
     donation_by_reference,
     donation_status_by_reference,
 )
-from ..selectors.funds import fund_default_account, public_fund
+from ..selectors.funds import fund_default_account
+from ..selectors.public_funds import public_fund_scope, request_fund
 from ..services.donations import donation_public_submit
 from ..vietqr import is_transfer_reference, vietqr_payload, vietqr_png, vietqr_svg
 
@@ -32,11 +33,11 @@ from ..vietqr import is_transfer_reference, vietqr_payload, vietqr_png, vietqr_s
 @login_not_required
 @never_cache
 def donate(request):
-    fund = public_fund()
-    if fund is None:
+    fund = request_fund(request)  # the fund of /quy/<code>/donate/, of the host, else the default fund
+    if fund is None or fund_default_account(fund=fund) is None:
         raise Http404(_("The fund does not take donations online yet."))
     if request.method == "POST":
-        form = PublicDonationForm(request.POST, fund=fund)
+        form = PublicDonationForm(request.POST, fund=fund, unit_path=public_fund_scope(fund))
         if not rate_limit_hit(
             request, scope="donate", limit=settings.DONATE_RATE_LIMIT, period=settings.DONATE_RATE_PERIOD
         ):
@@ -71,7 +72,7 @@ def donate(request):
         initial = {"client_token": new_client_token(), "preset": "500000", **_account_initial(request.user)}
         if request.GET.get("purpose"):  # from a need of the public needs page: "need:warm_clothes"
             initial["purpose"] = request.GET["purpose"][:40]
-        form = PublicDonationForm(initial=initial, fund=fund)
+        form = PublicDonationForm(initial=initial, fund=fund, unit_path=public_fund_scope(fund))
     return render(request, "donations/donate.html", {"form": form, "fund": fund})
 
 

@@ -19,10 +19,9 @@ from public.pages import page
 @require_GET
 @public_page()
 def campaign_list(request, *, version):
+    campaigns = selectors.public_campaigns(unit_path=version.scope)
     data = public_data(
-        "campaigns",
-        lambda: {"campaigns": selectors.campaign_cards(list(selectors.public_campaigns()))},
-        version=version,
+        "campaigns", lambda: {"campaigns": selectors.campaign_cards(list(campaigns))}, version=version
     )
     return page(
         request,
@@ -37,7 +36,7 @@ def campaign_list(request, *, version):
 @require_GET
 @public_page()
 def campaign_detail(request, slug, *, version):
-    campaign = get_object_or_404(selectors.public_campaigns(), slug=slug)
+    campaign = get_object_or_404(selectors.public_campaigns(unit_path=version.scope), slug=slug)
 
     def build() -> dict:
         (card,) = selectors.campaign_cards([campaign])

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from donations.selectors import transparency
+from donations.selectors.public_funds import request_fund
 from fund_portal.query_params import query_year
 from public.cache import public_data, public_page
 from public.pages import page
@@ -20,19 +20,20 @@ from public.pages import page
 def honour_roll(request, *, version):
     """Vinh danh: donors who gave much in the year, or gave year after year, as each chose to be shown."""
     year = query_year(request, default=timezone.localdate().year)
+    fund = request_fund(request)
     data = public_data(
         f"honour:{year}",
-        lambda: {"donors": transparency.recognised_donors(year=year), "year": year},
+        lambda: {
+            "donors": transparency.recognised_donors(year=year, fund=fund, unit_path=version.scope),
+            "year": year,
+        },
         version=version,
     )
+    min_amount, years_needed = transparency.recognition_thresholds(fund=fund)
     return page(
         request,
         "public/honour_roll.html",
-        {
-            **data,
-            "min_amount": settings.RECOGNITION_MIN_AMOUNT,
-            "years_needed": settings.RECOGNITION_CONSECUTIVE_YEARS,
-        },
+        {**data, "min_amount": min_amount, "years_needed": years_needed},
         title=_("Honour roll"),
         description=_("Agencies, businesses and people the fund thanks for their support."),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,10 +9,10 @@ from django.views.decorators.http import require_GET
 
 from children.selectors import public as children_public
 from donations.selectors import transparency
-from fund_portal.models import NewsPost
+from donations.selectors.public_funds import request_fund
 from public import selectors
 from public.cache import public_data, public_page
-from public.pages import page
+from public.pages import page, public_site_name
 
 HOME_CAMPAIGNS = 3
 
@@ -27,18 +26,21 @@ HOME_NEWS = 3
 def home(request, *, version):
     """The fund: what it does, active campaigns with progress, this year's totals, the latest news."""
 
+    fund, scope = request_fund(request), version.scope
+
     def build() -> dict:
         today = timezone.localdate()
-        active = list(
-            selectors.public_campaigns().filter(starts_on__lte=today, ends_on__gte=today)[:HOME_CAMPAIGNS]
-        )
+        campaigns = selectors.public_campaigns(unit_path=scope)
+        active = list(campaigns.filter(starts_on__lte=today, ends_on__gte=today)[:HOME_CAMPAIGNS])
         return {
             "campaigns": selectors.campaign_cards(active),
             "year": today.year,
-            "raised": transparency.raised_in_year(year=today.year),
-            "children_supported": children_public.children_supported_in_year(year=today.year),
-            "news": selectors.news_items(NewsPost.objects.published()[:HOME_NEWS]),
-            "counts": selectors.public_unit_counts(),
+            "raised": transparency.raised_in_year(year=today.year, unit_path=scope),
+            "children_supported": children_public.children_supported_in_year(
+                year=today.year, unit_path=scope
+            ),
+            "news": selectors.news_items(selectors.public_news(fund=fund, unit_path=scope)[:HOME_NEWS]),
+            "counts": selectors.public_unit_counts(fund=fund),
         }
 
     data = public_data("home", build, version=version)
@@ -46,7 +48,7 @@ def home(request, *, version):
         request,
         "public/home.html",
         data,
-        title=settings.FUND_NAME,
+        title=public_site_name(request),
         description=_(
             "The Child Protection Fund: support for children in special circumstances, published openly."
         ),

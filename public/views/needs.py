@@ -19,8 +19,8 @@ def needs(request, *, version):
 
     def build() -> dict:
         return {
-            "needs": children_public.public_needs_by_commune(),
-            "stories": children_public.public_stories(),
+            "needs": children_public.public_needs_by_commune(unit_path=version.scope),
+            "stories": children_public.public_stories(unit_path=version.scope),
         }
 
     data = public_data("needs", build, version=version)

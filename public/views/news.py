@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from fund_portal.models import NewsPost
+from donations.selectors.public_funds import request_fund
 from public import selectors
 from public.cache import public_data, public_page
 from public.pages import page
@@ -17,9 +17,8 @@ from public.pages import page
 @require_GET
 @public_page(params=("page",))
 def news_list(request, *, version):
-    data = public_data(
-        "news", lambda: {"news": selectors.news_items(NewsPost.objects.published()[:50])}, version=version
-    )
+    posts = selectors.public_news(fund=request_fund(request), unit_path=version.scope)
+    data = public_data("news", lambda: {"news": selectors.news_items(posts[:50])}, version=version)
     return page(request, "public/news_list.html", data, title=_("News"), description=_("News of the fund."))
 
 
@@ -27,8 +26,11 @@ def news_list(request, *, version):
 @require_GET
 @public_page()
 def news_detail(request, slug, *, version):
-    post = get_object_or_404(NewsPost.objects.published(), slug=slug)
-    campaign = selectors.public_campaigns().filter(pk=post.campaign_id).first() if post.campaign_id else None
+    post = get_object_or_404(
+        selectors.public_news(fund=request_fund(request), unit_path=version.scope), slug=slug
+    )
+    campaigns = selectors.public_campaigns(unit_path=version.scope)
+    campaign = campaigns.filter(pk=post.campaign_id).first() if post.campaign_id else None
     paragraphs = [p.strip() for p in post.body.replace("\r\n", "\n").split("\n\n") if p.strip()]
     return page(
         request,

@@ -1,14 +1,19 @@
-"""What the site says of itself: robots.txt and the public language switch."""
+"""What the site says of itself: robots.txt, each fund's sitemap and the public language switch."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.sitemaps.views import sitemap
 from django.http import HttpResponse
 from django.urls import reverse
+from django.views.decorators.cache import cache_page
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
+
+from donations.selectors.public_funds import public_fund_scope, request_fund, request_host
+from public import sitemaps
 
 
 @login_not_required
@@ -25,6 +30,19 @@ def robots_txt(request):
         f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@login_not_required
+@require_GET
+@cache_page(3600)
+def sitemap_xml(request):
+    """The sitemap of the request's fund (cached per address, so per fund and host)."""
+    fund = request_fund(request)
+    on_own_host = fund is not None and fund.public_host and request_host(request) == fund.public_host
+    maps = sitemaps.fund_sitemaps(
+        fund=fund, unit_path=public_fund_scope(fund), domain=fund.public_host if on_own_host else None
+    )
+    return sitemap(request, sitemaps=maps)
 
 
 #: The public language switch posts without a CSRF token, so that the cached copy of a page (shared by

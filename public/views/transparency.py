@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from donations.models import Fund
 from donations.selectors import transparency
-from donations.selectors.funds import public_fund
+from donations.selectors.public_funds import request_fund, request_fund_scope
 from fund_portal.exports import safe_cell, xlsx_response
 from fund_portal.pdf import ascii_filename
 from fund_portal.query_params import query_month, query_year
@@ -22,12 +22,14 @@ from public.pages import page
 
 
 def _transparency_fund(request) -> tuple[Fund, list[Fund]]:
-    funds = transparency.public_funds()
+    """The fund whose accounts are asked for (`?fund=<code>`, else the request's fund) among the funds
+    the request's pages cover (the request's fund and those under it)."""
+    funds = transparency.public_funds(unit_path=request_fund_scope(request))
     if not funds:
         raise Http404(_("No fund publishes its accounts yet."))
     code = request.GET.get("fund")
     if not code:
-        public = public_fund()
+        public = request_fund(request)
         return (public if public in funds else funds[0]), funds
     for fund in funds:
         if fund.code == code:
@@ -52,7 +54,7 @@ def transparency_page(request, *, version):
         request,
         "public/transparency.html",
         {**data, "funds": funds},
-        title=_("Transparency: %(fund)s") % {"fund": fund.name},
+        title=_("Transparency: %(fund)s") % {"fund": fund.display_name},
         description=_("Money and goods received and spent by the fund, month by month, to the đồng."),
     )
 

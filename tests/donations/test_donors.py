@@ -107,3 +107,11 @@ def test_the_donor_page_shows_history_and_totals(client, fund, district_staff, y
     client.force_login(district_staff)
     body = client.get(reverse("admin:donations_donor_change", args=[donor.pk])).content.decode()
     assert "500.000 ₫" in body and "01/02/2025" in body and f"donor__id__exact={donor.pk}" in body
+
+
+def test_the_commendation_form_starts_from_the_staff_members_funds_thresholds(client, fund, district_staff):
+    fund.recognition_min_amount, fund.recognition_years = 20_000_000, 2
+    fund.save(update_fields=["recognition_min_amount", "recognition_years"])
+    client.force_login(district_staff)
+    html = client.get(reverse("admin:donations_donor_recognition")).content.decode()
+    assert 'value="20.000.000"' in html and 'name="consecutive_years" value="2"' in html

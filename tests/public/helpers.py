@@ -28,3 +28,16 @@ def opening_row(html: str) -> list[int]:
 
 def text_of(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def fund_prefix(unit_path: str) -> str:
+    """Where the public pages that show a unit's records are: "" for the default fund's (at /), else
+    "/quy/<code>" of the top-level fund above the unit (a deployment serves several funds)."""
+    from donations.models import Fund
+    from donations.selectors.public_funds import public_fund_default
+
+    default = public_fund_default()
+    if default is None or unit_path.startswith(default.unit.path):
+        return ""
+    tops = Fund.objects.filter(parent__isnull=True, is_active=True).select_related("unit").order_by("pk")
+    return next(f"/quy/{fund.code}" for fund in tops if unit_path.startswith(fund.unit.path))

@@ -19,6 +19,7 @@ from children.services.incidents import incident_record
 from donations.models import Donor, Fund, LedgerEntry
 from fund_portal.demo import seed_demo
 from fund_portal.models import User
+from tests.public.helpers import fund_prefix
 
 from .test_url_walk import readable_text
 
@@ -77,19 +78,26 @@ def test_no_public_page_or_file_tells_a_childs_sensitive_group_guardian_health_o
     from campaigns.models import Campaign
     from fund_portal.models import NewsPost
 
-    pages += [f"/campaigns/{slug}/" for slug in Campaign.objects.values_list("slug", flat=True)]
+    # Each on the pages of the fund that shows it (the demo has two funds side by side).
+    others = {fund_prefix(f.unit.path) for f in Fund.objects.select_related("unit")} - {""}
+    pages += [f"{prefix}{page}" for prefix in sorted(others) for page in pages if page.startswith("/")]
     pages += [
-        f"/news/{slug}/" for slug in NewsPost.objects.filter(is_published=True).values_list("slug", flat=True)
+        f"{fund_prefix(c.unit.path)}/campaigns/{c.slug}/" for c in Campaign.objects.select_related("unit")
+    ]
+    pages += [
+        f"{fund_prefix(p.unit.path) if p.unit else ''}/news/{p.slug}/"
+        for p in NewsPost.objects.filter(is_published=True).select_related("unit")
     ]
     pages += [f"/sponsor/{token}/" for token in Sponsorship.objects.values_list("token", flat=True)]
-    for fund in Fund.objects.all():
+    for fund in Fund.objects.select_related("unit"):
         years = {d.year for d in LedgerEntry.objects.filter(fund=fund).values_list("entry_date", flat=True)}
+        prefix = fund_prefix(fund.unit.path)
         for year in years or {today.year}:
             query = f"?fund={fund.code}&year={year}"
-            pages += [f"/transparency/{query}", f"/transparency/statement.xlsx{query}"]
+            pages += [f"{prefix}/transparency/{query}", f"{prefix}/transparency/statement.xlsx{query}"]
             pages += [
-                f"/transparency/statement.csv{query}",
-                f"/transparency/donors.xlsx{query}&month={today.month}",
+                f"{prefix}/transparency/statement.csv{query}",
+                f"{prefix}/transparency/donors.xlsx{query}&month={today.month}",
             ]
     texts = []
     for url in pages:
