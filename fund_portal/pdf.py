@@ -130,15 +130,16 @@ def person_name(user) -> str:
     return f"{user.last_name} {user.first_name}".strip() or user.username
 
 
-def committee_signature(unit) -> dict[str, str]:
+def committee_signature(unit, *, title: str = "", name: str = "") -> dict[str, str]:
     """How the People's Committee of `unit` signs (Decree 30/2020/NĐ-CP): "TM. Ủy ban nhân dân",
-    then "Chủ tịch", or "KT. Chủ tịch" and "Phó Chủ tịch" for a deputy; and the signer's name."""
-    title = (unit.signer_title or "Chủ tịch").strip()
+    then "Chủ tịch", or "KT. Chủ tịch" and "Phó Chủ tịch" for a deputy; and the signer's name. The
+    signer is the unit's, unless `title` and `name` say another (a paper's own addressing)."""
+    title = (title or unit.signer_title or "Chủ tịch").strip()
     deputy = title.lower() != "chủ tịch"
     return {
         "signer_authority": "TM. Ủy ban nhân dân",
         "signer_title": f"KT. Chủ tịch\n{title}" if deputy else title,
-        "signer_name": unit.signer_name,
+        "signer_name": name or unit.signer_name,
     }
 
 

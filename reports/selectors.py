@@ -225,14 +225,19 @@ def report_addressing(report: Report) -> dict[str, object]:
         "province": unit_in_text(ancestors[0].name),
     }
     recipients = chosen["recipients"] or report.kind.recipient
-    signature = committee_signature(unit)
+    if chosen["signer_authority"]:  # a body that is not the committee signs as its addressing writes it
+        signature = {
+            "signer_authority": chosen["signer_authority"],
+            "signer_title": chosen["signer_title"],
+            "signer_name": chosen["signer_name"],
+        }
+    else:
+        signature = committee_signature(unit, title=chosen["signer_title"], name=chosen["signer_name"])
     return {
         "issuer_parent": _fill(chosen["issuer_parent"], names),
         "issuer_name": _fill(chosen["issuer"] or "Ủy ban nhân dân {unit}", names),
         "recipients": [_fill(line, names) for line in recipients.splitlines() if line.strip()] + ["Lưu: VT"],
-        "signer_authority": chosen["signer_authority"] or signature["signer_authority"],
-        "signer_title": chosen["signer_title"] or signature["signer_title"],
-        "signer_name": chosen["signer_name"] or signature["signer_name"],
+        **signature,
     }
 
 

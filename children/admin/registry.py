@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from fund_portal.admin import ReadOnlyAdminMixin, ScopedAdminMixin, ServiceErrorsAdminMixin
 from fund_portal.audit import RESTRICTED_VALUE
+from fund_portal.paginators import CappedCountPaginator
 from fund_portal.text import fold
 
 from ..models import (
@@ -201,6 +202,9 @@ class ChildAdmin(
     and are changed on the portal's pages, so they are read-only here."""
 
     form = ChildAdminForm
+    # A province's 100,000 children: the count stops at 10,000 and is not made twice (as for donations).
+    paginator = CappedCountPaginator
+    show_full_result_count = False
     list_display = ["full_name", "birth_date", "sex", "commune", "village", "poverty", "status"]
     list_filter = ["status", "poverty", "sex", "out_of_school"]
     search_fields = ["name_folded", "personal_id"]

@@ -319,6 +319,9 @@ def test_a_fund_added_in_the_admin_takes_its_communes_weights_over_after_the_rec
             {"unit": tree["a"].pk, "name": "Quỹ xã An", "code": "xa-an", "is_active": "on", **inline},
         )
     assert response.status_code == 302, response.content.decode()[:3000]
-    assert len(callbacks) == 1  # the recompute is enqueued
+    assert (
+        priority_recompute_task.delay in callbacks
+    )  # the recompute is enqueued (and the public pages bumped)
+    assert len(callbacks) == 2
     priority_recompute_task()  # what the worker does
     assert priorities(child) == [20]  # the commune's own fund, without weights of its own: the default set

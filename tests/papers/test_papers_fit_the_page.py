@@ -192,6 +192,30 @@ def test_a_report_prints_whole_and_is_signed(papers, level):
     assert "Bảng 1. Trẻ em theo độ tuổi và giới tính" in text
 
 
+def test_the_province_report_prints_whole_with_its_districts_and_the_signer_its_addressing_names(papers):
+    """The province's report (three levels: its lines are the districts), signed by whom its addressing
+    says (a deputy chairman), sent to the bodies that exist since 2025."""
+    from reports.models import ReportAddressing
+    from reports.services.reports import report_kind_for
+
+    province = papers["province"]
+    ReportAddressing.objects.create(
+        unit=province,
+        signer_title="Phó Chủ tịch",
+        signer_name="Lê Đức Giang",
+    )
+    kind = report_kind_for(cadence="annual", unit=province)
+    report = report_build(kind=kind, unit=province, year=YEAR, render=False)
+    pages = check_fits(report_pdf(report=report), OFFICIAL)
+    text = text_of(pages)
+    assert on_one_line(pages, "TỈNH THỬ NGHIỆM")
+    assert on_one_line(pages, "TM. ỦY BAN NHÂN DÂN") and on_one_line(pages, "KT. CHỦ TỊCH")
+    assert on_one_line(pages, "PHÓ CHỦ TỊCH") and on_one_line(pages, "Lê Đức Giang")
+    assert "Bảng 14. Số liệu chính của các huyện, thị xã, thành phố" in text
+    assert "Huyện Một" in text and "Huyện Hai" in text
+    assert "Bộ Y tế (Cục Bà mẹ và Trẻ em)" in text
+
+
 @pytest.fixture
 def gift_list(papers):
     today = timezone.localdate()

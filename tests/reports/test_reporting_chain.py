@@ -180,7 +180,11 @@ def test_recipients_issuer_and_signer_come_from_the_nearest_unit_and_name_todays
     )
     addressing = report_addressing(report)
     assert addressing["recipients"] == ["Sở Y tế tỉnh Hai Cấp", "Phòng Văn hóa - Xã hội xã Xuân", "Lưu: VT"]
-    assert (addressing["signer_title"], addressing["signer_name"]) == ("Phó Chủ tịch", "Hà Văn Ký")
+    assert (addressing["signer_authority"], addressing["signer_title"], addressing["signer_name"]) == (
+        "TM. Ủy ban nhân dân",
+        "KT. Chủ tịch\nPhó Chủ tịch",  # a deputy signs for the chairman (Decree 30)
+        "Hà Văn Ký",
+    )
     province = build(t["p80"], t["staff_p80"])
     assert report_addressing(province)["recipients"][0] == "Sở Y tế tỉnh Hai Cấp"  # the province's own row
     ReportAddressing.objects.create(
