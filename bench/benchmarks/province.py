@@ -33,6 +33,7 @@ LIST_TARGET_MS = 50
 REPORT_TARGET_S = 5
 POOL_TARGET_S = 120
 PAGE_SIZE = 30  # the portal list's page (`children_page`)
+ADMIN_PAGE_SIZE = 100  # the admin's (list_per_page)
 LIST_REPEAT = 30
 FIGURES_REPEAT = 3
 POOL_TIMEOUT_S = 900
@@ -105,6 +106,44 @@ def children_list_measures(prepared: Prepared, *, repeat: int = LIST_REPEAT) -> 
                 baseline=round(percentile(bare, 95), 2),
                 baseline_label="the same rows by primary key, no scope, p95",
                 note=note,
+            )
+        )
+    return rows
+
+
+def admin_list_measures(prepared: Prepared, *, repeat: int = LIST_REPEAT) -> list[Measure]:
+    """The admin's changelist of children for the province's staff, pages 1, 20, 50 and last (Django's
+    paginator: a COUNT and an OFFSET); baseline: the same page's rows selected by primary key."""
+    staff = prepared.staff
+    visible = Child.objects.visible_to(staff).order_by("name_folded", "id")
+    total = visible.count()
+    client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost")
+    client.force_login(staff)
+    url = reverse("admin:children_child_changelist")
+    last = max(math.ceil(total / ADMIN_PAGE_SIZE), 1)
+    rows = []
+    for label, page in (("page 1", 1), ("page 20", 20), ("page 50", 50), (f"last page ({_n(last)})", last)):
+        if page > last:
+            continue
+        offset = (page - 1) * ADMIN_PAGE_SIZE
+        ids = list(visible.values_list("pk", flat=True)[offset : offset + ADMIN_PAGE_SIZE])
+        params = {"p": page}
+        _ok(client.get(url, params))
+        times = timed(lambda params=params: _ok(client.get(url, params)), repeat=repeat)
+        bare = timed(
+            lambda ids=ids: list(Child.objects.select_related("commune", "village").filter(pk__in=ids)),
+            repeat=repeat,
+        )
+        rows.append(
+            Measure(
+                f"province: staff children admin changelist {label} p95",
+                round(percentile(times, 95), 1),
+                "ms",
+                target=LIST_TARGET_MS,
+                baseline=round(percentile(bare, 95), 2),
+                baseline_label="the same rows by primary key, no scope, p95",
+                note=f"{_n(total)} children, {len(ids)} rows; max {max(times):.1f} ms "
+                f"(bare SELECT max {max(bare):.2f} ms); {repeat} requests",
             )
         )
     return rows
@@ -253,6 +292,7 @@ def bench_province() -> list[Measure]:
     return [
         *_load_rows(prepared),
         *children_list_measures(prepared),
+        *admin_list_measures(prepared),
         *_figures(prepared, year),
         *_pool(prepared, year),
     ]
