@@ -21,6 +21,7 @@ from children.demo import seed_children
 from children.models import Child
 from donations.demo import seed_donations
 from donations.models import Donation, Fund
+from fund_portal.bulk import analyze
 from fund_portal.demo import seed_demo
 from fund_portal.models import AdministrativeUnit, Role, UnitLevel, User
 from fund_portal.services import units_load, units_load_national, user_set_role
@@ -131,4 +132,7 @@ def province_prepare(
         _timed(
             loads, f"{donations:,} donations".replace(",", "."), lambda: _donations(funds, count=donations)
         )
+    # The planner's statistics of the units: `units_load` leaves them to autovacuum, and without them
+    # (autovacuum off, or not yet come by) every join to the 4,000 units is a hash of the whole table.
+    analyze(AdministrativeUnit, Fund)
     return Prepared(province=province, staff=_staff(province), loads=loads)

@@ -44,6 +44,7 @@ def celery_worker(*, concurrency: int | None = None, seconds: float = 60) -> Ite
             ],
             cwd=settings.BASE_DIR,
             env=server_env(static_root),
+            stdout=subprocess.DEVNULL,  # the banner
         )
         try:
             deadline = time.monotonic() + seconds
