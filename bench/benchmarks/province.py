@@ -58,77 +58,22 @@ def _load_rows(prepared: Prepared) -> list[Measure]:
     ]
 
 
-def _page_cursors(staff, total: int) -> dict[str, str]:
-    """The cursor of pages 1, 20, 50 and the last one of the staff's list (name order)."""
-    ordered = children_list(user=staff).values_list("sort_key", "pk")
-    last = max(math.ceil(total / PAGE_SIZE), 1)
-    cursors = {}
-    for label, page in (("page 1", 1), ("page 20", 20), ("page 50", 50), (f"last page ({_n(last)})", last)):
-        if page > last:
-            continue
-        if page == 1:
-            cursors[label] = ""
-            continue
-        key, pk = ordered[(page - 1) * PAGE_SIZE - 1]
-        cursors[label] = f"{key}|{pk}"
-    return cursors
+def _pages(last: int) -> list[tuple[str, int]]:
+    """Pages 1, 20, 50 and the last one, those the list has."""
+    pages = [("page 1", 1), ("page 20", 20), ("page 50", 50), (f"last page ({_n(last)})", last)]
+    return [(label, page) for label, page in pages if page <= last]
 
 
-def children_list_measures(prepared: Prepared, *, repeat: int = LIST_REPEAT) -> list[Measure]:
-    """The portal's children list of the province's staff, pages 1, 20, 50 and last (p95 and max over
-    LIST_REPEAT requests each); baseline: the same page's rows selected by primary key, no scope."""
-    staff = prepared.staff
-    total = Child.objects.filter(commune__path__startswith=prepared.province.path, status="active").count()
+def _page_measures(
+    staff, *, name: str, url: str, pages: list[tuple[str, dict, list[int]]], note: str, repeat: int
+) -> list[Measure]:
+    """Each page (label, query parameters, the ids of its rows) opened `repeat` times by the staff
+    through the whole stack: p95 (the value), p50 and max; the baseline, the same rows selected by
+    primary key without scope."""
     client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost")
     client.force_login(staff)
-    url = reverse("children:list")
     rows = []
-    for label, cursor in _page_cursors(staff, total).items():
-        params = {"after": cursor} if cursor else {}
-        page, _next = children_page(children=children_list(user=staff), after=cursor)
-        ids = [child.pk for child in page]
-        _ok(client.get(url, params))
-        times = timed(lambda params=params: _ok(client.get(url, params)), repeat=repeat)
-        bare = timed(
-            lambda ids=ids: list(Child.objects.select_related("commune", "village").filter(pk__in=ids)),
-            repeat=repeat,
-        )
-        note = (
-            f"{_n(total)} children in {prepared.province.name}, {len(ids)} rows; p50 "
-            f"{percentile(times, 50):.1f} ms, max {max(times):.1f} ms "
-            f"(bare SELECT max {max(bare):.2f} ms); {repeat} requests"
-        )
-        rows.append(
-            Measure(
-                f"province: staff children list /portal/children/ {label} p95",
-                round(percentile(times, 95), 1),
-                "ms",
-                target=LIST_TARGET_MS,
-                baseline=round(percentile(bare, 95), 2),
-                baseline_label="the same rows by primary key, no scope, p95",
-                note=note,
-            )
-        )
-    return rows
-
-
-def admin_list_measures(prepared: Prepared, *, repeat: int = LIST_REPEAT) -> list[Measure]:
-    """The admin's changelist of children for the province's staff, pages 1, 20, 50 and last (Django's
-    paginator: a COUNT and an OFFSET); baseline: the same page's rows selected by primary key."""
-    staff = prepared.staff
-    visible = Child.objects.visible_to(staff).order_by("name_folded", "id")
-    total = visible.count()
-    client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost")
-    client.force_login(staff)
-    url = reverse("admin:children_child_changelist")
-    last = max(math.ceil(total / ADMIN_PAGE_SIZE), 1)
-    rows = []
-    for label, page in (("page 1", 1), ("page 20", 20), ("page 50", 50), (f"last page ({_n(last)})", last)):
-        if page > last:
-            continue
-        offset = (page - 1) * ADMIN_PAGE_SIZE
-        ids = list(visible.values_list("pk", flat=True)[offset : offset + ADMIN_PAGE_SIZE])
-        params = {"p": page}
+    for label, params, ids in pages:
         _ok(client.get(url, params))
         times = timed(lambda params=params: _ok(client.get(url, params)), repeat=repeat)
         bare = timed(
@@ -137,18 +82,60 @@ def admin_list_measures(prepared: Prepared, *, repeat: int = LIST_REPEAT) -> lis
         )
         rows.append(
             Measure(
-                f"province: staff children admin changelist {label} p95",
+                f"province: staff {name} {label} p95",
                 round(percentile(times, 95), 1),
                 "ms",
                 target=LIST_TARGET_MS,
                 baseline=round(percentile(bare, 95), 2),
                 baseline_label="the same rows by primary key, no scope, p95",
-                note=f"{_n(total)} children, {len(ids)} rows; p50 {percentile(times, 50):.1f} ms, "
-                f"max {max(times):.1f} ms "
+                note=f"{note}, {len(ids)} rows; p50 {percentile(times, 50):.1f} ms, max {max(times):.1f} ms "
                 f"(bare SELECT max {max(bare):.2f} ms); {repeat} requests",
             )
         )
     return rows
+
+
+def children_list_measures(prepared: Prepared, *, repeat: int = LIST_REPEAT) -> list[Measure]:
+    """The portal's children list of the province's staff (cursor pages in name order)."""
+    staff = prepared.staff
+    total = Child.objects.filter(commune__path__startswith=prepared.province.path, status="active").count()
+    ordered = children_list(user=staff).values_list("sort_key", "pk")
+    pages = []
+    for label, page in _pages(max(math.ceil(total / PAGE_SIZE), 1)):
+        cursor = "" if page == 1 else "|".join(str(v) for v in ordered[(page - 1) * PAGE_SIZE - 1])
+        rows, _next = children_page(children=children_list(user=staff), after=cursor)
+        pages.append((label, {"after": cursor} if cursor else {}, [child.pk for child in rows]))
+    note = f"{_n(total)} children in {prepared.province.name}"
+    url = reverse("children:list")
+    return _page_measures(
+        staff, name="children list /portal/children/", url=url, pages=pages, note=note, repeat=repeat
+    )
+
+
+def admin_list_measures(prepared: Prepared, *, repeat: int = LIST_REPEAT) -> list[Measure]:
+    """The admin's changelist of children for the province's staff (Django's paginator: a COUNT, then
+    an OFFSET)."""
+    visible = Child.objects.visible_to(prepared.staff).order_by("name_folded", "id")
+    total = visible.count()
+    pages = []
+    for label, page in _pages(max(math.ceil(total / ADMIN_PAGE_SIZE), 1)):
+        offset = (page - 1) * ADMIN_PAGE_SIZE
+        pages.append(
+            (
+                label,
+                {"p": page},
+                list(visible.values_list("pk", flat=True)[offset : offset + ADMIN_PAGE_SIZE]),
+            )
+        )
+    url = reverse("admin:children_child_changelist")
+    return _page_measures(
+        prepared.staff,
+        name="children admin changelist",
+        url=url,
+        pages=pages,
+        note=f"{_n(total)} children",
+        repeat=repeat,
+    )
 
 
 def _clear(kind: ReportKind, units, year: int) -> None:
