@@ -52,18 +52,29 @@ SUPPORT_SOURCES = ["fund", "fund", "state_budget", "donor"]
 CHUNK = 200_000
 
 
-def seed_children(*, count: int, seed: int = 2016) -> int:
-    """Add `count` active children over the communes of the tree, with groups, this year's needs (two
-    in five children) and a support received this year (one in two), as the reports count them."""
+def seed_children(
+    *,
+    count: int,
+    seed: int = 2016,
+    under: AdministrativeUnit | None = None,
+    registered_at: dt.datetime | None = None,
+) -> int:
+    """Add `count` active children over the communes of the tree (or of `under`'s subtree), with groups,
+    this year's needs (two in five children) and a support received this year (one in two), as the
+    reports count them; registered now, or at `registered_at` (a report counts the children on the
+    list at its period's end)."""
 
     rng = random.Random(seed)
     today = timezone.localdate()
     now = timezone.now()
-    communes = list(AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE).values_list("pk", "path"))
+    units = (
+        AdministrativeUnit.objects.filter(path__startswith=under.path)
+        if under
+        else AdministrativeUnit.objects
+    )
+    communes = list(units.filter(level=UnitLevel.COMMUNE).values_list("pk", "path"))
     villages: dict[int, list[int]] = {}
-    for pk, parent_id in AdministrativeUnit.objects.filter(level=UnitLevel.VILLAGE).values_list(
-        "pk", "parent_id"
-    ):
+    for pk, parent_id in units.filter(level=UnitLevel.VILLAGE).values_list("pk", "parent_id"):
         villages.setdefault(parent_id, []).append(pk)
     codes, shares = zip(*ETHNIC_SHARES.items(), strict=True)
     groups = [g.code for g in SPECIAL_CIRCUMSTANCES]
@@ -86,7 +97,7 @@ def seed_children(*, count: int, seed: int = 2016) -> int:
             "last_reviewed_year": None,
             "merged_into_id": None,
             "created_by_id": None,
-            "created_at": now,
+            "created_at": registered_at or now,
             "updated_at": now,
         }
         year_start = dt.date(today.year, 1, 1)
