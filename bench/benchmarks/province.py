@@ -23,6 +23,7 @@ from bench.province_data import Prepared, province_prepare
 from children.models import Child
 from children.selectors.registry import children_list, children_page
 from fund_portal.models import AdministrativeUnit, UnitLevel
+from fund_portal.paginators import CappedCountPaginator
 from fund_portal.pdf import warm_up
 from reports.figures.compute import compute_figures
 from reports.models import Report, ReportKind
@@ -113,10 +114,10 @@ def children_list_measures(prepared: Prepared, *, repeat: int = LIST_REPEAT) -> 
 
 
 def admin_list_measures(prepared: Prepared, *, repeat: int = LIST_REPEAT) -> list[Measure]:
-    """The admin's changelist of children for the province's staff (Django's paginator: a COUNT, then
-    an OFFSET)."""
+    """The admin's changelist of children for the province's staff (its paginator counts at most
+    CappedCountPaginator.CAP + 1 rows, then an OFFSET; its last page is the cap's)."""
     visible = Child.objects.visible_to(prepared.staff).order_by("name_folded", "id")
-    total = visible.count()
+    total = min(visible.count(), CappedCountPaginator.CAP + 1)
     pages = []
     for label, page in _pages(max(math.ceil(total / ADMIN_PAGE_SIZE), 1)):
         offset = (page - 1) * ADMIN_PAGE_SIZE
