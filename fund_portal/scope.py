@@ -141,6 +141,17 @@ def visible_unit_ids(user: User) -> frozenset[int] | None:
     return ids
 
 
+def units_in_reach(user: User | None, *unit_ids: int | None) -> bool:
+    """Whether every one of the units (None ignored) is one the user may see: the one scope check of a
+    service that acts on units by id. The system (`user` None) and superusers reach every unit."""
+    from .models import AdministrativeUnit
+
+    ids = {pk for pk in unit_ids if pk is not None}
+    if user is None or not ids or sees_everything(user):
+        return True
+    return AdministrativeUnit.objects.visible_to(user).filter(pk__in=ids).count() == len(ids)
+
+
 def communes_reached(user: User) -> models.QuerySet:
     """The communes a user may place a record in (an incident): the communes in scope, and the commune
     of a village in scope (a village volunteer's records belong to their village's commune, rule 8)."""

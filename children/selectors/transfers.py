@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fund_portal.models import AdministrativeUnit
+from fund_portal.scope import units_in_reach
 
 from ..models import Child, ChildTransfer
 from .duplicates import PROVINCE, child_duplicates
@@ -48,12 +49,12 @@ def child_transfers(*, child: Child) -> list[ChildTransfer]:
 
 def transfer_addressed_to(*, transfer: ChildTransfer, user) -> bool:
     """Whether the user's scope holds the receiving commune (they may accept or refuse)."""
-    return AdministrativeUnit.objects.visible_to(user).filter(pk=transfer.to_commune_id).exists()
+    return units_in_reach(user, transfer.to_commune_id)
 
 
 def transfer_sent_by(*, transfer: ChildTransfer, user) -> bool:
     """Whether the user's scope holds the sending commune (they may cancel)."""
-    return AdministrativeUnit.objects.visible_to(user).filter(pk=transfer.from_commune_id).exists()
+    return units_in_reach(user, transfer.from_commune_id)
 
 
 @dataclass

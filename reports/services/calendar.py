@@ -8,16 +8,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, requires
-from fund_portal.models import AdministrativeUnit
+from fund_portal.scope import units_in_reach
 from reports.models import ReportAddressing, ReportKind
 
 
 def _is_system(by) -> bool:
     return by is None or by.is_superuser
-
-
-def _visible(by, unit_id) -> bool:
-    return AdministrativeUnit.objects.visible_to(by).filter(pk=unit_id).exists()
 
 
 def report_kind_check(*, kind: ReportKind, by) -> None:
@@ -32,7 +28,7 @@ def report_kind_check(*, kind: ReportKind, by) -> None:
                 _("An administrator changes the portal's own kinds of report; make one for your unit."),
                 code="owner",
             )
-        if not _visible(by, saved_owner):
+        if not units_in_reach(by, saved_owner):
             raise ValidationError(
                 _("This kind of report belongs to a unit outside your scope."), code="owner"
             )
@@ -40,7 +36,7 @@ def report_kind_check(*, kind: ReportKind, by) -> None:
         raise ValidationError(
             {"owner": _("Choose the unit whose units owe this report (yours or one under it).")}
         )
-    if not _visible(by, kind.owner_id):
+    if not units_in_reach(by, kind.owner_id):
         raise ValidationError({"owner": _("This unit is outside your scope.")})
 
 
@@ -60,7 +56,7 @@ def report_addressing_check(*, addressing: ReportAddressing, by) -> None:
         addressing.unit_id,
         ReportAddressing.objects.filter(pk=addressing.pk).values_list("unit_id", flat=True).first(),
     } - {None}:
-        if not _visible(by, unit_id):
+        if not units_in_reach(by, unit_id):
             raise ValidationError({"unit": _("This unit is outside your scope.")})
 
 

@@ -8,15 +8,8 @@ from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, requires
 from fund_portal.models import AdministrativeUnit
+from fund_portal.scope import units_in_reach
 from reports.models import Plan, PlanTarget, Population
-
-
-def _outside(by, *unit_ids) -> bool:
-    """Whether any of the units is outside what `by` may see (the system and superusers see all)."""
-    if by is None or by.is_superuser:
-        return False
-    ids = {pk for pk in unit_ids if pk is not None}
-    return AdministrativeUnit.objects.visible_to(by).filter(pk__in=ids).count() != len(ids)
 
 
 def _saved_unit(model, record) -> int | None:
@@ -24,7 +17,7 @@ def _saved_unit(model, record) -> int | None:
 
 
 def plan_check(*, plan: Plan, by) -> None:
-    if _outside(by, plan.unit_id, _saved_unit(Plan, plan)):
+    if not units_in_reach(by, plan.unit_id, _saved_unit(Plan, plan)):
         raise ValidationError({"unit": _("This unit is outside your scope.")})
 
 
@@ -40,7 +33,7 @@ def plan_target_check(*, target: PlanTarget, by) -> None:
     """A target is set for the plan's unit or one under it, for a year of the plan, within `by`'s scope."""
     errors: dict[str, list[str]] = {}
     plan = target.plan
-    if _outside(by, target.unit_id, _saved_unit(PlanTarget, target), plan.unit_id):
+    if not units_in_reach(by, target.unit_id, _saved_unit(PlanTarget, target), plan.unit_id):
         errors["unit"] = [_("This unit is outside your scope.")]
     elif (
         target.unit_id is not None
@@ -71,7 +64,7 @@ def plan_target_delete(*, target: PlanTarget, by) -> None:
 
 
 def population_check(*, population: Population, by) -> None:
-    if _outside(by, population.unit_id, _saved_unit(Population, population)):
+    if not units_in_reach(by, population.unit_id, _saved_unit(Population, population)):
         raise ValidationError({"unit": _("This unit is outside your scope.")})
 
 

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, may, requires
 from fund_portal.models import AdministrativeUnit, Role, User
+from fund_portal.scope import units_in_reach
 from reports.figures.compute import compute_figures
 from reports.models import FROZEN_STATUSES, Cadence, Report, ReportKind, ReportStatus
 from reports.selectors import (
@@ -55,9 +56,7 @@ def _is_system(by) -> bool:
 
 def require_unit_in_scope(*, by, unit: AdministrativeUnit) -> None:
     """The unit is one the user may see; the system may see every unit."""
-    if _is_system(by):
-        return
-    if not AdministrativeUnit.objects.visible_to(by).filter(pk=unit.pk).exists():
+    if not units_in_reach(by, unit.pk):
         raise PermissionDenied(_("%(unit)s is outside your unit.") % {"unit": unit})
 
 

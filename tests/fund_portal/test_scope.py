@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from fund_portal.models import AdministrativeUnit, Role, User
-from fund_portal.scope import visible_unit_ids
+from fund_portal.scope import units_in_reach, visible_unit_ids
 from tests.factories import UserFactory, officer, register_child, staff
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +120,17 @@ def test_accounts_without_a_unit_are_seen_by_superusers_only(tree):
         assert not User.objects.visible_to(user).filter(pk=unassigned.pk).exists()
     root = UserFactory(is_superuser=True, is_staff=True)
     assert User.objects.visible_to(root).filter(pk=unassigned.pk).exists()
+
+
+def test_units_in_reach_holds_only_when_every_named_unit_is_in_scope(tree):
+    user = staff(tree["d1"])
+    assert units_in_reach(user, tree["a"].pk, tree["b"].pk, None)
+    assert not units_in_reach(user, tree["a"].pk, tree["c"].pk)
+    assert not units_in_reach(user, tree["province"].pk)
+    assert not units_in_reach(officer(tree["a"]), tree["b"].pk)
+    assert units_in_reach(None, tree["c"].pk)  # the system
+    assert units_in_reach(UserFactory(is_superuser=True, is_staff=True), tree["c"].pk)
+    assert units_in_reach(user)  # nothing named
 
 
 def test_superuser_sees_every_unit(tree):
