@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Value
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -121,11 +122,15 @@ def children_page(*, children, after: str = "", size: int = 30) -> tuple[list[Ch
     if last_id.isdigit():
         if by_priority:
             if key.lstrip("-").isdigit():
+                # Priority descending, id ascending: no one row value says "after"; the bound
+                # `sort_key <= key` lets the index seek to the page, the OR then drops the ties before it.
                 children = children.filter(
-                    Q(sort_key__lt=int(key)) | Q(sort_key=int(key), id__gt=int(last_id))
+                    Q(sort_key__lte=int(key)), Q(sort_key__lt=int(key)) | Q(id__gt=int(last_id))
                 )
         else:
-            children = children.filter(Q(sort_key__gt=key) | Q(sort_key=key, id__gt=int(last_id)))
+            # A row value, `(name, id) > (key, last id)`, that the name index serves as one seek (an OR
+            # of the two conditions made PostgreSQL walk the index from the start and discard rows).
+            children = children.filter(TupleGreaterThan(Tuple(F("sort_key"), F("id")), (key, int(last_id))))
     rows = list(children[: size + 1])
     next_cursor = f"{rows[size - 1].sort_key}|{rows[size - 1].pk}" if len(rows) > size else ""
     return rows[:size], next_cursor

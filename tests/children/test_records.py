@@ -100,6 +100,20 @@ def test_the_priority_list_pages_by_cursor_without_repeating_a_child(client, tre
     assert "Danh sách ưu tiên" in body and body.index("Hoàng Văn Em 0") < body.index("Hoàng Văn Em 1")
 
 
+def test_the_name_list_pages_by_row_value_cursor_through_children_of_the_same_name(tree, officer_a):
+    """Seven children of one name: the cursor's tie-break on id carries every page over the ties."""
+    registered = {register(officer_a, tree["a"], name="Phạm Văn Tú").pk for _index in range(7)}
+    register(officer_a, tree["a"], name="Phạm Văn Tuấn")
+    seen, after = [], ""
+    while True:
+        page, after = children_page(children=children_list(user=officer_a), after=after, size=3)
+        seen += [c.pk for c in page]
+        if not after:
+            break
+    assert len(seen) == len(set(seen)) == 8
+    assert set(seen[:7]) == registered and seen[:7] == sorted(seen[:7])
+
+
 def test_the_yearly_review_list_shows_who_is_not_reviewed_yet(client, tree, officer_a):
     done = register(officer_a, tree["a"], name="Lê Văn Bảo")
     register(officer_a, tree["a"], name="Trần Thị Cúc")
