@@ -11,6 +11,9 @@ class FundPortalConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from . import audit  # noqa: F401  (registers models with the audit trail)
+        from .lookups import register
+
+        register()
 
         post_migrate.connect(_sync_role_groups, dispatch_uid="fund_portal_role_groups")
 

@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -16,10 +15,10 @@ from fund_portal.exports import xlsx_download
 from fund_portal.forms import sheet_upload_run
 from fund_portal.money import format_vnd
 from fund_portal.paginators import CappedCountPaginator
-from fund_portal.text import fold, folded_pattern, normalize_text
 
 from ..imports.donations import donations_import, donations_import_template
 from ..models import Donation, DonationStatus
+from ..selectors.donations import donations_search
 from ..services.donations import (
     donation_cancel,
     donation_check,
@@ -143,18 +142,8 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return xlsx_download(donations_import_template(by=request.user), "mau-nhap-ung-ho.xlsx")
 
     def get_search_results(self, request, queryset, search_term):
-        """The words as one phrase, found in the donor's name with or without diacritics (a bank
-        statement writes "NGUYEN VAN AN" for Nguyễn Văn An), or in the receipt number or the transfer
-        reference."""
-        term = normalize_text(search_term).strip("\"'")
-        if not term:
-            return queryset, False
-        return queryset.filter(
-            Q(receipt_number__icontains=term)
-            | Q(transfer_reference__icontains=term)
-            | Q(donor__name_folded__contains=fold(term))
-            | Q(donor_name__regex=folded_pattern(term))
-        ), False
+        """A code by equality, a name with or without diacritics (`donations_search`)."""
+        return donations_search(donations=queryset, term=search_term), False
 
     @admin.display(description=_("receipt number"), ordering="receipt_number")
     def receipt_link(self, obj):
