@@ -41,9 +41,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from donations.models import NeedArea
 from donations.selectors.funds import funds_governing
@@ -277,6 +278,31 @@ def _score_sql(*, fund_id: int | None = None, visible: bool = False) -> str:
 
 def _in(column: str, values: list[int]) -> tuple[str, list[int]]:
     return f"{column} IN ({', '.join(['%s'] * len(values))})", values
+
+
+class RecomputeBatch(NamedTuple):
+    communes: list[int]
+    children: int
+
+
+def priority_batches(*, communes: Iterable[int] | None, size: int) -> list[RecomputeBatch]:
+    """The communes (None: every commune with children) in batches of at most `size` children, in
+    commune order; a commune with more is a batch alone. Communes without children are left out."""
+    rows = Child.objects.order_by("commune_id").values_list("commune_id").annotate(count=Count("id"))
+    if communes is not None:
+        rows = rows.filter(commune_id__in=list(communes))
+    batches: list[RecomputeBatch] = []
+    current: list[int] = []
+    held = 0
+    for commune, count in rows:
+        if current and held + count > size:
+            batches.append(RecomputeBatch(current, held))
+            current, held = [], 0
+        current.append(commune)
+        held += count
+    if current:
+        batches.append(RecomputeBatch(current, held))
+    return batches
 
 
 @transaction.atomic

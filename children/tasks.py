@@ -9,6 +9,7 @@ service inside the function: `children.services.incidents` enqueues `incident_no
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
@@ -17,7 +18,7 @@ from donations.selectors.funds import fund_governed_communes
 from fund_portal.models import AdministrativeUnit, UnitLevel
 
 from .models import PriorityWeight
-from .priority import priority_recompute
+from .priority import priority_batches, priority_recompute
 from .services.registry import children_age_out
 
 logger = logging.getLogger(__name__)
@@ -31,20 +32,16 @@ def children_age_out_task() -> int:
     return moved
 
 
-#: Communes recomputed per transaction when a fund's weight changed: a province's children are not
-#: all locked at once while officers keep working.
-RECOMPUTE_COMMUNES = 50
-
-
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def priority_recompute_task(*, fund_id: int | None = None) -> int:
     """After a weight of the priority formula changed: the score and priority again of the children the
-    fund governs, a few communes per transaction; without a fund (the default set), of every child."""
+    fund governs; without a fund (the default set), of every child. In batches (`_recompute_communes`)."""
     if fund_id is None:
-        changed = priority_recompute()
+        communes = None
     else:
         fund = Fund.objects.filter(pk=fund_id).select_related("unit").first()
-        changed = _recompute_communes(fund_governed_communes(fund=fund) if fund is not None else [])
+        communes = fund_governed_communes(fund=fund) if fund is not None else []
+    changed = _recompute_communes(communes)
     logger.info("Priority recomputed for %s children (fund %s)", changed, fund_id or "all")
     return changed
 
@@ -62,6 +59,12 @@ def priority_recompute_units_task(*, unit_ids: list[int]) -> int:
     return changed
 
 
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def priority_recompute_batch_task(*, commune_ids: list[int]) -> int:
+    """One batch of a large recompute: the children of a few communes, in one short transaction."""
+    return priority_recompute(commune_ids=commune_ids)
+
+
 def priority_recompute_units(*, unit_ids: list[int]) -> None:
     """The core's hook (`UNIT_CHANGED_HOOKS`), called after the commit: the recompute in a task."""
     priority_recompute_units_task.delay(unit_ids=list(unit_ids))
@@ -76,11 +79,21 @@ def priority_funds_changed() -> None:
         transaction.on_commit(priority_recompute_task.delay, robust=True)
 
 
-def _recompute_communes(communes: list[int]) -> int:
-    return sum(
-        priority_recompute(commune_ids=communes[start : start + RECOMPUTE_COMMUNES])
-        for start in range(0, len(communes), RECOMPUTE_COMMUNES)
-    )
+def _recompute_communes(communes: list[int] | None) -> int:
+    """Recompute the children of these communes (None: of every commune) a batch at a time, each batch
+    a transaction of its own that holds at most `PRIORITY_RECOMPUTE_BATCH` children (a commune larger
+    than that is a batch alone), so officers' edits never wait long behind it.
+
+    One batch is recomputed here and its count returned. More are each handed to a task of their own
+    on the long-jobs queue (`priority_recompute_batch_task`): no task runs longer than the broker lets a
+    task run before giving it to another worker, and the pool works through them side by side. The
+    count returned is then the number of children scheduled."""
+    batches = priority_batches(communes=communes, size=settings.PRIORITY_RECOMPUTE_BATCH)
+    if len(batches) <= 1:
+        return sum(priority_recompute(commune_ids=batch.communes) for batch in batches)
+    for batch in batches:
+        priority_recompute_batch_task.delay(commune_ids=batch.communes)
+    return sum(batch.children for batch in batches)
 
 
 @shared_task(

@@ -12,6 +12,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -184,6 +185,20 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A pool process warms WeasyPrint up as it starts (config.celery); on a cold container that can
 # pass Celery's default of 4 s, after which the process would be killed and started again.
 CELERY_WORKER_PROC_ALIVE_TIMEOUT = 30
+# Two queues: "celery" for what people wait on (receipts, urgent-incident mail, the heartbeat) and "long"
+# for the long jobs (the priority recomputed over many children, report builds), so a recompute of the
+# whole registry or a deadline's reports never hold a receipt back. A worker started without -Q serves
+# both (make run, the tests); docker compose runs one worker for each.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("long"))
+CELERY_TASK_ROUTES = {
+    "children.tasks.priority_recompute_task": {"queue": "long"},
+    "children.tasks.priority_recompute_units_task": {"queue": "long"},
+    "children.tasks.priority_recompute_batch_task": {"queue": "long"},
+    "reports.tasks.report_build_task": {"queue": "long"},
+}
+#: Children recomputed in one transaction at most (children.tasks._recompute_communes).
+PRIORITY_RECOMPUTE_BATCH = env.int("PRIORITY_RECOMPUTE_BATCH", default=20_000)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "celerybeat-schedule")
 # The beat schedule lives in code, here; report deadlines are data (reports app).
 CELERY_BEAT_SCHEDULE = {

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 SCHEMA_FILE = Path(__file__).resolve().parent / "compose_schema" / "compose-spec.json"
 
-APP_SERVICES = ("web", "worker", "beat")
+APP_SERVICES = ("web", "worker", "worker-long", "beat")
 REQUIRED_VARIABLES = ("SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "POSTGRES_PASSWORD", "EMAIL_URL")
 TEST_ENVIRONMENT = {
     "SECRET_KEY": "compose-test-secret-key",
@@ -159,7 +159,7 @@ def test_a_missing_secret_or_site_setting_stops_compose_with_its_name(raw_config
 
 
 def test_the_stack_has_the_portal_services_plus_postgres_and_redis(config):
-    assert set(config["services"]) == {"migrate", "web", "worker", "beat", "db", "redis"}
+    assert set(config["services"]) == {"migrate", "web", "worker", "worker-long", "beat", "db", "redis"}
     assert config["services"]["db"]["image"] == "postgres:15"
     assert config["services"]["redis"]["image"] == "redis:7"
     app_images = {config["services"][name]["image"] for name in ("migrate", *APP_SERVICES)}
@@ -175,9 +175,23 @@ def test_web_runs_gunicorn_with_the_portal_wsgi_app_on_port_8000(config):
     assert config["services"]["web"]["ports"] == ["127.0.0.1:8000:8000"]
 
 
-@pytest.mark.parametrize("service, role", [("worker", "worker"), ("beat", "beat")])
+@pytest.mark.parametrize("service, role", [("worker", "worker"), ("worker-long", "worker"), ("beat", "beat")])
 def test_worker_and_beat_run_the_portal_celery_app(config, service, role):
     assert command_of(config["services"][service])[:4] == ["celery", "-A", "config", role]
+
+
+def test_each_queue_has_its_worker_holding_one_task_a_process(config):
+    """Receipts and urgent mail ("celery") never wait behind long jobs ("long"): a worker for each."""
+    from django.conf import settings
+
+    queues = {}
+    for name in ("worker", "worker-long"):
+        command = command_of(config["services"][name])
+        assert "--prefetch-multiplier=1" in command
+        [queue] = [part.split("=", 1)[1] for part in command if part.startswith("--queues=")]
+        queues[name] = queue
+    assert queues == {"worker": "celery", "worker-long": "long"}
+    assert {queue.name for queue in settings.CELERY_TASK_QUEUES} == set(queues.values())
 
 
 def test_beat_keeps_its_schedule_on_the_runtime_data_volume(config):
