@@ -100,3 +100,74 @@ def ensure_sqlite_triggers(connection) -> None:
     with connection.cursor() as cursor:
         for statement in SQLITE_TRIGGERS:
             cursor.execute(statement)
+        if "donations_donoryear" in tables:
+            cursor.execute(SQLITE_DONOR_YEAR)
+
+
+# --- What each donor gave each fund in a year (DonorYear, the honour roll) -------------------------
+
+#: A ledger entry counts for its donation's donor when it is a donation's entry or its reversal, the
+#: donation has a donor record and was not given anonymously; it counts in the year the donation was
+#: received. `{entries}` is the entries' table, `{year}` the year in the database's SQL.
+_DONOR_YEAR_SELECT = """
+    SELECT e.fund_id, d.donor_id, {year} AS year, SUM(e.amount) AS total
+    FROM {entries} e JOIN donations_donation d ON d.id = e.donation_id
+    WHERE e.kind IN ('donation', 'reversal') AND d.donor_id IS NOT NULL
+      AND d.display_preference <> 'anonymous' {donors}
+    GROUP BY 1, 2, 3
+"""
+_YEAR = {
+    "postgresql": "EXTRACT(YEAR FROM d.received_on)::integer",
+    "sqlite": "CAST(strftime('%Y', d.received_on) AS INTEGER)",
+}
+
+POSTGRESQL_DONOR_YEAR = f"""
+CREATE OR REPLACE FUNCTION donations_donor_year_add() RETURNS trigger AS $$
+BEGIN
+    INSERT INTO donations_donoryear AS y (fund_id, donor_id, year, total)
+    {_DONOR_YEAR_SELECT.format(entries="new_entries", year=_YEAR["postgresql"], donors="")}
+    ORDER BY 1, 2, 3
+    ON CONFLICT (fund_id, donor_id, year) DO UPDATE SET total = y.total + EXCLUDED.total;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER donations_ledgerentry_donor_year
+    AFTER INSERT ON donations_ledgerentry
+    REFERENCING NEW TABLE AS new_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION donations_donor_year_add();
+"""
+POSTGRESQL_DONOR_YEAR_DROP = """
+DROP TRIGGER IF EXISTS donations_ledgerentry_donor_year ON donations_ledgerentry;
+DROP FUNCTION IF EXISTS donations_donor_year_add();
+"""
+SQLITE_DONOR_YEAR = f"""CREATE TRIGGER IF NOT EXISTS donations_ledgerentry_donor_year
+    AFTER INSERT ON donations_ledgerentry
+    WHEN NEW.donation_id IS NOT NULL AND NEW.kind IN ('donation', 'reversal')
+    BEGIN
+        INSERT INTO donations_donoryear (fund_id, donor_id, year, total)
+        SELECT NEW.fund_id, d.donor_id, {_YEAR["sqlite"]}, NEW.amount
+        FROM donations_donation d
+        WHERE d.id = NEW.donation_id AND d.donor_id IS NOT NULL AND d.display_preference <> 'anonymous'
+        ON CONFLICT (fund_id, donor_id, year) DO UPDATE SET total = total + excluded.total;
+    END"""
+SQLITE_DONOR_YEAR_DROP = "DROP TRIGGER IF EXISTS donations_ledgerentry_donor_year"
+
+
+def donor_years_sql(vendor: str, *, donors: bool = False) -> str:
+    """A SELECT of what DonorYear must hold, from the ledger (all donors, or `%s`-listed ones)."""
+    condition = "AND d.donor_id IN %s" if donors else ""
+    return _DONOR_YEAR_SELECT.format(entries="donations_ledgerentry", year=_YEAR[vendor], donors=condition)
+
+
+def donor_years_rebuild(cursor, vendor: str, donor_ids: list[int] | None = None) -> None:
+    """Recompute DonorYear from the ledger: every row, or the rows of some donors (a merge)."""
+    columns = "INSERT INTO donations_donoryear (fund_id, donor_id, year, total) "
+    if donor_ids is None:
+        cursor.execute("DELETE FROM donations_donoryear")
+        cursor.execute(columns + donor_years_sql(vendor))
+        return
+    if not donor_ids:
+        return
+    listed = "(" + ", ".join(["%s"] * len(donor_ids)) + ")"
+    cursor.execute(f"DELETE FROM donations_donoryear WHERE donor_id IN {listed}", donor_ids)  # noqa: S608
+    cursor.execute(columns + donor_years_sql(vendor, donors=True).replace("IN %s", f"IN {listed}"), donor_ids)

@@ -36,3 +36,9 @@ def query_year(request, name: str = "year", *, default: int | None = None) -> in
 def query_month(request, name: str = "month", *, default: int | None = None) -> int | None:
     """A month of the query string, 1 to 12 ("not found" outside them)."""
     return query_int(request, name, minimum=1, maximum=12, default=default, error=_("No such month."))
+
+
+def query_page(request, name: str = "page") -> int:
+    """A page number of the query string, from 1 (1 when absent or not a number; "not found" when
+    below 1 or beyond any list's length)."""
+    return query_int(request, name, minimum=1, maximum=1_000_000, default=1, error=_("No such page."))

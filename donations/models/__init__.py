@@ -13,6 +13,7 @@ from .funds import BankAccount, Fund
 from .ledger import (
     DocumentCounter,
     DocumentSeries,
+    DonorYear,
     EntryKind,
     EntryLink,
     LedgerEntry,
@@ -32,6 +33,7 @@ from .statements import (
 from .stock import StockItem, StockMovement
 
 __all__ = [
+    "DonorYear",
     "SourceCategory",
     "NeedArea",
     "RestrictionKind",

@@ -183,3 +183,31 @@ class LedgerMonth(models.Model):
     @property
     def net(self) -> int:
         return self.inflow + self.outflow
+
+
+class DonorYear(models.Model):
+    """What a donor gave a fund in a year, net of reversals: the honour roll reads these rows.
+
+    Kept by the database, as `LedgerMonth` is: a trigger on `LedgerEntry` adds each donation's entry
+    (and its reversal's) to the year the donation was received, for donations with a donor record that
+    were not given anonymously (`donations.ledger_sql`). Only a donor merge moves gifts between donors;
+    it rebuilds the two donors' rows (`donor_years_rebuild`).
+    """
+
+    fund = models.ForeignKey(
+        Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    donor = models.ForeignKey(
+        "donations.Donor", verbose_name=_("donor"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    total = models.BigIntegerField(_("given (đồng)"), default=0)
+
+    class Meta:
+        verbose_name = _("donor's year")
+        verbose_name_plural = _("donors' years")
+        constraints = [models.UniqueConstraint(fields=["fund", "donor", "year"], name="donor_year_unique")]
+        indexes = [models.Index(fields=["year", "fund"], name="donor_year_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.donor_id} {self.year}: {self.total}"

@@ -16,16 +16,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Q, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import Case, Count, F, Max, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from fund_portal.text import fold
 
 from ..models import (
     DisplayPreference,
     Donation,
     DonationStatus,
-    Donor,
+    DonorKind,
+    DonorYear,
     EntryKind,
     EntryLink,
     Fund,
@@ -315,48 +318,81 @@ def recognition_thresholds(*, fund: Fund | None) -> tuple[int, int]:
     )
 
 
-def recognised_donors(*, year: int, fund: Fund | None = None, unit_path: str | None = None) -> list[dict]:
+#: Donors on one page of the honour roll.
+HONOUR_ROLL_PAGE = 100
+
+
+@dataclass
+class HonourRoll:
+    """One page of the honour roll: its rows, the page number, whether more follow, and how many
+    donors are on the roll in all (with the search, if any)."""
+
+    rows: list[dict]
+    page: int
+    count: int
+    pages: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def recognised_donors(
+    *,
+    year: int,
+    fund: Fund | None = None,
+    unit_path: str | None = None,
+    query: str = "",
+    page: int = 1,
+    per_page: int = HONOUR_ROLL_PAGE,
+) -> HonourRoll:
     """The honour roll (vinh danh) of a fund's pages: donors to the funds under `unit_path` who gave at
     least the fund's amount in `year`, or gave in each of its years running
-    (`recognition_thresholds`); shown as they chose, anonymous ones left out.
+    (`recognition_thresholds`); shown as they chose, anonymous ones left out; the largest gift of the
+    year first. A page at a time, and optionally only the donors whose name holds `query` (without
+    diacritics).
 
-    A gift made anonymously (its own choice, whatever the donor record says) counts for nobody's name:
-    thanking its donor by name for it would tell what the donor asked to keep quiet."""
+    Read from `DonorYear`, which the database keeps as entries are posted: a gift made anonymously
+    (its own choice, whatever the donor record says) counts for nobody's name, since thanking its donor
+    by name for it would tell what the donor asked to keep quiet."""
     min_amount, years_needed = recognition_thresholds(fund=fund)
-    donations = in_fund_scope(Donation.objects.all(), "fund__unit", unit_path)
-    totals = (
-        donations.filter(
-            status=DonationStatus.POSTED,
-            donor__isnull=False,
-            received_on__year__lte=year,
-            received_on__year__gt=year - max(years_needed, 1),
-        )
-        .exclude(display_preference=DisplayPreference.ANONYMOUS)
-        .values("donor", year_=ExtractYear("received_on"))
-        .annotate(total=Sum("amount"))
-        .order_by()
+    window = max(years_needed, 1)
+    given = {f"y{back}": Coalesce(Sum("total", filter=Q(year=year - back)), 0) for back in range(window)}
+    # Years running, back from `year`: the longest unbroken run of years with a gift, at most `window`.
+    streak = Case(
+        *(
+            When(Q(*(Q(**{f"y{back}__gt": 0}) for back in range(run))), then=Value(run))
+            for run in range(window, 0, -1)
+        ),
+        default=Value(0),
     )
-    by_donor: dict[int, dict[int, int]] = {}
-    for row in totals:
-        by_donor.setdefault(row["donor"], {})[row["year_"]] = row["total"]
-    chosen = {}
-    for donor_id, years in by_donor.items():
-        streak = 0
-        while years.get(year - streak, 0) > 0:
-            streak += 1
-        if years.get(year, 0) >= min_amount or streak >= years_needed:
-            chosen[donor_id] = {"in_year": years.get(year, 0), "streak": streak}
-    donors = Donor.objects.filter(pk__in=chosen).exclude(display_preference=DisplayPreference.ANONYMOUS)
+    years = in_fund_scope(DonorYear.objects.all(), "fund__unit", unit_path).filter(
+        year__gt=year - window, year__lte=year
+    )
+    if query.strip():
+        years = years.filter(donor__name_folded__contains=fold(query))
+    roll = (
+        years.exclude(donor__display_preference=DisplayPreference.ANONYMOUS)
+        .values("donor", "donor__name", "donor__kind", "donor__display_preference")
+        .annotate(**given)
+        .annotate(streak=streak)
+        .filter(Q(y0__gte=min_amount) | Q(streak__gte=years_needed))
+        .order_by("-y0", "-streak", "donor__name", "donor")
+    )
+    count = roll.count()
+    pages = max(1, -(-count // per_page))
+    page = min(max(page, 1), pages)
+    kinds = dict(DonorKind.choices)
     rows = [
         {
-            "name": public_name(name=d.name, preference=d.display_preference),
-            "kind": d.get_kind_display(),
-            "amount": chosen[d.pk]["in_year"],
-            "streak": chosen[d.pk]["streak"],
+            "name": public_name(name=row["donor__name"], preference=row["donor__display_preference"]),
+            "kind": kinds.get(row["donor__kind"], row["donor__kind"]),
+            "amount": row["y0"],
+            "streak": row["streak"],
         }
-        for d in donors
+        for row in roll[(page - 1) * per_page : page * per_page]
     ]
-    return sorted(rows, key=lambda r: (-r["amount"], -r["streak"], r["name"]))
+    return HonourRoll(rows=rows, page=page, count=count, pages=pages)
 
 
 def ledger_version() -> int:

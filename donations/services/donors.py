@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from fund_portal.authority import Action, requires
 from fund_portal.models import User
 from fund_portal.text import fold, normalize_text
 
+from ..ledger_sql import donor_years_rebuild
 from ..models import Donation, Donor
 
 
@@ -37,6 +38,8 @@ def donor_merge(*, keep: Donor, duplicate: Donor, by: User | None = None) -> Don
         if duplicate.merged_into_id or keep.merged_into_id:
             raise ValidationError(_("One of these donors has already been merged."), code="merged")
         Donation.objects.filter(donor=duplicate).update(donor=keep)
+        with connection.cursor() as cursor:  # the honour roll's sums follow the gifts
+            donor_years_rebuild(cursor, connection.vendor, [keep.pk, duplicate.pk])
         for field in ("tax_code", "phone", "email", "address"):
             if not getattr(keep, field) and getattr(duplicate, field):
                 setattr(keep, field, getattr(duplicate, field))

@@ -142,3 +142,16 @@ def test_the_command_finds_totals_that_drifted_and_rebuilds_them(fund, district_
     call_command("ledger_months", "--rebuild", stdout=io.StringIO())
     assert months_differences(connection) == []
     assert LedgerMonth.objects.get(fund=fund).inflow == 1_000_000
+
+
+def test_the_rebuild_recomputes_the_donors_yearly_sums_too(fund, district_staff, yesterday):
+    from donations.models import DonorYear
+    from tests.factories import DonorFactory
+
+    donor = DonorFactory(unit=fund.unit, name="Lê Văn An")
+    give(fund, 1_000_000, yesterday, district_staff, donor=donor)
+    DonorYear.objects.filter(donor=donor).update(total=5)
+    call_command("ledger_months", "--rebuild", stdout=io.StringIO())
+    assert list(DonorYear.objects.filter(donor=donor).values_list("year", "total")) == [
+        (yesterday.year, 1_000_000)
+    ]

@@ -1,14 +1,15 @@
 """`manage.py ledger_months [--rebuild]`: check the ledger's month totals against the entries.
 
 The totals (LedgerMonth) are kept by a database trigger; this says whether they still equal the
-ledger, and `--rebuild` recomputes them from the entries (the entries are never touched).
+ledger, and `--rebuild` recomputes them from the entries (the entries are never touched), with what
+each donor gave each fund in a year (DonorYear, the honour roll's sums, kept the same way).
 """
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from donations.ledger_sql import months_rebuild
+from donations.ledger_sql import donor_years_rebuild, months_rebuild
 from donations.models import LedgerEntry, LedgerMonth
 from donations.selectors.ledger import months_differences
 
@@ -20,7 +21,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rebuild",
             action="store_true",
-            help=_("Recompute the month totals from the entries (the entries are not changed)."),
+            help=_(
+                "Recompute the month totals and the donors' yearly sums from the entries (the entries "
+                "are not changed)."
+            ),
         )
 
     def handle(self, *args, rebuild: bool = False, **options):
@@ -32,6 +36,7 @@ class Command(BaseCommand):
                         cursor.execute(f"LOCK TABLE {LedgerEntry._meta.db_table} IN SHARE MODE")
                 with connection.cursor() as cursor:
                     months_rebuild(cursor, connection.vendor)
+                    donor_years_rebuild(cursor, connection.vendor)
             self.stdout.write(
                 _("Recomputed %(rows)s month totals from the ledger.") % {"rows": LedgerMonth.objects.count()}
             )
