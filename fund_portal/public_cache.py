@@ -16,6 +16,9 @@ never a sibling's: a posting to one commune's fund leaves another commune's (or 
 Services call `public_figures_changed(unit_ids=...)` when money, support or needs change and
 `public_cache_bump(unit_ids=...)` for other public changes (a news post, a campaign, a withdrawn
 story). The core keeps this so that every app can call it without importing the public site.
+
+A page that shows no figures (the news) reads `public:content:<unit path>` (`content_generation_key`)
+instead, which only `public_cache_bump` raises: the postings of an appeal night leave it alone.
 """
 
 from __future__ import annotations
@@ -36,6 +39,11 @@ def scope_generation_key(scope: str | None) -> str:
     return f"{GENERATION_KEY}:{scope or WHOLE_SCOPE}"
 
 
+def content_generation_key(scope: str | None) -> str:
+    """The generation of a scope's pages that show no figures: raised by every change but a figure's."""
+    return f"public:content:{scope or WHOLE_SCOPE}"
+
+
 def _incr(key: str) -> None:
     try:
         cache.incr(key)
@@ -52,9 +60,9 @@ def _scopes_above(paths: Iterable[str]) -> set[str]:
     return scopes
 
 
-def public_cache_bump(*, unit_ids: Iterable[int | None] | None = None) -> None:
+def public_cache_bump(*, unit_ids: Iterable[int | None] | None = None, figures_only: bool = False) -> None:
     """Make the cached public pages that show these units stale now (their funds' and those above);
-    every page of every fund when no unit is given."""
+    every page of every fund when no unit is given. `figures_only`: only the pages that show figures."""
     if unit_ids is None:
         _incr(GENERATION_KEY)
         return
@@ -64,16 +72,26 @@ def public_cache_bump(*, unit_ids: Iterable[int | None] | None = None) -> None:
     paths = AdministrativeUnit.objects.filter(pk__in=ids).values_list("path", flat=True) if ids else []
     for scope in sorted(_scopes_above(paths)):
         _incr(scope_generation_key(scope))
+        if not figures_only:
+            _incr(content_generation_key(scope))
 
 
-def public_cache_bump_on_commit(*, unit_ids: Iterable[int | None] | None = None) -> None:
+def public_cache_bump_on_commit(
+    *, unit_ids: Iterable[int | None] | None = None, figures_only: bool = False
+) -> None:
     """`public_cache_bump` when the transaction commits."""
-    transaction.on_commit(partial(public_cache_bump, unit_ids=None if unit_ids is None else list(unit_ids)))
+    transaction.on_commit(
+        partial(
+            public_cache_bump,
+            unit_ids=None if unit_ids is None else list(unit_ids),
+            figures_only=figures_only,
+        )
+    )
 
 
 def public_figures_changed(*, unit_ids: Iterable[int | None] | None = None) -> None:
     """Money, support or needs changed at these units: stale now, and again at commit (a page built
     between the two from the figures before the commit is not kept)."""
     unit_ids = None if unit_ids is None else list(unit_ids)
-    public_cache_bump(unit_ids=unit_ids)
-    public_cache_bump_on_commit(unit_ids=unit_ids)
+    public_cache_bump(unit_ids=unit_ids, figures_only=True)
+    public_cache_bump_on_commit(unit_ids=unit_ids, figures_only=True)

@@ -1,14 +1,18 @@
-"""Caching of the public site: whole pages keyed by fund, a "figures version" and generations.
+"""Caching of the public site: whole pages keyed by fund, stamped with generations and a "figures
+version", served stale while one request builds them again.
 
 A deployment serves several funds, each with its own public pages (`donations.selectors.public_funds`:
 the request's fund, and the unit path its pages cover, its *scope*). Each public page is cached whole
 (the HTML) for visitors without a session, and its data for everyone, under a key made of the fund,
-the path, the language and the fund's *version*, and kept with the *generations* it was built in:
+the language and the path:
 
-    public:<fund id>:page:<language>:<version>:<hash of the path and the query parameters it reads>
-    public:<fund id>:data:<language>:<version>:<name of the data>
+    public:<fund id>:page:<language>:<hash of the path and the query parameters it reads>
+    public:<fund id>:data:<language>:<name of the data>
 
-(fund id 0 when the deployment has no fund yet.)
+(fund id 0 when the deployment has no fund yet). Each entry holds the *stamp* it was built in and the
+time it was built. It is fresh while its stamp is the current one and it is younger than
+`PUBLIC_CACHE_SECONDS` (60 s, the backstop for what nothing announces: a news post whose publication
+time arrives, a donor changing their display choice). The stamp is:
 
 - the generations, numbers kept in the cache (Redis in production, shared by every worker): one for
   every page of every fund, and one per scope (`fund_portal.public_cache`), which
@@ -17,14 +21,18 @@ the path, the language and the fund's *version*, and kept with the *generations*
   support or a needs assessment calls it, at once and again when its transaction commits, for the units
   it touched; the pages of the funds of that unit and of the units above it go stale, a sibling fund's
   stay. `public_cache_bump()` does the same for the changes that are not figures: a news post, a
-  campaign edited, a guardian withdrawing consent to a story. So a posted donation shows on the very
-  next page load of its fund's pages;
-- the *version*: the ids of the latest ledger entry, support and need within the fund's scope (three
-  `MAX(id)`: one SQL statement for the whole deployment, three filtered by the scope's unit path
-  otherwise), read at most once a second per worker process and scope. It is the safety net for a
-  writer that forgot to call `public_figures_changed()`: such a change still shows within a second;
-- a timeout (`PUBLIC_CACHE_SECONDS`, 60 s) as the backstop for the rest (a news post whose
-  publication time arrives, a donor changing their display choice).
+  campaign edited, a guardian withdrawing consent to a story. A page that shows no figures (the news,
+  `figures=False`) reads a generation of its own that only `public_cache_bump()` raises;
+- for a page that shows figures, the *version*: the ids of the latest ledger entry, support and need
+  within the fund's scope (three `MAX(id)`: one SQL statement for the whole deployment, three filtered
+  by the scope's unit path otherwise), read at most once a second per worker process and scope. It is
+  the safety net for a writer that forgot to call `public_figures_changed()`: such a change still
+  shows within a second.
+
+A stale entry is not thrown away: the first request that finds it stale builds the page again (it
+takes a short lock in the cache), and every other request meanwhile gets the stale copy. On an appeal
+night, with a posting every second, each page is built about once a second, not once per visitor; a
+posted donation shows on the next page load once that build is done.
 
 A cached page therefore costs one cache round trip (the page and its generations together) and no
 database query.
@@ -54,7 +62,7 @@ from django.utils.cache import patch_vary_headers
 from children.models import Need, Support
 from donations.models import LedgerEntry
 from donations.selectors.public_funds import public_fund_scope, public_funds_forget, request_fund
-from fund_portal.public_cache import GENERATION_KEY, scope_generation_key
+from fund_portal.public_cache import GENERATION_KEY, content_generation_key, scope_generation_key
 
 PUBLIC_CACHE_SECONDS = 60
 
@@ -103,7 +111,8 @@ def figures_version_forget() -> None:
 
 @dataclass(frozen=True)
 class PublicVersion:
-    """What a public page's cache entries are keyed by: its fund, the scope its pages cover, the version."""
+    """What a public page's cache entries are checked against: its fund, the scope its pages cover,
+    the figures version."""
 
     fund_id: int
     scope: str | None
@@ -111,10 +120,11 @@ class PublicVersion:
 
     def key(self, kind: str, *parts: str) -> str:
         language = translation.get_language() or ""
-        return ":".join(("public", str(self.fund_id), kind, language, self.figures, *parts))
+        return ":".join(("public", str(self.fund_id), kind, language, *parts))
 
-    def generation_keys(self) -> list[str]:
-        return [GENERATION_KEY, scope_generation_key(self.scope)]
+    def generation_keys(self, *, figures: bool = True) -> list[str]:
+        scoped = scope_generation_key(self.scope) if figures else content_generation_key(self.scope)
+        return [GENERATION_KEY, scoped]
 
 
 def public_version(request) -> PublicVersion:
@@ -133,59 +143,95 @@ def _shared(request) -> bool:
     )
 
 
-def public_data(name: str, build: Callable[[], dict], *, version: PublicVersion) -> dict:
-    """The data of a public page, built once per fund, figures version, language and generations."""
-    key = version.key("data", name)
-    found = cache.get_many([key, *version.generation_keys()])
-    generation = tuple(found.get(k, 0) for k in version.generation_keys())
-    cached = found.get(key)
-    if cached is not None and cached[0] == generation:
-        return cached[1]
-    data = build()
-    cache.set(key, (generation, data), PUBLIC_CACHE_SECONDS)
-    return data
+#: How long an entry stays in the cache: long past its freshness, so that a stale copy is there to
+#: serve while one request builds the page again.
+ENTRY_SECONDS = 3600
+#: How long one request may hold the right to build a stale page again (it gives it back when done).
+REBUILD_SECONDS = 30
 
 
-def public_page(*, params: tuple[str, ...] = ()):
+def _cached(key: str, version: PublicVersion, build: Callable[[], tuple[object, bool]], *, figures: bool):
+    """What `build` makes, cached under `key` with the stamp it was built in (the generations and, for
+    a page that shows figures, the figures version) and the time.
+
+    Fresh (same stamp, younger than PUBLIC_CACHE_SECONDS): served. Stale: the first request to see it
+    builds it again, and every other request meanwhile gets the stale copy (one build, not one per
+    visitor, on a night when a posting arrives every second). Missing: built. `build` returns what to
+    serve and whether it may be kept."""
+    generation_keys = version.generation_keys(figures=figures)
+    found = cache.get_many([key, *generation_keys])
+    stamp = (tuple(found.get(k, 0) for k in generation_keys), version.figures if figures else "")
+    entry = found.get(key)
+    if entry is not None:
+        built_in, built_at, value = entry
+        if built_in == stamp and time.time() - built_at < PUBLIC_CACHE_SECONDS:
+            return value
+        if not cache.add(f"{key}:rebuilding", 1, REBUILD_SECONDS):
+            return value  # another request is building it: the stale copy meanwhile
+    try:
+        value, keep = build()
+        if keep:
+            cache.set(key, (stamp, time.time(), value), ENTRY_SECONDS)
+        return value
+    finally:
+        if entry is not None:
+            cache.delete(f"{key}:rebuilding")
+
+
+def public_data(
+    name: str, build: Callable[[], dict], *, version: PublicVersion, figures: bool = True
+) -> dict:
+    """The data of a public page, built again when its fund's figures or generations moved (see
+    `_cached`). `figures=False`: data that shows no figure (postings leave it alone)."""
+    return _cached(version.key("data", name), version, lambda: (build(), True), figures=figures)
+
+
+def public_page(*, params: tuple[str, ...] = (), figures: bool = True):
     """Serve a public page from the cache for visitors without a session (see the module docstring).
 
     Only the query parameters named in `params` make a page of its own (no cache flooding with
-    made-up query strings); the view receives `version` as a keyword, to pass on to `public_data`."""
+    made-up query strings); the view receives `version` as a keyword, to pass on to `public_data`.
+    `figures=False`: a page that shows no figure, which postings leave alone."""
 
     def decorate(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            return _serve(view, params, request, *args, **kwargs)
+            return _serve(view, params, figures, request, *args, **kwargs)
 
         return wrapper
 
     return decorate
 
 
-def _serve(view, params, request, *args, **kwargs):
+def page_key(request, params: tuple[str, ...], version: PublicVersion) -> str:
+    """The cache key of a page: its path and the query parameters it reads, hashed (a made-up
+    500-character slug must not make a key memcached or Redis refuse)."""
+    query = "&".join(f"{p}={request.GET.get(p, '')[:20]}" for p in params)
+    address = hashlib.blake2b(f"{request.path}?{query}".encode(), digest_size=16).hexdigest()
+    return version.key("page", address)
+
+
+def _serve(view, params, figures, request, *args, **kwargs):
     version = public_version(request)
     if not _shared(request):
         response = view(request, *args, version=version, **kwargs)
         patch_vary_headers(response, ["Cookie"])
         return response
-    query = "&".join(f"{p}={request.GET.get(p, '')[:20]}" for p in params)
-    # The address is hashed: a made-up 500-character slug must not make a key memcached or Redis refuse.
-    address = hashlib.blake2b(f"{request.path}?{query}".encode(), digest_size=16).hexdigest()
-    key = version.key("page", address)
-    found = cache.get_many([key, *version.generation_keys()])
-    generation = tuple(found.get(k, 0) for k in version.generation_keys())
-    cached = found.get(key)
-    if cached is not None and cached[0] == generation:
-        response = HttpResponse(cached[2], content_type=cached[1])
-    else:
+    built = []
+
+    def build():
         response = view(request, *args, version=version, **kwargs)
         if hasattr(response, "render"):
             response = response.render()
-        if (
+        built.append(response)
+        keep = (
             response.status_code == 200
             and not response.cookies
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        ):
-            cache.set(key, (generation, response["Content-Type"], response.content), PUBLIC_CACHE_SECONDS)
+        )
+        return (response["Content-Type"], response.content), keep
+
+    content_type, content = _cached(page_key(request, params, version), version, build, figures=figures)
+    response = built[0] if built else HttpResponse(content, content_type=content_type)
     patch_vary_headers(response, ["Cookie"])
     return response

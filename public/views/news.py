@@ -15,16 +15,18 @@ from public.pages import page
 
 @login_not_required
 @require_GET
-@public_page(params=("page",))
+@public_page(params=("page",), figures=False)
 def news_list(request, *, version):
     posts = selectors.public_news(fund=request_fund(request), unit_path=version.scope)
-    data = public_data("news", lambda: {"news": selectors.news_items(posts[:50])}, version=version)
+    data = public_data(
+        "news", lambda: {"news": selectors.news_items(posts[:50])}, version=version, figures=False
+    )
     return page(request, "public/news_list.html", data, title=_("News"), description=_("News of the fund."))
 
 
 @login_not_required
 @require_GET
-@public_page()
+@public_page(figures=False)
 def news_detail(request, slug, *, version):
     post = get_object_or_404(
         selectors.public_news(fund=request_fund(request), unit_path=version.scope), slug=slug
