@@ -102,6 +102,8 @@ def ensure_sqlite_triggers(connection) -> None:
             cursor.execute(statement)
         if "donations_donoryear" in tables:
             cursor.execute(SQLITE_DONOR_YEAR)
+        if "donations_campaignraised" in tables:
+            cursor.execute(SQLITE_CAMPAIGN_RAISED)
 
 
 # --- What each donor gave each fund in a year (DonorYear, the honour roll) -------------------------
@@ -171,3 +173,53 @@ def donor_years_rebuild(cursor, vendor: str, donor_ids: list[int] | None = None)
     listed = "(" + ", ".join(["%s"] * len(donor_ids)) + ")"
     cursor.execute(f"DELETE FROM donations_donoryear WHERE donor_id IN {listed}", donor_ids)  # noqa: S608
     cursor.execute(columns + donor_years_sql(vendor, donors=True).replace("IN %s", f"IN {listed}"), donor_ids)
+
+
+# --- What each campaign has raised (CampaignRaised: its page and cards) -----------------------------
+
+_CAMPAIGN_SELECT = """
+    SELECT d.campaign_id, SUM(e.amount) AS total
+    FROM {entries} e JOIN donations_donation d ON d.id = e.donation_id
+    WHERE e.kind IN ('donation', 'reversal') AND d.campaign_id IS NOT NULL
+    GROUP BY 1
+"""
+POSTGRESQL_CAMPAIGN_RAISED = f"""
+CREATE OR REPLACE FUNCTION donations_campaign_raised_add() RETURNS trigger AS $$
+BEGIN
+    INSERT INTO donations_campaignraised AS c (campaign_id, total)
+    {_CAMPAIGN_SELECT.format(entries="new_entries")}
+    ORDER BY 1
+    ON CONFLICT (campaign_id) DO UPDATE SET total = c.total + EXCLUDED.total;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER donations_ledgerentry_campaign_raised
+    AFTER INSERT ON donations_ledgerentry
+    REFERENCING NEW TABLE AS new_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION donations_campaign_raised_add();
+"""
+POSTGRESQL_CAMPAIGN_RAISED_DROP = """
+DROP TRIGGER IF EXISTS donations_ledgerentry_campaign_raised ON donations_ledgerentry;
+DROP FUNCTION IF EXISTS donations_campaign_raised_add();
+"""
+SQLITE_CAMPAIGN_RAISED = """CREATE TRIGGER IF NOT EXISTS donations_ledgerentry_campaign_raised
+    AFTER INSERT ON donations_ledgerentry
+    WHEN NEW.donation_id IS NOT NULL AND NEW.kind IN ('donation', 'reversal')
+    BEGIN
+        INSERT INTO donations_campaignraised (campaign_id, total)
+        SELECT d.campaign_id, NEW.amount FROM donations_donation d
+        WHERE d.id = NEW.donation_id AND d.campaign_id IS NOT NULL
+        ON CONFLICT (campaign_id) DO UPDATE SET total = total + excluded.total;
+    END"""
+SQLITE_CAMPAIGN_RAISED_DROP = "DROP TRIGGER IF EXISTS donations_ledgerentry_campaign_raised"
+
+
+def campaigns_raised_sql() -> str:
+    """A SELECT of what CampaignRaised must hold, from the ledger (the rebuild and the check)."""
+    return _CAMPAIGN_SELECT.format(entries="donations_ledgerentry")
+
+
+def campaigns_raised_rebuild(cursor) -> None:
+    """Recompute CampaignRaised from the ledger."""
+    cursor.execute("DELETE FROM donations_campaignraised")
+    cursor.execute("INSERT INTO donations_campaignraised (campaign_id, total) " + campaigns_raised_sql())

@@ -11,6 +11,7 @@ from .donors import DisplayPreference, Donor, DonorKind
 from .drives import DriveAgency, SalaryDrive
 from .funds import BankAccount, Fund
 from .ledger import (
+    CampaignRaised,
     DocumentCounter,
     DocumentSeries,
     DonorYear,
@@ -33,6 +34,7 @@ from .statements import (
 from .stock import StockItem, StockMovement
 
 __all__ = [
+    "CampaignRaised",
     "DonorYear",
     "SourceCategory",
     "NeedArea",

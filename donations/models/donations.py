@@ -161,6 +161,11 @@ class Donation(ScopedModel, Restricted):
             models.Index(fields=["donor", "received_on"], name="donation_donor_date_idx"),
             models.Index(fields=["campaign", "status"], name="donation_campaign_idx"),
             models.Index(
+                fields=["campaign", "-received_on", "-id"],
+                condition=Q(status=DonationStatus.POSTED, campaign__isnull=False),
+                name="donation_campaign_wall_idx",
+            ),
+            models.Index(
                 fields=["receipt_number"], condition=~Q(receipt_number=""), name="donation_receipt_number_idx"
             ),
             models.Index(fields=["pledge"], condition=Q(pledge__isnull=False), name="donation_pledge_idx"),

@@ -211,3 +211,23 @@ class DonorYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.donor_id} {self.year}: {self.total}"
+
+
+class CampaignRaised(models.Model):
+    """What a campaign has raised, money and goods at value, net of reversals: its public page and
+    the campaign cards read this row instead of summing the campaign's entries.
+
+    Kept by the database like `DonorYear`: a trigger on `LedgerEntry` adds each entry of a donation to
+    the campaign (`donations.ledger_sql`). A posted donation never changes campaign."""
+
+    campaign = models.OneToOneField(
+        "campaigns.Campaign", verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="+"
+    )
+    total = models.BigIntegerField(_("raised (đồng)"), default=0)
+
+    class Meta:
+        verbose_name = _("campaign's total")
+        verbose_name_plural = _("campaigns' totals")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.total}"

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from fund_portal.text import fold
 
 from ..models import (
+    CampaignRaised,
     DisplayPreference,
     Donation,
     DonationStatus,
@@ -278,17 +279,12 @@ def fund_donor_list(*, fund: Fund, year: int, month: int) -> list[dict]:
 
 
 def campaigns_raised(*, campaign_ids: list[int]) -> dict[int, int]:
-    """Money and goods (at value) raised by each campaign: its donations' ledger entries, net of reversals."""
-    if not campaign_ids:
-        return {}
-    rows = (
-        LedgerEntry.objects.filter(donation__campaign_id__in=campaign_ids, kind__in=DONATION_KINDS)
-        .values("donation__campaign_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
+    """Money and goods (at value) raised by each campaign, net of reversals (`CampaignRaised`, which the
+    database keeps as entries are posted)."""
     raised = dict.fromkeys(campaign_ids, 0)
-    raised.update({row["donation__campaign_id"]: row["total"] or 0 for row in rows})
+    if campaign_ids:
+        rows = CampaignRaised.objects.filter(campaign_id__in=campaign_ids).values_list("campaign_id", "total")
+        raised.update(rows)
     return raised
 
 

@@ -155,3 +155,64 @@ def test_the_rebuild_recomputes_the_donors_yearly_sums_too(fund, district_staff,
     assert list(DonorYear.objects.filter(donor=donor).values_list("year", "total")) == [
         (yesterday.year, 1_000_000)
     ]
+
+
+def summaries_from_ledger() -> tuple[set, set]:
+    """What DonorYear and CampaignRaised must hold, computed from the ledger, beside what they hold."""
+    from donations.ledger_sql import campaigns_raised_sql, donor_years_sql
+    from donations.models import CampaignRaised, DonorYear
+
+    with connection.cursor() as cursor:
+        cursor.execute(donor_years_sql(connection.vendor))
+        donor_years = {row for row in cursor.fetchall() if row[3]}
+        cursor.execute(campaigns_raised_sql())
+        campaigns = {row for row in cursor.fetchall() if row[1]}
+    kept_years = {
+        row for row in DonorYear.objects.values_list("fund_id", "donor_id", "year", "total") if row[3]
+    }
+    kept_campaigns = {row for row in CampaignRaised.objects.values_list("campaign_id", "total") if row[1]}
+    return (donor_years, campaigns), (kept_years, kept_campaigns)
+
+
+def test_a_campaigns_total_follows_postings_and_reversals_and_is_rebuilt(fund, district_staff, yesterday):
+    from campaigns.models import Campaign
+    from donations.models import CampaignRaised
+    from donations.selectors.transparency import campaigns_raised
+
+    campaign = Campaign.objects.create(
+        name="Trung thu", slug="trung-thu", unit=fund.unit, starts_on=yesterday, ends_on=yesterday
+    )
+    give(fund, 1_000_000, yesterday, district_staff, campaign=campaign)
+    wrong = give(fund, 4_000_000, yesterday, district_staff, campaign=campaign)
+    give(fund, 9_000_000, yesterday, district_staff)  # to no campaign
+    assert campaigns_raised(campaign_ids=[campaign.pk]) == {campaign.pk: 5_000_000}
+    donation_reverse(donation=wrong, reason="Nhập nhầm", by=district_staff)
+    assert campaigns_raised(campaign_ids=[campaign.pk]) == {campaign.pk: 1_000_000}
+    CampaignRaised.objects.filter(campaign=campaign).update(total=7)
+    call_command("ledger_months", "--rebuild", stdout=io.StringIO())
+    assert campaigns_raised(campaign_ids=[campaign.pk]) == {campaign.pk: 1_000_000}
+    expected, kept = summaries_from_ledger()
+    assert kept == expected
+
+
+def test_an_import_loaded_in_bulk_is_added_to_the_donors_years_and_campaigns(fund, district_staff):
+    from campaigns.models import Campaign
+
+    today = timezone.localdate()
+    Campaign.objects.create(
+        name="Trung thu",
+        slug="trung-thu",
+        unit=fund.unit,
+        starts_on=today - dt.timedelta(days=30),
+        ends_on=today + dt.timedelta(days=30),
+    )
+    rows = [
+        line(f"CT-{n}", amount=f"{(n + 1) * 10_000}", donor_name=f"Lê Văn {n % 3}", campaign="trung-thu")
+        for n in range(12)
+    ]
+    result = donations_import(uploaded=xlsx(rows), by=district_staff, dry_run=False, name="x.xlsx")
+    assert result.ok, result.error_messages()
+    expected, kept = summaries_from_ledger()
+    assert kept == expected
+    donor_years, campaigns = expected
+    assert len(donor_years) == 3 and [total for _campaign, total in campaigns] == [780_000]

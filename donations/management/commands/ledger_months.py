@@ -2,14 +2,15 @@
 
 The totals (LedgerMonth) are kept by a database trigger; this says whether they still equal the
 ledger, and `--rebuild` recomputes them from the entries (the entries are never touched), with what
-each donor gave each fund in a year (DonorYear, the honour roll's sums, kept the same way).
+each donor gave each fund in a year (DonorYear, the honour roll's sums) and what each campaign
+raised (CampaignRaised), kept the same way.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from donations.ledger_sql import donor_years_rebuild, months_rebuild
+from donations.ledger_sql import campaigns_raised_rebuild, donor_years_rebuild, months_rebuild
 from donations.models import LedgerEntry, LedgerMonth
 from donations.selectors.ledger import months_differences
 
@@ -37,6 +38,7 @@ class Command(BaseCommand):
                 with connection.cursor() as cursor:
                     months_rebuild(cursor, connection.vendor)
                     donor_years_rebuild(cursor, connection.vendor)
+                    campaigns_raised_rebuild(cursor)
             self.stdout.write(
                 _("Recomputed %(rows)s month totals from the ledger.") % {"rows": LedgerMonth.objects.count()}
             )
