@@ -1,0 +1,195 @@
+"""Benchmarks of the pages people open most, at province size (issue 20): the admin's donation search
+(a receipt number, a tax code, a donor's name), the honour roll cold and warm, and a commune officer's
+own children list at page 1, 20, 50 and the last, each p95 with its max, never averaged across cases.
+
+The data set is the province benchmark's (`bench.province_data`: Tỉnh Lào Cai, 100,000 children and
+5,000,000 posted donations); its first run loads it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count
+from django.test import Client
+from django.urls import reverse
+
+from bench.measure import Measure, benchmark, percentile, timed
+from bench.province_data import Prepared, province_prepare
+from children.models import Child
+from children.selectors.registry import children_list, children_page
+from donations.models import Donation, DonationStatus, Donor, DonorYear, Fund
+from fund_portal.models import Role, User
+from fund_portal.services import user_set_role
+
+REPEAT = 30
+COLD_REPEAT = 5
+SEARCH_TARGET_MS = 100
+LIST_TARGET_MS = 50
+COLD_TARGET_MS = 300
+OFFICER_USERNAME = "bench.xa"
+
+
+def _client(user=None) -> Client:
+    client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost")
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _get(client: Client, url: str, params: dict | None = None) -> None:
+    response = client.get(url, params or {})
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} {params} answered {response.status_code}")
+
+
+def _row(name: str, times: list[float], *, target: float, baseline: list[float], label: str, note: str):
+    return Measure(
+        name,
+        round(percentile(times, 95), 1),
+        "ms",
+        target=target,
+        baseline=round(percentile(baseline, 95), 1),
+        baseline_label=label,
+        note=f"{note}; p50 {percentile(times, 50):.1f} ms, max {max(times):.1f} ms; {len(times)} requests",
+    )
+
+
+def _search_terms(prepared: Prepared) -> list[tuple[str, str]]:
+    """A receipt number, a tax code and two words of a donor's name, taken from the data set."""
+    funds = Fund.objects.filter(unit__path__startswith=prepared.province.path)
+    posted = Donation.objects.filter(fund__in=funds, status=DonationStatus.POSTED).exclude(receipt_number="")
+    terms = []
+    receipt = posted.order_by("-id").values_list("receipt_number", flat=True).first()
+    if receipt:
+        terms.append(("a receipt number", receipt))
+    taxed = Donor.objects.exclude(tax_code="").values_list("tax_code", flat=True).first()
+    if taxed:
+        terms.append(("a tax code", taxed))
+    name = Donor.objects.exclude(name="").order_by("-id").values_list("name", flat=True).first()
+    if name:
+        terms.append(("two words of a donor's name", " ".join(name.split()[-2:])))
+    return terms
+
+
+def donation_search_measures(prepared: Prepared) -> list[Measure]:
+    """The admin's donation list searched by the province's staff; baseline: the list unsearched."""
+    client = _client(prepared.staff)
+    url = reverse("admin:donations_donation_changelist")
+    _get(client, url)
+    bare = timed(lambda: _get(client, url), repeat=REPEAT)
+    rows = []
+    for label, term in _search_terms(prepared):
+        _get(client, url, {"q": term})
+        times = timed(lambda term=term: _get(client, url, {"q": term}), repeat=REPEAT)
+        rows.append(
+            _row(
+                f"scale: admin donation search, {label}, p95",
+                times,
+                target=SEARCH_TARGET_MS,
+                baseline=bare,
+                label="the list unsearched, p95",
+                note=f"«{term}» over the 5.000.000 donations of {prepared.province.name}",
+            )
+        )
+    return rows
+
+
+def honour_roll_measures(prepared: Prepared) -> list[Measure]:
+    """The honour roll of the province's fund, cold (the cache emptied before each request) and warm;
+    baseline: the news page warm (a public page with no figures: the bare cost of a cached page)."""
+    fund = Fund.objects.filter(unit=prepared.province).first()
+    prefix = f"/quy/{fund.code}" if fund else ""
+    client = _client()
+    _get(client, f"{prefix}/news/")
+    bare = timed(lambda: _get(client, f"{prefix}/news/"), repeat=REPEAT)
+
+    def cold():
+        cache.clear()
+        _get(client, f"{prefix}/honour-roll/")
+
+    cold_times = timed(cold, repeat=COLD_REPEAT)
+    _get(client, f"{prefix}/honour-roll/")
+    warm = timed(lambda: _get(client, f"{prefix}/honour-roll/"), repeat=REPEAT)
+    size = len(client.get(f"{prefix}/honour-roll/").content)
+    summary = DonorYear.objects.filter(fund__unit__path__startswith=prepared.province.path).count()
+    note = f"{size / 1024:.0f} kB of HTML; {summary:,} donor-year rows".replace(",", ".")
+    label = "the news page warm, p95"
+    return [
+        _row(
+            "scale: honour roll cold p95",
+            cold_times,
+            target=COLD_TARGET_MS,
+            baseline=bare,
+            label=label,
+            note=note,
+        ),
+        _row(
+            "scale: honour roll warm p95",
+            warm,
+            target=2 * percentile(bare, 95),
+            baseline=bare,
+            label=label,
+            note=note + "; target twice the bare page",
+        ),
+    ]
+
+
+def _officer(prepared: Prepared) -> tuple[User, int, int]:
+    """An officer of the province's largest commune (made once), the commune and its children."""
+    commune_id, total = (
+        Child.objects.filter(commune__path__startswith=prepared.province.path, status="active")
+        .values_list("commune_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    user = User.objects.filter(username=OFFICER_USERNAME).first()
+    if user is None:
+        user = User.objects.create_user(OFFICER_USERNAME, "", "bench")
+    if user.unit_id != commune_id:
+        user_set_role(user=user, role=Role.COMMUNE_OFFICER, unit_id=commune_id, by=None)
+    return user, commune_id, total
+
+
+def officer_list_measures(prepared: Prepared) -> list[Measure]:
+    """A commune officer's own children list (no search) at page 1, 20, 50 and the last; baseline: the
+    same rows by primary key."""
+    officer, _commune, total = _officer(prepared)
+    client = _client(officer)
+    url = reverse("children:list")
+    ordered = children_list(user=officer).values_list("sort_key", "pk")
+    last = max(math.ceil(total / 30), 1)
+    rows = []
+    for label, page in (("page 1", 1), ("page 20", 20), ("page 50", 50), (f"last page ({last})", last)):
+        if page > last:
+            continue
+        cursor = "" if page == 1 else "|".join(str(v) for v in ordered[(page - 1) * 30 - 1])
+        ids = [c.pk for c in children_page(children=children_list(user=officer), after=cursor)[0]]
+        params = {"after": cursor} if cursor else {}
+        _get(client, url, params)
+        times = timed(lambda params=params: _get(client, url, params), repeat=REPEAT)
+        bare = timed(lambda ids=ids: list(Child.objects.filter(pk__in=ids)), repeat=REPEAT)
+        rows.append(
+            _row(
+                f"scale: officer's own children list {label} p95",
+                times,
+                target=LIST_TARGET_MS,
+                baseline=bare,
+                label="the same rows by primary key, p95",
+                note=f"{total:,} children in the officer's commune".replace(",", "."),
+            )
+        )
+    return rows
+
+
+@benchmark("scale")
+def bench_scale() -> list[Measure]:
+    prepared = province_prepare()
+    return [
+        *donation_search_measures(prepared),
+        *honour_roll_measures(prepared),
+        *officer_list_measures(prepared),
+    ]
