@@ -20,11 +20,8 @@ class BankAccountInline(admin.TabularInline):
 
 class FundAdminForm(forms.ModelForm):
     """A fund's host name as people type it: in any case, with spaces or a final dot, read as the one
-    host name it is; with a scheme, a port or a path, refused with what to type instead."""
-
-    class Meta:
-        model = Fund
-        fields = "__all__"
+    host name it is; with a scheme, a port or a path, refused with what to type instead. (Its model and
+    fields are the admin's.)"""
 
     def clean_public_host(self):
         host = (self.cleaned_data.get("public_host") or "").strip().lower().removesuffix(".")

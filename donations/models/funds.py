@@ -60,7 +60,8 @@ class Fund(ScopedModel):
         blank=True,
         help_text=_("The name its public pages show; empty: the fund's name."),
     )
-    public_host = models.CharField(
+    # NULL, not "", for none: the unique constraint below lets many funds have none.
+    public_host = models.CharField(  # noqa: DJ001
         _("public host name"),
         max_length=253,
         null=True,
@@ -114,9 +115,8 @@ class Fund(ScopedModel):
         if not host:
             return
         if host.lower() == (urlsplit(settings.SITE_URL).hostname or ""):
-            raise ValidationError(
-                {"public_host": _("This is the main site's host name; a fund's own host name must be another.")}
-            )
+            message = _("This is the main site's host name; a fund's own host name must be another.")
+            raise ValidationError({"public_host": message})
         if Fund.objects.filter(public_host__iexact=host).exclude(pk=self.pk).exists():
             raise ValidationError({"public_host": _("Another fund already uses this host name.")})
 

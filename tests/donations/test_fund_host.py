@@ -31,7 +31,9 @@ def _field_errors(response):
     return response.context["adminform"].form.errors.get("public_host", [])
 
 
-@pytest.mark.parametrize("typed", ["Quy.Example.VN", "quy.example.vn.", " quy.example.vn ", "QUY.EXAMPLE.VN."])
+@pytest.mark.parametrize(
+    "typed", ["Quy.Example.VN", "quy.example.vn.", " quy.example.vn ", "QUY.EXAMPLE.VN. "]
+)
 def test_a_host_name_typed_in_any_case_or_spacing_is_saved_as_the_one_host_it_is(
     client, fund, district_staff, typed
 ):
