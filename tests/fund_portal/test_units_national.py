@@ -190,4 +190,3 @@ def test_a_load_refreshes_the_planners_statistics_of_the_units_at_once():
     # A load that changes nothing leaves them as they are.
     units("load", "--province", "38")
     assert _analyses_of_the_units() == before + 1
-
