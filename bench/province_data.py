@@ -132,7 +132,8 @@ def province_prepare(
         _timed(
             loads, f"{donations:,} donations".replace(",", "."), lambda: _donations(funds, count=donations)
         )
-    # The planner's statistics of the units: `units_load` leaves them to autovacuum, and without them
-    # (autovacuum off, or not yet come by) every join to the 4,000 units is a hash of the whole table.
+    # The planner's statistics of the funds made above (`units_load` refreshes the units' own after each
+    # load; again here when the units were loaded by an earlier run): without them every join to the
+    # 4,000 units is a hash of the whole table.
     analyze(AdministrativeUnit, Fund)
     return Prepared(province=province, staff=_staff(province), loads=loads)

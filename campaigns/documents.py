@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from children.models import AccessAction
 from children.services.registry import access_log
+from donations.models import Fund
+from donations.selectors.funds import funds_governing
 from fund_portal.exports import xlsx_bytes
 from fund_portal.money import format_vnd
 from fund_portal.money_words import amount_in_words
@@ -31,6 +33,14 @@ def _log(*, user, gift_list: GiftList, count: int, unit=None, what: str) -> None
 def _number(value: int) -> str:
     """1250000 -> "1.250.000": the sheet's value column is headed "(đồng)"."""
     return f"{int(value or 0):,}".replace(",", ".")
+
+
+def _source_name(campaign) -> str:
+    """The fund the gifts come from: the one that governs the campaign's unit (many funds share a
+    deployment), else the deployment's name."""
+    fund_id = funds_governing(unit_ids=[campaign.unit_id]).get(campaign.unit_id) if campaign.unit_id else None
+    fund = Fund.objects.filter(pk=fund_id).only("name").first() if fund_id else None
+    return fund.name if fund is not None else settings.FUND_NAME
 
 
 def gift_list_signing_sheet(*, gift_list: GiftList, user, commune_id: int | None = None) -> tuple[bytes, str]:
@@ -59,7 +69,7 @@ def gift_list_signing_sheet(*, gift_list: GiftList, user, commune_id: int | None
             "campaign": campaign,
             "event": gift_list.event,
             "groups": groups,
-            "fund_name": settings.FUND_NAME,
+            "fund_name": _source_name(campaign),
             "preparer": person_name(user),
             "doc_date": timezone.localdate(),
             "title": "Danh sách ký nhận",

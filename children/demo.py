@@ -18,13 +18,14 @@ from fund_portal.models import AdministrativeUnit, UnitLevel, User
 from fund_portal.text import fold
 
 from .imports.child_load import CHILD_COLUMNS, CIRCUMSTANCE_COLUMNS
-from .models import Child, Circumstance, Need, Support
+from .models import Child, ChildStatus, Circumstance, Need, Support
 from .priority import priority_contexts, priority_recompute, priority_score, weights_ensure, weights_visible
 from .reference.circumstances import SPECIAL_CIRCUMSTANCES
 from .reference.ethnic import ETHNIC_SHARES
 from .services.care import needs_assess, review_record
 from .services.registry import child_register
 from .services.support import sponsorship_start, support_record
+from .services.transfers import child_transfer_request
 
 NEED_COLUMNS = ["child_id", "year", "area", "urgency", "note", "assessed_on"]
 SUPPORT_COLUMNS = [
@@ -169,8 +170,9 @@ def seed_children(
 
 def demo_seed(per_commune: int = 10) -> None:
     """A few children in each demo commune, registered by its officer, with groups, this year's needs,
-    some support and reviews; Nhà hảo tâm sponsors one child of Dân Lý. District staff (canbo.huyen)
-    get the permission to see sensitive data, so the demo shows both sides of it."""
+    some support and reviews; Nhà hảo tâm sponsors one child of Dân Lý; one child of Hợp Thành is
+    moving to Dân Lý, waiting for Dân Lý's officer to accept it. District staff (canbo.huyen) get the
+    permission to see sensitive data, so the demo shows both sides of it."""
 
     if Child.objects.exists():
         return
@@ -264,3 +266,22 @@ def demo_seed(per_commune: int = 10) -> None:
                 source="sponsorship",
                 sponsorship=sponsorship,
             )
+
+    _demo_transfer()
+
+
+#: The demo's child on the move: from the commune of this officer to the commune of that one.
+DEMO_TRANSFER = ("canbo.hopthanh", "canbo.danly")
+
+
+def _demo_transfer() -> None:
+    """A transfer request waiting for the receiving commune's decision, made through the service."""
+    sender, receiver = (User.objects.get(username=login) for login in DEMO_TRANSFER)
+    child = Child.objects.filter(commune=sender.unit, status=ChildStatus.ACTIVE).order_by("pk").first()
+    if child is not None:
+        child_transfer_request(
+            child=child,
+            to_commune=receiver.unit,
+            reason="Gia đình chuyển về sống cùng ông bà ngoại ở xã Dân Lý.",
+            by=sender,
+        )

@@ -50,7 +50,8 @@ class Action(models.TextChoices):
 
     # Children's registry
     CHILD_REGISTER = "child_register", _("Register children and keep their records")
-    CHILD_ASSESS = "child_assess", _("Assess needs, review children and set their priority")
+    CHILD_ASSESS = "child_assess", _("Assess children's needs and review them each year")
+    CHILD_PRIORITY = "child_priority", _("Set children's priority by hand and the priority formula's weights")
     CHILD_MERGE = "child_merge", _("Merge or dismiss likely duplicate children")
     CHILD_IMPORT = "child_import", _("Import children from a spreadsheet")
     CHILD_EXPORT = "child_export", _("Export children's data")
@@ -94,6 +95,7 @@ def _table():
     return {
         Action.CHILD_REGISTER: {staff, officer, volunteer},
         Action.CHILD_ASSESS: {staff, officer, volunteer},
+        Action.CHILD_PRIORITY: {staff, officer},
         Action.CHILD_MERGE: {staff},
         Action.CHILD_IMPORT: {staff, officer},
         Action.CHILD_EXPORT: {staff, officer},
@@ -124,9 +126,11 @@ def _table():
 def authority_table() -> dict[Action, frozenset[str]]:
     """Each action and the roles whose group holds it (the auditors and donors: none).
 
-    The village volunteer registers and keeps the children of their village, assesses their needs
-    and reports incidents (the first hours of a case are in the village); money, imports, exports,
-    merges, campaigns and reports are the commune's and the fund's."""
+    The village volunteer (cộng tác viên) registers and keeps the children of their village, records
+    their needs and yearly review and reports incidents (the first hours of a case are in the
+    village): they record and follow up. Deciding a child's priority (by hand, or through the
+    formula's weights), money, imports, exports, merges, transfers, campaigns and reports are the
+    commune's and the fund's."""
     return {action: frozenset(roles) for action, roles in _table().items()}
 
 

@@ -16,6 +16,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from .authority import APP_LABEL, actions_of
+from .bulk import analyze
 from .models import ADMIN_ROLES, READ_ONLY_ROLES, SCOPED_ROLES, AdministrativeUnit, Role, UnitLevel, User
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -171,7 +172,8 @@ def units_load(*, rows: Iterable[dict]) -> tuple[int, int]:
     New units are checked like `unit_save` and inserted in bulk, a level at a time; changed
     ones go through `unit_save` (a unit may move to another parent of the same level). A load never
     changes the shape of the tree (`units_clashing`); flags a row does not name are left as they are.
-    Returns (created, updated); the same rows again change nothing.
+    Returns (created, updated); the same rows again change nothing. After a load that changed
+    something, the units' planner statistics are refreshed (PostgreSQL).
     """
     rows = list(rows)
     for number, row in enumerate(rows, start=1):
@@ -217,6 +219,10 @@ def units_load(*, rows: Iterable[dict]) -> tuple[int, int]:
                 )
                 for u in new_units:
                     u.pk = ids[u.code]
+    if created or updated:
+        # Every scoped query joins the units (by path prefix): without statistics, until autovacuum
+        # comes by, the planner guesses their number and hashes the whole table for each join.
+        analyze(AdministrativeUnit)
     return created, updated
 
 

@@ -72,7 +72,7 @@ class PriorityWeightAdmin(
         return obj.fund.name if obj.fund_id else _("Default set")
 
     def _may_write(self, request, obj) -> bool:
-        if not may(request.user, Action.CHILD_ASSESS):
+        if not may(request.user, Action.CHILD_PRIORITY):
             return False
         if obj is None or obj.fund_id is None:
             return obj is None or sees_everything(request.user)

@@ -64,7 +64,7 @@ def needs_assess(
 
 
 @transaction.atomic
-@requires(Action.CHILD_ASSESS)
+@requires(Action.CHILD_PRIORITY)
 def priority_override_set(*, child: Child, by, value: int | None, reason: str = "") -> Child:
     """Set the child's priority by hand (with a reason), or go back to the computed score (None)."""
     _require_visible(child=child, by=by)

@@ -1,8 +1,9 @@
 """Writes of the priority formula's weights (`children.priority`): a fund's own weight for a factor,
 or the deployment's default set. The children the weight counts for are recomputed after the commit.
 
-The action is `CHILD_ASSESS` ("... set their priority"): the weights are how the priority is set, and
-no role may change them that may not set a child's priority by hand. Which weights a user reaches is
+The action is `CHILD_PRIORITY`, the one that sets a child's priority by hand: the weights are how the
+priority is set, and no role may change them that may not set a child's priority by hand (the village
+volunteer records needs, `CHILD_ASSESS`, and decides no priority). Which weights a user reaches is
 scope: a fund's, through the fund's unit; the default set, which counts in every fund without weights
 of its own, only the system administrator's (a user who sees everything)."""
 
@@ -47,7 +48,7 @@ def _recompute_after_commit(fund: Fund | None) -> None:
 
 
 @transaction.atomic
-@requires(Action.CHILD_ASSESS)
+@requires(Action.CHILD_PRIORITY)
 def priority_weight_set(*, by, fund: Fund | None, factor: str, weight: int, note: str = "") -> PriorityWeight:
     """Set a factor's weight for a fund (its own row, made if it has none) or in the default set
     (`fund` None); the children it counts for are recomputed in a task."""
@@ -74,7 +75,7 @@ def priority_weight_set(*, by, fund: Fund | None, factor: str, weight: int, note
 
 
 @transaction.atomic
-@requires(Action.CHILD_ASSESS)
+@requires(Action.CHILD_PRIORITY)
 def priority_weight_remove(*, by, weight: PriorityWeight) -> None:
     """Take away a fund's own weight for a factor: the default set's counts again for its children.
     The default set's rows are never removed (a factor without a row would count 0 everywhere)."""

@@ -98,7 +98,7 @@ def needs_assess(request, pk):
     )
 
 
-@portal_action(Action.CHILD_ASSESS)
+@portal_action(Action.CHILD_PRIORITY)
 def priority_override(request, pk):
     def save(child, data):
         services.priority_override_set(

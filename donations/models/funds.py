@@ -1,8 +1,13 @@
 """Funds (one per level: district, commune) and their bank accounts."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from fund_portal.fields import optional_link
@@ -55,19 +60,18 @@ class Fund(ScopedModel):
         blank=True,
         help_text=_("The name its public pages show; empty: the fund's name."),
     )
-    public_host = models.CharField(
+    # NULL, not "", for none: the unique constraint below lets many funds have none.
+    public_host = models.CharField(  # noqa: DJ001
         _("public host name"),
         max_length=253,
         null=True,
         blank=True,
-        unique=True,
         validators=[
             RegexValidator(
                 r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$",
                 _("Enter a host name in lower case, such as quy.thanhhoa.gov.vn (no http://, no slash)."),
             )
         ],
-        error_messages={"unique": _("Another fund already uses this host name.")},
         help_text=_(
             "Its own address for the public pages, e.g. quy.thanhhoa.gov.vn (also to be added to"
             " ALLOWED_HOSTS); empty: its pages are at /quy/<code>/."
@@ -94,9 +98,27 @@ class Fund(ScopedModel):
         verbose_name = _("fund")
         verbose_name_plural = _("funds")
         ordering = ["name"]
+        constraints = [
+            # Host names are case-insensitive: two funds never hold the same one in any case.
+            models.UniqueConstraint(
+                Lower("public_host"),
+                name="fund_public_host_unique_ci",
+                violation_error_message=_("Another fund already uses this host name."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        host = self.public_host
+        if not host:
+            return
+        if host.lower() == (urlsplit(settings.SITE_URL).hostname or ""):
+            message = _("This is the main site's host name; a fund's own host name must be another.")
+            raise ValidationError({"public_host": message})
+        if Fund.objects.filter(public_host__iexact=host).exclude(pk=self.pk).exists():
+            raise ValidationError({"public_host": _("Another fund already uses this host name.")})
 
     @property
     def display_name(self) -> str:

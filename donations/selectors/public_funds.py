@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http.request import split_domain_port
+from django.urls import get_script_prefix, reverse
 
 from ..models import Fund
 
@@ -144,6 +145,28 @@ def public_fund_site_url(fund: Fund | None) -> str:
     if fund is None or default is None or fund.pk == default.pk:
         return settings.SITE_URL
     return f"{settings.SITE_URL}/{PATH_PREFIX}/{fund.code}"
+
+
+def public_fund_origin(fund: Fund | None) -> str:
+    """The scheme and host of a fund's public pages, without a path: its own host name's, else
+    SITE_URL's (for files served at the site's root, such as uploaded images)."""
+    if fund is not None and fund.public_host:
+        return public_fund_site_url(fund)
+    parts = urlsplit(settings.SITE_URL)
+    return f"{parts.scheme or 'https'}://{parts.netloc}"
+
+
+def public_fund_url(fund: Fund | None, viewname: str, **kwargs) -> str:
+    """The absolute address of one of a fund's public pages, for a mail or a document: on its own host
+    name, else on SITE_URL (under /quy/<code>/ for a fund other than the default one), whatever
+    request or worker builds it."""
+    path = reverse(viewname, kwargs=kwargs or None)
+    return public_fund_site_url(fund) + "/" + path.removeprefix(get_script_prefix())
+
+
+def request_on_own_host(request, fund: Fund | None) -> bool:
+    """Whether the request came on the fund's own host name (not on the main site's)."""
+    return fund is not None and bool(fund.public_host) and request_host(request) == fund.public_host
 
 
 def request_fund_scope(request) -> str | None:

@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fund_portal.money import format_vnd
 
 from ..documents import donation_receipt_pdf
 from ..models import Donation
+from ..selectors.public_funds import public_fund_url
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +47,6 @@ def donation_receipt_email(*, donation_id: int) -> None:
     address = donation.donor_email or (donation.donor.email if donation.donor else "")
     if not address:
         return
-    status_path = reverse("donations:status", kwargs={"reference": donation.transfer_reference})
     body = _(
         "Thank you for your donation of %(amount)s to %(fund)s.\n"
         "It is posted with receipt number %(number)s.\n"
@@ -57,7 +55,8 @@ def donation_receipt_email(*, donation_id: int) -> None:
         "amount": format_vnd(donation.amount),
         "fund": donation.fund.name,
         "number": donation.receipt_number,
-        "url": settings.SITE_URL + status_path,
+        # On the fund's own site (its host name, or /quy/<code>/), where the donor gave.
+        "url": public_fund_url(donation.fund, "donations:status", reference=donation.transfer_reference),
     }
     message = EmailMessage(
         subject=_("Receipt %(number)s — %(fund)s")

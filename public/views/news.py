@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from donations.selectors.public_funds import request_fund
+from donations.selectors.public_funds import public_fund_origin, request_fund
 from public import selectors
 from public.cache import public_data, public_page
 from public.pages import page
@@ -41,8 +41,13 @@ def news_detail(request, slug, *, version):
             "post": post,
             "campaign": campaign,
             "paragraphs": paragraphs,
-            "og_image": post.image.url if post.image else "",
+            "og_image": _absolute(request, post.image.url) if post.image else "",
         },
         title=post.title,
         description=post.summary or (paragraphs[0][:160] if paragraphs else post.title),
     )
+
+
+def _absolute(request, url: str) -> str:
+    """An uploaded file's address with its fund's host (Open Graph readers take absolute ones only)."""
+    return public_fund_origin(request_fund(request)) + url if url.startswith("/") else url

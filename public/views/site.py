@@ -12,13 +12,21 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
-from donations.selectors.public_funds import public_fund_scope, request_fund, request_host
+from donations.selectors.public_funds import (
+    public_fund_scope,
+    public_fund_site_url,
+    request_fund,
+    request_on_own_host,
+)
 from public import sitemaps
 
 
 @login_not_required
 @require_GET
 def robots_txt(request):
+    """What crawlers may read; its sitemap on the host it was asked on (a fund's own, else SITE_URL)."""
+    fund = request_fund(request)
+    origin = public_fund_site_url(fund) if request_on_own_host(request, fund) else settings.SITE_URL
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
@@ -27,7 +35,7 @@ def robots_txt(request):
         "Disallow: /donate/mine/",
         "Disallow: /sponsor/",
         "Disallow: /i18n/",
-        f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",
+        f"Sitemap: {origin}{reverse('sitemap')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
@@ -38,9 +46,10 @@ def robots_txt(request):
 def sitemap_xml(request):
     """The sitemap of the request's fund (cached per address, so per fund and host)."""
     fund = request_fund(request)
-    on_own_host = fund is not None and fund.public_host and request_host(request) == fund.public_host
     maps = sitemaps.fund_sitemaps(
-        fund=fund, unit_path=public_fund_scope(fund), domain=fund.public_host if on_own_host else None
+        fund=fund,
+        unit_path=public_fund_scope(fund),
+        domain=fund.public_host if request_on_own_host(request, fund) else None,
     )
     return sitemap(request, sitemaps=maps)
 

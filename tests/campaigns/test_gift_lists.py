@@ -17,7 +17,7 @@ from campaigns.services.gift_lists import gift_list_build, gift_list_handover
 from children.models import AccessLog, Support
 from children.services.registry import child_status_set
 from children.services.support import support_record
-from tests.factories import staff
+from tests.factories import FundFactory, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -251,6 +251,26 @@ def test_the_signing_sheet_has_a_row_per_child_of_the_commune_and_the_signature_
     for other_commune in ("Hà Văn Tú", "Đinh Thị Lan"):
         assert other_commune not in text
     assert AccessLog.objects.filter(action="export", children_count=3, unit=tree["a"]).exists()
+
+
+def test_the_signing_sheet_names_the_fund_of_the_campaigns_unit_as_the_source(
+    tree, campaign, district_staff, children, settings
+):
+    settings.FUND_NAME = "Quỹ của cả triển khai"
+    gift_list = gift_list_build(campaign=campaign, by=district_staff, kind="gift", value=300_000, count=5)
+
+    def source():
+        pdf, _name = gift_list_signing_sheet(
+            gift_list=gift_list, user=district_staff, commune_id=tree["a"].pk
+        )
+        text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+        return text.split("Nguồn hỗ trợ: ", 1)[1]
+
+    assert source().startswith("Quỹ của cả triển khai")  # no fund over the campaign's district
+    FundFactory(unit=tree["province"], name="Quỹ Bảo trợ trẻ em Tỉnh", code="tinh")
+    assert source().startswith("Quỹ Bảo trợ trẻ em Tỉnh")  # the province's fund governs the district
+    FundFactory(unit=tree["d1"], name="Quỹ Bảo trợ trẻ em Huyện Một", code="huyen-mot")
+    assert source().startswith("Quỹ Bảo trợ trẻ em Huyện Một")
 
 
 def test_an_officer_prints_only_their_communes_sheet(tree, campaign, district_staff, officer_b, children):

@@ -197,6 +197,24 @@ def test_the_banner_shows_in_the_portal_and_the_admin_for_district_staff_and_goe
     assert BANNER not in client.get(reverse("admin:index")).content.decode()
 
 
+def test_the_auditors_see_the_banner_of_their_scope_the_national_one_of_every_province(
+    client, tree, officer_a
+):
+    from tests.factories import give_totp, national_auditor
+
+    def auditor(unit, username):
+        user = UserFactory(role=Role.AUDITOR, unit=unit, username=username, is_staff=True)
+        give_totp(user)
+        return user
+
+    record(officer_a, tree["a"], urgent=True, reported_at=ago(hours=2), occurred_at=ago(hours=3))
+    for user in (auditor(tree["province"], "kiemtra_tinh"), national_auditor(username="kiemtra_quocgia")):
+        client.force_login(user)
+        assert f"1 {BANNER}" in client.get(reverse("admin:index")).content.decode(), user.username
+    client.force_login(auditor(tree["d2"], "kiemtra_hai"))
+    assert BANNER not in client.get(reverse("admin:index")).content.decode()
+
+
 def test_the_banner_is_one_query_and_nothing_for_anonymous_visitors_and_donors(tree, officer_a, staff_d1):
     record(officer_a, tree["a"], urgent=True)
     record(staff_d1, tree["b"], urgent=True, reported_at=ago(minutes=30), occurred_at=ago(hours=1))

@@ -131,3 +131,32 @@ def test_the_volunteer_has_no_money_campaigns_reports_imports_or_exports(client,
     assert client.get(reverse("children:support_new", args=[place["mine"].pk])).status_code == 403
     listing = client.get(reverse("children:list")).content.decode()
     assert reverse("children:export") not in listing and reverse("children:new") in listing
+
+
+def test_the_volunteer_records_but_does_not_set_a_childs_priority_by_hand(client, tree, place):
+    """A cộng tác viên records and follows up; the commune decides the priority (by hand or by the
+    formula's weights)."""
+    from children.services.care import priority_override_set
+    from children.services.weights import priority_weight_set
+    from fund_portal.authority import NotAllowed
+    from tests.factories import FundFactory
+
+    child = place["mine"]
+    client.force_login(place["volunteer"])
+    detail = client.get(reverse("children:detail", args=[child.pk])).content.decode()
+    assert reverse("children:needs", args=[child.pk]) in detail
+    assert reverse("children:priority_override", args=[child.pk]) not in detail
+    url = reverse("children:priority_override", args=[child.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"value": "900", "reason": "Gia đình khó khăn"}).status_code == 403
+    with pytest.raises(NotAllowed):
+        priority_override_set(child=child, by=place["volunteer"], value=900, reason="Gia đình khó khăn")
+    fund = FundFactory(unit=tree["a"], code="xa-an")
+    with pytest.raises(NotAllowed):
+        priority_weight_set(by=place["volunteer"], fund=fund, factor="poverty:poor", weight=50)
+    child.refresh_from_db()
+    assert child.priority_override is None
+    # The commune's officer does.
+    commune_officer = officer(tree["a"], username="canbo_a2")
+    priority_override_set(child=child, by=commune_officer, value=900, reason="Gia đình khó khăn")
+    assert Child.objects.get(pk=child.pk).priority == 900

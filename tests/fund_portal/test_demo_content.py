@@ -94,3 +94,20 @@ def test_loading_the_demo_again_over_demo_data_of_an_earlier_version_changes_not
     seed_demo()
 
     assert not GiftList.objects.filter(campaign=campaign).exists()
+
+
+def test_a_child_of_hop_thanh_waits_for_dan_lys_officer_to_accept_its_move(client, demo):
+    from children.models import ChildTransfer, TransferStatus
+
+    transfer = ChildTransfer.objects.get()
+    assert transfer.status == TransferStatus.REQUESTED
+    assert (transfer.from_commune.code, transfer.to_commune.code) == ("15682", "15703")
+    assert transfer.child.commune.code == "15682"  # it stays with Hợp Thành until Dân Lý decides
+    client.force_login(get_user_model().objects.get(username="canbo.danly"))
+    listing = client.get(reverse("children:transfer_list")).content.decode()
+    assert transfer.child.full_name in listing
+    detail = client.get(reverse("children:transfer_detail", args=[transfer.pk])).content.decode()
+    assert reverse("children:transfer_accept", args=[transfer.pk]) in detail  # the form to accept it
+    # Another commune sees nothing of it.
+    client.force_login(get_user_model().objects.get(username="canbo.thobinh"))
+    assert transfer.child.full_name not in client.get(reverse("children:transfer_list")).content.decode()

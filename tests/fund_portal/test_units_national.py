@@ -5,6 +5,7 @@ import json
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
@@ -14,6 +15,12 @@ from fund_portal.services import DATA_DIR, NATIONAL_FILE, units_load_file
 pytestmark = pytest.mark.django_db
 
 LEGACY_THANH_HOA = DATA_DIR / "units_38_legacy.json"
+
+postgresql_only = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
+    reason="the planner's statistics are PostgreSQL's (on SQLite the step does nothing); CI runs this "
+    "with DATABASE_URL set",
+)
 
 
 def units(*args) -> str:
@@ -161,3 +168,25 @@ def test_the_demo_refuses_to_load_over_the_national_thanh_hoa_and_writes_nothing
     with pytest.raises(CommandError, match="mô hình cây khác"):
         call_command("seed_demo", stdout=StringIO(), stderr=StringIO())
     assert snapshot() == before
+
+
+def _analyses_of_the_units() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # the counters as they are now
+        cursor.execute(
+            "SELECT analyze_count FROM pg_stat_user_tables WHERE relname = %s",
+            [AdministrativeUnit._meta.db_table],
+        )
+        return cursor.fetchone()[0]
+
+
+@postgresql_only
+def test_a_load_refreshes_the_planners_statistics_of_the_units_at_once():
+    before = _analyses_of_the_units()
+    units("load", "--province", "38")
+    assert _analyses_of_the_units() == before + 1
+    # A load that changes nothing leaves them as they are.
+    units("load", "--province", "38")
+    assert _analyses_of_the_units() == before + 1

@@ -2,6 +2,8 @@
 (/quy/<code>/) or the host name; a posting in one fund leaves the other fund's cached pages alone."""
 
 import datetime as dt
+import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
@@ -249,6 +251,73 @@ def test_a_funds_own_host_name_picks_the_fund(client, two_funds, settings):
     sitemap = client.get("/sitemap.xml", HTTP_HOST="quy.huyenhai.gov.vn").content.decode()
     assert "<loc>http://quy.huyenhai.gov.vn/campaigns/tet-am-hai/</loc>" in sitemap
     assert "Quỹ Bảo trợ trẻ em Huyện Một" in flat(client.get("/").content.decode())
+
+
+HOST_TWO = "quy.huyenhai.gov.vn"
+
+
+@pytest.fixture
+def on_own_host(two_funds, settings):
+    """Huyện Hai's fund on its own host name; the main site on another."""
+    settings.SITE_URL = "https://quy.example.vn"
+    settings.ALLOWED_HOSTS = ["testserver", "quy.example.vn", HOST_TWO]
+    Fund.objects.filter(pk=two_funds["two"].pk).update(public_host=HOST_TWO)
+    public_funds_forget()
+    two_funds["two"].refresh_from_db()
+    return two_funds
+
+
+def test_robots_txt_on_a_funds_own_host_names_the_sitemap_on_that_host(client, on_own_host):
+    robots = client.get("/robots.txt", HTTP_HOST=HOST_TWO).content.decode()
+    assert f"Sitemap: https://{HOST_TWO}/sitemap.xml" in robots and "quy.example.vn" not in robots
+    sitemap = client.get("/sitemap.xml", HTTP_HOST=HOST_TWO).content.decode()
+    assert f"<loc>https://{HOST_TWO}/campaigns/tet-am-hai/</loc>" in sitemap
+    assert "quy.example.vn" not in sitemap and "trung-thu-mot" not in sitemap
+    # The main site's robots.txt and sitemap keep the main site's address.
+    main = client.get("/robots.txt", HTTP_HOST="quy.example.vn").content.decode()
+    assert "Sitemap: https://quy.example.vn/sitemap.xml" in main and HOST_TWO not in main
+    assert (
+        "<loc>https://quy.example.vn/campaigns/trung-thu-mot/</loc>"
+        in client.get("/sitemap.xml").content.decode()
+    )
+
+
+def test_a_news_posts_open_graph_addresses_are_on_its_funds_own_host(client, on_own_host):
+    NewsPost.objects.filter(slug="tin-hai").update(image="news/2026/trao-qua.jpg")
+    html = client.get(reverse("public:news_detail", kwargs={"slug": "tin-hai"}), HTTP_HOST=HOST_TWO)
+    html = html.content.decode()
+    assert f'<meta property="og:url" content="https://{HOST_TWO}/news/tin-hai/">' in html
+    assert f'<meta property="og:image" content="https://{HOST_TWO}/media/news/2026/trao-qua.jpg">' in html
+
+
+def test_the_receipt_mail_links_to_the_donation_on_its_funds_own_site(client, on_own_host, mailoutbox):
+    from donations.services.receipts import donation_receipt_email
+
+    today = timezone.localdate()
+    links = {}
+    for key in ("one", "two"):
+        donation = give(
+            on_own_host[key],
+            500_000,
+            today,
+            donor_name="Chị Mai",
+            donor_email="mai@example.org",
+            with_transfer_reference=True,
+        )
+        donation_receipt_email(donation_id=donation.pk)
+        links[key] = re.search(r"https?://\S+", mailoutbox[-1].body)[0]
+        # The link answers on its host with that fund's page of the donation.
+        parts = urlsplit(links[key])
+        page = flat(client.get(parts.path, HTTP_HOST=parts.netloc).content.decode())
+        assert donation.receipt_number in page, links[key]
+    reference = Donation.objects.get(fund=on_own_host["two"], donor_name="Chị Mai").transfer_reference
+    assert links["two"] == f"https://{HOST_TWO}/donate/{reference}/"
+    assert links["one"].startswith("https://quy.example.vn/donate/")
+    # A fund without a host name of its own: its pages under /quy/<code>/ on the main site.
+    Fund.objects.filter(pk=on_own_host["two"].pk).update(public_host=None)
+    public_funds_forget()
+    donation_receipt_email(donation_id=Donation.objects.get(transfer_reference=reference).pk)
+    assert f"https://quy.example.vn/quy/{TWO}/donate/{reference}/" in mailoutbox[-1].body
 
 
 def test_a_bad_host_header_is_refused_without_an_error(client, two_funds):

@@ -149,6 +149,8 @@ def test_the_auditor_and_donors_hold_no_action_in_the_table():
 def test_the_village_volunteer_holds_the_childrens_actions_of_a_village_and_nothing_of_money():
     held = {action for action, roles in authority_table().items() if Role.VILLAGE_VOLUNTEER in roles}
     assert held == {Action.CHILD_REGISTER, Action.CHILD_ASSESS, Action.INCIDENT_RECORD}
+    # A cộng tác viên records and follows up; setting a priority is the commune's and the fund's.
+    assert authority_table()[Action.CHILD_PRIORITY] == {Role.DISTRICT_STAFF, Role.COMMUNE_OFFICER}
 
 
 def test_the_matrix_covers_every_role_of_the_portal():
