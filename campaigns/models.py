@@ -66,12 +66,9 @@ class CampaignTemplate(ScopedModel):
     month = models.PositiveSmallIntegerField(_("month"))
     days_before = models.PositiveSmallIntegerField(_("days before"), default=0)
     days_after = models.PositiveSmallIntegerField(_("days after"), default=0)
-    unit = models.ForeignKey(
+    unit = optional_link(
         "fund_portal.AdministrativeUnit",
-        verbose_name=_("organising unit"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("organising unit"),
         related_name="campaign_templates",
         help_text=_("Empty for the national calendar, which only a national administrator changes."),
     )

@@ -18,7 +18,7 @@ from fund_portal.demo import DEMO_COMMUNES, DISTRICT_CODE
 from fund_portal.models import AdministrativeUnit, NewsPost, User
 from fund_portal.text import fold
 
-from .imports.donation_load import DONATION_COLUMNS
+from .imports.donation_load import DONATION_COLUMNS, donation_copy_row
 from .models import (
     BankAccount,
     DisplayPreference,
@@ -147,39 +147,22 @@ def seed_donations(*, fund: Fund, count: int, donors: int | None = None, seed: i
             donor_id = rng.choice(donor_ids) if rng.random() < 0.8 else None
             posted_at = dt.datetime.combine(day, dt.time(9), tzinfo=now.tzinfo)
             rows.append(
-                (
-                    donation_id,
-                    fund.pk,
-                    donor_id,
-                    rng.choice((DonationKind.CASH, DonationKind.TRANSFER)),
-                    amount,
-                    "",
-                    None,
-                    "",
-                    day,
-                    None,
-                    SourceCategory.CHILD_FUND,
-                    DonationStatus.POSTED,
-                    day.year,
-                    seq,
-                    number,
-                    None,
-                    "",
-                    "",
-                    "",
-                    DisplayPreference.FULL_NAME,
-                    "",
-                    None,
-                    None,
-                    None,
-                    posted_at,
-                    None,
-                    posted_at,
-                    "none",
-                    None,
-                    None,
-                    "",
-                    None,
+                donation_copy_row(
+                    id=donation_id,
+                    fund_id=fund.pk,
+                    donor_id=donor_id,
+                    kind=rng.choice((DonationKind.CASH, DonationKind.TRANSFER)),
+                    amount=amount,
+                    received_on=day,
+                    source=SourceCategory.CHILD_FUND,
+                    status=DonationStatus.POSTED,
+                    receipt_year=day.year,
+                    receipt_seq=seq,
+                    receipt_number=number,
+                    display_preference=DisplayPreference.FULL_NAME,
+                    created_at=posted_at,
+                    posted_at=posted_at,
+                    restriction="none",
                 )
             )
             entries.append(

@@ -22,7 +22,7 @@ def optional_link(to, verbose_name, **options) -> models.ForeignKey:
     """A link a record may have or not (NULL in the database, empty in forms); the record linked to
     cannot be deleted while a record links to it: the fund's records are kept, never cascaded away.
 
-    `options` are the ForeignKey's others (`related_name`, `db_index`, `editable`)."""
+    `options` are the ForeignKey's others (`related_name`, `help_text`, `db_index`, `editable`)."""
     return models.ForeignKey(
         to,
         verbose_name=verbose_name,

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .authority import Action
+from .fields import optional_link
 from .images import CleanImageField
 from .scope import ScopedModel, ScopedQuerySet
 
@@ -47,14 +48,7 @@ class AdministrativeUnit(ScopedModel):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=200)
     level = models.CharField(_("level"), max_length=16, choices=UnitLevel.choices)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent unit"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
+    parent = optional_link("self", _("parent unit"), related_name="children")
     path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
     is_especially_difficult = models.BooleanField(
         _("especially difficult commune"),
@@ -156,12 +150,9 @@ class User(ScopedModel, AbstractUser):
     """An account: fund staff, a commune officer, a village volunteer, an auditor, or a donor."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
-    unit = models.ForeignKey(
+    unit = optional_link(
         AdministrativeUnit,
-        verbose_name=_("unit (scope)"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("unit (scope)"),
         related_name="users",
         help_text=_("The user sees and changes only what lies under this unit."),
     )
@@ -254,12 +245,9 @@ class NewsPost(models.Model):
         related_name="news_posts",
         help_text=_("Shown as an update on the campaign's page."),
     )
-    unit = models.ForeignKey(
+    unit = optional_link(
         AdministrativeUnit,
-        verbose_name=_("unit"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("unit"),
         related_name="news_posts",
         help_text=_("The news of the funds of this unit and those above it; empty: the main fund's news."),
     )

@@ -32,18 +32,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from children.imports import child_words as words
 from children.imports.child_rows import COLUMNS, SENSITIVE_PERMISSION
-from children.imports.child_words import (
-    NO_WORDS,
-    POVERTY_WORDS,
-    SEX_WORDS,
-    YES_WORDS,
-    _ethnicity_table,
-    _group_key,
-    _group_table,
-    _unit_key,
-    _word_key,
-)
 from children.models import RECORD_FIELDS, Child, ChildStatus, ChildStatusChange, Circumstance, Poverty, Sex
 from children.priority import priority_recompute
 from children.reference.circumstances import SENSITIVE_CODES
@@ -89,7 +79,7 @@ class WordWidget(widgets.Widget):
             if self.default:
                 return self.default
             raise ValueError(self.message % {"value": ""})
-        choice = self.table.get(_word_key(text)) or self.table.get(fold(text))
+        choice = self.table.get(words._word_key(text)) or self.table.get(fold(text))
         if choice is None:
             raise ValueError(self.message % {"value": text})
         return choice
@@ -108,9 +98,9 @@ class YesNoWidget(widgets.Widget):
         if isinstance(value, bool):
             return value
         word = fold(cell_text(value))
-        if word in YES_WORDS:
+        if word in words.YES_WORDS:
             return True
-        if word in NO_WORDS:
+        if word in words.NO_WORDS:
             return False
         raise ValueError(_("“%(value)s” is neither Có nor Không.") % {"value": cell_text(value)})
 
@@ -160,8 +150,8 @@ class VillageWidget(widgets.Widget):
             table = self.villages[commune.pk] = {}
             for village in AdministrativeUnit.objects.filter(parent=commune, level=UnitLevel.VILLAGE):
                 table[village.code.lower()] = table[fold(village.name)] = village
-                table[_unit_key(village.name)] = village
-        village = table.get(text.lower()) or table.get(fold(text)) or table.get(_unit_key(text))
+                table[words._unit_key(village.name)] = village
+        village = table.get(text.lower()) or table.get(fold(text)) or table.get(words._unit_key(text))
         if village is None:
             raise ValueError(
                 _("%(village)s is not a village of %(commune)s.")
@@ -224,10 +214,10 @@ class ChildResource(resources.ModelResource):
         self.user = user
         self.sensitive_allowed = user.has_perm(SENSITIVE_PERMISSION)
         self.fields["sex"].widget = WordWidget(
-            choice_table(Sex, SEX_WORDS), _("“%(value)s” is not a sex; write Nam or Nữ.")
+            choice_table(Sex, words.SEX_WORDS), _("“%(value)s” is not a sex; write Nam or Nữ.")
         )
         self.fields["ethnicity"].widget = WordWidget(
-            _ethnicity_table(),
+            words._ethnicity_table(),
             _(
                 "“%(value)s” is not an ethnic group; write its name (Kinh, Tày, Thái…) "
                 "or its code (01 to 54)."
@@ -235,14 +225,14 @@ class ChildResource(resources.ModelResource):
             default="01",
         )
         self.fields["poverty"].widget = WordWidget(
-            choice_table(Poverty, POVERTY_WORDS),
+            choice_table(Poverty, words.POVERTY_WORDS),
             _("“%(value)s” is not a household status; write Hộ nghèo, Hộ cận nghèo or leave it empty."),
             default=Poverty.NONE,
         )
         communes = AdministrativeUnit.objects.visible_to(user).filter(level=UnitLevel.COMMUNE)
         self.fields["commune"].widget.by_code = {unit.code.lower(): unit for unit in communes}
         self.fields["village"].widget = VillageWidget(self.fields["commune"].widget)
-        self.groups = _group_table()
+        self.groups = words._group_table()
         self.by_personal_id: dict[str, int] = {}
         self.by_name: dict[tuple, int] = {}
         self.saved: list[tuple[Child, bool, list[tuple[str, str]]]] = []
@@ -296,7 +286,7 @@ class ChildResource(resources.ModelResource):
             part = part.strip(" ,.")
             if not part:
                 continue
-            item = self.groups.get(_group_key(part)) or self.groups.get(fold(part))
+            item = self.groups.get(words._group_key(part)) or self.groups.get(fold(part))
             if item is None:
                 errors.setdefault("group", []).append(
                     _("“%(code)s” is not a group of children in special circumstances.") % {"code": part}

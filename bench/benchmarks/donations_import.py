@@ -22,7 +22,7 @@ from bench.measure import Measure, benchmark, peak_rss_mb, peak_rss_reset
 from bench.rollback import check_deferred_constraints, timed_in_rollback
 from campaigns.models import Campaign
 from donations.demo import AMOUNT_WEIGHTS, AMOUNTS, COMPANIES, GIVEN, MIDDLE, SURNAMES
-from donations.imports.donation_load import DONATION_COLUMNS
+from donations.imports.donation_load import DONATION_COLUMNS, donation_copy_row
 from donations.imports.donation_rows import HEADERS
 from donations.imports.donations import donations_import
 from donations.models import (
@@ -120,39 +120,25 @@ def _copy_rows(fund: Fund, user: User, lines: list[list]) -> list[tuple]:
         kind = "cash" if line[2] == "Tiền mặt" else "transfer"
         key, note = line[8], line[9]
         rows.append(
-            (
-                donation_id,
-                fund.pk,
-                None,
-                kind,
-                amount,
-                "",
-                None,
-                "",
-                day,
-                None,
-                "child_fund",
-                DonationStatus.POSTED,
-                year,
-                seq,
-                receipt_number(fund.code, year, seq),
-                None,
-                "",
-                "",
-                "",
-                DisplayPreference.FULL_NAME,
-                note,
-                None,
-                key,
-                user.pk,
-                now,
-                user.pk,
-                now,
-                RestrictionKind.NONE,
-                None,
-                None,
-                "",
-                None,
+            donation_copy_row(
+                id=donation_id,
+                fund_id=fund.pk,
+                kind=kind,
+                amount=amount,
+                received_on=day,
+                source="child_fund",
+                status=DonationStatus.POSTED,
+                receipt_year=year,
+                receipt_seq=seq,
+                receipt_number=receipt_number(fund.code, year, seq),
+                display_preference=DisplayPreference.FULL_NAME,
+                message=note,
+                import_key=key,
+                created_by_id=user.pk,
+                created_at=now,
+                posted_by_id=user.pk,
+                posted_at=now,
+                restriction=RestrictionKind.NONE,
             )
         )
     return rows

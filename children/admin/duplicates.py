@@ -105,9 +105,12 @@ class ChildDuplicatesAdminMixin:
             "title": _("Merge two records of a child?"),
             "keep": keep,
             "remove": remove,
-            "left": request.POST.get("left"),
-            "right": request.POST.get("right"),
-            "action": action,
+            "hidden": [
+                ("left", request.POST.get("left")),
+                ("right", request.POST.get("right")),
+                ("action", action),
+                ("confirmed", "on"),
+            ],
         }
         return admin_page(self, request, "admin/children/child/merge_confirm.html", context)
 

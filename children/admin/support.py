@@ -75,15 +75,12 @@ class SponsorshipAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAdm
                 data = super().clean()
                 if self.errors:
                     return data
-                if obj is None:
-                    terms = _sponsorship_terms(request, data)
-                else:
-                    terms = {
-                        **_sponsorship_terms(request, {"donor": obj.donor, "child": obj.child, **data}),
-                        "sponsorship": obj,
-                    }
+                terms = _sponsorship_terms(
+                    data if obj is None else {"donor": obj.donor, "child": obj.child, **data}
+                )
+                candidate = Sponsorship(pk=None if obj is None else obj.pk, **terms)  # with a pk: a change
                 try:
-                    services.sponsorship_check(**terms)
+                    services.sponsorship_check(by=request.user, sponsorship=candidate)
                 except ValidationError as error:
                     raise ValidationError(error.messages) from None
                 return data
@@ -91,10 +88,9 @@ class SponsorshipAdmin(ServiceErrorsAdminMixin, ScopedAdminMixin, admin.ModelAdm
         return CheckedForm
 
 
-def _sponsorship_terms(request, data) -> dict:
-    """The form's sponsorship as the arguments `sponsorship_check` takes."""
+def _sponsorship_terms(data) -> dict:
+    """The form's sponsorship: its donor, child and terms."""
     return {
-        "by": request.user,
         "donor": data["donor"],
         "child": data["child"],
         "starts_on": data["starts_on"],
@@ -105,4 +101,4 @@ def _sponsorship_terms(request, data) -> dict:
 
 
 def _sponsorship_start(request, data) -> Sponsorship:
-    return services.sponsorship_start(**_sponsorship_terms(request, data), note=data.get("note", ""))
+    return services.sponsorship_start(by=request.user, **_sponsorship_terms(data), note=data.get("note", ""))

@@ -211,48 +211,29 @@ def sponsorship_start(
     note: str = "",
 ) -> Sponsorship:
     """A donor starts sponsoring (đỡ đầu) a child with a monthly amount or goods."""
-    goods = sponsorship_check(
-        by=by,
+    sponsorship = Sponsorship(
         donor=donor,
         child=child,
         starts_on=starts_on,
         ends_on=ends_on,
         monthly_amount=monthly_amount,
         goods=goods,
-    )
-    sponsorship = Sponsorship(
-        donor=donor,
-        child=child,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        monthly_amount=monthly_amount or None,
-        goods=goods,
-        note=normalize_text(note),
+        note=note,
         created_by=by,
     )
-    sponsorship.full_clean()
-    sponsorship.save()
-    return sponsorship
+    return _sponsorship_save(sponsorship, by=by)
 
 
-def sponsorship_check(
-    *,
-    by,
-    donor,
-    child: Child,
-    starts_on: dt.date,
-    ends_on: dt.date | None = None,
-    monthly_amount: int | None = None,
-    goods: str = "",
-    sponsorship: Sponsorship | None = None,
-) -> str:
-    """The checks of `sponsorship_start`, writing nothing (the admin's form shows their refusals);
-    raises ValidationError, else returns the goods as they are stored. With `sponsorship`, the
-    checks of a change to it: it is not its own overlap, and its child may have left the list
-    since it started (its terms can still be corrected)."""
+def sponsorship_check(*, by, sponsorship: Sponsorship) -> str:
+    """The checks of a sponsorship about to be saved, writing nothing (the admin's form shows their
+    refusals); raises ValidationError, else returns the goods as they are stored. A sponsorship with a
+    pk is a change of that one: it is not its own overlap, and its child may have left the list since
+    it started (its terms can still be corrected)."""
 
+    child, donor, monthly_amount = sponsorship.child, sponsorship.donor, sponsorship.monthly_amount
+    starts_on, ends_on = sponsorship.starts_on, sponsorship.ends_on
     _require_visible(child=child, by=by)
-    if sponsorship is None:
+    if sponsorship.pk is None:
         _require_active(child)
         if Child.objects.filter(pk=child.pk, data_restricted=True).exists():  # read now, not as passed
             raise ValidationError(
@@ -262,7 +243,7 @@ def sponsorship_check(
     errors: dict[str, list[str]] = {}
     if not Donor.objects.visible_to(by).filter(pk=donor.pk).exists():
         errors["donor"] = [_("This donor is outside your unit.")]
-    goods = normalize_text(goods)
+    goods = normalize_text(sponsorship.goods)
     if not monthly_amount and not goods:
         errors["monthly_amount"] = [_("Give the monthly amount or the goods.")]
     if monthly_amount is not None and monthly_amount <= 0:
@@ -272,13 +253,23 @@ def sponsorship_check(
     overlapping = Sponsorship.objects.filter(donor=donor, child=child).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on)
     )
-    if sponsorship is not None:
+    if sponsorship.pk is not None:
         overlapping = overlapping.exclude(pk=sponsorship.pk)
     if overlapping.exists():
         errors.setdefault("donor", []).append(_("This donor already sponsors this child in that period."))
     if errors:
         raise ValidationError(errors)
     return goods
+
+
+def _sponsorship_save(sponsorship: Sponsorship, *, by) -> Sponsorship:
+    """Save a new sponsorship or a change of one through `sponsorship_check`."""
+    sponsorship.goods = sponsorship_check(by=by, sponsorship=sponsorship)
+    sponsorship.monthly_amount = sponsorship.monthly_amount or None
+    sponsorship.note = normalize_text(sponsorship.note)
+    sponsorship.full_clean()
+    sponsorship.save()
+    return sponsorship
 
 
 #: What a change of a sponsorship may touch: its terms. Its donor and child make it what it is (a
@@ -296,21 +287,7 @@ def sponsorship_update(*, sponsorship: Sponsorship, by, **fields) -> Sponsorship
     stored = Sponsorship.objects.select_for_update().get(pk=sponsorship.pk)
     for name, value in fields.items():
         setattr(stored, name, value)
-    stored.goods = sponsorship_check(
-        by=by,
-        donor=stored.donor,
-        child=stored.child,
-        starts_on=stored.starts_on,
-        ends_on=stored.ends_on,
-        monthly_amount=stored.monthly_amount,
-        goods=stored.goods,
-        sponsorship=stored,
-    )
-    stored.monthly_amount = stored.monthly_amount or None
-    stored.note = normalize_text(stored.note)
-    stored.full_clean()
-    stored.save()
-    return stored
+    return _sponsorship_save(stored, by=by)
 
 
 @transaction.atomic

@@ -107,7 +107,12 @@ class DonorAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 "title": _("Merge two donors?"),
                 "kept": donors[0],
                 "duplicate": donors[1],
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "hidden": [
+                    (helpers.ACTION_CHECKBOX_NAME, donors[0].pk),
+                    (helpers.ACTION_CHECKBOX_NAME, donors[1].pk),
+                    ("action", "merge_selected"),
+                    ("confirmed", "yes"),
+                ],
             }
             return admin_page(self, request, "admin/donations/donor/merge_confirm.html", context)
         try:

@@ -17,17 +17,11 @@ from fund_portal.models import User
 from fund_portal.public_cache import public_figures_changed
 from fund_portal.text import fold, normalize_text
 
-from ..models import (
-    DisplayPreference,
-    DocumentSeries,
-    Donation,
-    DonationKind,
-    DonationStatus,
-    Donor,
-    DonorKind,
-    Fund,
-    RestrictionKind,
-)
+from ..models.common import RestrictionKind
+from ..models.donations import Donation, DonationKind, DonationStatus
+from ..models.donors import DisplayPreference, Donor, DonorKind
+from ..models.funds import Fund
+from ..models.ledger import DocumentSeries
 from ..services.donations import ledger_entries_post
 from ..services.numbers import document_numbers_reserve, receipt_number
 from ..services.stock import stock_receive_donation
@@ -233,6 +227,32 @@ DONATION_COLUMNS = [
     "restriction_need",
     "restriction_child_id",
 ]
+
+#: What a column that `donation_copy_row` is not given holds: blank text for these (not NULL in the
+#: table), NULL for the others.
+_DONATION_BLANK_TEXT = frozenset(
+    (
+        "goods_description",
+        "goods_unit",
+        "donor_name",
+        "donor_phone",
+        "donor_email",
+        "message",
+        "restriction_need",
+    )
+)
+
+
+def donation_copy_row(**values) -> tuple:
+    """One donation as COPY loads it, in `DONATION_COLUMNS` order, from its columns' values by name;
+    a column not named is blank (see `_DONATION_BLANK_TEXT`)."""
+    unknown = values.keys() - set(DONATION_COLUMNS)
+    if unknown:
+        raise ValueError(f"donation_copy_row: no column {sorted(unknown)}")
+    return tuple(
+        values[column] if column in values else "" if column in _DONATION_BLANK_TEXT else None
+        for column in DONATION_COLUMNS
+    )
 
 
 def _donation_rows(rows: list[ParsedRow], ids: list[int], *, year: int, now, by: User) -> Iterator[tuple]:

@@ -32,27 +32,34 @@ HEADERS = {
     "display_preference": "Hiển thị công khai",
     "notes": "Ghi chú",
 }
-KIND_WORDS = {
-    fold(label): value
-    for value, label in (
+
+
+def _words(choices, written: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Folded word -> choice value: the words people write for `choices`, then their stored values."""
+    return {fold(label): value for value, label in written} | {fold(v): v for v in choices.values}
+
+
+KIND_WORDS = _words(
+    DonorKind,
+    (
         (DonorKind.INDIVIDUAL, "Cá nhân"),
         (DonorKind.BUSINESS, "Doanh nghiệp"),
         (DonorKind.AGENCY, "Cơ quan"),
         (DonorKind.AGENCY, "Cơ quan, đơn vị"),
         (DonorKind.ORGANISATION, "Tổ chức"),
         (DonorKind.FOREIGN_ORGANISATION, "Tổ chức nước ngoài"),
-    )
-} | {fold(v): v for v in DonorKind.values}
-DISPLAY_WORDS = {
-    fold(label): value
-    for value, label in (
+    ),
+)
+DISPLAY_WORDS = _words(
+    DisplayPreference,
+    (
         (DisplayPreference.FULL_NAME, "Họ và tên"),
         (DisplayPreference.FULL_NAME, "Tên đầy đủ"),
         (DisplayPreference.INITIALS, "Chỉ tên viết tắt"),
         (DisplayPreference.INITIALS, "Viết tắt"),
         (DisplayPreference.ANONYMOUS, "Ẩn danh"),
-    )
-} | {fold(v): v for v in DisplayPreference.values}
+    ),
+)
 
 
 class ChoiceWordWidget(widgets.Widget):

@@ -56,6 +56,14 @@ def _label(choices, value: str) -> str:
         return value
 
 
+def _choice_rows(table: Table, choices, figures: dict, *keys: str) -> None:
+    """A row of `table` for each of `choices`, in their order: its label, then its `keys` in
+    `figures[value]` (0 where a choice has no figures)."""
+    for value in choices.values:
+        row = figures.get(value, {})
+        table.rows.append([_label(choices, value), *(row.get(key, 0) for key in keys)])
+
+
 def report_sections(*, report: Report, completeness: list[dict] | None = None) -> list[Section]:
     """The content of the report (Vietnamese), from its figures, for the PDF and the XLSX."""
     with translation.override("vi"):
@@ -171,9 +179,7 @@ def _needs_table(children: dict) -> Table:
         ["Lĩnh vực", "Số nhu cầu", "Trong đó cấp thiết"],
         [TEXT, COUNT, COUNT],
     )
-    for area in NeedArea.values:
-        row = children["needs"].get(area, {})
-        needs.rows.append([_label(NeedArea, area), row.get("total", 0), row.get("high", 0)])
+    _choice_rows(needs, NeedArea, children["needs"], "total", "high")
     return needs
 
 
@@ -191,16 +197,10 @@ def support_section(figures: dict, shares: dict) -> Section:
         ["Hình thức", "Số lượt", "Số lượng", "Giá trị"],
         [TEXT, COUNT, COUNT, MONEY],
     )
-    for kind in SupportKind.values:
-        row = support["by_kind"].get(kind, {})
-        kinds.rows.append(
-            [_label(SupportKind, kind), row.get("count", 0), row.get("quantity", 0), row.get("value", 0)]
-        )
+    _choice_rows(kinds, SupportKind, support["by_kind"], "count", "quantity", "value")
     kinds.total = ["Tổng số", support["count"], sum(r[2] for r in kinds.rows), support["value"]]
     sources = Table("Bảng 7. Hỗ trợ theo nguồn", ["Nguồn", "Số lượt", "Giá trị"], [TEXT, COUNT, MONEY])
-    for source in SupportSource.values:
-        row = support["by_source"].get(source, {})
-        sources.rows.append([_label(SupportSource, source), row.get("count", 0), row.get("value", 0)])
+    _choice_rows(sources, SupportSource, support["by_source"], "count", "value")
     sources.total = ["Tổng số", support["count"], support["value"]]
     two.tables += [kinds, sources, targets_table(figures, shares)]
     two.charts.append(

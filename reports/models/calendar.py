@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.fields import optional_link
 from fund_portal.models import UnitLevel
 from fund_portal.scope import ScopedModel
 
@@ -60,12 +61,9 @@ class ReportKind(ScopedModel):
             "empty for a report that leaves the portal (a province's report to the ministry)."
         ),
     )
-    owner = models.ForeignKey(
+    owner = optional_link(
         "fund_portal.AdministrativeUnit",
-        verbose_name=_("owned by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("owned by"),
         related_name="report_kinds",
         help_text=_(
             "Only the units under this unit owe the report; empty: every unit of the level in the portal."

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fund_portal.fields import account_field
 from fund_portal.scope import ScopedModel
 
 from .calendar import ReportKind
@@ -62,25 +62,9 @@ class Report(ScopedModel):
     pdf = models.FileField(_("PDF"), upload_to="reports/%Y/", blank=True, editable=False)
     built_at = models.DateTimeField(_("built at"), null=True, blank=True, editable=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    submitted_by = account_field(_("submitted by"), null=True, blank=True, editable=False)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = account_field(_("decided by"), null=True, blank=True, editable=False)
     comment = models.TextField(_("comment of the unit above"), blank=True, editable=False)
     emailed_at = models.DateTimeField(_("officers emailed at"), null=True, blank=True, editable=False)
     missing_marked_at = models.DateTimeField(_("marked missing at"), null=True, blank=True, editable=False)

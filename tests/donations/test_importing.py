@@ -14,7 +14,7 @@ from django.utils import timezone
 from bench.baselines.donations import DonationResource
 from campaigns.models import Campaign
 from donations.imports import donation_rows as donations_importing
-from donations.imports.donation_load import DONATION_COLUMNS
+from donations.imports.donation_load import DONATION_COLUMNS, donation_copy_row
 from donations.imports.donation_rows import HEADERS
 from donations.imports.donations import donations_import, donations_import_template
 from donations.models import (
@@ -577,6 +577,17 @@ def test_the_copy_columns_name_every_column_the_database_requires():
         }
         existing = {f.column for f in model._meta.concrete_fields}
         assert required <= set(columns) <= existing, model
+
+
+def test_a_copy_row_puts_each_named_value_in_its_column_and_leaves_the_others_blank():
+    values = donation_copy_row(id=7, amount=500_000, message="Chúc các em")
+    row = dict(zip(DONATION_COLUMNS, values, strict=True))
+
+    assert (row["id"], row["amount"], row["message"]) == (7, 500_000, "Chúc các em")
+    assert (row["goods_description"], row["donor_name"], row["restriction_need"]) == ("", "", "")
+    assert (row["donor_id"], row["transfer_reference"], row["posted_at"]) == (None, None, None)
+    with pytest.raises(ValueError, match="amuont"):
+        donation_copy_row(id=7, amuont=500_000)
 
 
 def test_the_import_benchmark_measures_the_fast_path_the_library_and_copy_on_a_small_file():
