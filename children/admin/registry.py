@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from fund_portal.admin import ReadOnlyAdminMixin, ScopedAdminMixin, ServiceErrorsAdminMixin
 from fund_portal.audit import RESTRICTED_VALUE
-from fund_portal.paginators import CappedCountPaginator
+from fund_portal.paginators import CappedKeysetPaginator
 from fund_portal.text import fold
 
 from ..models import (
@@ -202,8 +202,9 @@ class ChildAdmin(
     and are changed on the portal's pages, so they are read-only here."""
 
     form = ChildAdminForm
-    # A province's 100,000 children: the count stops at 10,000 and is not made twice (as for donations).
-    paginator = CappedCountPaginator
+    # A province's 100,000 children: the count stops at 10,000 and is not made twice (as for donations);
+    # a deep page is reached by the name's key along child_name_idx, not by sorting the province.
+    paginator = CappedKeysetPaginator
     show_full_result_count = False
     list_display = ["full_name", "birth_date", "sex", "commune", "village", "poverty", "status"]
     list_filter = ["status", "poverty", "sex", "out_of_school"]
