@@ -2,10 +2,16 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
-from fund_portal.admin import ReadOnlyAdminMixin, ScopedAdminMixin, ServiceErrorsAdminMixin
+from fund_portal.admin import (
+    ReadOnlyAdminMixin,
+    ScopedAdminMixin,
+    ServiceErrorsAdminMixin,
+    TolerantChangeList,
+)
 from fund_portal.audit import RESTRICTED_VALUE
 from fund_portal.paginators import CappedKeysetPaginator
 from fund_portal.text import fold
@@ -189,6 +195,27 @@ def _change_message_restricted(message: str) -> str:
     return json.dumps(parts)
 
 
+class ChildChangeList(TolerantChangeList):
+    """The list's rows link to their change page with the list's filters and page, as Django's own do;
+    the filters' part of the link is made once for the page, where Django's `add_preserved_filters`
+    resolved every row's URL again (100 resolutions of the whole URL tree for a page past the first)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # What `items_for_result` adds to each link: empty, so it adds nothing; the links carry it.
+        self.row_filters, self.preserved_filters = self.preserved_filters, ""
+        self._row_query = None
+
+    def url_for_result(self, result):
+        url = super().url_for_result(result)
+        if not self.row_filters:
+            return url
+        if self._row_query is None:  # every row's link is the change page's: the same query
+            linked = add_preserved_filters({"preserved_filters": self.row_filters, "opts": self.opts}, url)
+            self._row_query = linked.partition("?")[2]
+        return f"{url}?{self._row_query}" if self._row_query else url
+
+
 @admin.register(Child)
 class ChildAdmin(
     ChildImportExportAdminMixin,
@@ -233,6 +260,9 @@ class ChildAdmin(
         "last_reviewed_year",
         "merged_into",
     ]
+
+    def get_changelist(self, request, **kwargs):
+        return ChildChangeList
 
     def get_exclude(self, request, obj=None):
         return [] if can_see_sensitive(request.user) else ["health_notes"]

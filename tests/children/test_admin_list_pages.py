@@ -3,9 +3,11 @@ holds the rows the OFFSET would give, in the list's order, within the user's sco
 filter or a column sorted as well."""
 
 import datetime as dt
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from children.admin.registry import ChildAdmin
 from children.models import Child
@@ -76,3 +78,15 @@ def test_a_search_a_filter_and_a_sorted_column_page_as_the_offset_would(listing,
     assert ids == list(changelist.queryset.values_list("pk", flat=True)[100:200])
     by_birth = scope.order_by("-birth_date", "-pk").values_list("pk", flat=True)
     assert ids == list(by_birth[100:200])
+
+
+def test_the_rows_link_to_their_change_page_with_the_lists_filters(listing, tree):
+    ids, _changelist = _page(listing, status__exact="active", p=2)
+    body = listing.get(reverse("admin:children_child_changelist"), {"status__exact": "active", "p": 2})
+    html = body.content.decode()
+    filters = urlencode({"_changelist_filters": "status__exact=active&p=2"})
+    for pk in ids[:3] + ids[-3:]:
+        assert escape(f"{reverse('admin:children_child_change', args=[pk])}?{filters}") in html
+    first_page = listing.get(reverse("admin:children_child_changelist")).content.decode()
+    first_id = _page(listing)[0][0]
+    assert f'href="{reverse("admin:children_child_change", args=[first_id])}"' in first_page
