@@ -43,7 +43,7 @@ class CappedKeysetPaginator(CappedCountPaginator):
     may be NULL, an expression, ascending and descending mixed) keeps the OFFSET.
     """
 
-    STEP = 1_000
+    STEP = 2_500
 
     def page(self, number):
         page = super().page(number)

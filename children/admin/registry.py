@@ -3,7 +3,9 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import quote
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from fund_portal.admin import (
@@ -196,24 +198,32 @@ def _change_message_restricted(message: str) -> str:
 
 
 class ChildChangeList(TolerantChangeList):
-    """The list's rows link to their change page with the list's filters and page, as Django's own do;
-    the filters' part of the link is made once for the page, where Django's `add_preserved_filters`
-    resolved every row's URL again (100 resolutions of the whole URL tree for a page past the first)."""
+    """The list's rows link to their change page with the list's filters and page, as Django's own do,
+    the link made once for the page and the row's id put in: Django reversed every row's URL, and
+    its `add_preserved_filters` resolved it again (a walk of the whole URL tree for each row of a page
+    past the first)."""
+
+    _PK = "0-pk-0"  # a stand-in for the id in the change page's URL, which takes any text
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # What `items_for_result` adds to each link: empty, so it adds nothing; the links carry it.
         self.row_filters, self.preserved_filters = self.preserved_filters, ""
-        self._row_query = None
+        self._row_link = None
 
     def url_for_result(self, result):
-        url = super().url_for_result(result)
-        if not self.row_filters:
-            return url
-        if self._row_query is None:  # every row's link is the change page's: the same query
-            linked = add_preserved_filters({"preserved_filters": self.row_filters, "opts": self.opts}, url)
-            self._row_query = linked.partition("?")[2]
-        return f"{url}?{self._row_query}" if self._row_query else url
+        if self._row_link is None:
+            url = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=(self._PK,),
+                current_app=self.model_admin.admin_site.name,
+            )
+            if self.row_filters:
+                context = {"preserved_filters": self.row_filters, "opts": self.opts}
+                url = add_preserved_filters(context, url)
+            self._row_link = url.split(self._PK)
+        before, after = self._row_link
+        return f"{before}{quote(getattr(result, self.pk_attname))}{after}"
 
 
 @admin.register(Child)
