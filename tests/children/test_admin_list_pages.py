@@ -2,7 +2,6 @@
 holds the rows the OFFSET would give, in the list's order, within the user's scope, with a search, a
 filter or a column sorted as well."""
 
-import datetime as dt
 from urllib.parse import urlencode
 
 import pytest
@@ -12,8 +11,7 @@ from django.utils.html import escape
 from children.admin.registry import ChildAdmin
 from children.models import Child
 from fund_portal.paginators import CappedKeysetPaginator
-from fund_portal.text import fold
-from tests.factories import staff
+from tests.factories import children_bulk, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -23,21 +21,8 @@ NAMES = ["Lê Văn An", "Đỗ Thị Bình", "Nguyễn Chi", "Lê Văn An", "Ho�
 @pytest.fixture
 def listing(client, tree, monkeypatch):
     monkeypatch.setattr(CappedKeysetPaginator, "STEP", 37)  # several steps to reach page 3
-    rows = []
-    for n in range(260):
-        commune = (tree["a"], tree["b"], tree["c"])[n % 3]
-        name = NAMES[n % len(NAMES)]
-        rows.append(
-            Child(
-                full_name=name,
-                name_folded=fold(name),
-                birth_date=dt.date(2011, 1, 1) + dt.timedelta(days=n % 7),
-                sex="female" if n % 2 else "male",
-                status="active" if n % 4 else "moved",
-                commune=commune,
-            )
-        )
-    Child.objects.bulk_create(rows)
+    communes = [tree["a"], tree["b"], tree["c"]]
+    children_bulk(communes, 260, NAMES, status=lambda n: "active" if n % 4 else "moved")
     client.force_login(staff(tree["d1"]))
     return client
 

@@ -1,7 +1,6 @@
 """The paginators of the long lists: the capped count counts without sorting, and the keyset paginator
 gives every page the rows the OFFSET gives, in the same order, without an OFFSET over the list."""
 
-import datetime as dt
 import re
 
 import pytest
@@ -12,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from children.models import Child
 from fund_portal.paginators import CappedCountPaginator, CappedKeysetPaginator, key_after, ordering_key
-from fund_portal.text import fold
+from tests.factories import children_bulk
 
 pytestmark = pytest.mark.django_db
 
@@ -25,19 +24,7 @@ class SmallSteps(CappedKeysetPaginator):
 
 
 def _children(commune, count: int, *, offset: int = 0) -> None:
-    rows = []
-    for n in range(offset, offset + count):
-        name = NAMES[n % len(NAMES)]
-        rows.append(
-            Child(
-                full_name=name,
-                name_folded=fold(name),
-                birth_date=dt.date(2012, 1, 1) + dt.timedelta(days=n % 5),
-                sex="female" if n % 2 else "male",
-                commune=commune,
-            )
-        )
-    Child.objects.bulk_create(rows)
+    children_bulk([commune], count, NAMES, offset=offset)
 
 
 def _pages(paginator_class, queryset, per_page: int) -> list[list[int]]:
