@@ -115,7 +115,8 @@ def children_list_measures(prepared: Prepared, *, repeat: int = LIST_REPEAT) -> 
 
 def admin_list_measures(prepared: Prepared, *, repeat: int = LIST_REPEAT) -> list[Measure]:
     """The admin's changelist of children for the province's staff (its paginator counts at most
-    CappedCountPaginator.CAP + 1 rows, then an OFFSET; its last page is the cap's)."""
+    CappedCountPaginator.CAP + 1 rows and reaches a page by the ordering's key; its last page is the
+    cap's)."""
     visible = Child.objects.visible_to(prepared.staff).order_by("name_folded", "id")
     total = min(visible.count(), CappedCountPaginator.CAP + 1)
     pages = []
@@ -125,7 +126,8 @@ def admin_list_measures(prepared: Prepared, *, repeat: int = LIST_REPEAT) -> lis
             (
                 label,
                 {"p": page},
-                list(visible.values_list("pk", flat=True)[offset : offset + ADMIN_PAGE_SIZE]),
+                # The rows the page shows: the last one holds what is left of the cap's CAP + 1.
+                list(visible.values_list("pk", flat=True)[offset : min(offset + ADMIN_PAGE_SIZE, total)]),
             )
         )
     url = reverse("admin:children_child_changelist")
