@@ -105,6 +105,9 @@ class SheetReader:
                     )
                 )
                 break
+            if any(type(cell) is str and "\x00" in cell for cell in cells):
+                # A NUL character means nothing in a cell and no database stores it: dropped.
+                cells = [cell.replace("\x00", "") if type(cell) is str else cell for cell in cells]
             row = self._parse(row_number, cells)
             if row is not None:
                 parsed.append(row)

@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from children.imports import child_rows as children_importing
@@ -56,6 +56,7 @@ def donations_setup(tree):
 
 @FAST
 @given(rows=st.lists(st.lists(cells, min_size=0, max_size=15), min_size=1, max_size=4))
+@example(rows=[["\x00"] * 15])  # a NUL character, which PostgreSQL refuses in any text
 def test_any_donation_row_is_accepted_or_refused_never_a_crash(donations_setup, rows):
     user, columns = donations_setup
     reader = donations_importing._RowReader(by=user, columns=columns)
@@ -122,6 +123,7 @@ def children_setup(tree):
 
 @FAST
 @given(rows=st.lists(st.lists(cells, min_size=0, max_size=23), min_size=1, max_size=4))
+@example(rows=[["\x00"] * 23])  # a NUL character, which PostgreSQL refuses in any text (found by hypothesis)
 def test_any_child_row_is_accepted_or_refused_never_a_crash(children_setup, rows):
     user, columns, commune = children_setup
     reader = children_importing._RowReader(by=user, columns=columns, default_commune=commune)
