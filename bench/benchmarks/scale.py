@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
@@ -21,7 +23,7 @@ from bench.province_data import Prepared, province_prepare
 from children.models import Child
 from children.selectors.registry import children_list, children_page
 from donations.models import Donation, DonationStatus, Donor, DonorYear, Fund
-from fund_portal.models import Role, User
+from fund_portal.models import AdministrativeUnit, Role, User
 from fund_portal.services import user_set_role
 
 REPEAT = 30
@@ -148,9 +150,14 @@ def _officer(prepared: Prepared) -> tuple[User, int, int]:
     )
     user = User.objects.filter(username=OFFICER_USERNAME).first()
     if user is None:
-        user = User.objects.create_user(OFFICER_USERNAME, "", "bench")
+        user = User(username=OFFICER_USERNAME, first_name="Văn An", last_name="Lê")
+        user.set_unusable_password()
     if user.unit_id != commune_id:
-        user_set_role(user=user, role=Role.COMMUNE_OFFICER, unit_id=commune_id, by=None)
+        user = user_set_role(
+            user=user, role=Role.COMMUNE_OFFICER, unit=AdministrativeUnit.objects.get(pk=commune_id)
+        )
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
     return user, commune_id, total
 
 
