@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.sitemaps.views import sitemap
@@ -16,6 +18,7 @@ from donations.selectors.public_funds import (
     public_fund_scope,
     public_fund_site_url,
     request_fund,
+    request_host,
     request_on_own_host,
 )
 from public import sitemaps
@@ -24,9 +27,13 @@ from public import sitemaps
 @login_not_required
 @require_GET
 def robots_txt(request):
-    """What crawlers may read; its sitemap on the host it was asked on (a fund's own, else SITE_URL)."""
-    fund = request_fund(request)
-    origin = public_fund_site_url(fund) if request_on_own_host(request, fund) else settings.SITE_URL
+    """What crawlers may read; its sitemap on the host it was asked on (a fund's own, else SITE_URL).
+    Asked on the main site's host it reads nothing from the database."""
+    origin = settings.SITE_URL
+    if request_host(request) != (urlsplit(settings.SITE_URL).hostname or ""):
+        fund = request_fund(request)
+        if request_on_own_host(request, fund):
+            origin = public_fund_site_url(fund)
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
