@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from fund_portal.fields import optional_link
+from fund_portal.locks import transaction_lock
 from fund_portal.scope import ScopedModel
 
 
@@ -117,6 +118,9 @@ class Fund(ScopedModel):
         if host.lower() == (urlsplit(settings.SITE_URL).hostname or ""):
             message = _("This is the main site's host name; a fund's own host name must be another.")
             raise ValidationError({"public_host": message})
+        # Two funds given one host name at the same moment: the second waits for the first to commit,
+        # then sees it here and gets this message (the unique index alone would make it an error page).
+        transaction_lock("fund.public_host")
         if Fund.objects.filter(public_host__iexact=host).exclude(pk=self.pk).exists():
             raise ValidationError({"public_host": _("Another fund already uses this host name.")})
 

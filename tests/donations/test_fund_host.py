@@ -3,9 +3,11 @@ message when it is not a bare host name, the main site's, or another fund's in a
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.urls import reverse
 
 from donations.models import Fund
+from tests.concurrency import hold_then_race, postgresql_only
 from tests.factories import FundFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +107,27 @@ def test_the_database_holds_one_fund_per_host_name_in_any_case(tree):
     with pytest.raises(IntegrityError), transaction.atomic():
         FundFactory(unit=tree["d2"], code="huyen-hai", public_host="QUY.HAI.VN")
     assert Fund.objects.count() == 1
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_two_funds_given_one_host_name_at_the_same_moment_the_second_gets_the_message(
+    fund, district_staff, tree
+):
+    """The second save waits for the first to commit and is refused with the form's message, instead of
+    passing the check and failing on the unique index (an error page)."""
+    other = FundFactory(unit=tree["a"], code="xa-an")
+
+    clients = [Client(), Client()]
+    for client in clients:  # before the race: a login writes the user's row, which would serialise the two
+        client.force_login(district_staff)
+
+    def save(client, target):
+        response = _save_host(client, target, "quy.chung.vn")
+        return response.status_code, response.context and _field_errors(response)
+
+    first, second = hold_then_race(lambda: save(clients[0], fund), lambda: save(clients[1], other))
+    assert first.error is None and second.error is None, (first.error, second.error)
+    assert first.result == (302, None)
+    assert second.result == (200, ["Một quỹ khác đã dùng tên miền này."])
+    assert list(Fund.objects.filter(public_host="quy.chung.vn").values_list("pk", flat=True)) == [fund.pk]
