@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from bench.measure import REGISTRY
 
 #: The areas whose measures run, in the table's order; importing one registers its measures.
-AREAS = ("core", "donations", "children", "reports", "province", "scale", "public_pages")
+AREAS = ("core", "donations", "children", "reports", "province", "scale", "public_pages", "postings")
 
 
 class Command(BaseCommand):
