@@ -14,6 +14,7 @@ import urllib.request
 from collections.abc import Iterator
 
 from django.conf import settings
+from django.db import connection
 
 
 def free_port() -> int:
@@ -40,6 +41,16 @@ def server_env(static_root: str, **extra: str) -> dict:
         **extra,
     )
     return env
+
+
+def database_url() -> str:
+    """The address of the database this process uses (PostgreSQL), for a server that must read the
+    same one (a test's database, whose name differs from DATABASE_URL's)."""
+    from urllib.parse import quote
+
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "", safe="") + (":" + quote(db["PASSWORD"], safe="") if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def wait_up(url: str, seconds: float = 30) -> None:

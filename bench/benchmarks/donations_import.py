@@ -1,10 +1,13 @@
-"""Benchmark of the donations import (issue 3): the fast path against django-import-export and COPY.
+"""Benchmark of the donations import (issues 3 and 20): the fast path against django-import-export and
+the physical limit.
 
 One 100,000-row XLSX of realistic donations to the demo district fund is imported, in the same
 run, by `donations_import` (validated, all or nothing, posted with receipt numbers and ledger
 entries), by `DonationResource` (django-import-export, tuned: the baseline; pending donations
-only), and by a bare COPY of the same donation rows (the physical limit). Each write is rolled
-back afterwards, so the measure can run again on the same database.
+only), by a COPY of the same donation rows into the real table (its indexes and foreign keys), and by
+a bare COPY of those rows into an unlogged table without index or foreign key (the physical limit,
+issue 20: what the database takes to store the bytes at all). Each write is rolled back afterwards,
+so the measure can run again on the same database.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from django.utils import timezone
 
 from bench.baselines.donations import DonationResource
 from bench.measure import Measure, benchmark, peak_rss_mb, peak_rss_reset
-from bench.rollback import check_deferred_constraints, timed_in_rollback
+from bench.rollback import check_deferred_constraints, rolled_back, timed_in_rollback
 from campaigns.models import Campaign
 from donations.demo import AMOUNT_WEIGHTS, AMOUNTS, COMPANIES, GIVEN, MIDDLE, SURNAMES
 from donations.imports.donation_load import DONATION_COLUMNS, donation_copy_row
@@ -99,6 +102,28 @@ def donations_xlsx(lines: list[list]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def bare_copy_seconds(rows: list[tuple]) -> float:
+    """Seconds of a bare COPY of the rows into a table shaped as the donations' but unlogged, without
+    index, key or foreign key, made in a transaction that is rolled back (a temporary table on SQLite,
+    where the copy is executemany): the physical limit of storing the rows at all."""
+    table = "bench_copy_limit"
+    create = (
+        f"CREATE UNLOGGED TABLE {table} (LIKE {Donation._meta.db_table} INCLUDING DEFAULTS)"
+        if connection.vendor == "postgresql"
+        else f"CREATE TEMP TABLE {table} AS SELECT * FROM {Donation._meta.db_table} WHERE 0"
+    )
+    with rolled_back():
+        with connection.cursor() as cursor:
+            cursor.execute(create)
+        start = time.perf_counter()
+        bulk_load(table, DONATION_COLUMNS, rows)
+        elapsed = time.perf_counter() - start
+        if connection.vendor != "postgresql":  # a temporary table survives a rollback on SQLite
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE {table}")
+    return elapsed
 
 
 def _copy_rows(fund: Fund, user: User, lines: list[list]) -> list[tuple]:
@@ -182,6 +207,7 @@ def bench_donation_import(rows: int = ROWS) -> list[Measure]:
         return time.perf_counter() - start
 
     _total, copy_s = timed_in_rollback(copy, clean=WRITTEN)
+    limit_s = bare_copy_seconds(_copy_rows(fund, user, lines))
 
     # (b) The baseline: django-import-export 4.4, tuned, reading the same file with openpyxl.
     def library():
@@ -199,6 +225,7 @@ def bench_donation_import(rows: int = ROWS) -> list[Measure]:
     copy_label = (
         "PostgreSQL COPY" if connection.vendor == "postgresql" else "executemany (SQLite has no COPY)"
     )
+    limit_label = f"bare {copy_label} into an unindexed unlogged table"
     return [
         Measure(
             f"donation import: fast path, {size} rows (validated, posted, all or nothing)",
@@ -219,11 +246,19 @@ def bench_donation_import(rows: int = ROWS) -> list[Measure]:
             f"peak RSS {rss_library:.0f} MB",
         ),
         Measure(
-            f"donation import: {copy_label} of the same {size} donation rows",
+            f"donation import: {copy_label} of the same {size} donation rows into the donations table",
             round(copy_s, 2),
             "s",
-            note="rows built beforehand; no reading, no validation, no ledger entries"
+            note="rows built beforehand; the table's indexes and deferred foreign-key checks; "
+            "no reading, no validation, no ledger entries"
             + ("" if connection.vendor == "postgresql" else "; SQLite has no COPY: this is executemany"),
+        ),
+        Measure(
+            f"donation import: physical limit, {limit_label}, {size} rows",
+            round(limit_s, 2),
+            "s",
+            note="the same rows built beforehand; no index, no key, no foreign key, no WAL; "
+            "the floor under every import",
         ),
         Measure(
             "donation import: fast path vs django-import-export",
@@ -233,10 +268,22 @@ def bench_donation_import(rows: int = ROWS) -> list[Measure]:
             bound="min",
         ),
         Measure(
-            f"donation import: fast path vs {copy_label}",
+            f"donation import: fast path vs {copy_label} into the donations table",
             round(fast_s / copy_s, 2),
             "x the time",
             note="the fast path also reads the XLSX, validates, numbers receipts and writes ledger entries",
+        ),
+        Measure(
+            "donation import: fast path vs the physical limit",
+            round(fast_s / limit_s, 2),
+            "x the time",
+            note=f"{limit_label}, same run",
+        ),
+        Measure(
+            "donation import: django-import-export vs the physical limit",
+            round(library_s / limit_s, 2),
+            "x the time",
+            note=f"{limit_label}, same run",
         ),
         Measure(
             f"donation import: dry run, {size} rows (all checks, preview, nothing written)",

@@ -7,6 +7,7 @@ import unicodedata
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import NOT_PROVIDED, CharField, Sum, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -598,7 +599,12 @@ def test_the_import_benchmark_measures_the_fast_path_the_library_and_copy_on_a_s
     fast = measures["donation import: fast path"]
     assert fast.value > 0 and fast.baseline > 0 and fast.passed
     assert measures["donation import: fast path vs django-import-export"].bound == "min"
+    limit = measures["donation import: physical limit"]
+    assert limit.value > 0 and "unindexed unlogged table" in limit.measure and limit.target is None
+    assert measures["donation import: fast path vs the physical limit"].unit == "x the time"
+    assert measures["donation import: django-import-export vs the physical limit"].value > 0
     assert not Donation.objects.filter(import_key__startswith="BENCH-").exists()  # rolled back
+    assert "bench_copy_limit" not in connection.introspection.table_names()  # the limit's table too
 
 
 def test_the_resource_exports_posted_donations_under_the_template_headers(fund, district_staff):

@@ -1,3 +1,22 @@
+"""`manage.py bench` (`make bench`): every benchmark, or those named with `--only NAME`, as one table
+and one JSON file.
+
+The areas (`AREAS`, modules of `bench/benchmarks/`) and the benchmarks each registers, in the table's
+order:
+
+- `core`: `units`, `portal`, and `public_load` (the public site behind gunicorn; `public`);
+- `donations`: `donation_list`, `receipts`, `donation_import` (with the physical limit: a bare COPY
+  into an unindexed table), `statement_import`, `bank_feed`;
+- `children`: `children`, `children_filters`, `children_duplicates`, `children_import`;
+- `reports`: `reports`; `province`: `province`; `scale`: `scale` (its first run loads the province
+  data set that the areas below need);
+- `public_pages`: `public_pages` (issue 20: home, the campaign with 1,000,000 donations, honour roll,
+  needs, transparency's heaviest month, cold and warm against the bare view);
+- `postings`: `postings` (50 posting processes, alone and beside a 100,000-row import) and
+  `appeal_night` (wrk on home and campaign while a posting arrives each second). They leave the
+  donations they post in the province's fund.
+"""
+
 import importlib
 import json
 import os
@@ -13,7 +32,7 @@ from django.utils.translation import gettext as _
 from bench.measure import REGISTRY
 
 #: The areas whose measures run, in the table's order; importing one registers its measures.
-AREAS = ("core", "donations", "children", "reports", "province", "scale")
+AREAS = ("core", "donations", "children", "reports", "province", "scale", "public_pages", "postings")
 
 
 class Command(BaseCommand):
