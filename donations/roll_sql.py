@@ -25,40 +25,47 @@ from __future__ import annotations
 _TABLE = "donations_honourrollyear"
 _COLUMNS = "scope, donor_id, year, amount, streak, name, name_folded, kind, display_preference"
 
-#: The scopes: "" (the whole deployment) and the unit path of every fund.
-_SCOPES = """(SELECT '' AS path UNION
-     SELECT su.path FROM donations_fund sf JOIN fund_portal_administrativeunit su ON su.id = sf.unit_id)"""
+#: Each fund with the scopes it is in: "" (the whole deployment) and the unit path of every fund at or
+#: above its unit (a few rows a fund).
+_FUND_SCOPES = """(SELECT f.id AS fund_id, s.path AS scope
+        FROM donations_fund f JOIN fund_portal_administrativeunit u ON u.id = f.unit_id
+        JOIN (SELECT '' AS path UNION SELECT su.path FROM donations_fund sf
+              JOIN fund_portal_administrativeunit su ON su.id = sf.unit_id) s
+          ON substr(u.path, 1, length(s.path)) = s.path)"""
 
 #: The lines of the donors whose id matches `{donors}` (a condition: "= ANY(ids)", "IN (...)"): the
 #: scope's gifts of each year above nothing, and the years running (a run of consecutive years is
-#: numbered from its first year: `year - position` is the same along a run).
+#: numbered from its first year: `year - position` is the same along a run). `{fence}` is "OFFSET 0" on
+#: PostgreSQL: the donors' own years are read first, through the donor index, whatever the planner
+#: guesses of the number of donors (it guessed a few, and read every fund's years once per scope).
 _LINES = f"""
-    SELECT scope, donor_id, year, amount,
-           ROW_NUMBER() OVER (PARTITION BY scope, donor_id, year - position ORDER BY year) AS streak,
-           name, name_folded, kind, display_preference
+    SELECT n.scope, n.donor_id, n.year, n.amount,
+           ROW_NUMBER() OVER (PARTITION BY n.scope, n.donor_id, n.year - n.position ORDER BY n.year)
+               AS streak,
+           d.name, d.name_folded, d.kind, d.display_preference
     FROM (
         SELECT given.*, ROW_NUMBER() OVER (PARTITION BY scope, donor_id ORDER BY year) AS position
         FROM (
-            SELECT s.path AS scope, dy.donor_id, dy.year, SUM(dy.total) AS amount,
-                   d.name, d.name_folded, d.kind, d.display_preference
-            FROM donations_donoryear dy
-            JOIN donations_fund f ON f.id = dy.fund_id
-            JOIN fund_portal_administrativeunit u ON u.id = f.unit_id
-            JOIN {_SCOPES} s ON substr(u.path, 1, length(s.path)) = s.path
-            JOIN donations_donor d ON d.id = dy.donor_id
-            WHERE d.display_preference <> 'anonymous' AND dy.donor_id {{donors}}
-            GROUP BY s.path, dy.donor_id, dy.year, d.name, d.name_folded, d.kind, d.display_preference
+            SELECT fs.scope, dy.donor_id, dy.year, SUM(dy.total) AS amount
+            FROM (
+                SELECT fund_id, donor_id, year, total FROM donations_donoryear
+                WHERE donor_id {{donors}} {{fence}}
+            ) dy
+            JOIN {_FUND_SCOPES} fs ON fs.fund_id = dy.fund_id
+            GROUP BY fs.scope, dy.donor_id, dy.year
             HAVING SUM(dy.total) > 0
         ) given
-    ) numbered
+    ) n
+    JOIN donations_donor d ON d.id = n.donor_id
+    WHERE d.display_preference <> 'anonymous'
 """
 
 
-def _refresh(donors: str) -> str:
+def _refresh(donors: str, fence: str = "") -> str:
     """The statements that recompute the lines of the donors whose id matches `donors`."""
     return (
         f"DELETE FROM {_TABLE} WHERE donor_id {donors};\n"
-        f"        INSERT INTO {_TABLE} ({_COLUMNS}) {_LINES.format(donors=donors)}"
+        f"        INSERT INTO {_TABLE} ({_COLUMNS}) {_LINES.format(donors=donors, fence=fence)}"
         "        ORDER BY scope, year, donor_id;"
     )
 
@@ -85,7 +92,7 @@ BEGIN
         RETURN NULL;
     END IF;
     PERFORM 1 FROM donations_donor WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;
-    {_refresh("= ANY(ids)")}
+    {_refresh("= ANY(ids)", "OFFSET 0")}
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
@@ -163,6 +170,8 @@ SQLITE_ROLL = [
         _SQLITE_NAMES[3],
         "UPDATE OF name, name_folded, kind, display_preference ON donations_donor",
         "= NEW.id",
+        when="OLD.name IS NOT NEW.name OR OLD.name_folded IS NOT NEW.name_folded OR OLD.kind IS NOT NEW.kind "
+        "OR OLD.display_preference IS NOT NEW.display_preference",
     ),
     _sqlite_trigger(
         _SQLITE_NAMES[4],
@@ -184,7 +193,7 @@ SQLITE_ROLL_DROP = [f"DROP TRIGGER IF EXISTS {name}" for name in _SQLITE_NAMES]
 
 def roll_lines_sql() -> str:
     """A SELECT of every line the honour roll must hold, from `DonorYear` (the rebuild and the check)."""
-    return _LINES.format(donors="IS NOT NULL")
+    return _LINES.format(donors="IS NOT NULL", fence="")
 
 
 def roll_rebuild(cursor) -> None:

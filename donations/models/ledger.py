@@ -245,8 +245,12 @@ class HonourRollYear(models.Model):
             models.UniqueConstraint(fields=["scope", "year", "donor"], name="honour_roll_unique"),
         ]
         indexes = [
+            # The roll's order; with what a page shows and the search reads, so that a page, a count and
+            # a search read the index alone.
             models.Index(
-                fields=["scope", "year", "-amount", "-streak", "name", "donor"], name="honour_roll_order_idx"
+                fields=["scope", "year", "-amount", "-streak", "name", "donor"],
+                include=["name_folded", "kind", "display_preference"],
+                name="honour_roll_order_idx",
             )
         ]
 

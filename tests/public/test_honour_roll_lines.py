@@ -127,6 +127,15 @@ def test_the_roll_read_from_its_lines_is_the_roll_of_its_definition(tree, funds)
         give(funds["one"], 1_000_000, dt.date(today.year - back, 5, 1), donor=equal)
     assert_as_defined(funds, years)
     assert_as_defined(funds, years, query="nguyen van")
+    # Page by page, with equal amounts across a page's edge: the pages join into the roll.
+    scope = {"year": today.year, "fund": funds["one"], "unit_path": funds["one"].unit.path}
+    for per_page in (1, 2, 3):
+        first = recognised_donors(**scope, per_page=per_page)
+        pages = [first.rows] + [
+            recognised_donors(**scope, per_page=per_page, page=n).rows for n in range(2, first.pages + 1)
+        ]
+        joined = [(r["name"], r["kind"], r["amount"], r["streak"]) for rows in pages for r in rows]
+        assert joined == by_definition(**scope), per_page
     province = read(year=today.year, fund=funds["one"], unit_path=funds["one"].unit.path)
     assert [line[0] for line in province] == [
         "Công ty Ánh Dương",  # 3,000,000 + 0: the anonymous gift is nobody's
