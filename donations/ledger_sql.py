@@ -13,6 +13,8 @@ runs after every migrate (donations.apps); on PostgreSQL they are created once, 
 
 from __future__ import annotations
 
+from . import roll_sql
+
 #: What a ledger entry belongs to, as LedgerMonth.link says it; `{row}` is NEW or nothing.
 _LINK = (
     "CASE WHEN {row}donation_id IS NOT NULL THEN 'donation' "
@@ -104,6 +106,9 @@ def ensure_sqlite_triggers(connection) -> None:
             cursor.execute(SQLITE_DONOR_YEAR)
         if "donations_campaignraised" in tables:
             cursor.execute(SQLITE_CAMPAIGN_RAISED)
+        if "donations_honourrollyear" in tables:
+            for statement in roll_sql.SQLITE_ROLL:
+                cursor.execute(statement)
 
 
 # --- What each donor gave each fund in a year (DonorYear, the honour roll) -------------------------

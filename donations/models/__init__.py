@@ -17,6 +17,7 @@ from .ledger import (
     DonorYear,
     EntryKind,
     EntryLink,
+    HonourRollYear,
     LedgerEntry,
     LedgerEntryQuerySet,
     LedgerMonth,
@@ -36,6 +37,7 @@ from .stock import StockItem, StockMovement
 __all__ = [
     "CampaignRaised",
     "DonorYear",
+    "HonourRollYear",
     "SourceCategory",
     "NeedArea",
     "RestrictionKind",

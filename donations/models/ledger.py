@@ -213,6 +213,51 @@ class DonorYear(models.Model):
         return f"{self.donor_id} {self.year}: {self.total}"
 
 
+class HonourRollYear(models.Model):
+    """A donor's line on the honour roll of a scope in a year: what they gave the funds of the scope
+    that year (net of reversals, more than nothing) and how many years running, back from it, they gave.
+
+    The scope is a fund's unit path (its public pages cover the funds under it), or "" for the whole
+    deployment. The roll of a fund is its scope's lines of the year, filtered by the fund's thresholds
+    and read in the roll's order through `honour_roll_order_idx`. Kept by the database from
+    `DonorYear` (`donations.roll_sql`): every change of a donor's years, of the name or display choice
+    of a donor, or of the unit of a fund recomputes the lines concerned. Donors who chose to stay
+    anonymous have none. The donor's name, kind and display choice are copied here so that the roll's
+    order, its search and its deep pages need no join.
+    """
+
+    scope = models.CharField(_("scope (unit path)"), max_length=255, blank=True)
+    donor = models.ForeignKey(
+        "donations.Donor", verbose_name=_("donor"), on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.BigIntegerField(_("given (đồng)"))
+    streak = models.PositiveSmallIntegerField(_("years running"))
+    name = models.CharField(_("name"), max_length=200)
+    name_folded = models.CharField(_("name without diacritics"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=24)
+    display_preference = models.CharField(_("public display"), max_length=16)
+
+    class Meta:
+        verbose_name = _("honour roll line")
+        verbose_name_plural = _("honour roll lines")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "year", "donor"], name="honour_roll_unique"),
+        ]
+        indexes = [
+            # The roll's order; with what a page shows and the search reads, so that a page, a count and
+            # a search read the index alone.
+            models.Index(
+                fields=["scope", "year", "-amount", "-streak", "name", "donor"],
+                include=["name_folded", "kind", "display_preference"],
+                name="honour_roll_order_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope or '*'} {self.year} {self.donor_id}: {self.amount}"
+
+
 class CampaignRaised(models.Model):
     """What a campaign has raised, money and goods at value, net of reversals: its public page and
     the campaign cards read this row instead of summing the campaign's entries.

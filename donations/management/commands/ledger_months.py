@@ -2,8 +2,8 @@
 
 The totals (LedgerMonth) are kept by a database trigger; this says whether they still equal the
 ledger, and `--rebuild` recomputes them from the entries (the entries are never touched), with what
-each donor gave each fund in a year (DonorYear, the honour roll's sums) and what each campaign
-raised (CampaignRaised), kept the same way.
+each donor gave each fund in a year (DonorYear, the honour roll's sums), what each campaign
+raised (CampaignRaised) and the honour roll's lines (HonourRollYear), kept the same way.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from donations.ledger_sql import campaigns_raised_rebuild, donor_years_rebuild, months_rebuild
 from donations.models import LedgerEntry, LedgerMonth
+from donations.roll_sql import roll_rebuild
 from donations.selectors.ledger import months_differences
 
 
@@ -39,6 +40,7 @@ class Command(BaseCommand):
                     months_rebuild(cursor, connection.vendor)
                     donor_years_rebuild(cursor, connection.vendor)
                     campaigns_raised_rebuild(cursor)
+                    roll_rebuild(cursor)
             self.stdout.write(
                 _("Recomputed %(rows)s month totals from the ledger.") % {"rows": LedgerMonth.objects.count()}
             )
