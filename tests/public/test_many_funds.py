@@ -380,3 +380,22 @@ def test_each_funds_sitemap_lists_its_own_pages(client, two_funds, settings):
     assert "trung-thu-mot" not in two and "tin-mot" not in two and "tin-chung" not in two
     one = client.get("/sitemap.xml").content.decode()
     assert "<loc>https://quy.example.vn/campaigns/trung-thu-mot/</loc>" in one and "tet-am-hai" not in one
+
+
+def test_a_need_recorded_behind_the_caches_back_changes_its_funds_version_only(tree, two_funds):
+    """The version's safety net: a need written without announcing it (no generation raised) still
+    changes the version of the fund whose scope holds it, and leaves the other fund's alone."""
+    scopes = [two_funds["one"].unit.path, two_funds["two"].unit.path]
+    figures_version_forget()
+    before = [figures_version(scope) for scope in scopes]
+    child = Child.objects.filter(commune=tree["a"]).first()
+    child.needs.create(
+        year=timezone.localdate().year,
+        area=NeedArea.EDUCATION,
+        urgency=2,
+        assessed_on=timezone.localdate(),
+    )
+    figures_version_forget()
+    after = [figures_version(scope) for scope in scopes]
+    assert after[0] != before[0]
+    assert after[1] == before[1]
