@@ -33,7 +33,7 @@ from children.models import Child
 from fund_portal.bulk import analyze, bulk_load, next_ids
 from fund_portal.demo import DEMO_COMMUNES
 from fund_portal.models import AdministrativeUnit, UnitLevel
-from fund_portal.services import units_load, units_load_national
+from fund_portal.services import NATIONAL_FILE, units_load, units_load_national, units_read_file
 
 from .demo import AMOUNT_WEIGHTS, AMOUNTS, DONOR_COLUMNS, donor_copy_row
 from .imports.donation_load import DONATION_COLUMNS, donation_copy_row
@@ -153,14 +153,31 @@ def _villages() -> str | None:
 
 
 def _commune_weights() -> dict[int, float]:
-    """How large each commune is, the same on every run (the children and donations follow it)."""
+    """How large each commune is, the same on every run (the children and donations follow it).
+
+    A province the database holds in another shape than the national list's (the demo's Thanh Hóa: 549
+    communes before the 2025 merger, 166 after) weighs as its communes of the list would: its
+    communes are made smaller in proportion."""
     rng = random.Random(SEED)
-    return {
+    weights = {
         pk: rng.lognormvariate(0, COMMUNE_SPREAD)
         for pk in AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE)
         .order_by("code")
         .values_list("pk", flat=True)
     }
+    listed = Counter(
+        row["parent"] for row in units_read_file(path=NATIONAL_FILE) if row["level"] == UnitLevel.COMMUNE
+    )
+    for province in _provinces():
+        held = list(
+            AdministrativeUnit.objects.filter(
+                path__startswith=province.path, level=UnitLevel.COMMUNE
+            ).values_list("pk", flat=True)
+        )
+        if held and listed[province.code] and len(held) != listed[province.code]:
+            for pk in held:
+                weights[pk] *= listed[province.code] / len(held)
+    return weights
 
 
 def _provinces() -> list[AdministrativeUnit]:
