@@ -1,6 +1,9 @@
 """The data set of the province benchmark (issue 17's Speed): the national two-level tree, villages for
 one province, and that province holding 100,000 children and 5,000,000 posted donations in its funds.
 
+On the national data set (`seed_demo --national`), the province's children and donations are the ones
+that set gave it (about 2% of each at full scale), in its funds; nothing is added.
+
 Idempotent: each step finds what is there and skips it, so only the first run pays the load (about
 seven minutes on a 2-core machine). Every load is COPY (`fund_portal.bulk`, the demo's seeders), never
 row by row. The small demo (Thanh Hóa's three-level Triệu Sơn, which the other benchmarks use) is
@@ -21,6 +24,7 @@ from campaigns.models import Campaign
 from children.demo import seed_children
 from children.models import Child
 from donations.demo import seed_donations
+from donations.demo_national import national_funds
 from donations.models import Donation, Fund
 from fund_portal.bulk import analyze
 from fund_portal.demo import seed_demo
@@ -120,7 +124,10 @@ def province_prepare(
         _timed(
             loads, f"{VILLAGES_PER_COMMUNE} villages per commune of the province", lambda: _villages(province)
         )
-    if not Child.objects.filter(commune__path__startswith=province.path).exists():
+    # On the national data set (`seed_demo --national`) the province's children, funds and donations are
+    # that set's: nothing is added.
+    national = national_funds(province)
+    if not national and not Child.objects.filter(commune__path__startswith=province.path).exists():
         # Registered last year, so every report of this year counts them.
         registered = dt.datetime(timezone.localdate().year - 1, 1, 15, 9, tzinfo=dt.UTC)
         _timed(
@@ -128,8 +135,8 @@ def province_prepare(
             f"{children:,} children".replace(",", "."),
             lambda: seed_children(count=children, under=province, registered_at=registered),
         )
-    funds = province_funds(province, commune_funds=commune_funds)
-    if not all(Donation.objects.filter(fund=fund).exists() for fund in funds):
+    funds = national or province_funds(province, commune_funds=commune_funds)
+    if not national and not all(Donation.objects.filter(fund=fund).exists() for fund in funds):
         _timed(
             loads, f"{donations:,} donations".replace(",", "."), lambda: _donations(funds, count=donations)
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 
 from django.contrib.auth.models import Permission
@@ -59,11 +60,13 @@ def seed_children(
     seed: int = 2016,
     under: AdministrativeUnit | None = None,
     registered_at: dt.datetime | None = None,
+    commune_weights: dict[int, float] | None = None,
 ) -> int:
     """Add `count` active children over the communes of the tree (or of `under`'s subtree), with groups,
     this year's needs (two in five children) and a support received this year (one in two), as the
     reports count them; registered now, or at `registered_at` (a report counts the children on the
-    list at its period's end)."""
+    list at its period's end). Communes are drawn evenly, or by `commune_weights` ({commune id: weight},
+    a commune not named weighs nothing)."""
 
     rng = random.Random(seed)
     today = timezone.localdate()
@@ -74,6 +77,11 @@ def seed_children(
         else AdministrativeUnit.objects
     )
     communes = list(units.filter(level=UnitLevel.COMMUNE).values_list("pk", "path"))
+    cumulative = (
+        list(itertools.accumulate(commune_weights.get(pk, 0.0) for pk, _path in communes))
+        if commune_weights
+        else None
+    )
     villages: dict[int, list[int]] = {}
     for pk, parent_id in units.filter(level=UnitLevel.VILLAGE).values_list("pk", "parent_id"):
         villages.setdefault(parent_id, []).append(pk)
@@ -104,7 +112,9 @@ def seed_children(
         year_start = dt.date(today.year, 1, 1)
         days_this_year = (today - year_start).days
         for index, child_id in enumerate(ids, start=1):
-            commune_id, _path = rng.choice(communes)
+            commune_id, _path = (
+                rng.choices(communes, cum_weights=cumulative)[0] if cumulative else rng.choice(communes)
+            )
             sex = rng.choice(("male", "female"))
             middle = "Thị" if sex == "female" else rng.choice(MIDDLE)
             name = f"{rng.choice(SURNAMES)} {middle} {rng.choice(GIVEN)}"

@@ -407,5 +407,9 @@ DEMO_SEEDERS = [
 ]
 # Told, after the commit, of units whose flags or place changed (`unit_save`): each takes `unit_ids`.
 UNIT_CHANGED_HOOKS = ["children.tasks.priority_recompute_units"]
-# The large data sets of `seed_demo --children N --donations N` (benchmarks).
-DEMO_LARGE = {"children": "children.demo.seed_children", "donations": "donations.demo.demo_donations_large"}
+# The large data sets of `seed_demo --children N --donations N` and `--national` (benchmarks).
+DEMO_LARGE = {
+    "children": "children.demo.seed_children",
+    "donations": "donations.demo.demo_donations_large",
+    "national": "donations.demo_national.national_seed",
+}

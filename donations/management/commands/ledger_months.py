@@ -3,7 +3,8 @@
 The totals (LedgerMonth) are kept by a database trigger; this says whether they still equal the
 ledger, and `--rebuild` recomputes them from the entries (the entries are never touched), with what
 each donor gave each fund in a year (DonorYear, the honour roll's sums), what each campaign
-raised (CampaignRaised) and the honour roll's lines (HonourRollYear), kept the same way.
+raised (CampaignRaised) and the honour roll's lines (HonourRollYear), kept the same way; the first
+two are checked too.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,9 +12,9 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from donations.ledger_sql import campaigns_raised_rebuild, donor_years_rebuild, months_rebuild
-from donations.models import LedgerEntry, LedgerMonth
+from donations.models import CampaignRaised, DonorYear, LedgerEntry, LedgerMonth
 from donations.roll_sql import roll_rebuild
-from donations.selectors.ledger import months_differences
+from donations.selectors.ledger import months_differences, summaries_differences
 
 
 class Command(BaseCommand):
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("Recomputed %(rows)s month totals from the ledger.") % {"rows": LedgerMonth.objects.count()}
             )
+        self.check_summaries()
         differences = months_differences(connection)
         if differences:
             for difference in differences[:20]:
@@ -70,4 +72,29 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             _("The month totals equal the ledger (%(rows)s totals).") % {"rows": LedgerMonth.objects.count()}
+        )
+
+    def check_summaries(self) -> None:
+        """The donors' yearly sums and the campaigns' totals against the ledger."""
+        found = summaries_differences(connection)
+        names = {"donor_years": _("donor-year sums"), "campaigns_raised": _("campaign totals")}
+        sides = {"ledger": _("only in the ledger"), "kept": _("only in the sums")}
+        for name, rows in found.items():
+            for side, *row in rows[:20]:
+                self.stderr.write(f"{names[name]}, {sides[side]}: " + ", ".join(str(value) for value in row))
+        count = sum(len(rows) for rows in found.values())
+        if count:
+            raise CommandError(
+                _(
+                    "%(count)s donor-year or campaign sums differ from the ledger. Run `manage.py "
+                    "ledger_months --rebuild` to recompute them."
+                )
+                % {"count": count}
+            )
+        self.stdout.write(
+            _(
+                "The donors' yearly sums (%(years)s) and the campaigns' totals (%(campaigns)s) equal the "
+                "ledger."
+            )
+            % {"years": DonorYear.objects.count(), "campaigns": CampaignRaised.objects.count()}
         )

@@ -1,0 +1,131 @@
+"""The national-shape data set (issue 20), `seed_demo --national`, at a tiny scale: the tree's shape,
+children over the communes, donations over ten years with gapless receipt numbers and one ledger entry
+each, the sums the triggers keep equal to the ledger, a second run that adds nothing, and the province
+benchmark finding the province's own funds there instead of loading its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
+
+from children.models import Child
+from donations.demo_national import (
+    COMMUNE_FUND_CODE,
+    PROVINCE_FUND_CODE,
+    YEARS,
+    national_funds,
+    national_seed,
+)
+from donations.models import CampaignRaised, DocumentCounter, Donation, DonorYear, Fund, LedgerEntry
+from donations.selectors.ledger import months_differences, summaries_differences
+from fund_portal.models import AdministrativeUnit, UnitLevel
+
+pytestmark = pytest.mark.django_db
+
+#: 100 children and 1,000 donations.
+SCALE = 0.00005
+
+
+def _national_donations():
+    return Donation.objects.filter(
+        Q(fund__code__startswith=PROVINCE_FUND_CODE.format(code=""))
+        | Q(fund__code__startswith=COMMUNE_FUND_CODE.format(code=""))
+    )
+
+
+def _tree_is_national() -> None:
+    provinces = AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE)
+    assert provinces.count() == 34
+    # Thanh Hóa stays in the demo's three-level shape; the other 33 provinces have their 3,155 communes.
+    thanh_hoa = provinces.get(name="Tỉnh Thanh Hóa")
+    communes = AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE)
+    assert communes.exclude(path__startswith=thanh_hoa.path).count() == 3155
+    assert AdministrativeUnit.objects.filter(
+        path__startswith=thanh_hoa.path, level=UnitLevel.DISTRICT
+    ).exists()
+    villages = AdministrativeUnit.objects.filter(level=UnitLevel.VILLAGE)
+    assert not communes.exclude(pk__in=villages.values("parent_id")).exists()
+    for province in provinces:
+        funds = national_funds(province)
+        assert funds[0].code == PROVINCE_FUND_CODE.format(code=province.code) and funds[0].unit == province
+        assert len(funds) == 4
+        assert all(f.parent_id == funds[0].pk and f.unit.path.startswith(province.path) for f in funds[1:])
+    assert Fund.objects.filter(code__startswith=COMMUNE_FUND_CODE.format(code="")).count() == 3 * 34
+
+
+def _children_and_donations_are_there(last_demo_child: int) -> None:
+    today = timezone.localdate()
+    national_children = Child.objects.filter(pk__gt=last_demo_child)
+    assert national_children.count() == 100
+    assert national_children.values("commune_id").distinct().count() > 50  # spread over the country
+    donations = _national_donations()
+    assert donations.count() == 1000
+    assert donations.aggregate(last=Max("received_on"))["last"] < today
+    assert not donations.filter(received_on__lt=today - dt.timedelta(days=YEARS * 365)).exists()
+    assert len(set(donations.values_list("received_on__year", flat=True))) >= YEARS - 1
+    # Receipt numbers: a gapless block per fund and year, and the fund's counter at its end.
+    blocks = donations.values_list("fund_id", "receipt_year").annotate(n=Count("id"), last=Max("receipt_seq"))
+    for fund_id, year, count, last in blocks:
+        assert count == last == DocumentCounter.objects.get(fund_id=fund_id, series="receipt", year=year).last
+    # One ledger entry per donation, with its amount; some donations went to the provinces' campaigns.
+    entries = LedgerEntry.objects.filter(donation__in=donations)
+    assert entries.count() == 1000
+    assert entries.aggregate(s=Sum("amount"))["s"] == donations.aggregate(s=Sum("amount"))["s"]
+    assert donations.filter(campaign__isnull=False, restriction="campaign").exists()
+
+
+def _sums_equal_the_ledger() -> None:
+    assert months_differences(connection) == []
+    assert summaries_differences(connection) == {"donor_years": [], "campaigns_raised": []}
+    assert DonorYear.objects.filter(fund__code__startswith="qbtte-tinh-").exists()
+    assert CampaignRaised.objects.filter(campaign__slug__startswith="trung-thu-").exists()
+    call_command("ledger_months", stdout=StringIO(), stderr=StringIO())  # raises on a difference
+
+
+def test_seed_demo_national_at_a_tiny_scale(settings):
+    """One load (a minute), then each property of it: the load is what the data set is."""
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+    last_demo_child = Child.objects.order_by("-pk").values_list("pk", flat=True).first()
+    call_command("seed_demo", "--national", "--scale", str(SCALE), stdout=StringIO(), stderr=StringIO())
+    _tree_is_national()
+    _children_and_donations_are_there(last_demo_child)
+    _sums_equal_the_ledger()
+
+    # A second run finds every step's rows there and adds nothing.
+    counts = (Child.objects.count(), Donation.objects.count(), AdministrativeUnit.objects.count())
+    again = national_seed(scale=SCALE, say=lambda _line: None)
+    assert [done for _label, _s, done in again.steps[:-1]] == [None] * 5
+    assert (Child.objects.count(), Donation.objects.count(), AdministrativeUnit.objects.count()) == counts
+
+    # The province benchmark finds the province's national funds and children, and loads nothing.
+    from bench.province_data import PROVINCE_CODE, province_prepare
+
+    prepared = province_prepare(children=50, donations=70, commune_funds=2)
+    assert prepared.loads == [] and Donation.objects.count() == counts[1]
+    assert not Fund.objects.filter(code__startswith="bench-").exists()
+    assert prepared.province.code == PROVINCE_CODE and prepared.staff.unit_id == prepared.province.pk
+
+    # The check finds a sum that differs from the ledger.
+    CampaignRaised.objects.filter(pk=CampaignRaised.objects.order_by("pk").first().pk).update(total=1)
+    assert len(summaries_differences(connection)["campaigns_raised"]) == 2
+    with pytest.raises(CommandError):
+        call_command("ledger_months", stdout=StringIO(), stderr=StringIO())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--national", "--scale", "0"), ("--national", "--scale", "1.5"), ("--scale", "0.5")],
+)
+def test_a_bad_scale_is_refused_before_anything_is_loaded(settings, args):
+    settings.DEBUG = True
+    with pytest.raises(CommandError):
+        call_command("seed_demo", *args, stdout=StringIO(), stderr=StringIO())
+    assert not AdministrativeUnit.objects.exists()
