@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from fund_portal.admin import ScopedAdminMixin, admin_page, money_display
+from fund_portal.admin import OneRowLinkChangeList, ScopedAdminMixin, admin_page, money_display
 from fund_portal.authority import Action, action_required
 from fund_portal.exports import xlsx_download
 from fund_portal.forms import sheet_upload_run
@@ -140,6 +140,9 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @action_required(Action.DONATION_IMPORT)
     def template_view(self, request):
         return xlsx_download(donations_import_template(by=request.user), "mau-nhap-ung-ho.xlsx")
+
+    def get_changelist(self, request, **kwargs):
+        return OneRowLinkChangeList
 
     def get_search_results(self, request, queryset, search_term):
         """A code by equality, a name with or without diacritics (`donations_search`)."""
