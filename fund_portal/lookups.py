@@ -44,10 +44,10 @@ class AmongFound(Lookup):
 
     PostgreSQL plans `IN (subquery)` as a join whose order follows its estimates, and an estimate it
     gets wrong turns a few thousand matches into a walk of the whole scope (a province's funds are
-    estimated at a seventh of their donations: the 5,000,000 were read to keep 13,000). The array is
-    computed once, before the rest of the query, and the planner reads the outer table by `lhs`'s index
-    for the values found. Only for a subquery known to find few rows: the array is held in memory and
-    the planner expects it short."""
+    estimated at a seventh of their donations: the 5,000,000 were read to keep 10,000). The array is
+    computed once, before the rest of the query, and the planner, which takes it for short, reads the
+    outer table by `lhs`'s index for the values found (with an OR, that index's bitmap ORed with the
+    others'). Only for a subquery known to find few rows: the array is held in memory."""
 
     lookup_name = "among_found"
     prepare_rhs = False
