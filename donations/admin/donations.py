@@ -68,7 +68,9 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["receipt_number", "transfer_reference", "donor__name", "donor_name"]
     raw_id_fields = ["donor", "restriction_unit"]
     paginator = CappedCountPaginator
-    list_select_related = ["fund", "donor"]
+    # The donor is read for the page's rows only (a prefetch after the page is cut): joined, PostgreSQL
+    # joined it to every donation a search found before sorting them (10,000 for a name, 180 ms).
+    list_select_related = ["fund"]
     actions = ["post_selected", "cancel_selected"]
     readonly_fields = [
         "status",
@@ -143,6 +145,9 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return OneRowLinkChangeList
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("donor")
 
     def get_search_results(self, request, queryset, search_term):
         """A code by equality, a name with or without diacritics (`donations_search`)."""
