@@ -104,12 +104,19 @@ def user_reach(user: User) -> Reach:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None and cached[0] == user.unit_id:
         return cached[1]
-    from .models import AdministrativeUnit, UnitLevel
+    from django.core.exceptions import ObjectDoesNotExist
 
-    row = AdministrativeUnit.objects.filter(pk=user.unit_id).values_list("path", "level").first()
+    from .models import UnitLevel
+
+    # The unit through the account's relation, which keeps it on the user object: the pages that ask
+    # what a user sees also name the unit (the portal's header, a commune's review progress).
+    try:
+        unit = user.unit
+    except ObjectDoesNotExist:
+        unit = None
     reach = Reach(_NOTHING)
-    if row and row[0]:
-        reach = Reach(Q(path__startswith=row[0]), in_village=row[1] == UnitLevel.VILLAGE)
+    if unit is not None and unit.path:
+        reach = Reach(Q(path__startswith=unit.path), in_village=unit.level == UnitLevel.VILLAGE)
     setattr(user, _CACHE_ATTR, (user.unit_id, reach))
     return reach
 

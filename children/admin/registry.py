@@ -2,17 +2,14 @@
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
-from django.contrib.admin.utils import quote
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from fund_portal.admin import (
+    OneRowLinkChangeList,
     ReadOnlyAdminMixin,
     ScopedAdminMixin,
     ServiceErrorsAdminMixin,
-    TolerantChangeList,
 )
 from fund_portal.audit import RESTRICTED_VALUE
 from fund_portal.paginators import CappedKeysetPaginator
@@ -197,35 +194,6 @@ def _change_message_restricted(message: str) -> str:
     return json.dumps(parts)
 
 
-class ChildChangeList(TolerantChangeList):
-    """The list's rows link to their change page with the list's filters and page, as Django's own do,
-    the link made once for the page and the row's id put in: Django reversed every row's URL, and
-    its `add_preserved_filters` resolved it again (a walk of the whole URL tree for each row of a page
-    past the first)."""
-
-    _PK = "0-pk-0"  # a stand-in for the id in the change page's URL, which takes any text
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # What `items_for_result` adds to each link: empty, so it adds nothing; the links carry it.
-        self.row_filters, self.preserved_filters = self.preserved_filters, ""
-        self._row_link = None
-
-    def url_for_result(self, result):
-        if self._row_link is None:
-            url = reverse(
-                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-                args=(self._PK,),
-                current_app=self.model_admin.admin_site.name,
-            )
-            if self.row_filters:
-                context = {"preserved_filters": self.row_filters, "opts": self.opts}
-                url = add_preserved_filters(context, url)
-            self._row_link = url.split(self._PK)
-        before, after = self._row_link
-        return f"{before}{quote(getattr(result, self.pk_attname))}{after}"
-
-
 @admin.register(Child)
 class ChildAdmin(
     ChildImportExportAdminMixin,
@@ -272,7 +240,7 @@ class ChildAdmin(
     ]
 
     def get_changelist(self, request, **kwargs):
-        return ChildChangeList
+        return OneRowLinkChangeList
 
     def get_exclude(self, request, obj=None):
         return [] if can_see_sensitive(request.user) else ["health_notes"]

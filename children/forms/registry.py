@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from donations.models import NeedArea
+from fund_portal.forms import ListSelect
 from fund_portal.models import AdministrativeUnit, UnitLevel
 
 from ..models import RECORD_FIELDS, Child, ChildStatus, Poverty
@@ -129,16 +130,18 @@ class ChildFilterForm(forms.Form):
     """The list's search and filters (GET); a value that does not parse is ignored, never an error page."""
 
     q = forms.CharField(label=_("Search by name (diacritics optional)"), required=False)
-    group = forms.ChoiceField(label=_("Group"), required=False)
+    group = forms.ChoiceField(label=_("Group"), required=False, widget=ListSelect)
     poverty = forms.ChoiceField(
         label=_("Household"),
         required=False,
+        widget=ListSelect,
         choices=[("", "—"), *[(v, label) for v, label in Poverty.choices if v != Poverty.NONE]],
     )
-    need = forms.ChoiceField(label=_("Need this year"), required=False)
+    need = forms.ChoiceField(label=_("Need this year"), required=False, widget=ListSelect)
     review = forms.ChoiceField(
         label=_("Yearly review"),
         required=False,
+        widget=ListSelect,
         choices=[("", "—"), ("pending", _("Not reviewed this year")), ("done", _("Reviewed this year"))],
     )
     min_age = forms.IntegerField(label=_("Age from"), required=False, min_value=0, max_value=15)

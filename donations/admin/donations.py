@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from fund_portal.admin import ScopedAdminMixin, admin_page, money_display
+from fund_portal.admin import OneRowLinkChangeList, ScopedAdminMixin, admin_page, money_display
 from fund_portal.authority import Action, action_required
 from fund_portal.exports import xlsx_download
 from fund_portal.forms import sheet_upload_run
@@ -68,7 +68,9 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["receipt_number", "transfer_reference", "donor__name", "donor_name"]
     raw_id_fields = ["donor", "restriction_unit"]
     paginator = CappedCountPaginator
-    list_select_related = ["fund", "donor"]
+    # The donor is read for the page's rows only (a prefetch after the page is cut): joined, PostgreSQL
+    # joined it to every donation a search found before sorting them (10,000 for a name, 180 ms).
+    list_select_related = ["fund"]
     actions = ["post_selected", "cancel_selected"]
     readonly_fields = [
         "status",
@@ -140,6 +142,12 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @action_required(Action.DONATION_IMPORT)
     def template_view(self, request):
         return xlsx_download(donations_import_template(by=request.user), "mau-nhap-ung-ho.xlsx")
+
+    def get_changelist(self, request, **kwargs):
+        return OneRowLinkChangeList
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("donor")
 
     def get_search_results(self, request, queryset, search_term):
         """A code by equality, a name with or without diacritics (`donations_search`)."""

@@ -4,6 +4,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import officer
@@ -33,3 +35,15 @@ def test_the_disclosure_is_open_and_counts_the_filters_in_use(client, tree):
     folded = _filters(html)
     assert folded.split(">", 1)[0].endswith(" open")
     assert "<summary>Lọc (2)</summary>" in folded
+
+
+def test_the_list_reads_the_officers_unit_once(client, tree):
+    """What the officer sees (the scope), the header and the review progress all name the officer's
+    commune: it is read once, kept on the account (`fund_portal.scope.user_reach`)."""
+    user = officer(tree["a"])
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("children:list")).content.decode()
+    units = [q["sql"] for q in queries if 'FROM "fund_portal_administrativeunit" WHERE' in q["sql"]]
+    assert len(units) == 1, units
+    assert tree["a"].name in html
