@@ -128,5 +128,6 @@ def test_a_birth_date_shows_as_the_day_month_year_in_both_languages(client, root
     client.force_login(root)
     for language in ("vi", "en"):
         client.cookies["django_language"] = language
-        html = client.get(reverse("admin:children_child_changelist")).content.decode()
+        with translation.override(language):  # the request's language is not left active after it
+            html = client.get(reverse("admin:children_child_changelist")).content.decode()
         assert '<td class="field-birth_date nowrap">05/01/2012</td>' in html
