@@ -12,23 +12,12 @@ from donations.services.donations import donation_create, donation_post
 from tests.concurrency import hold_then_race, postgresql_only
 from tests.donations.test_importing import line, run
 from tests.factories import DonorFactory, FundFactory
+from tests.public.test_honour_roll_lines import COLUMNS
 
 statement_triggers = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
     reason="statement-level triggers over transition tables are PostgreSQL's (SQLite runs row triggers, "
     "tested by tests/public/test_honour_roll_lines.py); CI runs this with DATABASE_URL set",
-)
-
-COLUMNS = (
-    "scope",
-    "donor_id",
-    "year",
-    "amount",
-    "streak",
-    "name",
-    "name_folded",
-    "kind",
-    "display_preference",
 )
 
 
