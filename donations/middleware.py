@@ -5,7 +5,9 @@ set to `/quy/<fund code>/` while the request runs, so that every address the pag
 (`{% url %}`, `reverse()`) stays on that fund's pages. An unknown or inactive fund code is a 404. Any
 other request is for the fund of its host name, else the default fund, read only when a page asks
 (`request_fund`): the health probe reads no fund. `request.fund_name` is the name the page shows
-(`fund_portal.context_processors.portal`).
+(`fund_portal.context_processors.portal`, the admin's header): on the staff pages (the portal, the
+admin) the name of the fund that governs the logged-in member's unit, so a province's staff read
+their province's fund wherever the site is served from; elsewhere the public fund's.
 
 The prefix is not limited to the public pages: the links a public page holds to the rest of the site
 (log in, the donor's own page) are reversed under it too, and must answer there.
@@ -20,9 +22,22 @@ from django.urls import get_script_prefix, set_script_prefix
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
+from .selectors.funds import unit_fund_name
 from .selectors.public_funds import PATH_PREFIX, public_fund_by_code, public_fund_name, request_fund
 
 _FUND_PATH = re.compile(rf"^/{PATH_PREFIX}/(?P<code>[^/]+)(?P<rest>/.*)?$")
+#: The staff pages, whose header names the member's own fund.
+STAFF_PATHS = ("/portal/", "/admin/")
+
+
+def page_fund_name(request) -> str:
+    """The fund name a page shows: the member's own fund on a staff page, else the public fund's."""
+    user = getattr(request, "user", None)
+    if request.path_info.startswith(STAFF_PATHS) and user is not None and getattr(user, "unit_id", None):
+        name = unit_fund_name(unit_id=user.unit_id)
+        if name:
+            return name
+    return public_fund_name(request_fund(request))
 
 
 class PublicFundMiddleware:
@@ -30,7 +45,7 @@ class PublicFundMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.fund_name = SimpleLazyObject(lambda: public_fund_name(request_fund(request)))
+        request.fund_name = SimpleLazyObject(lambda: page_fund_name(request))
         found = _FUND_PATH.match(request.path_info)
         if found is None:
             return self.get_response(request)

@@ -13,6 +13,13 @@ from django.utils.functional import SimpleLazyObject
 
 
 class FundAdminSite(AdminSite):
+    def each_context(self, request):
+        """The header names the fund of the page (`request.fund_name`: the member's own fund, set by the
+        donations' middleware), else the site's."""
+        context = super().each_context(request)
+        context["site_header"] = getattr(request, "fund_name", None) or self.site_header
+        return context
+
     def get_app_list(self, request, app_label=None):
         return SimpleLazyObject(lambda: AdminSite.get_app_list(self, request, app_label))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from fund_portal.models import AdministrativeUnit, UnitLevel
@@ -64,6 +65,23 @@ def fund_governed_communes(*, fund: Fund) -> list[int]:
     return sorted(
         unit for unit, governing in funds_governing(unit_ids=communes).items() if governing == fund.pk
     )
+
+
+#: How long the staff pages keep the name of a unit's fund (a renamed fund shows there within this).
+STAFF_FUND_NAME_SECONDS = 300
+
+
+def unit_fund_name(*, unit_id: int) -> str | None:
+    """The name of the fund that governs a unit (`funds_governing`), which the staff pages of its people
+    show in their header; None where no fund governs it. Kept in the cache for five minutes: every
+    admin and portal page asks."""
+    key = f"unit-fund-name:{unit_id}"
+    name = cache.get(key)
+    if name is None:
+        fund_id = funds_governing(unit_ids=[unit_id]).get(unit_id)
+        name = Fund.objects.filter(pk=fund_id).values_list("name", flat=True).first() if fund_id else ""
+        cache.set(key, name, STAFF_FUND_NAME_SECONDS)
+    return name or None
 
 
 def user_fund(*, user) -> Fund | None:
