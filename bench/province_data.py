@@ -1,5 +1,6 @@
-"""The data set of the province benchmark (issue 17's Speed): the national two-level tree, villages for
-one province, and that province holding 100,000 children and 5,000,000 posted donations in its funds.
+"""The data set of the province benchmark (issue 17's Speed): the national two-level tree with five
+villages in every commune, and one province holding 100,000 children and 5,000,000 posted donations in
+its funds.
 
 On the national data set (`seed_demo --national`), the province's children and donations are the ones
 that set gave it (about 2% of each at full scale), in its funds; nothing is added.
@@ -24,16 +25,15 @@ from campaigns.models import Campaign
 from children.demo import seed_children
 from children.models import Child
 from donations.demo import seed_donations
-from donations.demo_national import national_funds
+from donations.demo_national import VILLAGES_PER_COMMUNE, national_funds, national_villages
 from donations.models import Donation, Fund
 from fund_portal.bulk import analyze
 from fund_portal.demo import seed_demo
 from fund_portal.models import AdministrativeUnit, Role, UnitLevel, User
-from fund_portal.services import units_load, units_load_national, user_set_role
+from fund_portal.services import units_load_national, user_set_role
 
 #: Tỉnh Lào Cai: 99 communes in the 2025 list (the issue's "about 100"), two levels.
 PROVINCE_CODE = "15"
-VILLAGES_PER_COMMUNE = 5
 CHILDREN = 100_000
 DONATIONS = 5_000_000
 #: The province's fund takes this share of the donations; the rest is split over COMMUNE_FUNDS funds.
@@ -54,16 +54,6 @@ def _timed(loads: list, label: str, func) -> None:
     started = time.perf_counter()
     func()
     loads.append((label, time.perf_counter() - started))
-
-
-def _villages(province: AdministrativeUnit) -> None:
-    communes = AdministrativeUnit.objects.filter(path__startswith=province.path, level=UnitLevel.COMMUNE)
-    rows = [
-        {"code": f"{code}-{n:02d}", "name": f"Thôn {n}", "level": UnitLevel.VILLAGE, "parent": code}
-        for code in communes.values_list("code", flat=True)
-        for n in range(1, VILLAGES_PER_COMMUNE + 1)
-    ]
-    units_load(rows=rows)
 
 
 def province_funds(province: AdministrativeUnit, *, commune_funds: int = COMMUNE_FUNDS) -> list[Fund]:
@@ -120,10 +110,10 @@ def province_prepare(
     if not units.filter(code=PROVINCE_CODE, level=UnitLevel.PROVINCE).exists():
         _timed(loads, "the national tree (units load --national)", units_load_national)
     province = units.get(code=PROVINCE_CODE, level=UnitLevel.PROVINCE)
-    if not units.filter(path__startswith=province.path, level=UnitLevel.VILLAGE).exists():
-        _timed(
-            loads, f"{VILLAGES_PER_COMMUNE} villages per commune of the province", lambda: _villages(province)
-        )
+    started = time.perf_counter()
+    if national_villages():  # the issue's national tree "with their villages"
+        label = f"{VILLAGES_PER_COMMUNE} villages per commune of the country"
+        loads.append((label, time.perf_counter() - started))
     # On the national data set (`seed_demo --national`) the province's children, funds and donations are
     # that set's: nothing is added.
     national = national_funds(province)

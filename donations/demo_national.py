@@ -106,7 +106,7 @@ def national_seed(*, scale: float = 1.0, say: Callable[[str], None] = print) -> 
         say(_("  %(done)s (%(s)s s)") % took if done else _("  already there, skipped (%(s)s s)") % took)
 
     step(_("the national tree (34 provinces)"), _tree)
-    step(_("%(n)s villages in every commune") % {"n": VILLAGES_PER_COMMUNE}, _villages)
+    step(_("%(n)s villages in every commune") % {"n": VILLAGES_PER_COMMUNE}, national_villages)
     weights = _commune_weights()
     step(_("a fund per province and its communes' funds, a campaign per province and year"), _funds)
     step(_("%(n)s children") % {"n": _n(children)}, lambda: _children(children, weights))
@@ -137,7 +137,8 @@ def _tree() -> str | None:
     return done
 
 
-def _villages() -> str | None:
+def national_villages() -> str | None:
+    """Five villages in every commune that has none (the demo's communes keep theirs); what was made."""
     communes = AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE).exclude(
         pk__in=AdministrativeUnit.objects.filter(level=UnitLevel.VILLAGE).values("parent_id")
     )

@@ -135,8 +135,15 @@ class ScopedAdminMixin(TolerantChangeListMixin, AuthorityAdminMixin):
     """Admin lists, change pages, foreign-key choices and list filters show only what the user may see;
     actions are offered to those who may do them (`fund_portal.authority`)."""
 
+    #: A list whose plan turns on how many rows the scope holds names the units' ids up to this many
+    #: (`ScopedQuerySet.visible_to`'s `ids_up_to`); 0: the path's subquery.
+    scope_ids_up_to = 0
+
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+        queryset = super().get_queryset(request)
+        if self.scope_ids_up_to:
+            return queryset.visible_to(request.user, ids_up_to=self.scope_ids_up_to)
+        return queryset.visible_to(request.user)
 
     def get_list_filter(self, request):
         """Every list filter named by a related field gets the scoped filter."""

@@ -210,6 +210,11 @@ class ChildAdmin(
     # A province's 100,000 children: the count stops at 10,000 and is not made twice (as for donations);
     # a deep page is reached by the name's key along child_name_idx, not by sorting the province.
     paginator = CappedKeysetPaginator
+    # The key's steps walk that index only when PostgreSQL knows the scope is most of the table: with
+    # the path's subquery it estimated a province's children at 3,000 of 100,000 once every commune of
+    # the country had its villages, and sorted the province for each step (50 ms a step, 200 ms the
+    # last page). A province's units (its communes and villages) are named by their ids.
+    scope_ids_up_to = 5_000
     show_full_result_count = False
     list_display = ["full_name", "birth_date", "sex", "commune", "village", "poverty", "status"]
     list_filter = ["status", "poverty", "sex", "out_of_school"]

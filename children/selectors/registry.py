@@ -112,6 +112,10 @@ def children_list(
     return children.annotate(sort_key=sort_key).order_by("sort_key", "id")
 
 
+#: The longest number a cursor may carry (a 64-bit integer has 19 digits).
+MAX_CURSOR_DIGITS = 18
+
+
 def children_page(*, children, after: str = "", size: int = 30) -> tuple[list[Child], str]:
     """One page after a cursor ("key|id") of `children_list`, and the next cursor: no OFFSET, no COUNT.
 
@@ -119,9 +123,11 @@ def children_page(*, children, after: str = "", size: int = 30) -> tuple[list[Ch
     (descending)."""
     key, _sep, last_id = after.rpartition("|")
     by_priority = children.query.order_by and children.query.order_by[0] in ("-priority", "-priority_visible")
-    if last_id.isdigit():
+    # A cursor is ours or ignored: a number too long for a database integer is not an id (typed into the
+    # address, it would overflow the query).
+    if last_id.isdigit() and len(last_id) <= MAX_CURSOR_DIGITS:
         if by_priority:
-            if key.lstrip("-").isdigit():
+            if key.lstrip("-").isdigit() and len(key.lstrip("-")) <= MAX_CURSOR_DIGITS:
                 # Priority descending, id ascending: no one row value says "after"; the bound
                 # `sort_key <= key` lets the index seek to the page, the OR then drops the ties before it.
                 children = children.filter(

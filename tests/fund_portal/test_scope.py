@@ -258,3 +258,47 @@ def test_a_village_volunteer_reaches_the_children_of_their_village_and_their_rec
     # The commune's officer still sees all three, and the province's staff too.
     assert set(Child.objects.visible_to(officer_a)) == {mine, next_door, no_village}
     assert Child.objects.visible_to(staff(tree["province"])).count() == 3
+
+
+@pytest.mark.parametrize("who", ["province", "d1", "a", "va"])
+def test_a_scope_named_by_its_units_ids_holds_the_same_records_as_the_paths(tree, who):
+    """`ids_up_to` changes how the condition is written (the units' ids, which the planner estimates
+    from the column's statistics), never which records it holds; above the limit it is the path's."""
+    from children.models import Child, Need
+    from tests.factories import UnitFactory, volunteer
+
+    other_village = UnitFactory(code="90101-02", name="Thôn 2 Xã An", level="village", parent=tree["a"])
+    officer_a, officer_c = officer(tree["a"]), officer(tree["c"])
+    register_child(officer_a, tree["a"], "Lê Văn An", village=tree["va"])
+    register_child(officer_a, tree["a"], "Trần Thị Bình", village=other_village)
+    register_child(officer_a, tree["a"], "Phạm Văn Cường")
+    register_child(officer_c, tree["c"], "Đỗ Thị Dung")
+    user = volunteer(tree["va"]) if who == "va" else staff(tree[who]) if who != "a" else officer_a
+    units = AdministrativeUnit.objects.filter(path__startswith=tree[who].path).count()
+
+    by_path = Child.objects.visible_to(user)
+    listed = Child.objects.visible_to(User.objects.get(pk=user.pk), ids_up_to=units)
+    assert set(listed) == set(by_path) and by_path.exists()
+    assert "LIKE" not in str(listed.query) and "LIKE" in str(by_path.query)
+    needs_listed = Need.objects.visible_to(User.objects.get(pk=user.pk), ids_up_to=units)
+    assert set(needs_listed) == set(Need.objects.visible_to(user))
+    # One unit more than the limit: the path's subquery, the same records.
+    fewer = Child.objects.visible_to(User.objects.get(pk=user.pk), ids_up_to=units - 1) if units > 1 else None
+    if fewer is not None:
+        assert "LIKE" in str(fewer.query) and set(fewer) == set(by_path)
+
+
+def test_the_admins_children_list_names_a_provinces_units_and_shows_the_same_rows(client, tree):
+    from children.models import Child
+
+    officer_a = officer(tree["a"])
+    register_child(officer_a, tree["a"], "Lê Văn An")
+    register_child(officer(tree["c"]), tree["c"], "Đỗ Thị Dung")
+    province_staff = staff(tree["d1"])
+    client.force_login(province_staff)
+    response = client.get(reverse("admin:children_child_changelist"))
+    assert response.status_code == 200
+    shown = list(response.context["cl"].result_list)
+    assert shown == list(Child.objects.visible_to(province_staff).order_by("name_folded", "id"))
+    assert [c.full_name for c in shown] == ["Lê Văn An"]
+    assert "LIKE" not in str(response.context["cl"].queryset.query)
