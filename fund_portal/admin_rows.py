@@ -16,11 +16,13 @@ admin list of the portal that takes this path gives Django's HTML, character for
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.admin import ModelAdmin
 from django.contrib.admin.templatetags.admin_list import results as django_results
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
-from django.contrib.admin.utils import display_for_field
-from django.core.exceptions import FieldDoesNotExist
+from django.contrib.admin.utils import display_for_field, display_for_value
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch
 from django.utils.html import conditional_escape, escape
@@ -78,6 +80,36 @@ class _Column:
         return shown
 
 
+class _MethodColumn:
+    """A column the model admin computes (a method, as `@admin.display`): its value is the row's own, so
+    only the lookup, the classes and the empty text are done once a page; shown as Django shows it."""
+
+    def __init__(self, cl, name: str, *, link: bool, first_link: bool):
+        self.name, self.link = name, link
+        self.attr = getattr(cl.model_admin, name)
+        self.admin_empty = cl.model_admin.get_empty_value_display()
+        self.empty = getattr(self.attr, "empty_value_display", self.admin_empty)
+        self.boolean = getattr(self.attr, "boolean", False)
+        self.tag = "th" if first_link else "td"
+        self.open = f'<{self.tag} class="field-{name}">'
+        self.open_nowrap = f'<{self.tag} class="field-{name} nowrap">'
+
+    def cell(self, result) -> tuple[str, str]:
+        """The opening tag (a date or a time does not wrap) and the value's HTML."""
+        try:
+            value = self.attr(result)
+        except ObjectDoesNotExist:  # as Django: the admin's empty text, not the column's own
+            return self.open, conditional_escape(self.admin_empty)
+        shown = conditional_escape(display_for_value(value, self.empty, self.boolean))
+        return self.open_nowrap if isinstance(value, (dt.date, dt.time)) else self.open, shown
+
+
+def _method_column(cl, name: str) -> bool:
+    """Whether `name` is a method of the model admin that Django would call for each row (and not a
+    field, which `lookup_field` takes first, nor `__str__`)."""
+    return name != "__str__" and callable(getattr(cl.model_admin, name, None))
+
+
 def _columns(cl) -> list[_Column] | None:
     """The page's columns, or None when one of them needs Django's own rendering."""
     if cl.formset or cl.is_popup or cl.to_field or not cl.list_display_links:
@@ -95,7 +127,12 @@ def _columns(cl) -> list[_Column] | None:
         try:
             field = cl.lookup_opts.get_field(name)
         except FieldDoesNotExist:
-            return None
+            if not _method_column(cl, name):
+                return None
+            link = name in links
+            columns.append(_MethodColumn(cl, name, link=link, first_link=link and not linked))
+            linked = linked or link
+            continue
         if field.auto_created or not field.concrete or field.many_to_many or field.name != name:
             return None
         link = name in links
@@ -120,7 +157,10 @@ def _row(cl, result, columns, checkbox: list[str]) -> str:
             box = f"{checkbox[0]}{escape(str(result.pk))}{checkbox[1]}{label}{''.join(checkbox[2:])}"
             cells.append(f'<td class="action-checkbox">{box}</td>')
             continue
-        shown = column.html(result)
+        if isinstance(column, _MethodColumn):
+            opening, shown = column.cell(result)
+        else:
+            opening, shown = column.open, column.html(result)
         if column.link:
             try:
                 url = cl.url_for_result(result)
@@ -131,7 +171,7 @@ def _row(cl, result, columns, checkbox: list[str]) -> str:
                     context = {"preserved_filters": cl.preserved_filters, "opts": cl.opts}
                     url = add_preserved_filters(context, url)
                 shown = f'<a href="{escape(url)}">{shown}</a>'
-        cells.append(f"{column.open}{shown}</{column.tag}>")
+        cells.append(f"{opening}{shown}</{column.tag}>")
     return "".join(cells)
 
 

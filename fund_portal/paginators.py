@@ -29,6 +29,28 @@ class CappedCountPaginator(Paginator):
         return self.count > self.CAP
 
 
+class KeysFirstPaginator(CappedCountPaginator):
+    """A capped count, and a page read in two steps: the ids of its rows in the list's order (a query of
+    the list's keys only, which an index holding them answers without reading the table), then those
+    rows with what they show (joined, prefetched). Joined or read whole, the rows of a search were read
+    for every match before the sort kept a page (10,000 for a donor's name, to show 100).
+
+    The rows and their order are those of the one query: the list's ordering is a key (the admin ends
+    it with the primary key), applied again to the page's rows."""
+
+    def page(self, number):
+        page = super().page(number)
+        rows = page.object_list
+        if not isinstance(rows, QuerySet):
+            return page
+        ids = list(rows.values_list("pk", flat=True))
+        chosen = rows.model._default_manager.filter(pk__in=ids)
+        chosen.query.select_related = rows.query.select_related
+        chosen = chosen.prefetch_related(*rows._prefetch_related_lookups)
+        page.object_list = chosen.order_by(*rows.query.order_by) if rows.query.order_by else chosen
+        return page
+
+
 class CappedKeysetPaginator(CappedCountPaginator):
     """A capped count, and a page past the first reached by its ordering's key in steps of STEP rows.
 

@@ -121,6 +121,20 @@ def user_reach(user: User) -> Reach:
     return reach
 
 
+def scope_commune_id(user: User) -> int | None:
+    """The commune a user's whole scope lies in (a commune officer's: the commune and its villages), else
+    None. A list of records placed in a commune may name it by equality besides `visible_to`: the
+    commune's indexes then serve the list in its order, where the scope's subquery of six units made
+    PostgreSQL read and sort the whole commune for each page."""
+    reach = user_reach(user)
+    if reach.units is None or reach.units is _NOTHING or reach.in_village or not reach.units:
+        return None
+    from .models import UnitLevel
+
+    unit = user.unit
+    return unit.pk if unit is not None and unit.level == UnitLevel.COMMUNE else None
+
+
 def visible_units(user: User) -> models.QuerySet | None:
     """The units a user may see as a queryset (to use as a subquery), or None for a superuser."""
     from .models import AdministrativeUnit

@@ -14,7 +14,7 @@ from fund_portal.authority import Action, action_required
 from fund_portal.exports import xlsx_download
 from fund_portal.forms import sheet_upload_run
 from fund_portal.money import format_vnd
-from fund_portal.paginators import CappedCountPaginator
+from fund_portal.paginators import KeysFirstPaginator
 
 from ..imports.donations import donations_import, donations_import_template
 from ..models import Donation, DonationStatus
@@ -67,7 +67,7 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "kind", "source", "fund"]
     search_fields = ["receipt_number", "transfer_reference", "donor__name", "donor_name"]
     raw_id_fields = ["donor", "restriction_unit"]
-    paginator = CappedCountPaginator
+    paginator = KeysFirstPaginator
     # The donor is read for the page's rows only (a prefetch after the page is cut): joined, PostgreSQL
     # joined it to every donation a search found before sorting them (10,000 for a name, 180 ms).
     list_select_related = ["fund"]

@@ -1,6 +1,7 @@
 """The registry of children: scope, search without diacritics, privacy on the server, logging, bad input."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -205,3 +206,28 @@ def test_the_large_children_set_loads_active_children_in_communes(tree):
     priority_recompute()
     after = {pk: row for pk, *row in Child.objects.values_list("pk", "priority", "priority_visible")}
     assert after == before  # the seed used the same formula
+
+
+def test_a_commune_officers_list_names_the_commune_by_equality(officer_a, tree):
+    """The commune's own index serves the officer's list in its order when the commune is said by
+    equality (the scope's subquery of the commune and its villages made PostgreSQL sort the commune for
+    every page); the children and their order are the scope's."""
+    from children.selectors.registry import children_list, children_page
+    from tests.factories import volunteer
+
+    names = ["Trần Thị Bích", "Lê Văn Cường", "Nguyễn Văn An", "Phạm Thị Dung", "Đỗ Văn Em"]
+    for index, name in enumerate(names):
+        register(officer_a, tree["a"], name=name, village=tree["va"] if index % 2 else None)
+    register(staff(tree["d1"]), tree["b"], name="Hoàng Văn Phúc")
+
+    children = children_list(user=officer_a)
+    assert f'"children_child"."commune_id" = {tree["a"].pk}' in str(children.query)
+    first, cursor = children_page(children=children, size=3)
+    second, _last = children_page(children=children, after=cursor, size=3)
+    scope = (
+        Child.objects.visible_to(officer_a).filter(status=ChildStatus.ACTIVE).order_by("name_folded", "id")
+    )
+    assert [c.pk for c in first + second] == list(scope.values_list("pk", flat=True))
+
+    for user in (staff(tree["d1"]), volunteer(tree["va"])):
+        assert not re.search(r'"children_child"\."commune_id" = \d', str(children_list(user=user).query))

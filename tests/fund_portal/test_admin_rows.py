@@ -131,3 +131,22 @@ def test_a_birth_date_shows_as_the_day_month_year_in_both_languages(client, root
         with translation.override(language):  # the request's language is not left active after it
             html = client.get(reverse("admin:children_child_changelist")).content.decode()
         assert '<td class="field-birth_date nowrap">05/01/2012</td>' in html
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_list_with_columns_the_admin_computes_shows_djangos_rows(client, root, tree, language):
+    """The donations' list shows the donor and the amount through the admin's methods: each row is
+    Django's, a name that needs escaping, a missing donor and a pending donation among them."""
+    from donations.services.donations import donation_create, donation_post
+
+    fund = FundFactory(unit=tree["d1"], code="huyen-mot", name="Quỹ <Một> & Hai")
+    donor = DonorFactory(name=TRICKY[0], unit=tree["d1"])
+    day = dt.date(2026, 3, 4)
+    donation_create(fund=fund, amount=1_250_000, received_on=day, donor=donor)
+    donation_create(fund=fund, amount=50_000, received_on=day, donor_name=TRICKY[2])
+    donation_post(donation=donation_create(fund=fund, amount=7, received_on=day), by=root)
+    client.force_login(root)
+    with translation.override(language):
+        client.cookies["django_language"] = language
+        compared = _compare(client, reverse("admin:donations_donation_changelist"))
+    assert compared == (True, 3)
