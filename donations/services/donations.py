@@ -22,7 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fund_portal.audit import audit_log_many
+from fund_portal.audit import audit_entries, audit_entries_insert_sql, audit_log_many
 from fund_portal.authority import Action, requires
 from fund_portal.bulk import bulk_update_rows
 from fund_portal.models import User
@@ -42,7 +42,6 @@ from ..models import (
 from ..models.common import restriction_values
 from ..selectors.balances import available_balance
 from ..selectors.donations import account_donor, account_verified_emails
-from ..selectors.funds import funds_unit_ids
 from ..vietqr import make_transfer_reference
 from .checks import _require_amount, _require_not_future, today
 from .numbers import (
@@ -200,8 +199,8 @@ def donation_post_many(
     donation no longer pending refuses the lot. Returns them in the order given.
 
     The rows are written in bulk, and each donation's entry in the audit trail with them
-    (`audit_log_many`): a statement of 3,000 matched transfers is a few statements, not 15,000
-    queries. The ledger entries are made by the database from the donations (`ledger_entries_post`);
+    (`audit_log_many`; on PostgreSQL in the statement that numbers them, `_fund_posted_sql`): a
+    statement of 3,000 matched transfers is a few statements, not 15,000 queries. The ledger entries are made by the database from the donations (`ledger_entries_post`);
     they are append-only and carry who made them and when, so the trail does not repeat them (as
     for an import's).
     """
@@ -230,34 +229,53 @@ def donation_post_many(
         # Every posting of a fund waits at its receipt counter for the one before it to commit: what
         # need not wait is done first (the public pages' generations, raised again at commit), and
         # the counter is taken last, followed only by the writes that carry the numbers.
-        public_figures_changed(unit_ids=funds_unit_ids(fund_ids={d.fund_id for d in ordered}))
+        public_figures_changed(unit_ids={d.fund.unit_id for d in ordered})
         befores = [{"status": d.status, "received_on": d.received_on} for d in ordered]
         for donation in ordered:
             donation.received_on = received_on.get(donation.pk, donation.received_on)
-        _numbered_and_written(ordered, year=timezone.localtime(now).year, now=now, by=by)
-        changes = [_changes(d, before, now=now, by=by) for d, before in zip(ordered, befores, strict=True)]
-        audit_log_many(list(zip(ordered, changes, strict=True)), action=LogEntry.Action.UPDATE, actor=by)
+        year = timezone.localtime(now).year
+        if connection.vendor == "postgresql":
+            # The trail's entries made now and written by the posting's statement, which fills in the
+            # receipt numbers (`_fund_posted_sql`).
+            trail = audit_entries(
+                [
+                    (d, _changes(d, b, number="", now=now, by=by))
+                    for d, b in zip(ordered, befores, strict=True)
+                ],
+                action=LogEntry.Action.UPDATE,
+                actor=by,
+            )
+            _numbered_and_written(ordered, year=year, now=now, by=by, trail=trail)
+        else:
+            _numbered_and_written(ordered, year=year, now=now, by=by, trail=None)
+            changes = [
+                _changes(d, b, number=d.receipt_number, now=now, by=by)
+                for d, b in zip(ordered, befores, strict=True)
+            ]
+            audit_log_many(list(zip(ordered, changes, strict=True)), action=LogEntry.Action.UPDATE, actor=by)
         for donation in ordered:
             if donation.kind == DonationKind.GOODS:
                 stock_receive_donation(donation=donation)
     return ordered
 
 
-def _numbered_and_written(donations: list[Donation], *, year: int, now, by) -> None:
+def _numbered_and_written(donations: list[Donation], *, year: int, now, by, trail: list | None) -> None:
     """Give each donation its receipt number (a block per fund, funds in the order of their ids), write
     it posted and make its ledger entry.
 
     On PostgreSQL each fund's block is one statement (`_fund_posted_sql`): the counter is locked, the
-    donations numbered and written and their entries made (the summaries' triggers with them) in
-    one round trip, so the postings waiting for the counter wait for that and the commit alone."""
+    donations numbered and written, their entries and their trail's (`trail`) made, the summaries'
+    triggers run, in one round trip; the postings waiting for the counter wait for that and the
+    commit alone."""
     by_fund: dict[int, list[Donation]] = {}
     for donation in donations:
         by_fund.setdefault(donation.fund_id, []).append(donation)
-    postgresql = connection.vendor == "postgresql"
     for fund_id in sorted(by_fund):
         fund_donations, fund = by_fund[fund_id], by_fund[fund_id][0].fund
-        if postgresql:
-            block = _fund_posted_sql(fund_donations, fund=fund, year=year, now=now, by=by)
+        if trail is not None:
+            ids = {d.pk for d in fund_donations}
+            fund_trail = [entry for entry in trail if entry.object_id in ids]
+            block = _fund_posted_sql(fund_donations, fund=fund, year=year, now=now, by=by, trail=fund_trail)
         else:
             block = document_numbers_reserve(
                 fund=fund, series=DocumentSeries.RECEIPT, year=year, count=len(fund_donations)
@@ -267,7 +285,7 @@ def _numbered_and_written(donations: list[Donation], *, year: int, now, by) -> N
             donation.receipt_number = receipt_number(fund.code, year, seq)
             donation.status = DonationStatus.POSTED
             donation.posted_at, donation.posted_by = now, by
-    if postgresql:
+    if trail is not None:
         return
     bulk_update_rows(
         Donation._meta.db_table,
@@ -283,13 +301,22 @@ def _numbered_and_written(donations: list[Donation], *, year: int, now, by) -> N
     ledger_entries_post(sorted(d.pk for d in donations), now=now, by=by)
 
 
-def _fund_posted_sql(donations: list[Donation], *, fund: Fund, year: int, now, by) -> range:
+def _fund_posted_sql(donations: list[Donation], *, fund: Fund, year: int, now, by, trail: list) -> range:
     """One fund's donations posted in one statement (PostgreSQL): its receipt counter moved on by their
     number (`COUNTER_ADVANCE`, locked to the commit), each numbered in the order given
-    (`receipt_number_sql`, the numbers `receipt_number` writes), written posted, and its ledger entry
-    made from the row written (`ledger_entries_post`'s SELECT). The block given."""
+    (`receipt_number_sql`, the numbers `receipt_number` writes), written posted, its ledger entry
+    made from the row written (`ledger_entries_post`'s SELECT) and its entry of the audit trail
+    (`trail`) written with its number. The block given."""
     count, table = len(donations), Donation._meta.db_table
     entries_sql, entries_params = _entries_insert("d", now=now, by=by)
+    trail_sql, trail_params = audit_entries_insert_sql(
+        trail,
+        joined="d",
+        taken={
+            "object_repr": "d.receipt_number",
+            "changes": "jsonb_set(t.changes, '{receipt_number,1}', to_jsonb(d.receipt_number))",
+        },
+    )
     sql = (
         f"WITH c AS ({COUNTER_ADVANCE}), "  # noqa: S608  our table and column names
         "v AS (SELECT x.id, x.received_on, c.last - %s + x.n AS seq FROM c, "
@@ -297,7 +324,8 @@ def _fund_posted_sql(donations: list[Donation], *, fund: Fund, year: int, now, b
         f"d AS (UPDATE {table} t SET receipt_year = %s, receipt_seq = v.seq, "
         f"receipt_number = {receipt_number_sql('v.seq')}, received_on = v.received_on, status = %s, "
         "posted_at = %s, posted_by_id = %s FROM v WHERE t.id = v.id RETURNING t.*), "
-        f"e AS ({entries_sql} ORDER BY id) "
+        f"e AS ({entries_sql} ORDER BY id), "
+        f"a AS ({trail_sql}) "
         "SELECT c.last FROM c"
     )
     params = [
@@ -311,6 +339,7 @@ def _fund_posted_sql(donations: list[Donation], *, fund: Fund, year: int, now, b
         now,
         by.pk if by else None,
         *entries_params,
+        *trail_params,
     ]
     with connection.cursor() as cursor:
         for _attempt in range(2):
@@ -323,11 +352,12 @@ def _fund_posted_sql(donations: list[Donation], *, fund: Fund, year: int, now, b
     raise RuntimeError("The receipt counter could not be made.")  # pragma: no cover
 
 
-def _changes(donation: Donation, before: dict, *, now, by) -> dict:
-    """A posted donation's changes, for the audit trail."""
+def _changes(donation: Donation, before: dict, *, number: str, now, by) -> dict:
+    """A posted donation's changes, for the audit trail (`number`: its receipt number, or "" when the
+    posting's statement writes it in)."""
     return {
-        "status": (before["status"], donation.status),
-        "receipt_number": ("", donation.receipt_number),
+        "status": (before["status"], DonationStatus.POSTED),
+        "receipt_number": ("", number),
         "posted_at": (None, now),
         "posted_by": (None, by.pk if by else None),
         **(

@@ -5,6 +5,7 @@ ledger."""
 import threading
 
 import pytest
+from auditlog.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -74,6 +75,8 @@ def test_postings_at_once_are_numbered_without_a_gap_and_every_summary_equals_th
         (entry,) = LedgerEntry.objects.filter(donation=donation)
         assert entry.description.endswith(f" {donation.receipt_number}")
         assert (entry.amount, entry.entry_date) == (donation.amount, donation.received_on)
+        (trail,) = LogEntry.objects.get_for_object(donation).filter(action=LogEntry.Action.UPDATE)
+        assert (trail.object_repr, trail.changes_dict["receipt_number"][1]) == (donation.receipt_number,) * 2
     assert Donation.objects.get(pk=batches[0][0].pk).received_on == today
     # The poster of three got one block of three, in the order it gave them.
     seqs = [Donation.objects.get(pk=d.pk).receipt_seq for d in batches[0]]
@@ -85,11 +88,11 @@ def test_postings_at_once_are_numbered_without_a_gap_and_every_summary_equals_th
     assert kept() == from_donor_years()
 
 
-def test_a_posting_takes_the_receipt_counter_in_the_statement_that_writes_the_numbers_and_commits_next(
+def test_a_posting_takes_the_receipt_counter_in_its_last_statement_before_the_commit(
     fund, district_staff, yesterday
 ):
-    """What every other posting of the fund waits for: the counter's statement (which numbers the
-    donations and makes their entries), the audit trail's insert and the commit, nothing more."""
+    """What every other posting of the fund waits for: the counter's statement (which also numbers the
+    donations and writes them, their ledger entries and their audit trail) and the commit."""
     donation_post(donation=donation_create(fund=fund, amount=50_000, received_on=yesterday), by=None)
     pending = donation_create(fund=fund, amount=70_000, received_on=yesterday)
 
@@ -98,11 +101,14 @@ def test_a_posting_takes_the_receipt_counter_in_the_statement_that_writes_the_nu
 
     statements = [query["sql"] for query in queries.captured_queries]
     first = next(n for n, sql in enumerate(statements) if "donations_documentcounter" in sql)
-    assert "donations_ledgerentry" in statements[first]
-    commit = statements.index("COMMIT")
-    assert [sql.split(" (")[0] for sql in statements[first + 1 : commit]] == [
-        'INSERT INTO "auditlog_logentry"'
-    ]
+    assert "donations_ledgerentry" in statements[first] and "auditlog_logentry" in statements[first]
+    assert statements[first + 1] == "COMMIT"
+    pending.refresh_from_db()
+    (entry,) = LogEntry.objects.get_for_object(pending).filter(action=LogEntry.Action.UPDATE)
+    assert entry.object_repr == pending.receipt_number
+    assert entry.changes_dict["receipt_number"] == ["", pending.receipt_number]
+    assert entry.changes_dict["status"] == ["pending", "posted"]
+    assert entry.actor == district_staff
 
 
 def test_receipt_numbers_past_a_million_read_as_python_writes_them(fund, district_staff, yesterday):
