@@ -200,9 +200,9 @@ def donation_post_many(
 
     The rows are written in bulk, and each donation's entry in the audit trail with them
     (`audit_log_many`; on PostgreSQL in the statement that numbers them, `_fund_posted_sql`): a
-    statement of 3,000 matched transfers is a few statements, not 15,000 queries. The ledger entries are made by the database from the donations (`ledger_entries_post`);
-    they are append-only and carry who made them and when, so the trail does not repeat them (as
-    for an import's).
+    statement of 3,000 matched transfers is a few statements, not 15,000 queries. The ledger entries
+    are made by the database from the donations (`ledger_entries_post`); they are append-only and
+    carry who made them and when, so the trail does not repeat them (as for an import's).
     """
     if not donations:
         return []
