@@ -20,7 +20,7 @@ from auditlog.cid import get_cid
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
@@ -117,8 +117,14 @@ def audit_log_many(entries: list[tuple[models.Model, dict]], *, action: int, act
     writes for a save, in one INSERT. `actor`: the user who acts (the service's `by`; None for the
     system). Not the library's `set_actor` context: its value outlives the request that set it.
     `action`: `LogEntry.Action.CREATE` or `UPDATE`."""
-    if not entries:
-        return
+    rows = audit_entries(entries, action=action, actor=actor)
+    if rows:
+        LogEntry.objects.bulk_create(rows, batch_size=1000)
+
+
+def audit_entries(entries: list[tuple[models.Model, dict]], *, action: int, actor) -> list[LogEntry]:
+    """The entries `audit_log_many` writes, unsaved: for a caller that writes them in a statement of its
+    own (`audit_entries_values`)."""
     actor = actor if isinstance(actor, User) else None
     cid = get_cid()
     rows = []
@@ -138,7 +144,30 @@ def audit_log_many(entries: list[tuple[models.Model, dict]], *, action: int, act
         )
         _mark_restricted(LogEntry, entry)
         rows.append(entry)
-    LogEntry.objects.bulk_create(rows, batch_size=1000)
+    return rows
+
+
+def audit_entries_insert_sql(rows: list[LogEntry], *, joined: str, taken: dict[str, str]) -> tuple[str, list]:
+    """An INSERT ... SELECT of unsaved entries (`audit_entries`) and its parameters, for a caller that
+    writes records and their trail in one statement (PostgreSQL: `donation_post_many`): each entry
+    joined to its record's row in `joined` (a table, or what the statement has just written), and
+    the columns of `taken` ({column: SQL over `joined` and the entry, `t`}) computed from it."""
+    fields = [field for field in LogEntry._meta.concrete_fields if not field.primary_key]
+    columns = [field.column for field in fields]
+    row = "(" + ", ".join(f"%s::{field.db_type(connection)}" for field in fields) + ")"
+    params = [
+        field.get_db_prep_save(field.pre_save(entry, add=True), connection)
+        for entry in rows
+        for field in fields
+    ]
+    quoted = [connection.ops.quote_name(column) for column in columns]
+    select = ", ".join(taken.get(column, f"t.{name}") for column, name in zip(columns, quoted, strict=True))
+    return (
+        f"INSERT INTO {LogEntry._meta.db_table} ({', '.join(quoted)}) "  # noqa: S608  our names
+        f"SELECT {select} FROM (VALUES {', '.join([row] * len(rows))}) AS t({', '.join(quoted)}) "
+        f"JOIN {joined} ON {joined}.id = t.object_id",
+        params,
+    )
 
 
 def _text(value) -> str:

@@ -88,12 +88,18 @@ def _post(pk: int, by: User | None, postings: Postings) -> None:
         postings.latencies.append((time.perf_counter() - start) * 1000)
 
 
-def _poster(ids: list[int], by_id: int, barrier, stop, results) -> None:
-    """One posting process: connect, wait for the others, post its donations one after another (until
-    `stop` is set, once it has posted one, when given)."""
+def _poster(warm_up: int, ids: list[int], by_id: int, barrier, stop, results) -> None:
+    """One posting process: connect, post one donation off the clock (`warm_up`: the process then is
+    what a worker that has served a request is, its modules imported, its connections to the
+    database and Redis open, the trigger functions compiled in its database session), wait for the
+    others, post its donations one after another (until `stop` is set, once it has posted one, when
+    given)."""
     postings = Postings()
     try:
         by = User.objects.get(pk=by_id)
+        warmed = Postings()
+        _post(warm_up, by, warmed)
+        postings.errors += warmed.errors
         barrier.wait(timeout=WAIT_SECONDS)
         for n, pk in enumerate(ids):
             if stop is not None and n and stop.is_set():
@@ -123,14 +129,16 @@ def _importer(data: bytes, by_id: int, started, done, results) -> None:
 
 
 def posting_processes(ids: list[int], *, by: User, processes: int = PROCESSES, side=None) -> Postings:
-    """`processes` processes posting the donations `ids` (dealt out in turn); with `side` (a function
-    given the event the postings stop at, which starts what runs beside them and returns once it
-    has started), they post until that event is set."""
+    """`processes` processes posting the donations `ids` (the first `processes` of them one each, off
+    the clock, to warm the process up; the others dealt out in turn); with `side` (a function given
+    the event the postings stop at, which starts what runs beside them and returns once it has
+    started), they post until that event is set."""
     connections.close_all()  # no connection is shared with the forked processes
     barrier, results = _fork.Barrier(processes + 1), _fork.Queue()
     stop = _fork.Event() if side else None
+    warm_ups, ids = ids[:processes], ids[processes:]
     workers = [
-        _fork.Process(target=_poster, args=(ids[n::processes], by.pk, barrier, stop, results))
+        _fork.Process(target=_poster, args=(warm_ups[n], ids[n::processes], by.pk, barrier, stop, results))
         for n in range(processes)
     ]
     for worker in workers:
@@ -195,10 +203,10 @@ def postings_measures(
 ) -> list[Measure]:
     """50 processes posting alone, then while an import of `import_rows` donations to `import_fund` runs."""
     alone = posting_processes(
-        pending_donations(fund, count=processes * per_process, by=by), by=by, processes=processes
+        pending_donations(fund, count=processes * (per_process + 1), by=by), by=by, processes=processes
     )
     data = donations_xlsx(donation_lines(rows=import_rows, fund_code=import_fund.code))
-    ids = pending_donations(fund, count=processes * per_process_max, by=by)
+    ids = pending_donations(fund, count=processes * (per_process_max + 1), by=by)
     imported, importers = _fork.Queue(), []
 
     def side(stop):
@@ -214,7 +222,11 @@ def postings_measures(
     if not import_ok:
         raise RuntimeError(f"the side import was refused: {import_errors}")
     size = f"{import_rows:,}".replace(",", ".")
-    ran_out = " (a process ran out of pending donations first)" if len(during.latencies) >= len(ids) else ""
+    ran_out = (
+        " (a process ran out of pending donations first)"
+        if len(during.latencies) >= len(ids) - processes
+        else ""
+    )
     return [
         *_rows("alone", alone, processes=processes, target=False, baseline=None, note=f"to {fund.code}"),
         *_rows(

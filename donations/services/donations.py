@@ -22,7 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fund_portal.audit import audit_log_many
+from fund_portal.audit import audit_entries, audit_entries_insert_sql, audit_log_many
 from fund_portal.authority import Action, requires
 from fund_portal.bulk import bulk_update_rows
 from fund_portal.models import User
@@ -42,10 +42,16 @@ from ..models import (
 from ..models.common import restriction_values
 from ..selectors.balances import available_balance
 from ..selectors.donations import account_donor, account_verified_emails
-from ..selectors.funds import funds_unit_ids
 from ..vietqr import make_transfer_reference
 from .checks import _require_amount, _require_not_future, today
-from .numbers import document_numbers_reserve, receipt_number
+from .numbers import (
+    COUNTER_ADVANCE,
+    document_counter_make,
+    document_numbers_reserve,
+    receipt_number,
+    receipt_number_prefix,
+    receipt_number_sql,
+)
 from .stock import stock_issue, stock_receive_donation
 
 
@@ -193,10 +199,10 @@ def donation_post_many(
     donation no longer pending refuses the lot. Returns them in the order given.
 
     The rows are written in bulk, and each donation's entry in the audit trail with them
-    (`audit_log_many`): a statement of 3,000 matched transfers is a few statements, not 15,000
-    queries. The ledger entries are made by the database from the donations (`ledger_entries_post`);
-    they are append-only and carry who made them and when, so the trail does not repeat them (as
-    for an import's).
+    (`audit_log_many`; on PostgreSQL in the statement that numbers them, `_fund_posted_sql`): a
+    statement of 3,000 matched transfers is a few statements, not 15,000 queries. The ledger entries
+    are made by the database from the donations (`ledger_entries_post`); they are append-only and
+    carry who made them and when, so the trail does not repeat them (as for an import's).
     """
     if not donations:
         return []
@@ -220,60 +226,146 @@ def donation_post_many(
                 )
         ordered = [locked[pk] for pk in ids]
         now = timezone.now()
-        changes = _numbered(
-            ordered, year=timezone.localtime(now).year, now=now, received_on=received_on, by=by
-        )
-        bulk_update_rows(
-            Donation._meta.db_table,
-            ["receipt_seq", "receipt_number", "received_on"],
-            [(d.pk, d.receipt_seq, d.receipt_number, d.received_on) for d in ordered],
-            same={
-                "receipt_year": ordered[0].receipt_year,
-                "status": DonationStatus.POSTED,
-                "posted_at": connection.ops.adapt_datetimefield_value(now),
-                "posted_by_id": by.pk if by else None,
-            },
-        )
-        ledger_entries_post(sorted(ids), now=now, by=by)
-        public_figures_changed(unit_ids=funds_unit_ids(fund_ids={d.fund_id for d in ordered}))
-        audit_log_many(list(zip(ordered, changes, strict=True)), action=LogEntry.Action.UPDATE, actor=by)
+        # Every posting of a fund waits at its receipt counter for the one before it to commit: what
+        # need not wait is done first (the public pages' generations, raised again at commit), and
+        # the counter is taken last, followed only by the writes that carry the numbers.
+        public_figures_changed(unit_ids={d.fund.unit_id for d in ordered})
+        befores = [{"status": d.status, "received_on": d.received_on} for d in ordered]
+        for donation in ordered:
+            donation.received_on = received_on.get(donation.pk, donation.received_on)
+        year = timezone.localtime(now).year
+        if connection.vendor == "postgresql":
+            # The trail's entries made now and written by the posting's statement, which fills in the
+            # receipt numbers (`_fund_posted_sql`).
+            trail = audit_entries(
+                [
+                    (d, _changes(d, b, number="", now=now, by=by))
+                    for d, b in zip(ordered, befores, strict=True)
+                ],
+                action=LogEntry.Action.UPDATE,
+                actor=by,
+            )
+            _numbered_and_written(ordered, year=year, now=now, by=by, trail=trail)
+        else:
+            _numbered_and_written(ordered, year=year, now=now, by=by, trail=None)
+            changes = [
+                _changes(d, b, number=d.receipt_number, now=now, by=by)
+                for d, b in zip(ordered, befores, strict=True)
+            ]
+            audit_log_many(list(zip(ordered, changes, strict=True)), action=LogEntry.Action.UPDATE, actor=by)
         for donation in ordered:
             if donation.kind == DonationKind.GOODS:
                 stock_receive_donation(donation=donation)
     return ordered
 
 
-def _numbered(donations: list[Donation], *, year: int, now, received_on: dict, by) -> list[dict]:
-    """Give each donation its receipt number (a block per fund, funds in the order of their ids) and
-    its posted state; the changes of each, for the audit trail."""
+def _numbered_and_written(donations: list[Donation], *, year: int, now, by, trail: list | None) -> None:
+    """Give each donation its receipt number (a block per fund, funds in the order of their ids), write
+    it posted and make its ledger entry.
+
+    On PostgreSQL each fund's block is one statement (`_fund_posted_sql`): the counter is locked, the
+    donations numbered and written, their entries and their trail's (`trail`) made, the summaries'
+    triggers run, in one round trip; the postings waiting for the counter wait for that and the
+    commit alone."""
     by_fund: dict[int, list[Donation]] = {}
     for donation in donations:
         by_fund.setdefault(donation.fund_id, []).append(donation)
-    changes = {}
     for fund_id in sorted(by_fund):
-        fund_donations = by_fund[fund_id]
-        block = document_numbers_reserve(
-            fund=fund_donations[0].fund, series=DocumentSeries.RECEIPT, year=year, count=len(fund_donations)
-        )
+        fund_donations, fund = by_fund[fund_id], by_fund[fund_id][0].fund
+        if trail is not None:
+            ids = {d.pk for d in fund_donations}
+            fund_trail = [entry for entry in trail if entry.object_id in ids]
+            block = _fund_posted_sql(fund_donations, fund=fund, year=year, now=now, by=by, trail=fund_trail)
+        else:
+            block = document_numbers_reserve(
+                fund=fund, series=DocumentSeries.RECEIPT, year=year, count=len(fund_donations)
+            )
         for seq, donation in zip(block, fund_donations, strict=True):
-            before = {field: getattr(donation, field) for field in ("status", "received_on")}
             donation.receipt_year, donation.receipt_seq = year, seq
-            donation.receipt_number = receipt_number(donation.fund.code, year, seq)
+            donation.receipt_number = receipt_number(fund.code, year, seq)
             donation.status = DonationStatus.POSTED
             donation.posted_at, donation.posted_by = now, by
-            donation.received_on = received_on.get(donation.pk, donation.received_on)
-            changes[donation.pk] = {
-                "status": (before["status"], donation.status),
-                "receipt_number": ("", donation.receipt_number),
-                "posted_at": (None, now),
-                "posted_by": (None, by.pk if by else None),
-                **(
-                    {"received_on": (before["received_on"], donation.received_on)}
-                    if before["received_on"] != donation.received_on
-                    else {}
-                ),
-            }
-    return [changes[donation.pk] for donation in donations]
+    if trail is not None:
+        return
+    bulk_update_rows(
+        Donation._meta.db_table,
+        ["receipt_seq", "receipt_number", "received_on"],
+        [(d.pk, d.receipt_seq, d.receipt_number, d.received_on) for d in donations],
+        same={
+            "receipt_year": year,
+            "status": DonationStatus.POSTED,
+            "posted_at": connection.ops.adapt_datetimefield_value(now),
+            "posted_by_id": by.pk if by else None,
+        },
+    )
+    ledger_entries_post(sorted(d.pk for d in donations), now=now, by=by)
+
+
+def _fund_posted_sql(donations: list[Donation], *, fund: Fund, year: int, now, by, trail: list) -> range:
+    """One fund's donations posted in one statement (PostgreSQL): its receipt counter moved on by their
+    number (`COUNTER_ADVANCE`, locked to the commit), each numbered in the order given
+    (`receipt_number_sql`, the numbers `receipt_number` writes), written posted, its ledger entry
+    made from the row written (`ledger_entries_post`'s SELECT) and its entry of the audit trail
+    (`trail`) written with its number. The block given."""
+    count, table = len(donations), Donation._meta.db_table
+    entries_sql, entries_params = _entries_insert("d", now=now, by=by)
+    trail_sql, trail_params = audit_entries_insert_sql(
+        trail,
+        joined="d",
+        taken={
+            "object_repr": "d.receipt_number",
+            "changes": "jsonb_set(t.changes, '{receipt_number,1}', to_jsonb(d.receipt_number))",
+        },
+    )
+    sql = (
+        f"WITH c AS ({COUNTER_ADVANCE}), "  # noqa: S608  our table and column names
+        "v AS (SELECT x.id, x.received_on, c.last - %s + x.n AS seq FROM c, "
+        "unnest(%s::bigint[], %s::date[]) WITH ORDINALITY AS x(id, received_on, n)), "
+        f"d AS (UPDATE {table} t SET receipt_year = %s, receipt_seq = v.seq, "
+        f"receipt_number = {receipt_number_sql('v.seq')}, received_on = v.received_on, status = %s, "
+        "posted_at = %s, posted_by_id = %s FROM v WHERE t.id = v.id RETURNING t.*), "
+        f"e AS ({entries_sql} ORDER BY id), "
+        f"a AS ({trail_sql}) "
+        "SELECT c.last FROM c"
+    )
+    params = [
+        *[count, fund.pk, DocumentSeries.RECEIPT, year],
+        count,
+        [d.pk for d in donations],
+        [d.received_on for d in donations],
+        year,
+        receipt_number_prefix(fund.code, year),
+        DonationStatus.POSTED,
+        now,
+        by.pk if by else None,
+        *entries_params,
+        *trail_params,
+    ]
+    with connection.cursor() as cursor:
+        for _attempt in range(2):
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+            if row is not None:
+                return range(row[0] - count + 1, row[0] + 1)
+            # No counter yet: nothing was written; made, then the statement again.
+            document_counter_make(fund=fund, series=DocumentSeries.RECEIPT, year=year)
+    raise RuntimeError("The receipt counter could not be made.")  # pragma: no cover
+
+
+def _changes(donation: Donation, before: dict, *, number: str, now, by) -> dict:
+    """A posted donation's changes, for the audit trail (`number`: its receipt number, or "" when the
+    posting's statement writes it in)."""
+    return {
+        "status": (before["status"], DonationStatus.POSTED),
+        "receipt_number": ("", number),
+        "posted_at": (None, now),
+        "posted_by": (None, by.pk if by else None),
+        **(
+            {"received_on": (before["received_on"], donation.received_on)}
+            if before["received_on"] != donation.received_on
+            else {}
+        ),
+    }
 
 
 ENTRY_COLUMNS = [
@@ -298,14 +390,31 @@ def ledger_entries_post(ids: list[int], *, now, by: User | None) -> None:
     """The ledger entry of each donation just posted (by `donation_post_many`, or loaded by an
     import), as `donation_post` always wrote it, made by the database from the donation rows (one
     INSERT ... SELECT, nothing sent twice over the wire). `ids`: distinct and in increasing order."""
+    select, params = _entries_insert(Donation._meta.db_table, now=now, by=by)
+    with connection.cursor() as cursor:
+        if ids[-1] - ids[0] == len(ids) - 1:
+            # One range, all of it reserved by this import (always on SQLite; on PostgreSQL unless
+            # another session took ids meanwhile): read by range, a fifth of the time of ANY(100,000 ids).
+            cursor.execute(select + " WHERE id BETWEEN %s AND %s ORDER BY id", [*params, ids[0], ids[-1]])
+        elif connection.vendor == "postgresql":
+            cursor.execute(select + " WHERE id = ANY(%s) ORDER BY id", [*params, ids])
+        else:  # SQLite (its imports' ids are always one range): the list as one JSON parameter
+            cursor.execute(
+                select + " WHERE id IN (SELECT value FROM json_each(%s)) ORDER BY id",
+                [*params, json.dumps(ids)],
+            )
+
+
+def _entries_insert(source: str, *, now, by: User | None) -> tuple[str, list]:
+    """The INSERT ... SELECT of the ledger entries of the donation rows of `source` (the table, or the
+    rows a posting's statement has just written) and its parameters."""
     before, after = _("Receipt %(number)s").split("%(number)s")
-    table, entries = Donation._meta.db_table, LedgerEntry._meta.db_table
     columns = ", ".join([*ENTRY_COLUMNS, "restriction_unit_id", "restriction_child_id"])
     select = (
-        f"INSERT INTO {entries} ({columns}) "  # noqa: S608  our table and column names
+        f"INSERT INTO {LedgerEntry._meta.db_table} ({columns}) "  # noqa: S608  our table and column names
         f"SELECT fund_id, %s, CASE WHEN kind = %s THEN %s ELSE %s END, amount, received_on, source, "
         f"%s || receipt_number || %s, id, %s, %s, restriction, restriction_campaign_id, '', "
-        f"restriction_need, restriction_unit_id, restriction_child_id FROM {table} "
+        f"restriction_need, restriction_unit_id, restriction_child_id FROM {source}"
     )
     params = [
         EntryKind.DONATION,
@@ -317,18 +426,7 @@ def ledger_entries_post(ids: list[int], *, now, by: User | None) -> None:
         by.pk if by else None,
         now,
     ]
-    with connection.cursor() as cursor:
-        if ids[-1] - ids[0] == len(ids) - 1:
-            # One range, all of it reserved by this import (always on SQLite; on PostgreSQL unless
-            # another session took ids meanwhile): read by range, a fifth of the time of ANY(100,000 ids).
-            cursor.execute(select + "WHERE id BETWEEN %s AND %s ORDER BY id", [*params, ids[0], ids[-1]])
-        elif connection.vendor == "postgresql":
-            cursor.execute(select + "WHERE id = ANY(%s) ORDER BY id", [*params, ids])
-        else:  # SQLite (its imports' ids are always one range): the list as one JSON parameter
-            cursor.execute(
-                select + "WHERE id IN (SELECT value FROM json_each(%s)) ORDER BY id",
-                [*params, json.dumps(ids)],
-            )
+    return select, params
 
 
 @requires(Action.DONATION_POST)
