@@ -252,11 +252,14 @@ _ENTRY_MONTH = {
 }
 _DONOR_MONTH_COLUMNS = "fund_id, month, donor_id, name, display_preference, total, gifts"
 
+_DONOR_MONTH_NEW = _DONOR_MONTH_SELECT.format(
+    entries="new_entries", month=_ENTRY_MONTH["postgresql"], name=_LINE_NAME, donors=""
+)
 POSTGRESQL_DONOR_MONTH = f"""
 CREATE OR REPLACE FUNCTION donations_donor_month_add() RETURNS trigger AS $$
 BEGIN
     INSERT INTO donations_donormonth AS m ({_DONOR_MONTH_COLUMNS})
-    {_DONOR_MONTH_SELECT.format(entries="new_entries", month=_ENTRY_MONTH["postgresql"], name=_LINE_NAME, donors="")}
+    {_DONOR_MONTH_NEW}
     ORDER BY 1, 2, 3, 4, 5
     ON CONFLICT (fund_id, month, donor_id, name, display_preference) DO UPDATE
     SET total = m.total + EXCLUDED.total, gifts = m.gifts + EXCLUDED.gifts;

@@ -96,9 +96,9 @@ def transparency_data(fund: Fund, year: int | None, month: int | None, page: int
         }
         for row in statement.months
     ]
-    donors = (
-        transparency.fund_donor_lines(fund=fund, year=statement.year, month=month, page=page) if month else None
-    )
+    donors = None
+    if month:
+        donors = transparency.fund_donor_lines(fund=fund, year=statement.year, month=month, page=page)
     return {
         "fund": fund,
         "statement": statement,

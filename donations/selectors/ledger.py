@@ -1,5 +1,6 @@
 """Whether the sums the ledger's triggers keep (the month totals `LedgerMonth`, the donors' yearly sums
-`DonorYear`, the donors' month lines `DonorMonth`, the campaigns' totals `CampaignRaised`) agree with the entries."""
+`DonorYear`, the donors' month lines `DonorMonth`, the campaigns' totals `CampaignRaised`) agree with
+the entries."""
 
 from __future__ import annotations
 

@@ -266,8 +266,7 @@ def _named_lines(fund_id: int, month: dt.date, *, offset: int, limit: int | None
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT COALESCE(r.name, m.name), m.display_preference, r.display_preference, m.total, m.gifts "
-            f"{_LINES_FROM} AND m.total <> 0 AND NOT {_ANONYMOUS} ORDER BY m.total DESC, m.id"  # noqa: S608
-            + window,
+            f"{_LINES_FROM} AND m.total <> 0 AND NOT {_ANONYMOUS} ORDER BY m.total DESC, m.id" + window,  # noqa: S608
             [fund_id, month],
         )
         rows = cursor.fetchall()
