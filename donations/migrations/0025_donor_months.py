@@ -7,12 +7,13 @@ from donations import ledger_sql
 
 
 def install(apps, schema_editor):
-    """The trigger that keeps DonorMonth, and the lines of the ledger so far."""
+    """The triggers that keep DonorMonth (the ledger's and the donor's), and the lines of the ledger so far."""
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(ledger_sql.POSTGRESQL_DONOR_MONTH)
     elif vendor == "sqlite":
-        schema_editor.execute(ledger_sql.SQLITE_DONOR_MONTH)
+        for statement in ledger_sql.SQLITE_DONOR_MONTH:
+            schema_editor.execute(statement)
     with schema_editor.connection.cursor() as cursor:
         ledger_sql.donor_months_rebuild(cursor, vendor)
 
@@ -22,7 +23,8 @@ def uninstall(apps, schema_editor):
     if vendor == "postgresql":
         schema_editor.execute(ledger_sql.POSTGRESQL_DONOR_MONTH_DROP)
     elif vendor == "sqlite":
-        schema_editor.execute(ledger_sql.SQLITE_DONOR_MONTH_DROP)
+        for statement in ledger_sql.SQLITE_DONOR_MONTH_DROP:
+            schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):
@@ -40,6 +42,7 @@ class Migration(migrations.Migration):
                 ('donor_id', models.BigIntegerField(default=0, verbose_name='donor')),
                 ('name', models.CharField(blank=True, max_length=200, verbose_name='name given with the gift')),
                 ('display_preference', models.CharField(max_length=16, verbose_name='public display of the gift')),
+                ('anonymous', models.BooleanField(default=False, verbose_name='shown anonymously')),
                 ('total', models.BigIntegerField(default=0, verbose_name='given (đồng)')),
                 ('gifts', models.IntegerField(default=0, verbose_name='gifts')),
                 ('fund', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='donations.fund', verbose_name='fund')),
@@ -47,7 +50,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': "donor's month",
                 'verbose_name_plural': "donors' months",
-                'indexes': [models.Index(fields=['fund', 'month', '-total'], name='donor_month_total_idx'), models.Index(condition=models.Q(('donor_id', 0), _negated=True), fields=['donor_id'], name='donor_month_donor_idx')],
+                'indexes': [models.Index(fields=['fund', 'month', 'anonymous', '-total'], name='donor_month_total_idx'), models.Index(condition=models.Q(('donor_id', 0), _negated=True), fields=['donor_id'], name='donor_month_donor_idx')],
                 'constraints': [models.UniqueConstraint(fields=('fund', 'month', 'donor_id', 'name', 'display_preference'), name='donor_month_unique')],
             },
         ),

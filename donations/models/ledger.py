@@ -232,6 +232,8 @@ class DonorMonth(models.Model):
     donor_id = models.BigIntegerField(_("donor"), default=0)
     name = models.CharField(_("name given with the gift"), max_length=200, blank=True)
     display_preference = models.CharField(_("public display of the gift"), max_length=16)
+    #: The gift's choice, no name, or the donor record's choice now (a trigger on the donor keeps it).
+    anonymous = models.BooleanField(_("shown anonymously"), default=False)
     total = models.BigIntegerField(_("given (đồng)"), default=0)
     gifts = models.IntegerField(_("gifts"), default=0)
 
@@ -244,8 +246,9 @@ class DonorMonth(models.Model):
             )
         ]
         indexes = [
-            # The page's lines, largest first; a donor merge finds its donors' lines by the other.
-            models.Index(fields=["fund", "month", "-total"], name="donor_month_total_idx"),
+            # The page's named lines, largest first, and the month's counts and anonymous sum from the
+            # index alone; a donor merge or a donor's new display choice finds its lines by the other.
+            models.Index(fields=["fund", "month", "anonymous", "-total"], name="donor_month_total_idx"),
             models.Index(fields=["donor_id"], condition=~Q(donor_id=0), name="donor_month_donor_idx"),
         ]
 

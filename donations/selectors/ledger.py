@@ -31,7 +31,7 @@ _SUMMARIES = {
     "donor_years": ("donations_donoryear", "fund_id, donor_id, year", "total", donor_years_sql),
     "donor_months": (
         "donations_donormonth",
-        "fund_id, month, donor_id, name, display_preference",
+        "fund_id, month, donor_id, name, display_preference, anonymous",
         "total",
         donor_months_sql,
     ),

@@ -232,16 +232,7 @@ def _add_shown(shown: dict, *, name: str, preference: str, amount: int, count: i
 #: Donor lines on one page of the transparency page.
 DONOR_LINES_PAGE = 100
 
-#: A line of `DonorMonth` shown anonymously: the gift's own choice, a gift without a name, or the
-#: donor record's choice (read now, so a donor who asks to stay anonymous is at once).
-_ANONYMOUS = (
-    "(m.display_preference = 'anonymous' OR (m.donor_id = 0 AND m.name = '')"
-    " OR COALESCE(r.display_preference = 'anonymous' OR r.name = '', FALSE))"
-)
-_LINES_FROM = (
-    "FROM donations_donormonth m LEFT JOIN donations_donor r ON r.id = m.donor_id "
-    "WHERE m.fund_id = %s AND m.month = %s"
-)
+_MONTH_LINES = "FROM donations_donormonth m WHERE m.fund_id = %s AND m.month = %s"
 
 
 @dataclass
@@ -260,14 +251,15 @@ class DonorLines:
         return self.page < self.pages
 
 
-def _named_lines(fund_id: int, month: dt.date, *, offset: int, limit: int | None) -> list[dict]:
+def _named_lines(fund_id: int, month: dt.date, *, offset: int, limit: int) -> list[dict]:
     """The lines of donors shown by name or initials, largest first (the index's order)."""
-    window = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT COALESCE(r.name, m.name), m.display_preference, r.display_preference, m.total, m.gifts "
-            f"{_LINES_FROM} AND m.total <> 0 AND NOT {_ANONYMOUS} ORDER BY m.total DESC, m.id" + window,  # noqa: S608
-            [fund_id, month],
+            "FROM donations_donormonth m LEFT JOIN donations_donor r ON r.id = m.donor_id "
+            "WHERE m.fund_id = %s AND m.month = %s AND NOT m.anonymous AND m.total <> 0 "
+            "ORDER BY m.total DESC, m.id LIMIT %s OFFSET %s",
+            [fund_id, month, limit, offset],
         )
         rows = cursor.fetchall()
     return [
@@ -281,16 +273,20 @@ def _named_lines(fund_id: int, month: dt.date, *, offset: int, limit: int | None
 
 
 def _month_bounds(fund_id: int, month: dt.date) -> tuple[int, int, int, int]:
-    """The count of named lines, the anonymous line's amount and gifts, and the month's total."""
+    """The count of named lines, the anonymous line's amount and gifts, and the month's total: read
+    from the index (fund, month, anonymous, total) but for the anonymous lines' gifts."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT COUNT(*) FILTER (WHERE m.total <> 0 AND NOT {_ANONYMOUS}), "
-            f"COALESCE(SUM(m.total) FILTER (WHERE {_ANONYMOUS}), 0), "
-            f"COALESCE(SUM(m.gifts) FILTER (WHERE {_ANONYMOUS}), 0), COALESCE(SUM(m.total), 0) "
-            + _LINES_FROM,
+            "SELECT COUNT(*) FILTER (WHERE NOT m.anonymous AND m.total <> 0), "
+            "COALESCE(SUM(m.total) FILTER (WHERE m.anonymous), 0), COALESCE(SUM(m.total), 0) " + _MONTH_LINES,
             [fund_id, month],
         )
-        return cursor.fetchone()
+        named, anonymous, total = cursor.fetchone()
+        cursor.execute(
+            f"SELECT COALESCE(SUM(m.gifts), 0) {_MONTH_LINES} AND m.anonymous",  # noqa: S608
+            [fund_id, month],
+        )
+        return named, anonymous, cursor.fetchone()[0], total
 
 
 def fund_donor_lines(
@@ -314,7 +310,7 @@ def fund_donor_lines(
     if anonymous:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT COUNT(*) {_LINES_FROM} AND m.total >= %s AND NOT {_ANONYMOUS}",  # noqa: S608
+                f"SELECT COUNT(*) {_MONTH_LINES} AND NOT m.anonymous AND m.total >= %s",  # noqa: S608
                 [fund.pk, start, anonymous],
             )
             rank = cursor.fetchone()[0]

@@ -136,6 +136,12 @@ def test_a_donor_who_now_asks_to_stay_anonymous_is_at_once(fund, month):
     lines = shown(fund, day)
     assert "Công ty Ánh Dương" not in lines
     assert lines[ANONYMOUS] == (4, 6_150_000)
+    assert_in_step(fund, day)
+    kin = month["donors"]["kin"]
+    kin.display_preference = DisplayPreference.FULL_NAME
+    kin.save()
+    assert shown(fund, day)["Phạm Văn Kín"] == (1, 900_000)
+    assert_in_step(fund, day)
 
 
 def test_pages_hold_the_lines_in_order_with_the_anonymous_line_at_its_rank(fund, month):
