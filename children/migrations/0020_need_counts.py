@@ -16,6 +16,8 @@ def install(apps, schema_editor):
             schema_editor.execute(statement)
     with schema_editor.connection.cursor() as cursor:
         needs_sql.need_counts_rebuild(cursor)
+        if vendor == "postgresql":  # the page's plan needs the new table's statistics at once
+            cursor.execute("ANALYZE children_needcount")
 
 
 def uninstall(apps, schema_editor):

@@ -16,6 +16,8 @@ def install(apps, schema_editor):
             schema_editor.execute(statement)
     with schema_editor.connection.cursor() as cursor:
         ledger_sql.donor_months_rebuild(cursor, vendor)
+        if vendor == "postgresql":  # the pages' plans need the new table's statistics at once
+            cursor.execute("ANALYZE donations_donormonth")
 
 
 def uninstall(apps, schema_editor):
@@ -50,7 +52,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': "donor's month",
                 'verbose_name_plural': "donors' months",
-                'indexes': [models.Index(fields=['fund', 'month', 'anonymous', '-total'], name='donor_month_total_idx'), models.Index(condition=models.Q(('donor_id', 0), _negated=True), fields=['donor_id'], name='donor_month_donor_idx')],
+                'indexes': [models.Index(fields=['fund', 'month', 'anonymous', '-total'], include=['gifts'], name='donor_month_total_idx'), models.Index(condition=models.Q(('donor_id', 0), _negated=True), fields=['donor_id'], name='donor_month_donor_idx')],
                 'constraints': [models.UniqueConstraint(fields=('fund', 'month', 'donor_id', 'name', 'display_preference'), name='donor_month_unique')],
             },
         ),

@@ -248,7 +248,11 @@ class DonorMonth(models.Model):
         indexes = [
             # The page's named lines, largest first, and the month's counts and anonymous sum from the
             # index alone; a donor merge or a donor's new display choice finds its lines by the other.
-            models.Index(fields=["fund", "month", "anonymous", "-total"], name="donor_month_total_idx"),
+            models.Index(
+                fields=["fund", "month", "anonymous", "-total"],
+                include=["gifts"],
+                name="donor_month_total_idx",
+            ),
             models.Index(fields=["donor_id"], condition=~Q(donor_id=0), name="donor_month_donor_idx"),
         ]
 

@@ -273,20 +273,16 @@ def _named_lines(fund_id: int, month: dt.date, *, offset: int, limit: int) -> li
 
 
 def _month_bounds(fund_id: int, month: dt.date) -> tuple[int, int, int, int]:
-    """The count of named lines, the anonymous line's amount and gifts, and the month's total: read
-    from the index (fund, month, anonymous, total) but for the anonymous lines' gifts."""
+    """The count of named lines, the anonymous line's amount and gifts, and the month's total, from
+    the index (fund, month, anonymous, total; gifts included) alone."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT COUNT(*) FILTER (WHERE NOT m.anonymous AND m.total <> 0), "
-            "COALESCE(SUM(m.total) FILTER (WHERE m.anonymous), 0), COALESCE(SUM(m.total), 0) " + _MONTH_LINES,
+            "COALESCE(SUM(m.total) FILTER (WHERE m.anonymous), 0), "
+            "COALESCE(SUM(m.gifts) FILTER (WHERE m.anonymous), 0), COALESCE(SUM(m.total), 0) " + _MONTH_LINES,
             [fund_id, month],
         )
-        named, anonymous, total = cursor.fetchone()
-        cursor.execute(
-            f"SELECT COALESCE(SUM(m.gifts), 0) {_MONTH_LINES} AND m.anonymous",  # noqa: S608
-            [fund_id, month],
-        )
-        return named, anonymous, cursor.fetchone()[0], total
+        return cursor.fetchone()
 
 
 def fund_donor_lines(
