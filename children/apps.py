@@ -13,6 +13,15 @@ class ChildrenConfig(AppConfig):
         from . import audit  # noqa: F401  (registers models with the audit trail)
 
         post_migrate.connect(_priority_weights_ensure, sender=self)
+        post_migrate.connect(_need_triggers_ensure, sender=self)
+
+
+def _need_triggers_ensure(sender, using="default", **kwargs) -> None:
+    from django.db import connections
+
+    from .needs_sql import ensure_sqlite_triggers
+
+    ensure_sqlite_triggers(connections[using])
 
 
 def _priority_weights_ensure(**kwargs) -> None:

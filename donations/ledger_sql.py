@@ -106,6 +106,9 @@ def ensure_sqlite_triggers(connection) -> None:
             cursor.execute(SQLITE_DONOR_YEAR)
         if "donations_campaignraised" in tables:
             cursor.execute(SQLITE_CAMPAIGN_RAISED)
+        if "donations_donormonth" in tables:
+            for statement in SQLITE_DONOR_MONTH:
+                cursor.execute(statement)
         if "donations_honourrollyear" in tables:
             for statement in roll_sql.SQLITE_ROLL:
                 cursor.execute(statement)
@@ -228,3 +231,128 @@ def campaigns_raised_rebuild(cursor) -> None:
     """Recompute CampaignRaised from the ledger."""
     cursor.execute("DELETE FROM donations_campaignraised")
     cursor.execute("INSERT INTO donations_campaignraised (campaign_id, total) " + campaigns_raised_sql())
+
+
+# --- A fund's donors in a month (DonorMonth: the transparency page's donor lines) -----------------
+
+#: A donation's line: its donor record, else the name it was given under (none when given anonymously).
+_LINE_NAME = (
+    "CASE WHEN d.donor_id IS NULL AND d.display_preference <> 'anonymous' THEN d.donor_name ELSE '' END"
+)
+#: Whether a line is shown anonymously: the gift's own choice, a gift without a name, or its donor
+#: record's choice (`r`, the donor; kept up to date by the donor's trigger below).
+_LINE_ANONYMOUS = (
+    "(d.display_preference = 'anonymous' OR (d.donor_id IS NULL AND d.donor_name = '')"
+    " OR COALESCE(r.display_preference = 'anonymous' OR r.name = '', FALSE))"
+)
+_DONOR_MONTH_SELECT = """
+    SELECT e.fund_id, {month} AS month, COALESCE(d.donor_id, 0) AS donor_id, {name} AS name,
+           d.display_preference, {anonymous} AS anonymous, SUM(e.amount) AS total,
+           SUM(CASE WHEN e.kind = 'donation' THEN 1 ELSE 0 END) AS gifts
+    FROM {entries} e JOIN donations_donation d ON d.id = e.donation_id
+    LEFT JOIN donations_donor r ON r.id = d.donor_id
+    WHERE e.kind IN ('donation', 'reversal') {donors}
+    GROUP BY 1, 2, 3, 4, 5, 6
+"""
+_ENTRY_MONTH = {
+    "postgresql": "date_trunc('month', e.entry_date)::date",
+    "sqlite": "date(e.entry_date, 'start of month')",
+}
+_DONOR_MONTH_COLUMNS = "fund_id, month, donor_id, name, display_preference, anonymous, total, gifts"
+_DONOR_MONTH_KEY = "(fund_id, month, donor_id, name, display_preference)"
+
+_DONOR_MONTH_NEW = _DONOR_MONTH_SELECT.format(
+    entries="new_entries",
+    month=_ENTRY_MONTH["postgresql"],
+    name=_LINE_NAME,
+    anonymous=_LINE_ANONYMOUS,
+    donors="",
+)
+#: A donor's lines follow the donor's name and display choice.
+_DONOR_LINES_SHOWN = """UPDATE donations_donormonth
+        SET anonymous = (display_preference = 'anonymous' OR NEW.display_preference = 'anonymous'
+                         OR NEW.name = '')
+        WHERE donor_id = NEW.id"""
+POSTGRESQL_DONOR_MONTH = f"""
+CREATE OR REPLACE FUNCTION donations_donor_month_add() RETURNS trigger AS $$
+BEGIN
+    INSERT INTO donations_donormonth AS m ({_DONOR_MONTH_COLUMNS})
+    {_DONOR_MONTH_NEW}
+    ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT {_DONOR_MONTH_KEY} DO UPDATE
+    SET total = m.total + EXCLUDED.total, gifts = m.gifts + EXCLUDED.gifts, anonymous = EXCLUDED.anonymous;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER donations_ledgerentry_donor_month
+    AFTER INSERT ON donations_ledgerentry
+    REFERENCING NEW TABLE AS new_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION donations_donor_month_add();
+CREATE OR REPLACE FUNCTION donations_donor_month_shown() RETURNS trigger AS $$
+BEGIN
+    {_DONOR_LINES_SHOWN};
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER donations_donor_month_shown
+    AFTER UPDATE ON donations_donor
+    FOR EACH ROW
+    WHEN (OLD.display_preference IS DISTINCT FROM NEW.display_preference
+          OR OLD.name IS DISTINCT FROM NEW.name)
+    EXECUTE FUNCTION donations_donor_month_shown();
+"""
+POSTGRESQL_DONOR_MONTH_DROP = """
+DROP TRIGGER IF EXISTS donations_ledgerentry_donor_month ON donations_ledgerentry;
+DROP TRIGGER IF EXISTS donations_donor_month_shown ON donations_donor;
+DROP FUNCTION IF EXISTS donations_donor_month_add();
+DROP FUNCTION IF EXISTS donations_donor_month_shown();
+"""
+SQLITE_DONOR_MONTH = [
+    f"""CREATE TRIGGER IF NOT EXISTS donations_ledgerentry_donor_month
+    AFTER INSERT ON donations_ledgerentry
+    WHEN NEW.donation_id IS NOT NULL AND NEW.kind IN ('donation', 'reversal')
+    BEGIN
+        INSERT INTO donations_donormonth ({_DONOR_MONTH_COLUMNS})
+        SELECT NEW.fund_id, date(NEW.entry_date, 'start of month'), COALESCE(d.donor_id, 0), {_LINE_NAME},
+               d.display_preference, {_LINE_ANONYMOUS}, NEW.amount,
+               CASE WHEN NEW.kind = 'donation' THEN 1 ELSE 0 END
+        FROM donations_donation d LEFT JOIN donations_donor r ON r.id = d.donor_id
+        WHERE d.id = NEW.donation_id
+        ON CONFLICT {_DONOR_MONTH_KEY} DO UPDATE
+        SET total = total + excluded.total, gifts = gifts + excluded.gifts, anonymous = excluded.anonymous;
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS donations_donor_month_shown AFTER UPDATE ON donations_donor
+    WHEN OLD.display_preference IS NOT NEW.display_preference OR OLD.name IS NOT NEW.name
+    BEGIN {_DONOR_LINES_SHOWN}; END""",
+]
+SQLITE_DONOR_MONTH_DROP = [
+    "DROP TRIGGER IF EXISTS donations_ledgerentry_donor_month",
+    "DROP TRIGGER IF EXISTS donations_donor_month_shown",
+]
+
+
+def donor_months_sql(vendor: str, *, donors: bool = False) -> str:
+    """A SELECT of what DonorMonth must hold, from the ledger (all lines, or the `%s`-listed donors')."""
+    return _DONOR_MONTH_SELECT.format(
+        entries="donations_ledgerentry",
+        month=_ENTRY_MONTH[vendor],
+        name=_LINE_NAME,
+        anonymous=_LINE_ANONYMOUS,
+        donors="AND d.donor_id IN %s" if donors else "",
+    )
+
+
+def donor_months_rebuild(cursor, vendor: str, donor_ids: list[int] | None = None) -> None:
+    """Recompute DonorMonth from the ledger: every line, or the lines of some donors (a merge)."""
+    columns = f"INSERT INTO donations_donormonth ({_DONOR_MONTH_COLUMNS}) "
+    if donor_ids is None:
+        cursor.execute("DELETE FROM donations_donormonth")
+        cursor.execute(columns + donor_months_sql(vendor))
+        return
+    if not donor_ids:
+        return
+    listed = "(" + ", ".join(["%s"] * len(donor_ids)) + ")"
+    cursor.execute(f"DELETE FROM donations_donormonth WHERE donor_id IN {listed}", donor_ids)  # noqa: S608
+    cursor.execute(
+        columns + donor_months_sql(vendor, donors=True).replace("IN %s", f"IN {listed}"), donor_ids
+    )

@@ -55,7 +55,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Max, Sum
+from django.db.models import F, Max, Sum
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -63,6 +63,7 @@ from django.utils.cache import patch_vary_headers
 from children.models import Need, Support
 from donations.models import LedgerEntry, LedgerMonth
 from donations.selectors.public_funds import public_fund_scope, public_funds_forget, request_fund
+from fund_portal.lookups import AmongFound
 from fund_portal.public_cache import GENERATION_KEY, content_generation_key, scope_generation_key
 
 PUBLIC_CACHE_SECONDS = 60
@@ -102,7 +103,11 @@ def _newest_in_scope(model, **in_scope) -> int | None:
     the scope's MAX(id) did; the MAX(id) itself read every row of a province (274 ms for its needs).
     More rows than the window added elsewhere within a second also change it: a page built once more."""
     newest = model.objects.aggregate(top=Max("id"))["top"] or 0
-    return model.objects.filter(id__gt=newest - NEWEST_WINDOW, **in_scope).aggregate(v=Max("id"))["v"]
+    # The window's ids are gathered first (`AmongFound`): joined as a range, PostgreSQL guessed a
+    # province's children at a seventh of them and hashed all 100,000 for the 2,000 needs (53 ms, on
+    # every cold page); read by id, the window's rows are joined to their child and commune (7 ms).
+    window = model.objects.filter(id__gt=newest - NEWEST_WINDOW).values("pk")
+    return model.objects.filter(AmongFound(F("pk"), window), **in_scope).aggregate(v=Max("id"))["v"]
 
 
 VERSION_CHECK_SECONDS = 1.0

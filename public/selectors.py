@@ -80,7 +80,7 @@ def news_items(queryset) -> list[dict]:
     ]
 
 
-def transparency_data(fund: Fund, year: int | None, month: int | None) -> dict:
+def transparency_data(fund: Fund, year: int | None, month: int | None, page: int = 1) -> dict:
     statement = transparency.fund_statement(fund=fund, year=year)
     months_with_entries = [row.month.month for row in statement.months]
     if month not in months_with_entries:
@@ -96,7 +96,9 @@ def transparency_data(fund: Fund, year: int | None, month: int | None) -> dict:
         }
         for row in statement.months
     ]
-    donors = transparency.fund_donor_list(fund=fund, year=statement.year, month=month) if month else []
+    donors = None
+    if month:
+        donors = transparency.fund_donor_lines(fund=fund, year=statement.year, month=month, page=page)
     return {
         "fund": fund,
         "statement": statement,
@@ -105,9 +107,10 @@ def transparency_data(fund: Fund, year: int | None, month: int | None) -> dict:
         "spending": transparency.fund_spending(fund=fund, year=statement.year),
         "balances": transparency.fund_balances(statement=statement),
         "donor_month": month,
-        "donors": donors[:100],
-        "donors_total": sum(d["amount"] for d in donors),
-        "donors_count": len(donors),
+        "donors": donors.rows if donors else [],
+        "donor_lines": donors,
+        "donors_total": donors.total if donors else 0,
+        "donors_count": donors.count if donors else 0,
     }
 
 

@@ -13,7 +13,7 @@ access log). Every model is imported here so
 """
 
 from .access import AccessAction, AccessLog
-from .care import Need, PriorityWeight, Review, ReviewOutcome, Urgency
+from .care import Need, NeedCount, PriorityWeight, Review, ReviewOutcome, Urgency
 from .child import (
     RECORD_FIELDS,
     Child,
@@ -49,6 +49,7 @@ __all__ = [
     "IncidentKind",
     "IncidentStatus",
     "Need",
+    "NeedCount",
     "Poverty",
     "PriorityWeight",
     "Review",

@@ -111,3 +111,30 @@ class Review(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.child_id} {self.year}"
+
+
+class NeedCount(models.Model):
+    """The needs of a commune's children in one area and year, counted (the public needs page): kept
+    by the database as needs and children change (`children.needs_sql`), never written by the code."""
+
+    commune = models.ForeignKey(
+        "fund_portal.AdministrativeUnit",
+        verbose_name=_("commune"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # leads need_count_unique
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    area = models.CharField(_("area"), max_length=20, choices=NeedArea.choices)
+    needs = models.IntegerField(_("needs"), default=0)
+    shown = models.IntegerField(
+        _("needs shown"), default=0, help_text=_("Of active children whose data consent stands.")
+    )
+
+    class Meta:
+        verbose_name = _("needs count")
+        verbose_name_plural = _("needs counts")
+        constraints = [models.UniqueConstraint(fields=["commune", "year", "area"], name="need_count_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.commune_id} {self.year} {self.area}: {self.shown}/{self.needs}"

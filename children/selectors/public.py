@@ -13,13 +13,13 @@ altogether: even anonymised, a story could point at them.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from donations.models import NeedArea
 from donations.selectors.public_funds import in_fund_scope
 
-from ..models import Child, ChildStatus, Circumstance, Need, Support
+from ..models import Child, ChildStatus, Circumstance, NeedCount, Support
 from ..reference.circumstances import SENSITIVE_CODES
 from ..services.registry import age_on
 from .support import public_initial
@@ -31,7 +31,9 @@ SENSITIVE_NEED_AREAS = frozenset({"legal_aid", "counselling"})
 def public_needs_year(*, unit_path: str | None = None) -> int | None:
     """The latest year with a needs assessment (this year's, once communes have assessed)."""
     return (
-        in_fund_scope(Need.objects.filter(year__lte=timezone.localdate().year), "child__commune", unit_path)
+        in_fund_scope(
+            NeedCount.objects.filter(year__lte=timezone.localdate().year, needs__gt=0), "commune", unit_path
+        )
         .order_by("-year")
         .values_list("year", flat=True)
         .first()
@@ -43,21 +45,19 @@ def public_needs_by_commune(*, unit_path: str | None = None) -> dict:
 
     {"year": 2026, "communes": [{"id", "name", "total", "areas": [{"area", "label", "count", ...}]}]},
     communes with the most needs first; only counts leave this function. A small count of a sensitive
-    area has `count` None and `fewer_than` the threshold."""
+    area has `count` None and `fewer_than` the threshold.
+
+    Read from `NeedCount`, the counts the database keeps as needs and children change
+    (`children.needs_sql`): a few rows per commune, where counting a province's needs took 0.8 s."""
 
     year = public_needs_year(unit_path=unit_path)
     if year is None:
         return {"year": None, "communes": []}
     rows = (
-        # A child whose data consent was withdrawn is not counted: a count of one in a commune's area
-        # would still point at the child on a public page.
-        in_fund_scope(
-            Need.objects.filter(year=year, child__status=ChildStatus.ACTIVE, child__data_restricted=False),
-            "child__commune",
-            unit_path,
-        )
-        .values("child__commune_id", "child__commune__name", "area")
-        .annotate(count=Count("child", distinct=True))
+        # A child whose data consent was withdrawn is not counted (`shown`): a count of one in a
+        # commune's area would still point at the child on a public page.
+        in_fund_scope(NeedCount.objects.filter(year=year, shown__gt=0), "commune", unit_path)
+        .values("commune_id", "area", count=F("shown"), commune_name=F("commune__name"))
         .order_by()
     )
     labels = dict(NeedArea.choices)
@@ -65,8 +65,8 @@ def public_needs_by_commune(*, unit_path: str | None = None) -> dict:
     threshold = settings.SENSITIVE_SMALL_COUNT
     for row in rows:
         commune = communes.setdefault(
-            row["child__commune_id"],
-            {"id": row["child__commune_id"], "name": row["child__commune__name"], "total": 0, "areas": []},
+            row["commune_id"],
+            {"id": row["commune_id"], "name": row["commune_name"], "total": 0, "areas": []},
         )
         # Legal aid and counselling are what children of the sensitive groups (abuse, trafficking, in
         # conflict with the law) need: a count of 1 or 2 of them in a commune points at the child.

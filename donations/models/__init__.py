@@ -14,6 +14,7 @@ from .ledger import (
     CampaignRaised,
     DocumentCounter,
     DocumentSeries,
+    DonorMonth,
     DonorYear,
     EntryKind,
     EntryLink,
@@ -36,6 +37,7 @@ from .stock import StockItem, StockMovement
 
 __all__ = [
     "CampaignRaised",
+    "DonorMonth",
     "DonorYear",
     "HonourRollYear",
     "SourceCategory",

@@ -213,6 +213,53 @@ class DonorYear(models.Model):
         return f"{self.donor_id} {self.year}: {self.total}"
 
 
+class DonorMonth(models.Model):
+    """A line of a fund's donors in a month (the transparency page): what one donor gave, or what was
+    given under one name without a donor record, net of reversals, in the month of the entries.
+
+    Kept by the database from the ledger, as `LedgerMonth` is (`donations.ledger_sql`): each donation's
+    entry counts in the month it was received (and as one gift), its reversal in the month it was
+    entered. A line is keyed by the gift's own display choice too, so a gift made anonymously never
+    counts on its donor's named line; gifts without a donor record given anonymously or without a
+    name are one line (`donor_id` 0, `name` empty). Only a donor merge moves gifts between donors; it
+    rebuilds the two donors' lines (`donor_months_rebuild`)."""
+
+    fund = models.ForeignKey(
+        Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    #: Not a foreign key: 0 stands for the gifts without a donor record (a unique key needs no NULL).
+    donor_id = models.BigIntegerField(_("donor"), default=0)
+    name = models.CharField(_("name given with the gift"), max_length=200, blank=True)
+    display_preference = models.CharField(_("public display of the gift"), max_length=16)
+    #: The gift's choice, no name, or the donor record's choice now (a trigger on the donor keeps it).
+    anonymous = models.BooleanField(_("shown anonymously"), default=False)
+    total = models.BigIntegerField(_("given (đồng)"), default=0)
+    gifts = models.IntegerField(_("gifts"), default=0)
+
+    class Meta:
+        verbose_name = _("donor's month")
+        verbose_name_plural = _("donors' months")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fund", "month", "donor_id", "name", "display_preference"], name="donor_month_unique"
+            )
+        ]
+        indexes = [
+            # The page's named lines, largest first, and the month's counts and anonymous sum from the
+            # index alone; a donor merge or a donor's new display choice finds its lines by the other.
+            models.Index(
+                fields=["fund", "month", "anonymous", "-total"],
+                include=["gifts"],
+                name="donor_month_total_idx",
+            ),
+            models.Index(fields=["donor_id"], condition=~Q(donor_id=0), name="donor_month_donor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fund_id} {self.month:%m/%Y} {self.donor_id or self.name}: {self.total}"
+
+
 class HonourRollYear(models.Model):
     """A donor's line on the honour roll of a scope in a year: what they gave the funds of the scope
     that year (net of reversals, more than nothing) and how many years running, back from it, they gave.

@@ -1,9 +1,10 @@
 """Whether the sums the ledger's triggers keep (the month totals `LedgerMonth`, the donors' yearly sums
-`DonorYear`, the campaigns' totals `CampaignRaised`) agree with the entries."""
+`DonorYear`, the donors' month lines `DonorMonth`, the campaigns' totals `CampaignRaised`) agree with
+the entries."""
 
 from __future__ import annotations
 
-from ..ledger_sql import campaigns_raised_sql, donor_years_sql, months_from_ledger_sql
+from ..ledger_sql import campaigns_raised_sql, donor_months_sql, donor_years_sql, months_from_ledger_sql
 
 
 def months_differences(connection) -> list[dict]:
@@ -28,6 +29,12 @@ def months_differences(connection) -> list[dict]:
 #: SELECT of what it must hold (by database).
 _SUMMARIES = {
     "donor_years": ("donations_donoryear", "fund_id, donor_id, year", "total", donor_years_sql),
+    "donor_months": (
+        "donations_donormonth",
+        "fund_id, month, donor_id, name, display_preference, anonymous",
+        "total",
+        donor_months_sql,
+    ),
     "campaigns_raised": (
         "donations_campaignraised",
         "campaign_id",

@@ -10,7 +10,7 @@ from fund_portal.authority import Action, requires
 from fund_portal.models import User
 from fund_portal.text import fold, normalize_text
 
-from ..ledger_sql import donor_years_rebuild
+from ..ledger_sql import donor_months_rebuild, donor_years_rebuild
 from ..models import Donation, Donor
 
 
@@ -40,6 +40,7 @@ def donor_merge(*, keep: Donor, duplicate: Donor, by: User | None = None) -> Don
         Donation.objects.filter(donor=duplicate).update(donor=keep)
         with connection.cursor() as cursor:  # the honour roll's sums follow the gifts
             donor_years_rebuild(cursor, connection.vendor, [keep.pk, duplicate.pk])
+            donor_months_rebuild(cursor, connection.vendor, [keep.pk, duplicate.pk])
         for field in ("tax_code", "phone", "email", "address"):
             if not getattr(keep, field) and getattr(duplicate, field):
                 setattr(keep, field, getattr(duplicate, field))

@@ -15,7 +15,7 @@ from donations.selectors import transparency
 from donations.selectors.public_funds import request_fund, request_fund_scope
 from fund_portal.exports import safe_cell, xlsx_response
 from fund_portal.pdf import ascii_filename
-from fund_portal.query_params import query_month, query_year
+from fund_portal.query_params import query_month, query_page, query_year
 from public import selectors
 from public.cache import public_data, public_page
 from public.pages import page
@@ -39,15 +39,15 @@ def _transparency_fund(request) -> tuple[Fund, list[Fund]]:
 
 @login_not_required
 @require_GET
-@public_page(params=("fund", "year", "month"))
+@public_page(params=("fund", "year", "month", "page"))
 def transparency_page(request, *, version):
     """Công khai (Decree 93/2019): per fund and month, what came in and went out, balances, spending
     by purpose and by commune, the donors as each chose to be shown; CSV and XLSX of the same figures."""
     fund, funds = _transparency_fund(request)
-    year, month = query_year(request), query_month(request)
+    year, month, donors_page = query_year(request), query_month(request), query_page(request)
     data = public_data(
-        f"transparency:{fund.pk}:{year}:{month}",
-        lambda: selectors.transparency_data(fund, year, month),
+        f"transparency:{fund.pk}:{year}:{month}:{donors_page}",
+        lambda: selectors.transparency_data(fund, year, month, donors_page),
         version=version,
     )
     return page(

@@ -2,7 +2,8 @@
 
 The totals (LedgerMonth) are kept by a database trigger; this says whether they still equal the
 ledger, and `--rebuild` recomputes them from the entries (the entries are never touched), with what
-each donor gave each fund in a year (DonorYear, the honour roll's sums), what each campaign
+each donor gave each fund in a year (DonorYear, the honour roll's sums) and in a month (DonorMonth,
+the transparency page's donor lines), what each campaign
 raised (CampaignRaised) and the honour roll's lines (HonourRollYear), kept the same way; the first
 two are checked too.
 """
@@ -11,7 +12,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from donations.ledger_sql import campaigns_raised_rebuild, donor_years_rebuild, months_rebuild
+from donations.ledger_sql import (
+    campaigns_raised_rebuild,
+    donor_months_rebuild,
+    donor_years_rebuild,
+    months_rebuild,
+)
 from donations.models import CampaignRaised, DonorYear, LedgerEntry, LedgerMonth
 from donations.roll_sql import roll_rebuild
 from donations.selectors.ledger import months_differences, summaries_differences
@@ -40,6 +46,7 @@ class Command(BaseCommand):
                 with connection.cursor() as cursor:
                     months_rebuild(cursor, connection.vendor)
                     donor_years_rebuild(cursor, connection.vendor)
+                    donor_months_rebuild(cursor, connection.vendor)
                     campaigns_raised_rebuild(cursor)
                     roll_rebuild(cursor)
             self.stdout.write(
@@ -77,7 +84,11 @@ class Command(BaseCommand):
     def check_summaries(self) -> None:
         """The donors' yearly sums and the campaigns' totals against the ledger."""
         found = summaries_differences(connection)
-        names = {"donor_years": _("donor-year sums"), "campaigns_raised": _("campaign totals")}
+        names = {
+            "donor_years": _("donor-year sums"),
+            "donor_months": _("donors' month lines"),
+            "campaigns_raised": _("campaign totals"),
+        }
         sides = {"ledger": _("only in the ledger"), "kept": _("only in the sums")}
         for name, rows in found.items():
             for side, *row in rows[:20]:
