@@ -32,7 +32,7 @@ def uninstall(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('donations', '0024_honour_roll'),
+        ('donations', '0025_donor_date_covering'),
     ]
 
     operations = [
