@@ -14,6 +14,8 @@ from .ledger import (
     CampaignRaised,
     DocumentCounter,
     DocumentSeries,
+    DonationDay,
+    DonorMonth,
     DonorYear,
     EntryKind,
     EntryLink,
@@ -36,6 +38,8 @@ from .stock import StockItem, StockMovement
 
 __all__ = [
     "CampaignRaised",
+    "DonationDay",
+    "DonorMonth",
     "DonorYear",
     "HonourRollYear",
     "SourceCategory",

@@ -3,8 +3,9 @@
 The totals (LedgerMonth) are kept by a database trigger; this says whether they still equal the
 ledger, and `--rebuild` recomputes them from the entries (the entries are never touched), with what
 each donor gave each fund in a year (DonorYear, the honour roll's sums), what each campaign
-raised (CampaignRaised) and the honour roll's lines (HonourRollYear), kept the same way; the first
-two are checked too.
+raised (CampaignRaised) and the honour roll's lines (HonourRollYear), kept the same way, and the
+posted donations' sums by day and by donor and month (DonationDay, DonorMonth, the reports' money
+figures); all but the roll's lines are checked too.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -12,7 +13,8 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from donations.ledger_sql import campaigns_raised_rebuild, donor_years_rebuild, months_rebuild
-from donations.models import CampaignRaised, DonorYear, LedgerEntry, LedgerMonth
+from donations.models import CampaignRaised, Donation, DonorYear, LedgerEntry, LedgerMonth
+from donations.period_sql import period_sums_rebuild
 from donations.roll_sql import roll_rebuild
 from donations.selectors.ledger import months_differences, summaries_differences
 
@@ -37,11 +39,13 @@ class Command(BaseCommand):
                     # Postings wait for the rebuild instead of adding to totals it is replacing.
                     with connection.cursor() as cursor:
                         cursor.execute(f"LOCK TABLE {LedgerEntry._meta.db_table} IN SHARE MODE")
+                        cursor.execute(f"LOCK TABLE {Donation._meta.db_table} IN SHARE MODE")
                 with connection.cursor() as cursor:
                     months_rebuild(cursor, connection.vendor)
                     donor_years_rebuild(cursor, connection.vendor)
                     campaigns_raised_rebuild(cursor)
                     roll_rebuild(cursor)
+                    period_sums_rebuild(cursor, connection.vendor)
             self.stdout.write(
                 _("Recomputed %(rows)s month totals from the ledger.") % {"rows": LedgerMonth.objects.count()}
             )
@@ -77,7 +81,12 @@ class Command(BaseCommand):
     def check_summaries(self) -> None:
         """The donors' yearly sums and the campaigns' totals against the ledger."""
         found = summaries_differences(connection)
-        names = {"donor_years": _("donor-year sums"), "campaigns_raised": _("campaign totals")}
+        names = {
+            "donor_years": _("donor-year sums"),
+            "campaigns_raised": _("campaign totals"),
+            "donation_days": _("donations' day sums"),
+            "donor_months": _("donors' month sums"),
+        }
         sides = {"ledger": _("only in the ledger"), "kept": _("only in the sums")}
         for name, rows in found.items():
             for side, *row in rows[:20]:
