@@ -137,7 +137,7 @@ def mixed(tree):
     days = [dt.date(2024, 1, 1) + dt.timedelta(days=n) for n in range(0, 1065, 3)]  # to 30/11/2026
     days += [dt.date(2026, 1, 31), dt.date(2026, 2, 1), dt.date(2026, 2, 14), dt.date(2026, 11, 10)]
     made = []
-    for n in range(260):
+    for _n in range(260):
         kind = rng.choice([DonationKind.CASH, DonationKind.TRANSFER, DonationKind.GOODS])
         goods = {"goods_description": "Gạo", "goods_quantity": 10} if kind == DonationKind.GOODS else {}
         made.append(
