@@ -13,7 +13,7 @@ runs after every migrate (donations.apps); on PostgreSQL they are created once, 
 
 from __future__ import annotations
 
-from . import roll_sql
+from . import period_sql, roll_sql
 
 #: What a ledger entry belongs to, as LedgerMonth.link says it; `{row}` is NEW or nothing.
 _LINK = (
@@ -111,6 +111,9 @@ def ensure_sqlite_triggers(connection) -> None:
                 cursor.execute(statement)
         if "donations_honourrollyear" in tables:
             for statement in roll_sql.SQLITE_ROLL:
+                cursor.execute(statement)
+        if {"donations_donationday", "donations_donormonth"} <= tables:
+            for statement in period_sql.SQLITE:
                 cursor.execute(statement)
 
 

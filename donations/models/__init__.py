@@ -14,6 +14,7 @@ from .ledger import (
     CampaignRaised,
     DocumentCounter,
     DocumentSeries,
+    DonationDay,
     DonorMonth,
     DonorYear,
     EntryKind,
@@ -22,6 +23,7 @@ from .ledger import (
     LedgerEntry,
     LedgerEntryQuerySet,
     LedgerMonth,
+    PostedDonorMonth,
 )
 from .pledges import Pledge
 from .statements import (
@@ -37,7 +39,9 @@ from .stock import StockItem, StockMovement
 
 __all__ = [
     "CampaignRaised",
+    "DonationDay",
     "DonorMonth",
+    "PostedDonorMonth",
     "DonorYear",
     "HonourRollYear",
     "SourceCategory",

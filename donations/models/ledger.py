@@ -260,6 +260,66 @@ class DonorMonth(models.Model):
         return f"{self.fund_id} {self.month:%m/%Y} {self.donor_id or self.name}: {self.total}"
 
 
+class DonationDay(models.Model):
+    """The posted donations of a fund received on a day, by source, kind and campaign: their number and
+    amount. A report's money figures read these rows for any range of days (issue 20).
+
+    Kept by the database from the donations themselves (`donations.period_sql`): every insert, update
+    or delete of a donation takes back what it counted and adds what it counts now, so postings,
+    imports, cancellations, reversals and edits are all followed. `campaign` is the campaign's id, 0
+    for none (a key column: the upsert needs it not null). Nothing in the application writes here; a
+    row without donations left (its fund or donor deleted once empty) goes with them (CASCADE).
+    """
+
+    fund = models.ForeignKey(
+        Fund, verbose_name=_("fund"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField(_("received on"))
+    source = models.CharField(_("source"), max_length=16)
+    kind = models.CharField(_("kind"), max_length=10)
+    campaign = models.BigIntegerField(_("campaign id (0: none)"), default=0)
+    n = models.IntegerField(_("donations"), default=0)
+    amount = models.BigIntegerField(_("amount (đồng)"), default=0)
+
+    class Meta:
+        verbose_name = _("donations' day")
+        verbose_name_plural = _("donations' days")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fund", "day", "source", "kind", "campaign"], name="donation_day_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fund_id} {self.day} {self.source} {self.kind} {self.campaign}: {self.n}"
+
+
+class PostedDonorMonth(models.Model):
+    """What a donor gave a fund in a month in posted donations (number and amount, by the day each was
+    received): a report's top donors read the period's whole months here and only its partial months
+    from the donations. Kept by the database with `DonationDay` (`donations.period_sql`)."""
+
+    fund = models.ForeignKey(
+        Fund, verbose_name=_("fund"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    donor = models.ForeignKey(
+        "donations.Donor", verbose_name=_("donor"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    n = models.IntegerField(_("donations"), default=0)
+    amount = models.BigIntegerField(_("amount (đồng)"), default=0)
+
+    class Meta:
+        verbose_name = _("donor's month of posted donations")
+        verbose_name_plural = _("donors' months of posted donations")
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "month", "donor"], name="posted_donor_month_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donor_id} {self.month:%m/%Y}: {self.amount}"
+
+
 class HonourRollYear(models.Model):
     """A donor's line on the honour roll of a scope in a year: what they gave the funds of the scope
     that year (net of reversals, more than nothing) and how many years running, back from it, they gave.

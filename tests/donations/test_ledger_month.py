@@ -20,7 +20,7 @@ from donations.models import (
     RestrictionKind,
 )
 from donations.selectors.balances import available_balance, fund_balance
-from donations.selectors.ledger import months_differences
+from donations.selectors.ledger import months_differences, summaries_differences
 from donations.selectors.transparency import fund_statement, raised_in_year
 from donations.services.disbursements import disbursement_approve, disbursement_propose
 from donations.services.donations import donation_reverse
@@ -216,3 +216,21 @@ def test_an_import_loaded_in_bulk_is_added_to_the_donors_years_and_campaigns(fun
     assert kept == expected
     donor_years, campaigns = expected
     assert len(donor_years) == 3 and [total for _campaign, total in campaigns] == [780_000]
+
+
+def test_an_import_loaded_in_bulk_is_added_to_the_donations_day_and_donor_month_sums(fund, district_staff):
+    """The import's COPY (PostgreSQL: one statement over its transition table) keeps the sums the
+    reports' money figures read (`donations.period_sql`) equal to the posted donations."""
+    from donations.models import DonationDay
+
+    days = [timezone.localdate() - dt.timedelta(days=n) for n in (3, 40, 41)]
+    rows = [
+        line(f"NG-{n}", amount=f"{(n + 1) * 10_000}", received_on=days[n % 3].strftime("%d/%m/%Y"))
+        for n in range(30)
+    ]
+    result = donations_import(uploaded=xlsx(rows), by=district_staff, dry_run=False, name="x.xlsx")
+    assert result.ok, result.error_messages()
+    found = summaries_differences(connection)
+    assert found["donation_days"] == [] and found["posted_donor_months"] == []
+    total = DonationDay.objects.filter(fund=fund).aggregate(s=Sum("amount"), n=Sum("n"))
+    assert (total["s"], total["n"]) == (sum((n + 1) * 10_000 for n in range(30)), 30)

@@ -3,9 +3,10 @@
 The totals (LedgerMonth) are kept by a database trigger; this says whether they still equal the
 ledger, and `--rebuild` recomputes them from the entries (the entries are never touched), with what
 each donor gave each fund in a year (DonorYear, the honour roll's sums) and in a month (DonorMonth,
-the transparency page's donor lines), what each campaign
-raised (CampaignRaised) and the honour roll's lines (HonourRollYear), kept the same way; the first
-two are checked too.
+the transparency page's donor lines), what each campaign raised (CampaignRaised) and the honour
+roll's lines (HonourRollYear), kept the same way, and the posted donations' sums by day and by donor
+and month (DonationDay, PostedDonorMonth, the reports' money figures); all but the roll's lines are
+checked too.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -18,7 +19,8 @@ from donations.ledger_sql import (
     donor_years_rebuild,
     months_rebuild,
 )
-from donations.models import CampaignRaised, DonorYear, LedgerEntry, LedgerMonth
+from donations.models import CampaignRaised, Donation, DonorYear, LedgerEntry, LedgerMonth
+from donations.period_sql import period_sums_rebuild
 from donations.roll_sql import roll_rebuild
 from donations.selectors.ledger import months_differences, summaries_differences
 
@@ -43,12 +45,14 @@ class Command(BaseCommand):
                     # Postings wait for the rebuild instead of adding to totals it is replacing.
                     with connection.cursor() as cursor:
                         cursor.execute(f"LOCK TABLE {LedgerEntry._meta.db_table} IN SHARE MODE")
+                        cursor.execute(f"LOCK TABLE {Donation._meta.db_table} IN SHARE MODE")
                 with connection.cursor() as cursor:
                     months_rebuild(cursor, connection.vendor)
                     donor_years_rebuild(cursor, connection.vendor)
                     donor_months_rebuild(cursor, connection.vendor)
                     campaigns_raised_rebuild(cursor)
                     roll_rebuild(cursor)
+                    period_sums_rebuild(cursor, connection.vendor)
             self.stdout.write(
                 _("Recomputed %(rows)s month totals from the ledger.") % {"rows": LedgerMonth.objects.count()}
             )
@@ -88,6 +92,8 @@ class Command(BaseCommand):
             "donor_years": _("donor-year sums"),
             "donor_months": _("donors' month lines"),
             "campaigns_raised": _("campaign totals"),
+            "donation_days": _("donations' day sums"),
+            "posted_donor_months": _("donors' month sums"),
         }
         sides = {"ledger": _("only in the ledger"), "kept": _("only in the sums")}
         for name, rows in found.items():
