@@ -34,7 +34,7 @@ def page_fund_name(request) -> str:
     """The fund name a page shows: the member's own fund on a staff page, else the public fund's."""
     user = getattr(request, "user", None)
     if request.path_info.startswith(STAFF_PATHS) and user is not None and getattr(user, "unit_id", None):
-        name = unit_fund_name(unit_id=user.unit_id)
+        name = unit_fund_name(unit=user.unit)  # the account's unit, which the page's scope has read
         if name:
             return name
     return public_fund_name(request_fund(request))

@@ -38,7 +38,13 @@ def funds_governing(*, unit_ids: Iterable[int]) -> dict[int, int | None]:
     its province's); None where no fund is above. Two active funds of one unit: the older one.
 
     The one place this rule is written: the priority weights of a child are its governing fund's."""
-    paths = dict(AdministrativeUnit.objects.filter(pk__in=list(unit_ids)).values_list("pk", "path"))
+    return funds_governing_paths(
+        dict(AdministrativeUnit.objects.filter(pk__in=list(unit_ids)).values_list("pk", "path"))
+    )
+
+
+def funds_governing_paths(paths: dict[int, str]) -> dict[int, int | None]:
+    """`funds_governing` of units whose paths are known ({unit id: path})."""
     by_path: dict[str, int] = {}
     for fund_id, path in Fund.objects.filter(is_active=True).order_by("-pk").values_list("pk", "unit__path"):
         by_path[path] = fund_id  # ordered newest first: the oldest fund of a unit is kept
@@ -71,14 +77,14 @@ def fund_governed_communes(*, fund: Fund) -> list[int]:
 STAFF_FUND_NAME_SECONDS = 300
 
 
-def unit_fund_name(*, unit_id: int) -> str | None:
+def unit_fund_name(*, unit: AdministrativeUnit) -> str | None:
     """The name of the fund that governs a unit (`funds_governing`), which the staff pages of its people
     show in their header; None where no fund governs it. Kept in the cache for five minutes: every
-    admin and portal page asks."""
-    key = f"unit-fund-name:{unit_id}"
+    admin and portal page asks. The unit as the page has it (the account's), not read again."""
+    key = f"unit-fund-name:{unit.pk}"
     name = cache.get(key)
     if name is None:
-        fund_id = funds_governing(unit_ids=[unit_id]).get(unit_id)
+        fund_id = funds_governing_paths({unit.pk: unit.path}).get(unit.pk)
         name = Fund.objects.filter(pk=fund_id).values_list("name", flat=True).first() if fund_id else ""
         cache.set(key, name, STAFF_FUND_NAME_SECONDS)
     return name or None
