@@ -18,8 +18,12 @@ from bench.server import server_env
 
 
 @contextlib.contextmanager
-def celery_worker(*, concurrency: int | None = None, seconds: float = 60) -> Iterator[int]:
-    """A worker serving the broker until the block ends; yields its concurrency once it answers a ping."""
+def celery_worker(
+    *, concurrency: int | None = None, seconds: float = 60, queues: str | None = None
+) -> Iterator[int]:
+    """A worker serving the broker until the block ends; yields its concurrency once it answers a ping.
+    `queues`: the queues it serves, as docker compose's workers are started (`--queues=long`); all of
+    them when not given."""
     from config.celery import app
 
     concurrency = concurrency or os.cpu_count() or 1
@@ -39,8 +43,11 @@ def celery_worker(*, concurrency: int | None = None, seconds: float = 60) -> Ite
                 "--without-mingle",
                 "--loglevel",
                 "WARNING",
+                "--prefetch-multiplier",
+                "1",
                 "--hostname",
-                f"bench-{os.getpid()}@%h",
+                f"bench-{queues or 'all'}-{os.getpid()}@%h",
+                *(["--queues", queues] if queues else []),
             ],
             cwd=settings.BASE_DIR,
             env=server_env(static_root),
@@ -48,7 +55,8 @@ def celery_worker(*, concurrency: int | None = None, seconds: float = 60) -> Ite
         )
         try:
             deadline = time.monotonic() + seconds
-            while not app.control.ping(timeout=1):
+            name = f"bench-{queues or 'all'}-{os.getpid()}@"
+            while not any(name in host for reply in app.control.ping(timeout=1) for host in reply):
                 if worker.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("the Celery worker did not start")
             yield concurrency

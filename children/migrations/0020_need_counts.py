@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 ('area', models.CharField(choices=[('nutrition_health', 'Nutrition and health care'), ('play', 'Play and recreation'), ('warm_clothes', 'Warm clothes'), ('education', 'Education'), ('social_assistance', 'Social assistance'), ('legal_aid', 'Legal aid'), ('counselling', 'Counselling')], max_length=20, verbose_name='area')),
                 ('needs', models.IntegerField(default=0, verbose_name='needs')),
                 ('shown', models.IntegerField(default=0, help_text='Of active children whose data consent stands.', verbose_name='needs shown')),
-                ('commune', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='fund_portal.administrativeunit', verbose_name='commune')),
+                ('commune', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='fund_portal.administrativeunit', verbose_name='commune')),
             ],
             options={
                 'verbose_name': 'needs count',

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ('campaign', models.BigIntegerField(default=0, verbose_name='campaign id (0: none)')),
                 ('n', models.IntegerField(default=0, verbose_name='donations')),
                 ('amount', models.BigIntegerField(default=0, verbose_name='amount (đồng)')),
-                ('fund', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='donations.fund', verbose_name='fund')),
+                ('fund', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='donations.fund', verbose_name='fund')),
             ],
             options={
                 'verbose_name': "donations' day",
@@ -59,8 +59,8 @@ class Migration(migrations.Migration):
                 ('month', models.DateField(help_text='The first day of the month.', verbose_name='month')),
                 ('n', models.IntegerField(default=0, verbose_name='donations')),
                 ('amount', models.BigIntegerField(default=0, verbose_name='amount (đồng)')),
-                ('donor', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='donations.donor', verbose_name='donor')),
-                ('fund', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='donations.fund', verbose_name='fund')),
+                ('donor', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='donations.donor', verbose_name='donor')),
+                ('fund', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='donations.fund', verbose_name='fund')),
             ],
             options={
                 'verbose_name': "donor's month of posted donations",

@@ -14,7 +14,9 @@ order:
   needs, transparency's heaviest month, cold and warm against the bare view);
 - `postings`: `postings` (50 posting processes, alone and beside a 100,000-row import) and
   `appeal_night` (wrk on home and campaign while a posting arrives each second). They leave the
-  donations they post in the province's fund.
+  donations they post in the province's fund;
+- `priority`: `priority` (the priority of every child recomputed in batches on the long queue: the
+  longest transaction, and the receipts' latency on their own queue meanwhile).
 """
 
 import importlib
@@ -32,7 +34,17 @@ from django.utils.translation import gettext as _
 from bench.measure import REGISTRY
 
 #: The areas whose measures run, in the table's order; importing one registers its measures.
-AREAS = ("core", "donations", "children", "reports", "province", "scale", "public_pages", "postings")
+AREAS = (
+    "core",
+    "donations",
+    "children",
+    "reports",
+    "province",
+    "scale",
+    "public_pages",
+    "postings",
+    "priority",
+)
 
 
 class Command(BaseCommand):
