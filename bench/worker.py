@@ -19,11 +19,11 @@ from bench.server import server_env
 
 @contextlib.contextmanager
 def celery_worker(
-    *, concurrency: int | None = None, seconds: float = 60, queues: str | None = None
+    *, concurrency: int | None = None, seconds: float = 60, queues: str | None = None, **env: str
 ) -> Iterator[int]:
     """A worker serving the broker until the block ends; yields its concurrency once it answers a ping.
     `queues`: the queues it serves, as docker compose's workers are started (`--queues=long`); all of
-    them when not given."""
+    them when not given. `env`: settings of the worker's environment beside the server's."""
     from config.celery import app
 
     concurrency = concurrency or os.cpu_count() or 1
@@ -50,7 +50,7 @@ def celery_worker(
                 *(["--queues", queues] if queues else []),
             ],
             cwd=settings.BASE_DIR,
-            env=server_env(static_root),
+            env=server_env(static_root, **env),
             stdout=subprocess.DEVNULL,  # the banner
         )
         try:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import time
 
-from celery.result import AsyncResult
 from django.conf import settings
 from django.db import connection
 from django.db.models import Q
@@ -37,6 +36,7 @@ BATCH_TARGET_S = 5.0
 #: A receipt's latency, enqueue to result, that says it waited for no batch (a batch is seconds).
 RECEIPT_TARGET_S = 2.0
 RECEIPTS = 10
+MAIL = "memorymail://"
 RECOMPUTE_TIMEOUT_S = 1800
 
 
@@ -59,7 +59,10 @@ def _receipt_latency(donation_id: int) -> float:
     from donations.tasks import receipt_email_task
 
     started = time.perf_counter()
-    receipt_email_task.delay(donation_id=donation_id).get(timeout=120)
+    # The deployment ignores results (CELERY_TASK_IGNORE_RESULT); this call keeps its own, to wait for.
+    sent = receipt_email_task.apply_async(kwargs={"donation_id": donation_id}, ignore_result=False)
+    sent.get(timeout=120)
+    sent.forget()
     return time.perf_counter() - started
 
 
@@ -89,18 +92,19 @@ def _recompute_on_the_pool(donation_id: int) -> tuple[float, list[float], bool]:
     from children.tasks import priority_recompute_task
 
     started = time.perf_counter()
-    scheduled = priority_recompute_task.delay()
+    scheduled = priority_recompute_task.apply_async(ignore_result=False)
     latencies: list[float] = []
-    finished = False
+    finished_s = None
     while time.perf_counter() - started < RECOMPUTE_TIMEOUT_S:
         tick = time.perf_counter()
         latencies.append(_receipt_latency(donation_id))
-        finished = scheduled.ready() and _queue_empty("long") and _nothing_active()
-        if finished and len(latencies) >= RECEIPTS:
+        if finished_s is None and scheduled.ready() and _queue_empty("long") and _nothing_active():
+            finished_s = time.perf_counter() - started  # to within the second of a receipt
+        if finished_s is not None and len(latencies) >= RECEIPTS:
             break
         time.sleep(max(0.0, 1.0 - (time.perf_counter() - tick)))
-    AsyncResult(scheduled.id).forget()
-    return time.perf_counter() - started, latencies, finished
+    scheduled.forget()
+    return finished_s or time.perf_counter() - started, latencies, finished_s is not None
 
 
 def _queue_empty(queue: str) -> bool:
@@ -119,6 +123,10 @@ def _nothing_active() -> bool:
     return not any(tasks for tasks in active.values())
 
 
+def _n(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
 @benchmark("priority")
 def bench_priority() -> list[Measure]:
     from bench.worker import celery_worker
@@ -129,16 +137,16 @@ def bench_priority() -> list[Measure]:
     recomputed, bare = _batch_seconds(batches)
     longest = max(range(len(batches)), key=lambda n: recomputed[n])
     donation_id = _receipt_donation()
-    with celery_worker(queues="celery"), celery_worker(queues="long"):
+    # The receipts' mail kept in the worker's memory (Django's locmem backend): made and sent, no server.
+    with celery_worker(queues="celery", EMAIL_URL=MAIL), celery_worker(queues="long", EMAIL_URL=MAIL):
         _receipt_latency(donation_id)  # the first task of a process imports and warms up; not counted
         alone = [_receipt_latency(donation_id) for _ in range(RECEIPTS)]
         pool_s, during, finished = _recompute_on_the_pool(donation_id)
     vacuum_after_rollback(Child)  # the recomputes rewrote every child's row
-    n = f"{children:,}".replace(",", ".")
     return [
         Measure(
-            f"priority: the recompute's longest transaction ({n} children, {len(batches)} batches of "
-            f"at most {size:,} children)".replace(",", "."),
+            f"priority: the recompute's longest transaction ({_n(children)} children, {len(batches)} "
+            f"batches of at most {_n(size)} children)",
             round(recomputed[longest], 2),
             "s",
             target=BATCH_TARGET_S,
