@@ -138,11 +138,15 @@ class ScopedAdminMixin(TolerantChangeListMixin, AuthorityAdminMixin):
     #: A list whose plan turns on how many rows the scope holds names the units' ids up to this many
     #: (`ScopedQuerySet.visible_to`'s `ids_up_to`); 0: the path's subquery.
     scope_ids_up_to = 0
+    #: With `scope_ids_up_to`: the level of the units named, where the records' unit always has it.
+    scope_ids_level: str | None = None
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if self.scope_ids_up_to:
-            return queryset.visible_to(request.user, ids_up_to=self.scope_ids_up_to)
+            return queryset.visible_to(
+                request.user, ids_up_to=self.scope_ids_up_to, ids_level=self.scope_ids_level
+            )
         return queryset.visible_to(request.user)
 
     def get_list_filter(self, request):

@@ -202,14 +202,17 @@ def _lookups(declared: str | tuple[str, ...]) -> tuple[str, ...]:
 class ScopedQuerySet(models.QuerySet):
     """A queryset that knows how to narrow itself to what a user may see."""
 
-    def visible_to(self, user, *, ids_up_to: int = 0) -> ScopedQuerySet:
+    def visible_to(self, user, *, ids_up_to: int = 0, ids_level: str | None = None) -> ScopedQuerySet:
         """The records `user` may see. `ids_up_to`: when the user's units number at most this, the query
         names their ids (`unit_id IN (1, 2, ...)`) instead of the path's subquery. The condition is the
         same; what changes is what PostgreSQL knows: it estimates a list from the column's own
         statistics, and a subquery as if the records were spread evenly over every unit of the country.
         For a list whose plan turns on how many rows the scope holds (the admin's children list: a deep
         page walks the name index when the scope is most of the table, sorts the scope when it is a
-        sliver), not for every query: the ids cost a query, and the national tree has 3,321 communes."""
+        sliver), not for every query: the ids cost a query, and the national tree has 3,321 communes.
+        `ids_level`: only the units of this level are named, where the records' unit always has it (a
+        child's commune: a province's 99 communes, not its 600 units with their villages); a village
+        user's own unit is named whatever its level."""
         reach = user_reach(user)
         if reach.units is None:
             return self.all()
@@ -217,7 +220,8 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         units = reach.units
         if ids_up_to and units:  # Q() is every unit (a national role): nothing to list
-            units = _few_unit_ids(user, most=ids_up_to) or units
+            level = None if reach.in_village else ids_level
+            units = _few_unit_ids(user, most=ids_up_to, level=level) or units
         lookups = _lookups(self.model.scope_lookup)
         village = getattr(self.model, "scope_village_lookup", "")
         condition = Q()
@@ -229,17 +233,22 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(condition)
 
 
-def _few_unit_ids(user: User, *, most: int) -> frozenset[int] | None:
-    """The ids of the units `user` may see when there are at most `most` of them (one query that stops
-    after `most` + 1 units), else None. Kept on the user object as `visible_unit_ids` keeps its own."""
-    cached = getattr(user, _IDS_ATTR, None)
+def _few_unit_ids(user: User, *, most: int, level: str | None = None) -> frozenset[int] | None:
+    """The ids of the units `user` may see (of `level` only, when given) when there are at most `most`
+    of them (one query that stops after `most` + 1 units), else None. Kept on the user object as
+    `visible_unit_ids` keeps its own."""
+    attr = f"{_IDS_ATTR}:{level}" if level else _IDS_ATTR
+    cached = getattr(user, attr, None)
     if cached is not None and cached[0] == user.unit_id:
         return cached[1] if len(cached[1]) <= most else None
-    ids = list(visible_units(user).values_list("pk", flat=True)[: most + 1])
+    units = visible_units(user)
+    if level:
+        units = units.filter(level=level)
+    ids = list(units.values_list("pk", flat=True)[: most + 1])
     if len(ids) > most:
         return None
     found = frozenset(ids)
-    setattr(user, _IDS_ATTR, (user.unit_id, found))
+    setattr(user, attr, (user.unit_id, found))
     return found
 
 

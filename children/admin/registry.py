@@ -12,6 +12,7 @@ from fund_portal.admin import (
     ServiceErrorsAdminMixin,
 )
 from fund_portal.audit import RESTRICTED_VALUE
+from fund_portal.models import UnitLevel
 from fund_portal.paginators import CappedKeysetPaginator
 from fund_portal.text import fold
 
@@ -215,6 +216,7 @@ class ChildAdmin(
     # the country had its villages, and sorted the province for each step (50 ms a step, 200 ms the
     # last page). A province's units (its communes and villages) are named by their ids.
     scope_ids_up_to = 5_000
+    scope_ids_level = UnitLevel.COMMUNE  # a child's commune is a commune: 99 ids, not 600 with villages
     show_full_result_count = False
     list_display = ["full_name", "birth_date", "sex", "commune", "village", "poverty", "status"]
     list_filter = ["status", "poverty", "sex", "out_of_school"]

@@ -1,5 +1,7 @@
 """The scope matrix: who sees which units and accounts, by URL, by id, in the portal and the admin."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -286,6 +288,14 @@ def test_a_scope_named_by_its_units_ids_holds_the_same_records_as_the_paths(tree
     fewer = Child.objects.visible_to(User.objects.get(pk=user.pk), ids_up_to=units - 1) if units > 1 else None
     if fewer is not None:
         assert "LIKE" in str(fewer.query) and set(fewer) == set(by_path)
+    # Only the communes named (a child's commune is one), a village user's village whatever its level.
+    communes = Child.objects.visible_to(User.objects.get(pk=user.pk), ids_up_to=units, ids_level="commune")
+    assert set(communes) == set(by_path)
+    named = {int(n) for n in re.findall(r"\d+", str(communes.query).split(" IN (")[-1].split(")")[0])}
+    expected = AdministrativeUnit.objects.filter(path__startswith=tree[who].path)
+    if who != "va":
+        expected = expected.filter(level="commune")
+    assert named == set(expected.values_list("pk", flat=True))
 
 
 def test_the_admins_children_list_names_a_provinces_units_and_shows_the_same_rows(client, tree):
