@@ -4,3 +4,7 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_asgi_application()
+
+from fund_portal.startup import freeze_loaded  # noqa: E402  after the apps are loaded
+
+freeze_loaded()

@@ -26,6 +26,7 @@ from children.selectors.registry import children_list, children_page
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.paginators import CappedCountPaginator
 from fund_portal.pdf import warm_up
+from fund_portal.startup import freeze_loaded
 from reports.figures.compute import compute_figures
 from reports.models import Report, ReportKind
 from reports.selectors import units_required
@@ -74,6 +75,7 @@ def _page_measures(
     primary key without scope."""
     client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost")
     client.force_login(staff)
+    freeze_loaded()  # as the web process does once it has loaded (config.wsgi)
     rows = []
     for label, params, ids in pages:
         _ok(client.get(url, params))
