@@ -174,16 +174,28 @@ def donor_years_sql(vendor: str, *, donors: bool = False) -> str:
 
 def donor_years_rebuild(cursor, vendor: str, donor_ids: list[int] | None = None) -> None:
     """Recompute DonorYear from the ledger: every row, or the rows of some donors (a merge)."""
-    columns = "INSERT INTO donations_donoryear (fund_id, donor_id, year, total) "
+    _donors_rebuild(
+        cursor,
+        "donations_donoryear",
+        "fund_id, donor_id, year, total",
+        donor_ids,
+        lambda donors: donor_years_sql(vendor, donors=donors),
+    )
+
+
+def _donors_rebuild(cursor, table: str, columns: str, donor_ids: list[int] | None, select) -> None:
+    """Recompute a donors' sum from the ledger: `select(donors)` gives what it must hold, for every
+    donor (False) or for the `%s`-listed ones (True); every row, or the rows of `donor_ids`."""
+    insert = f"INSERT INTO {table} ({columns}) "
     if donor_ids is None:
-        cursor.execute("DELETE FROM donations_donoryear")
-        cursor.execute(columns + donor_years_sql(vendor))
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608  our table's name
+        cursor.execute(insert + select(False))
         return
     if not donor_ids:
         return
     listed = "(" + ", ".join(["%s"] * len(donor_ids)) + ")"
-    cursor.execute(f"DELETE FROM donations_donoryear WHERE donor_id IN {listed}", donor_ids)  # noqa: S608
-    cursor.execute(columns + donor_years_sql(vendor, donors=True).replace("IN %s", f"IN {listed}"), donor_ids)
+    cursor.execute(f"DELETE FROM {table} WHERE donor_id IN {listed}", donor_ids)  # noqa: S608
+    cursor.execute(insert + select(True).replace("IN %s", f"IN {listed}"), donor_ids)
 
 
 # --- What each campaign has raised (CampaignRaised: its page and cards) -----------------------------
@@ -347,15 +359,10 @@ def donor_months_sql(vendor: str, *, donors: bool = False) -> str:
 
 def donor_months_rebuild(cursor, vendor: str, donor_ids: list[int] | None = None) -> None:
     """Recompute DonorMonth from the ledger: every line, or the lines of some donors (a merge)."""
-    columns = f"INSERT INTO donations_donormonth ({_DONOR_MONTH_COLUMNS}) "
-    if donor_ids is None:
-        cursor.execute("DELETE FROM donations_donormonth")
-        cursor.execute(columns + donor_months_sql(vendor))
-        return
-    if not donor_ids:
-        return
-    listed = "(" + ", ".join(["%s"] * len(donor_ids)) + ")"
-    cursor.execute(f"DELETE FROM donations_donormonth WHERE donor_id IN {listed}", donor_ids)  # noqa: S608
-    cursor.execute(
-        columns + donor_months_sql(vendor, donors=True).replace("IN %s", f"IN {listed}"), donor_ids
+    _donors_rebuild(
+        cursor,
+        "donations_donormonth",
+        _DONOR_MONTH_COLUMNS,
+        donor_ids,
+        lambda donors: donor_months_sql(vendor, donors=donors),
     )
