@@ -78,6 +78,9 @@ def test_needs_are_counted_by_commune_and_area_with_a_link_to_donate_to_them(cli
     assert "Xã An: 1 trẻ cần Giáo dục" in text
     assert "Xã Bình: 1 trẻ cần Giáo dục" in text
     assert 'href="/donate/?purpose=need:warm_clothes"' in html
+    # Each area's button once, above the communes, whatever the number of communes that need it.
+    assert html.count('href="/donate/?purpose=need:education"') == 1
+    assert "Ủng hộ theo lĩnh vực" in text
 
 
 def test_only_consented_stories_are_shown_as_initial_age_and_commune(client, registry):
