@@ -8,22 +8,26 @@ entries. `scale` loads that fraction (0.02: 40,000 children and 400,000 donation
 
 Every row goes by COPY (`fund_portal.bulk`), the ledger entries by the import's own INSERT ... SELECT
 (`ledger_entries_post`); the database's triggers keep the month totals, the donors' yearly sums and
-the campaigns' totals. Donations are made a fund at a time, in chunks, in one transaction per fund:
-memory stays that of a chunk, and a load cut short is finished by the next run (a fund that has
-donations is skipped, as is every step whose rows are there).
+the campaigns' totals. Donations are made a fund at a time, COPY in chunks and the entries in one
+statement, in one transaction per fund, on a process per core (PostgreSQL): memory stays that of a
+chunk, and a load cut short is finished by the next run (a fund that has donations is skipped, as is
+every step whose rows are there). The whole set loads in about 20 minutes on 2 cores
+(`docs/benchmarks.md`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import multiprocessing
+import os
 import random
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,6 +83,8 @@ class NationalLoad:
     """What a run did: (step, seconds, what it loaded, or None when the step found its rows there)."""
 
     steps: list[tuple[str, float, str | None]] = field(default_factory=list)
+    #: How many processes loaded the donations at once.
+    processes: int = 1
 
 
 def national_funds(province: AdministrativeUnit) -> list[Fund]:
@@ -112,7 +118,7 @@ def national_seed(*, scale: float = 1.0, say: Callable[[str], None] = print) -> 
     step(_("%(n)s children") % {"n": _n(children)}, lambda: _children(children, weights))
     step(
         _("%(n)s donations over %(years)s years") % {"n": _n(donations), "years": YEARS},
-        lambda: _donations(donations, weights, say),
+        lambda: _donations(donations, weights, say, load),
     )
     started = time.perf_counter()
     analyze(AdministrativeUnit, Fund, Donor, Donation, LedgerEntry)
@@ -263,23 +269,34 @@ def _shares(count: int, weights: dict[int, float]) -> list[tuple[Fund, int]]:
     return shares
 
 
-def _donations(count: int, weights: dict[int, float], say: Callable[[str], None]) -> str | None:
-    shares = [(fund, n) for fund, n in _shares(count, weights) if n > 0]
+def _donations(
+    count: int, weights: dict[int, float], say: Callable[[str], None], load: NationalLoad
+) -> str | None:
+    """The funds' donations, the largest funds first, on `_jobs()` processes at once: a fund's rows are
+    made in Python while the database writes another's entries and sums (each fund in its own
+    transaction; the funds share no row)."""
+    shares = [(index, fund, n) for index, (fund, n) in enumerate(_shares(count, weights)) if n > 0]
+    # The month totals say whether the fund has entries: a few rows a fund, where a look at the
+    # donations themselves is planned on the statistics of before the load (a scan of them all).
+    loaded_funds = set(LedgerMonth.objects.values_list("fund_id", flat=True).distinct())
+    todo = sorted(
+        ((fund.pk, wanted, SEED + index) for index, fund, wanted in shares if fund.pk not in loaded_funds),
+        key=lambda job: -job[1],
+    )
+    if not todo:
+        return None
+    codes = {fund.pk: fund.code for _index, fund, _n in shares}
     loaded = funds = 0
     started = time.perf_counter()
-    for index, (fund, wanted) in enumerate(shares):
-        # The month totals say whether the fund has entries: a few rows a fund, where a look at the
-        # donations themselves is planned on the statistics of before the load (a scan of them all).
-        if LedgerMonth.objects.filter(fund=fund).exists():
-            continue
-        fund_donations_seed(fund=fund, count=wanted, seed=SEED + index)
+    load.processes = min(_jobs(), len(todo))
+    for fund_id, wanted in _run(todo, load.processes):
         loaded += wanted
         funds += 1
         seconds = time.perf_counter() - started
         say(
             _("  %(fund)s: %(n)s (%(loaded)s in %(funds)s funds, %(s)s s, %(rate)s a second)")
             % {
-                "fund": fund.code,
+                "fund": codes[fund_id],
                 "n": _n(wanted),
                 "loaded": _n(loaded),
                 "funds": funds,
@@ -287,9 +304,38 @@ def _donations(count: int, weights: dict[int, float], say: Callable[[str], None]
                 "rate": _n(round(loaded / max(seconds, 0.001))),
             }
         )
-    if not loaded:
-        return None
-    return _("%(n)s donations in %(funds)s funds") % {"n": _n(loaded), "funds": funds}
+    return _("%(n)s donations in %(funds)s funds, on %(processes)s processes") % {
+        "n": _n(loaded),
+        "funds": funds,
+        "processes": load.processes,
+    }
+
+
+def _jobs() -> int:
+    """Processes loading funds at once: one per core on PostgreSQL (two at least, so that Python and
+    the database work at the same time); one on SQLite (one writer), or inside a transaction (another
+    process would not see its rows: the tests)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    return max(os.cpu_count() or 1, 2)
+
+
+def _run(todo: list[tuple[int, int, int]], jobs: int) -> Iterator[tuple[int, int]]:
+    """Load each (fund id, count, seed) on `jobs` processes, yielding (fund id, count) as each fund is
+    done."""
+    if jobs == 1:
+        for job in todo:
+            yield _load_fund(job)
+        return
+    connections.close_all()  # each process opens its own connection
+    with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=None) as pool:
+        yield from pool.imap_unordered(_load_fund, todo)
+
+
+def _load_fund(job: tuple[int, int, int]) -> tuple[int, int]:
+    fund_id, count, seed = job
+    fund_donations_seed(fund=Fund.objects.get(pk=fund_id), count=count, seed=seed)
+    return fund_id, count
 
 
 def _days(rng: random.Random, count: int, first: dt.date, days: int) -> list[int]:
@@ -307,7 +353,8 @@ def _days(rng: random.Random, count: int, first: dt.date, days: int) -> list[int
 
 def fund_donations_seed(*, fund: Fund, count: int, seed: int) -> int:
     """`count` posted donations to a fund over the last `YEARS` years, with their donors (one for
-    forty donations), receipt numbers and ledger entries; in one transaction, COPY in chunks."""
+    forty donations), receipt numbers and ledger entries; in one transaction, COPY in chunks, the
+    entries after them in one statement."""
     rng = random.Random(seed)
     today = timezone.localdate()
     first = today - dt.timedelta(days=YEARS * 365)
@@ -331,11 +378,10 @@ def fund_donations_seed(*, fund: Fund, count: int, seed: int) -> int:
         }
         ids = next_ids(Donation._meta.db_table, count)
         rows = _rows(rng, fund, ids, per_day, first, numbers, donors, campaigns)
-        done = 0
-        while done < count:
-            loaded = bulk_load(Donation._meta.db_table, DONATION_COLUMNS, itertools.islice(rows, CHUNK))
-            ledger_entries_post(ids[done : done + loaded], now=now, by=None)
-            done += loaded
+        bulk_load(Donation._meta.db_table, DONATION_COLUMNS, rows)
+        # The entries in one statement after the rows: the triggers' sums (the donors' years and
+        # months, the honour roll) are then written once per donor, not once per chunk.
+        ledger_entries_post(ids, now=now, by=None)
     return count
 
 

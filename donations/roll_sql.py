@@ -17,7 +17,10 @@ line (`roll_rebuild`).
 
 On PostgreSQL the donors' rows are locked (in id order) before their lines are recomputed, so two
 transactions posting gifts of one donor to two funds recompute one after the other, each from what
-the other committed.
+the other committed. There the recomputed lines are compared with those held and only the difference
+is written (`_refresh_changed`): a gift changes one line a scope, where rewriting a donor's lines
+wrote all of them (about 30, each in four indexes); an import touching 15,000 donors took 7 s,
+mostly writing lines that had not changed (migration 0028).
 """
 
 from __future__ import annotations
@@ -70,6 +73,31 @@ def _refresh(donors: str, fence: str = "") -> str:
     )
 
 
+def _refresh_changed(donors: str, fence: str = "") -> str:
+    """The statement that brings the lines of the donors whose id matches `donors` to what they must
+    hold, writing only the difference (PostgreSQL): lines no longer due deleted, lines whose amount,
+    streak or donor's name changed updated, new lines inserted. The lines due are computed once (a
+    CTE referenced three times is materialized)."""
+    key = "h.scope = t.scope AND h.year = t.year AND h.donor_id = t.donor_id"
+    fields = "amount, streak, name, name_folded, kind, display_preference"
+    return f"""WITH target AS ({_LINES.format(donors=donors, fence=fence)}),
+        gone AS (
+            DELETE FROM {_TABLE} h WHERE h.donor_id {donors}
+            AND NOT EXISTS (SELECT 1 FROM target t WHERE {key})
+        ),
+        changed AS (
+            UPDATE {_TABLE} h SET ({fields}) = (t.amount, t.streak, t.name, t.name_folded, t.kind,
+                t.display_preference)
+            FROM target t WHERE {key}
+            AND (h.amount, h.streak, h.name, h.name_folded, h.kind, h.display_preference)
+                IS DISTINCT FROM (t.amount, t.streak, t.name, t.name_folded, t.kind, t.display_preference)
+        )
+        INSERT INTO {_TABLE} ({_COLUMNS})
+        SELECT {_COLUMNS} FROM target t
+        WHERE NOT EXISTS (SELECT 1 FROM {_TABLE} h WHERE {key})
+        ORDER BY scope, year, donor_id;"""
+
+
 #: The donors with gifts to a fund under the unit of `{unit}` (SQL: NEW.unit_id, OLD.unit_id).
 _UNDER = """SELECT dy.donor_id FROM donations_donoryear dy
         JOIN donations_fund f ON f.id = dy.fund_id JOIN fund_portal_administrativeunit u ON u.id = f.unit_id
@@ -78,9 +106,10 @@ _UNDER = """SELECT dy.donor_id FROM donations_donoryear dy
 _PATH_OF = "(SELECT path FROM fund_portal_administrativeunit WHERE id = {unit})"
 
 
-def _pg_function(name: str, donors: str, *, before: str = "") -> str:
+def _pg_function(name: str, donors: str, *, before: str = "", changed_only: bool = True) -> str:
     """A trigger function that recomputes the lines of the donors the query `donors` lists, their rows
-    locked first (in id order)."""
+    locked first (in id order); `changed_only=False`: by rewriting them all (before migration 0028)."""
+    refresh = _refresh_changed if changed_only else _refresh
     return f"""
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$
 DECLARE
@@ -92,7 +121,7 @@ BEGIN
         RETURN NULL;
     END IF;
     PERFORM 1 FROM donations_donor WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;
-    {_refresh("= ANY(ids)", "OFFSET 0")}
+    {refresh("= ANY(ids)", "OFFSET 0")}
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
@@ -104,16 +133,27 @@ _DONOR_CHANGED = """SELECT n.id FROM new_donors n JOIN old_donors o ON o.id = n.
           IS DISTINCT FROM (o.name, o.name_folded, o.kind, o.display_preference)"""
 _FUND_OLD_UNIT = "CASE WHEN TG_OP = 'UPDATE' THEN OLD.unit_id END"
 
-POSTGRESQL_ROLL = (
-    _pg_function("donations_roll_years_new", "SELECT donor_id FROM new_years")
-    + _pg_function("donations_roll_years_old", "SELECT donor_id FROM old_years")
-    + _pg_function("donations_roll_donors", _DONOR_CHANGED)
-    + _pg_function(
-        "donations_roll_fund",
-        _UNDER.format(unit="NEW.unit_id") + " UNION ALL " + _UNDER.format(unit=_FUND_OLD_UNIT),
-        before=f"DELETE FROM {_TABLE} WHERE scope IN ({_PATH_OF.format(unit='NEW.unit_id')}, "
-        f"{_PATH_OF.format(unit=_FUND_OLD_UNIT)});",
+
+def postgresql_roll_functions(*, changed_only: bool = True) -> str:
+    """The trigger functions (CREATE OR REPLACE): writing only the lines that changed, or (migration
+    0028's reverse) rewriting every line of the donors touched."""
+    how = {"changed_only": changed_only}
+    return (
+        _pg_function("donations_roll_years_new", "SELECT donor_id FROM new_years", **how)
+        + _pg_function("donations_roll_years_old", "SELECT donor_id FROM old_years", **how)
+        + _pg_function("donations_roll_donors", _DONOR_CHANGED, **how)
+        + _pg_function(
+            "donations_roll_fund",
+            _UNDER.format(unit="NEW.unit_id") + " UNION ALL " + _UNDER.format(unit=_FUND_OLD_UNIT),
+            before=f"DELETE FROM {_TABLE} WHERE scope IN ({_PATH_OF.format(unit='NEW.unit_id')}, "
+            f"{_PATH_OF.format(unit=_FUND_OLD_UNIT)});",
+            **how,
+        )
     )
+
+
+POSTGRESQL_ROLL = (
+    postgresql_roll_functions()
     + """
 CREATE TRIGGER donations_donoryear_roll_insert AFTER INSERT ON donations_donoryear
     REFERENCING NEW TABLE AS new_years FOR EACH STATEMENT EXECUTE FUNCTION donations_roll_years_new();

@@ -99,12 +99,27 @@ def _with_dates_as_text(chunk: list[tuple]) -> Iterable:
 
 
 def next_ids(table: str, count: int) -> range:
-    """Ids for rows inserted with explicit ids; the table's sequence is moved past them (PostgreSQL)."""
+    """Ids for rows inserted with explicit ids, in one block past the table's rows and its sequence,
+    which is moved past them. On PostgreSQL under an advisory lock and from the sequence too (which
+    every session sees at once), so that loaders in other processes take other blocks while the rows of
+    each are not yet committed (the national data set's funds load in parallel)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608  table names are ours
-        start = cursor.fetchone()[0] + 1
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, start + count])
+        if connection.vendor != "postgresql":
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608  table names are ours
+            start = cursor.fetchone()[0] + 1
+            return range(start, start + count)
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        sequence = cursor.fetchone()[0]
+        cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [sequence])
+        try:
+            cursor.execute(
+                f"SELECT GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), "  # noqa: S608  ours
+                f"(SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {sequence}))"
+            )
+            start = cursor.fetchone()[0] + 1
+            cursor.execute("SELECT setval(%s, %s)", [sequence, start + count])
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [sequence])
     return range(start, start + count)
 
 

@@ -6,6 +6,7 @@ benchmark finding the province's own funds there instead of loading its own."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from io import StringIO
 
 import pytest
@@ -26,6 +27,7 @@ from donations.demo_national import (
 from donations.models import CampaignRaised, DocumentCounter, Donation, DonorYear, Fund, LedgerEntry
 from donations.selectors.ledger import months_differences, summaries_differences
 from fund_portal.models import AdministrativeUnit, UnitLevel
+from tests.concurrency import postgresql_only
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +106,7 @@ def test_seed_demo_national_at_a_tiny_scale(settings):
     # A second run finds every step's rows there and adds nothing.
     counts = (Child.objects.count(), Donation.objects.count(), AdministrativeUnit.objects.count())
     again = national_seed(scale=SCALE, say=lambda _line: None)
+    assert again.processes == 1  # inside the test's transaction: one process (the others would not see it)
     assert [done for _label, _s, done in again.steps[:-1]] == [None] * 5
     assert (Child.objects.count(), Donation.objects.count(), AdministrativeUnit.objects.count()) == counts
 
@@ -115,11 +118,28 @@ def test_seed_demo_national_at_a_tiny_scale(settings):
     assert not Fund.objects.filter(code__startswith="bench-").exists()
     assert prepared.province.code == PROVINCE_CODE and prepared.staff.unit_id == prepared.province.pk
 
+    # The national benchmark finds the data set, and its largest province's figures are measured.
+    from bench.benchmarks.national import largest_province_figures, national_loaded
+
+    assert national_loaded()
+    [figures] = largest_province_figures(timezone.localdate().year)
+    assert figures.target == 3 and figures.value > 0 and figures.baseline is not None
+    assert " donations in the period" in figures.note
+
     # The check finds a sum that differs from the ledger.
     CampaignRaised.objects.filter(pk=CampaignRaised.objects.order_by("pk").first().pk).update(total=1)
     assert len(summaries_differences(connection)["campaigns_raised"]) == 2
     with pytest.raises(CommandError):
         call_command("ledger_months", stdout=StringIO(), stderr=StringIO())
+
+
+def test_the_national_benchmark_says_when_the_data_set_is_not_there(settings):
+    from bench.benchmarks.national import bench_national
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+    [row] = bench_national()
+    assert row.passed is None and "not measured" in row.measure and "seed_demo --national" in row.measure
 
 
 @pytest.mark.parametrize(
@@ -131,3 +151,19 @@ def test_a_bad_scale_is_refused_before_anything_is_loaded(settings, args):
     with pytest.raises(CommandError):
         call_command("seed_demo", *args, stdout=StringIO(), stderr=StringIO())
     assert not AdministrativeUnit.objects.exists()
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_donations_load_on_a_process_per_core(settings):
+    """Outside a transaction (as `seed_demo --national` runs) the funds' donations are loaded by a
+    process per core at once, each fund in its own transaction: the same data set as one process
+    makes, with gapless receipt numbers and every sum equal to the ledger."""
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+    last_demo_child = Child.objects.order_by("-pk").values_list("pk", flat=True).first()
+    load = national_seed(scale=SCALE, say=lambda _line: None)
+    assert load.processes == max(os.cpu_count() or 1, 2) > 1
+    _tree_is_national()
+    _children_and_donations_are_there(last_demo_child)
+    _sums_equal_the_ledger()

@@ -1,6 +1,8 @@
 """The honour roll's lines under PostgreSQL's statement-level triggers: two transactions posting gifts of
 one donor to two funds at once, and the donations import, which posts its gifts in one statement."""
 
+from datetime import date
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -64,3 +66,48 @@ def test_the_donations_import_puts_its_donors_on_the_roll(fund, district_staff):
     first = HonourRollYear.objects.get(scope=fund.unit.path, name="Lê Văn Thành 1")
     assert (first.amount, first.streak) == (1_500_000, 1)
     assert HonourRollYear.objects.filter(scope=fund.unit.path).count() == 25
+
+
+def _ctids(donor) -> dict[tuple[str, int], str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT scope, year, ctid::text FROM donations_honourrollyear WHERE donor_id = %s", [donor.pk]
+        )
+        return {(scope, year): ctid for scope, year, ctid in cursor.fetchall()}
+
+
+@statement_triggers
+@pytest.mark.django_db
+def test_a_gift_rewrites_only_the_lines_it_changes(fund):
+    """A posting writes the lines whose amount or streak moved and leaves the donor's other lines where
+    they are (their row's physical place, `ctid`, is unchanged); a gift in a year with none before it
+    joins two runs of years, and every later line's streak follows."""
+    this_year = timezone.localdate().year
+    donor = DonorFactory(unit=fund.unit, name="Trần Thị Mai")
+
+    def give(year: int, amount: int) -> None:
+        donation = donation_create(fund=fund, amount=amount, received_on=date(year, 3, 1), donor=donor)
+        donation_post(donation=donation, by=None)
+
+    for year in (this_year - 4, this_year - 3, this_year - 1, this_year):
+        give(year, 1_000_000)
+    before = _ctids(donor)
+    assert kept() == from_donor_years()
+
+    give(this_year, 500_000)
+    after = _ctids(donor)
+    assert kept() == from_donor_years()
+    for key, ctid in before.items():
+        assert (after[key] != ctid) == (key[1] == this_year), key
+    line = HonourRollYear.objects.get(scope=fund.unit.path, donor=donor, year=this_year)
+    assert (line.amount, line.streak) == (1_500_000, 2)
+
+    give(this_year - 2, 700_000)  # the gap filled: five years running
+    assert kept() == from_donor_years()
+    streaks = dict(
+        HonourRollYear.objects.filter(scope=fund.unit.path, donor=donor).values_list("year", "streak")
+    )
+    assert streaks == {this_year - n: 5 - n for n in range(5)}
+    moved = _ctids(donor)
+    untouched = [key for key in before if key[1] in (this_year - 4, this_year - 3)]
+    assert untouched and all(moved[key] == before[key] for key in untouched)

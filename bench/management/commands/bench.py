@@ -16,7 +16,10 @@ order:
   `appeal_night` (wrk on home and campaign while a posting arrives each second). They leave the
   donations they post in the province's fund;
 - `priority`: `priority` (the priority of every child recomputed in batches on the long queue: the
-  longest transaction, and the receipts' latency on their own queue meanwhile).
+  longest transaction, and the receipts' latency on their own queue meanwhile);
+- `national`: `national` (on the national-shape data set, `seed_demo --national`: every commune's
+  report of one deadline on the worker pool, the largest province's figures; a row saying it was not
+  measured otherwise).
 """
 
 import importlib
@@ -44,6 +47,7 @@ AREAS = (
     "public_pages",
     "postings",
     "priority",
+    "national",
 )
 
 
