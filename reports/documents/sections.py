@@ -21,7 +21,7 @@ from reports.documents.parts import (
     TEXT,
     Section,
     Table,
-    bar_chart_svg,
+    bar_chart,
     count_text,
     date_text,
     percent_text,
@@ -119,7 +119,7 @@ def children_section(figures: dict, shares: dict) -> Section:
         _needs_table(children),
     ]
     one.charts.append(
-        bar_chart_svg(
+        bar_chart(
             [(f"{g.point}) {g.name}", group_counts[g.code]) for g in SPECIAL_CIRCUMSTANCES],
             title="Biểu đồ 1. Trẻ em có hoàn cảnh đặc biệt theo nhóm",
         )
@@ -204,7 +204,7 @@ def support_section(figures: dict, shares: dict) -> Section:
     sources.total = ["Tổng số", support["count"], support["value"]]
     two.tables += [kinds, sources, targets_table(figures, shares)]
     two.charts.append(
-        bar_chart_svg(
+        bar_chart(
             [
                 (_label(SupportKind, k), support["by_kind"].get(k, {}).get("value", 0))
                 for k in SupportKind.values
@@ -260,7 +260,7 @@ def resources_section(figures: dict, shares: dict) -> Section:
     donors.rows = [[d["name"], d["count"], d["amount"]] for d in money["top_donors"]] or [["Không có", 0, 0]]
     three.tables += [by_source, campaigns, donors, _salary_drive_table(money, shares)]
     three.charts.append(
-        bar_chart_svg(
+        bar_chart(
             [(r[0], r[4]) for r in by_source.rows],
             title="Biểu đồ 3. Nguồn lực huy động theo nguồn",
             money=True,

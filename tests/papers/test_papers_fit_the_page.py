@@ -18,7 +18,7 @@ from donations.services.disbursements import disbursement_approve, disbursement_
 from donations.services.donations import donation_create, donation_post
 from fund_portal.models import AdministrativeUnit, Role
 from fund_portal.pdf import issuer_lines
-from reports.documents.parts import COUNT, MONEY, TEXT, Table, bar_chart_svg
+from reports.documents.parts import COUNT, MONEY, TEXT, Table, bar_chart
 from reports.documents.pdf import report_pdf, report_subject
 from reports.services.reports import report_build
 from tests.factories import DonorFactory, UserFactory, give_totp
@@ -265,11 +265,12 @@ def test_the_signing_sheet_fits_one_a4_width_with_room_to_sign(papers, gift_list
 
 def test_a_chart_prints_its_labels_whole_and_a_chart_of_zeros_is_a_line():
     long = "Trẻ em mắc bệnh hiểm nghèo hoặc bệnh phải điều trị dài ngày thuộc hộ nghèo hoặc hộ cận nghèo"
-    svg = bar_chart_svg([(long, 3), ("Ngắn", 1)], title="Biểu đồ")
-    spoken = " ".join(re.findall(r">([^<>]+)</tspan>", svg))
-    assert long in spoken  # wrapped on lines, never cut
-    empty = bar_chart_svg([(long, 0), ("Ngắn", 0)], title="Biểu đồ 2")
-    assert "<svg" not in empty and "không có số liệu" in empty
+    chart = bar_chart([(long, 3), ("Ngắn", 1)], title="Biểu đồ")
+    labels = re.findall(r'<td class="chart-label">([^<>]+)</td>', chart)
+    assert labels == [long, "Ngắn"]  # whole: the cell wraps it, never cuts it
+    assert re.findall(r'class="bar" style="width: ([\d.]+)pt"', chart) == ["150.0", "50.0"]
+    empty = bar_chart([(long, 0), ("Ngắn", 0)], title="Biểu đồ 2")
+    assert "<table" not in empty and "không có số liệu" in empty
 
 
 def test_a_table_is_empty_when_all_its_numbers_are_zero():
