@@ -135,6 +135,13 @@ def _figures_for(report: Report) -> dict:
     )
 
 
+def _locked(pk: int) -> Report:
+    """The report with its kind and unit, its own row locked: not theirs, which every report of the
+    kind or the unit shares (locking the kind made a deadline's builds on the worker pool wait for
+    each other, one at a time)."""
+    return Report.objects.select_for_update(of=("self",)).select_related("kind", "unit").get(pk=pk)
+
+
 def _render(report: Report) -> None:
     from reports.documents.pdf import report_pdf
 
@@ -191,7 +198,7 @@ def report_build(
             year=year,
             defaults={"period_start": start, "period_end": end, "due_on": due},
         )
-        report = Report.objects.select_for_update().select_related("kind", "unit").get(pk=report.pk)
+        report = _locked(report.pk)
         if report.is_frozen:
             if render and not report.pdf:
                 _render(report)
@@ -214,7 +221,7 @@ def report_narrative_save(
     """The officer's text: results, difficulties, proposals (kết quả, khó khăn, kiến nghị)."""
     _require_can_prepare(by=by, unit=report.unit)
     with transaction.atomic():
-        report = Report.objects.select_for_update().select_related("kind", "unit").get(pk=report.pk)
+        report = _locked(report.pk)
         if report.is_frozen:
             raise ValidationError(_("This report has been submitted: its content is frozen."), code="frozen")
         report.results, report.difficulties, report.proposals = (
@@ -246,7 +253,7 @@ def report_submit(*, report: Report, by: User) -> Report:
     if not by.is_superuser and by.role != PREPARER_ROLE.get(report.unit.level):
         raise PermissionDenied(_("This report is submitted by the unit that prepares it."))
     with transaction.atomic():
-        report = Report.objects.select_for_update().select_related("kind", "unit").get(pk=report.pk)
+        report = _locked(report.pk)
         if report.is_frozen:
             raise ValidationError(
                 _("This report was already submitted on %(date)s; its figures are frozen.")
@@ -312,7 +319,7 @@ def report_recipients(*, report: Report) -> list[str]:
 def report_notify_officers(*, report_id: int) -> int:
     """Email the unit's officers that the draft is ready, with the PDF; once per report (emailed_at)."""
     with transaction.atomic():
-        report = Report.objects.select_for_update().select_related("kind", "unit").get(pk=report_id)
+        report = _locked(report_id)
         if report.emailed_at is not None:
             return 0
         addresses = report_recipients(report=report)
