@@ -6,7 +6,9 @@ every full collection walks them all (about 60 ms on the benchmark machine), and
 request every hundred or so, which then takes three times as long. `gc.freeze()` moves the objects
 alive now out of the collector's reach (they live as long as the process anyway), so a full
 collection walks only what requests made since (about 5 ms). Called by `config.wsgi` and
-`config.asgi` after the application is built, and by the benchmarks before they time requests.
+`config.asgi` after the application is built, by each Celery worker process once WeasyPrint is warmed
+up (`config.celery`: a commune's report built 10% faster over a deadline's builds), and by the
+benchmarks before they time requests.
 """
 
 from __future__ import annotations

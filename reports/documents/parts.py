@@ -34,6 +34,15 @@ def date_text(value: dt.date | str | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
+#: The width of a page's text (A4 less pdf-official.css's margins, 30 mm and 15 mm), in pt.
+TEXT_WIDTH_PT = 467.7
+#: At the tables' 12 pt serif: a digit's width, a bold header letter's (at most), a cell's padding and
+#: rules; a numbers' column no narrower than a seventh of the table, as the automatic layout gave them.
+_DIGIT_PT, _HEADER_LETTER_PT, _CELL_PT, _NUMBERS_MIN = 6.0, 6.7, 9.0, 0.14
+#: Numbers' columns wider than this share of the table leave it to the automatic layout.
+_NUMBERS_MAX = 0.7
+
+
 @dataclass
 class Table:
     title: str
@@ -67,6 +76,26 @@ class Table:
             and bool(numeric)
             and all(row[i] in (0, None, "") for row in self.rows for i in numeric)
         )
+
+    @property
+    def column_widths(self) -> list[float] | None:
+        """Each column's share of the table (%) when its first column is its only text: a numbers'
+        column as wide as its longest value or header word (a seventh of the table at least), the
+        text the rest. The PDF lays such a table out with these (`table-layout: fixed`) instead of
+        measuring every cell's text for the automatic layout, a sixth of a report's PDF. None
+        otherwise: the automatic layout."""
+        if self.types[0] != TEXT or TEXT in self.types[1:]:
+            return None
+        rows = self.html_rows + ([self.html_total] if self.total else [])
+        widths = []
+        for index, header in enumerate(self.headers[1:], start=1):
+            value = max((len(row[index][0]) for row in rows), default=1) * _DIGIT_PT
+            word = max((len(w) for w in header.split()), default=1) * _HEADER_LETTER_PT
+            widths.append(max(value + _CELL_PT, word + _CELL_PT, _NUMBERS_MIN * TEXT_WIDTH_PT))
+        if sum(widths) > _NUMBERS_MAX * TEXT_WIDTH_PT:
+            return None
+        shares = [round(100 * width / TEXT_WIDTH_PT, 1) for width in widths]
+        return [round(100 - sum(shares), 1), *shares]
 
     @property
     def html_rows(self) -> list[list[tuple[str, bool]]]:
