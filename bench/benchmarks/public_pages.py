@@ -46,8 +46,13 @@ class PublicPage:
 
 
 def province_fund() -> Fund:
-    """The province benchmark's own fund, or a RuntimeError saying how to load the data set."""
-    fund = Fund.objects.filter(code=f"bench-{PROVINCE_CODE}").select_related("unit").first()
+    """The province's fund: the national data set's (`seed_demo --national`) when it is loaded, else the
+    province benchmark's own; or a RuntimeError saying how to load the data set."""
+    from donations.demo_national import PROVINCE_FUND_CODE
+
+    codes = [PROVINCE_FUND_CODE.format(code=PROVINCE_CODE), f"bench-{PROVINCE_CODE}"]
+    funds = {fund.code: fund for fund in Fund.objects.filter(code__in=codes).select_related("unit")}
+    fund = funds.get(codes[0]) or funds.get(codes[1])
     if fund is None or not Donation.objects.filter(fund=fund).exists():
         raise RuntimeError(
             "The province data set is missing (no donations in the fund bench-15): "

@@ -117,6 +117,9 @@ def test_seed_demo_national_at_a_tiny_scale(settings):
     assert prepared.loads == [] and Donation.objects.count() == counts[1]
     assert not Fund.objects.filter(code__startswith="bench-").exists()
     assert prepared.province.code == PROVINCE_CODE and prepared.staff.unit_id == prepared.province.pk
+    from bench.benchmarks.public_pages import province_fund  # the public pages and postings measure it
+
+    assert province_fund() == national_funds(prepared.province)[0]
 
     # The national benchmark finds the data set, and its largest province's figures are measured.
     from bench.benchmarks.national import largest_province_figures, national_loaded
