@@ -338,16 +338,18 @@ def priority_recompute(
             where = " AND ".join(sql for sql, _values in conditions)
             where = f"WHERE {where}" if where else ""
             params = [value for _sql, values in conditions for value in values]
+            # One statement, each row written once: the scores computed in a subquery over the same
+            # table (its name there is the subquery's own row, which `_score_sql` refers to).
             cursor.execute(
-                f"UPDATE {table} SET priority_score = {_score_sql(fund_id=key)},"
-                f" priority_visible = COALESCE(priority_override, {_score_sql(fund_id=key, visible=True)})"
-                f" {where}",
+                f"UPDATE {table} SET priority_score = s.score,"
+                f" priority_visible = COALESCE({table}.priority_override, s.visible),"
+                f" priority = COALESCE({table}.priority_override, s.score)"
+                f" FROM (SELECT {table}.id AS id, {_score_sql(fund_id=key)} AS score,"
+                f" {_score_sql(fund_id=key, visible=True)} AS visible FROM {table} {where}) s"
+                f" WHERE {table}.id = s.id",
                 params,
             )
             changed += cursor.rowcount
-            cursor.execute(
-                f"UPDATE {table} SET priority = COALESCE(priority_override, priority_score) {where}", params
-            )
     return changed
 
 

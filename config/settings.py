@@ -198,7 +198,7 @@ CELERY_TASK_ROUTES = {
     "reports.tasks.report_build_task": {"queue": "long"},
 }
 #: Children recomputed in one transaction at most (children.tasks._recompute_communes).
-PRIORITY_RECOMPUTE_BATCH = env.int("PRIORITY_RECOMPUTE_BATCH", default=20_000)
+PRIORITY_RECOMPUTE_BATCH = env.int("PRIORITY_RECOMPUTE_BATCH", default=5_000)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "celerybeat-schedule")
 # The beat schedule lives in code, here; report deadlines are data (reports app).
 CELERY_BEAT_SCHEDULE = {

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from campaigns.models import Campaign, CampaignKind
 from children.demo import seed_children
 from children.models import Child
-from fund_portal.bulk import analyze, bulk_load, next_ids
+from fund_portal.bulk import analyze, bulk_load, foreign_keys_drop, foreign_keys_restore, next_ids
 from fund_portal.demo import DEMO_COMMUNES
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.services import NATIONAL_FILE, units_load, units_load_national, units_read_file
@@ -290,33 +290,55 @@ def _donations(
         key=lambda job: -job[1],
     )
     if not todo:
+        foreign_keys_restore(_checked_after())  # a load that stopped before its end dropped them
         return None
     codes = {fund.pk: fund.code for _index, fund, _n in shares}
     loaded = funds = 0
     started = time.perf_counter()
     load.processes = min(_jobs(), len(todo))
-    for fund_id, wanted in _run(todo, load.processes):
-        loaded += wanted
-        funds += 1
-        if funds & (funds - 1) == 0:  # after the 1st, 2nd, 4th, 8th... fund
-            _statistics()
-        seconds = time.perf_counter() - started
-        say(
-            _("  %(fund)s: %(n)s (%(loaded)s in %(funds)s funds, %(s)s s, %(rate)s a second)")
-            % {
-                "fund": codes[fund_id],
-                "n": _n(wanted),
-                "loaded": _n(loaded),
-                "funds": funds,
-                "s": f"{seconds:.0f}",
-                "rate": _n(round(loaded / max(seconds, 0.001))),
-            }
-        )
+    if load.processes > 1:  # outside a transaction: no other writer than the loader's processes
+        foreign_keys_drop(_checked_after())
+    try:
+        for fund_id, wanted in _run(todo, load.processes):
+            loaded += wanted
+            funds += 1
+            if funds & (funds - 1) == 0:  # after the 1st, 2nd, 4th, 8th... fund
+                _statistics()
+            seconds = time.perf_counter() - started
+            say(
+                _("  %(fund)s: %(n)s (%(loaded)s in %(funds)s funds, %(s)s s, %(rate)s a second)")
+                % {
+                    "fund": codes[fund_id],
+                    "n": _n(wanted),
+                    "loaded": _n(loaded),
+                    "funds": funds,
+                    "s": f"{seconds:.0f}",
+                    "rate": _n(round(loaded / max(seconds, 0.001))),
+                }
+            )
+    finally:  # also when a fund failed: the funds loaded are checked, the keys kept for the next run
+        started_checks = time.perf_counter()
+        foreign_keys_restore(_checked_after())
+    say(_("  foreign keys checked (%(s)s s)") % {"s": f"{time.perf_counter() - started_checks:.1f}"})
     return _("%(n)s donations in %(funds)s funds, on %(processes)s processes") % {
         "n": _n(loaded),
         "funds": funds,
         "processes": load.processes,
     }
+
+
+def _checked_after() -> list:
+    """The foreign keys checked once after the funds are loaded, not row by row as they are (those
+    that every donation and entry has: a look-up and a lock of the row named for each)."""
+    return [
+        Donation._meta.get_field("fund"),
+        Donation._meta.get_field("donor"),
+        Donation._meta.get_field("campaign"),
+        Donation._meta.get_field("restriction_campaign"),
+        LedgerEntry._meta.get_field("fund"),
+        LedgerEntry._meta.get_field("donation"),
+        LedgerEntry._meta.get_field("restriction_campaign"),
+    ]
 
 
 #: The tables a fund's load writes, the triggers' sums included.

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -123,20 +124,29 @@ def test_a_name_given_in_capitals_or_decomposed_is_found_without_diacritics(
 )
 def test_each_kind_of_search_is_served_by_its_index(fund, district_staff, term, indexes):
     """The planner is told to avoid sequential scans and walks of a whole index: each index named must
-    be one it can use, so a search written in another form than the index (the folded expression)
-    fails here. Over every donation: in this nearly empty database a scope is one fund, whose own index
-    the planner prefers. A name someone gave without a record is there, so the names given are searched."""
+    be one it can use, in the list's query or in those the search makes to gather what it found, so a
+    search written in another form than the index (the folded expression) fails here. Over every
+    donation: in this nearly empty database a scope is one fund, whose own index the planner prefers. A
+    name someone gave without a record is there, so the names given are searched."""
     donation_create(fund=fund, amount=100_000, received_on=timezone.localdate(), donor_name="Nguyễn Văn An")
     donations = Donation.objects.all()
-    sql, params = donations_search(donations=donations, term=term).query.sql_with_params()
+    with CaptureQueriesContext(connection) as made:
+        found = donations_search(donations=donations, term=term)
+    queries = [(query["sql"], None) for query in made.captured_queries]  # as sent: no parameters
+    plans = [_plan(sql, params) for sql, params in [*queries, found.query.sql_with_params()]]
+    for index in indexes:
+        assert any(index in plan for plan in plans), plans
+
+
+def _plan(sql: str, params) -> str:
+    """The plan of a query with sequential scans and walks of whole indexes made the last resort."""
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute("SET LOCAL enable_indexonlyscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    for index in indexes:
-        assert index in plan, plan
+    return plan
 
 
 def _listed(client, term) -> list[int]:
@@ -202,16 +212,41 @@ def test_the_rows_of_a_search_link_to_their_page_with_the_search_kept(client, fu
 
 @postgresql_only
 def test_a_rare_name_reads_its_donors_donations_by_the_donors_index(fund, district_staff):
-    """The donor records found are gathered first (an array the planner reads as short), and their
-    donations read through the donor's index, then kept if in scope: joined to the scope by its
-    estimate, the search read every donation of a province's funds (5,000,000) to keep a few thousand."""
+    """The donor records found are gathered first, then their donations in scope read through the
+    donor's index (joined to the scope by its estimate, the search read every donation of a province's
+    funds, 5,000,000, to keep a few thousand). What the list counts and pages is then the ids found,
+    each read by primary key: not the trigram search and the donors' donations once more for each."""
+    donor = donor_save(donor=Donor(name="Nguyễn Văn An", unit=fund.unit))
+    given = [_given(fund, n, donor=donor) for n in (3, 1)]
     donations = Donation.objects.visible_to(district_staff)
-    sql, params = donations_search(donations=donations, term="nguyen van an").query.sql_with_params()
+    with CaptureQueriesContext(connection) as made:
+        found = donations_search(donations=donations, term="nguyen van an")
+    gathered = made.captured_queries[-1]["sql"]
+    assert f"\"donor_id\" = ANY('{{{donor.pk}}}'::bigint[])" in gathered  # the ids as one array
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
+        cursor.execute(f"EXPLAIN {gathered}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "InitPlan" in plan and "donor_id = ANY ($" in plan, plan
+    assert "donation_donor_date_idx" in plan, plan
+    listed = str(found.query).split("WHERE", 1)[1]
+    assert '"donations_donation"."id" = ANY(' in listed and "donor" not in listed
+    assert list(found.values_list("pk", flat=True)) == [given[1].pk, given[0].pk]
+
+
+@postgresql_only
+def test_a_rare_name_with_more_donations_than_the_list_counts_is_left_as_a_condition(
+    fund, district_staff, monkeypatch
+):
+    """Past `FOUND_DONATIONS` in scope, the ids are not gathered (the list stops counting there): the
+    list reads the donors' donations itself, and finds the same ones."""
+    import donations.selectors.donations as selectors
+
+    monkeypatch.setattr(selectors, "FOUND_DONATIONS", 2)
+    donor = donor_save(donor=Donor(name="Nguyễn Văn An", unit=fund.unit))
+    given = [_given(fund, n, donor=donor) for n in (3, 1, 2)]
+    found = donations_search(donations=Donation.objects.visible_to(district_staff), term="nguyen van an")
+    assert "donor_id" in str(found.query).split("WHERE", 1)[1]
+    assert list(found.values_list("pk", flat=True)) == [given[1].pk, given[2].pk, given[0].pk]
 
 
 def test_a_name_no_one_gave_without_a_record_is_looked_up_in_the_records_alone(fund, district_staff):
@@ -222,13 +257,15 @@ def test_a_name_no_one_gave_without_a_record_is_looked_up_in_the_records_alone(f
     _given(fund, 2, donor_name="Khúc Thừa Hạo")
     donations = Donation.objects.visible_to(district_staff)
 
-    alone = donations_search(donations=donations, term="khuc thua du")
-    assert "donor_name" not in str(alone.query).split("WHERE", 1)[1]
+    with CaptureQueriesContext(connection) as made:
+        alone = donations_search(donations=donations, term="khuc thua du")
+    assert "donor_name" not in made.captured_queries[-1]["sql"].split("WHERE", 1)[1]
     assert list(alone.values_list("pk", flat=True)) == [d.pk for d in sorted(by_record, key=_newest)]
 
     given = _given(fund, 4, donor_name="KHÚC THỪA DỤ")
-    both = donations_search(donations=donations, term="khuc thua du")
-    assert "donor_name" in str(both.query).split("WHERE", 1)[1]
+    with CaptureQueriesContext(connection) as made:
+        both = donations_search(donations=donations, term="khuc thua du")
+    assert "donor_name" in made.captured_queries[-1]["sql"].split("WHERE", 1)[1]
     expected = sorted([*by_record, given], key=_newest)
     assert list(both.values_list("pk", flat=True)) == [d.pk for d in expected]
 

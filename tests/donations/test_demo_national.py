@@ -26,6 +26,7 @@ from donations.demo_national import (
 )
 from donations.models import CampaignRaised, DocumentCounter, Donation, DonorYear, Fund, LedgerEntry
 from donations.selectors.ledger import months_differences, summaries_differences
+from fund_portal.bulk import foreign_keys_drop, foreign_keys_restore
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from tests.concurrency import postgresql_only
 
@@ -170,3 +171,49 @@ def test_the_donations_load_on_a_process_per_core(settings):
     _tree_is_national()
     _children_and_donations_are_there(last_demo_child)
     _sums_equal_the_ledger()
+    # The keys the processes loaded without checking them row by row are back, and were checked.
+    for field in (Donation._meta.get_field("donor"), LedgerEntry._meta.get_field("donation")):
+        assert [validated for _name, validated in _foreign_keys(field)] == [True]
+
+
+def _foreign_keys(field) -> list[tuple[str, bool]]:
+    """The foreign-key constraints of a field's column: (name, validated)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.conname, c.convalidated FROM pg_constraint c JOIN pg_attribute a"
+            " ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)"
+            " WHERE c.contype = 'f' AND c.conrelid = %s::regclass AND a.attname = %s",
+            [field.model._meta.db_table, field.column],
+        )
+        return cursor.fetchall()
+
+
+@postgresql_only
+def test_the_foreign_keys_dropped_for_the_load_come_back_as_the_migrations_made_them():
+    """The national load checks the keys every donation and entry has once after its funds, not row by
+    row: they are dropped, then added back under the migrations' names and validated."""
+    fields = [Donation._meta.get_field("fund"), LedgerEntry._meta.get_field("donation")]
+    before = [_foreign_keys(field) for field in fields]
+    assert all(len(keys) == 1 and keys[0][1] for keys in before)
+    foreign_keys_drop(fields)
+    assert [_foreign_keys(field) for field in fields] == [[], []]
+    foreign_keys_restore(fields)
+    assert [_foreign_keys(field) for field in fields] == before
+    foreign_keys_restore(fields)  # nothing missing: nothing changed
+    assert [_foreign_keys(field) for field in fields] == before
+
+
+@postgresql_only
+def test_a_row_loaded_without_its_key_checked_is_refused_when_the_key_comes_back():
+    from django.db import IntegrityError, transaction
+
+    from donations.models import Donor
+
+    field = Donor._meta.get_field("unit")
+    foreign_keys_drop([field])
+    Donor.objects.create(name="Nguyễn Văn Mồ Côi", unit_id=10**9)  # no such unit: nothing checks it now
+    with connection.cursor() as cursor:  # the row's other deferred checks run (as its COMMIT would)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        foreign_keys_restore([field])
+    assert _foreign_keys(field) == []  # not added unchecked: the next run adds it again

@@ -4,6 +4,7 @@ after postings, reversals, a merge, a donor's new name or display choice, a new 
 
 import datetime as dt
 from collections import defaultdict
+from contextlib import contextmanager
 
 import pytest
 from django.core.management import call_command
@@ -88,6 +89,18 @@ def scopes(funds) -> list[tuple[Fund | None, str | None]]:
     return [(None, None)] + [(fund, fund.unit.path) for fund in funds.values()]
 
 
+@contextmanager
+def override_roll_lines_read(value: int):
+    from donations.selectors import transparency
+
+    kept = transparency.ROLL_LINES_READ
+    transparency.ROLL_LINES_READ = value
+    try:
+        yield
+    finally:
+        transparency.ROLL_LINES_READ = kept
+
+
 def assert_as_defined(funds, years, query: str = "") -> None:
     for fund, path in scopes(funds):
         for year in years:
@@ -126,7 +139,9 @@ def test_the_roll_read_from_its_lines_is_the_roll_of_its_definition(tree, funds)
     for back in range(3):
         give(funds["one"], 1_000_000, dt.date(today.year - back, 5, 1), donor=equal)
     assert_as_defined(funds, years)
-    assert_as_defined(funds, years, query="nguyen van")
+    assert_as_defined(funds, years, query="nguyen van")  # a scope's few lines read for the name
+    with override_roll_lines_read(0):  # every scope's lines too many to read: the trigram index
+        assert_as_defined(funds, years, query="nguyen van")
     # Page by page, with equal amounts across a page's edge: the pages join into the roll.
     scope = {"year": today.year, "fund": funds["one"], "unit_path": funds["one"].unit.path}
     for per_page in (1, 2, 3):
@@ -243,3 +258,27 @@ def test_bad_pages_and_searches_answer_cleanly(client, tree, funds):
     assert (
         "Ánh Dương" in client.get("/quy/huyen-mot/honour-roll/", {"q": "anh", "page": "7"}).content.decode()
     )
+
+
+def test_a_search_reads_a_small_scopes_lines_and_a_large_ones_trigram_index(tree, funds):
+    """The roll's trigram index holds every scope's lines of every year: a common word there is hundreds
+    of thousands of entries before a province's few thousand lines of the year are kept. A scope with
+    few lines is searched by reading them (`strpos`, which no index serves), a large one by the index."""
+    from django.test.utils import CaptureQueriesContext
+
+    give(
+        funds["one"],
+        2_000_000,
+        timezone.localdate(),
+        donor=DonorFactory(unit=tree["d1"], name="Hoàng Văn Thụ"),
+    )
+    scope = {"year": timezone.localdate().year, "fund": funds["one"], "unit_path": funds["one"].unit.path}
+    searched = {}
+    for lines_read in (1000, 0):
+        with override_roll_lines_read(lines_read), CaptureQueriesContext(connection) as made:
+            searched[lines_read] = read(**scope, query="hoang")
+        counted = [query["sql"] for query in made.captured_queries if "COUNT(*)" in query["sql"]]
+        name = next(sql for sql in counted if "hoang" in sql).split("WHERE", 1)[1]
+        by_index = "LIKE" in name and "hoang" in name
+        assert by_index == (lines_read == 0), name
+    assert searched[1000] == searched[0] == [("Hoàng Văn Thụ", "Cá nhân", 2_000_000, 1)]
