@@ -19,9 +19,10 @@ class ChildrenConfig(AppConfig):
 def _need_triggers_ensure(sender, using="default", **kwargs) -> None:
     from django.db import connections
 
-    from .needs_sql import ensure_sqlite_triggers
+    from . import needs_sql, province_sql
 
-    ensure_sqlite_triggers(connections[using])
+    needs_sql.ensure_sqlite_triggers(connections[using])
+    province_sql.ensure_sqlite_triggers(connections[using])
 
 
 def _priority_weights_ensure(**kwargs) -> None:

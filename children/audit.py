@@ -19,7 +19,7 @@ from .models import (
 )
 from .reference.circumstances import is_sensitive
 
-auditlog.register(Child)
+auditlog.register(Child, exclude_fields=["province"])  # derived from the commune, logged there
 auditlog.register(Circumstance)
 auditlog.register(Need)
 auditlog.register(Review)

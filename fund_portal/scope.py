@@ -126,13 +126,28 @@ def scope_commune_id(user: User) -> int | None:
     None. A list of records placed in a commune may name it by equality besides `visible_to`: the
     commune's indexes then serve the list in its order, where the scope's subquery of six units made
     PostgreSQL read and sort the whole commune for each page."""
+    from .models import UnitLevel
+
+    return _scope_unit(user, UnitLevel.COMMUNE)
+
+
+def scope_province_id(user: User) -> int | None:
+    """The province a user's whole scope is (a province's staff, auditor or supervisor), else None. A
+    list of children may name it by equality besides `visible_to` (`Child.province`, kept by the
+    database): the province's own index then serves the list in its order, where through its 99
+    communes a deep page of the national registry walked the whole country's name index."""
+    from .models import UnitLevel
+
+    return _scope_unit(user, UnitLevel.PROVINCE)
+
+
+def _scope_unit(user: User, level: str) -> int | None:
+    """The user's unit when the user's whole scope is that unit's subtree and the unit is of `level`."""
     reach = user_reach(user)
     if reach.units is None or reach.units is _NOTHING or reach.in_village or not reach.units:
         return None
-    from .models import UnitLevel
-
     unit = user.unit
-    return unit.pk if unit is not None and unit.level == UnitLevel.COMMUNE else None
+    return unit.pk if unit is not None and unit.level == level else None
 
 
 def visible_units(user: User) -> models.QuerySet | None:

@@ -14,6 +14,7 @@ from fund_portal.admin import (
 from fund_portal.audit import RESTRICTED_VALUE
 from fund_portal.models import UnitLevel
 from fund_portal.paginators import CappedKeysetPaginator
+from fund_portal.scope import scope_province_id
 from fund_portal.text import fold
 
 from ..models import (
@@ -248,6 +249,14 @@ class ChildAdmin(
 
     def get_changelist(self, request, **kwargs):
         return OneRowLinkChangeList
+
+    def get_queryset(self, request):
+        """A province's staff's children name their province besides the scope (`scope_province_id`):
+        a page is then one range of `child_province_name_idx`, where through the province's communes
+        each step of a deep page walked the country's name index (2.9% of it the province's)."""
+        children = super().get_queryset(request)
+        province = scope_province_id(request.user)
+        return children.filter(province_id=province) if province else children
 
     def get_exclude(self, request, obj=None):
         return [] if can_see_sensitive(request.user) else ["health_notes"]

@@ -4,16 +4,13 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 from children import needs_sql
+from fund_portal.triggers import triggers_execute
 
 
 def install(apps, schema_editor):
     """The triggers that keep NeedCount, and the counts of the needs recorded so far."""
+    triggers_execute(schema_editor, postgresql=needs_sql.POSTGRESQL, sqlite=needs_sql.SQLITE)
     vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(needs_sql.POSTGRESQL)
-    elif vendor == "sqlite":
-        for statement in needs_sql.SQLITE:
-            schema_editor.execute(statement)
     with schema_editor.connection.cursor() as cursor:
         needs_sql.need_counts_rebuild(cursor)
         if vendor == "postgresql":  # the page's plan needs the new table's statistics at once
@@ -21,12 +18,7 @@ def install(apps, schema_editor):
 
 
 def uninstall(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(needs_sql.POSTGRESQL_DROP)
-    elif vendor == "sqlite":
-        for statement in needs_sql.SQLITE_DROP:
-            schema_editor.execute(statement)
+    triggers_execute(schema_editor, postgresql=needs_sql.POSTGRESQL_DROP, sqlite=needs_sql.SQLITE_DROP)
 
 
 class Migration(migrations.Migration):

@@ -89,6 +89,18 @@ class Child(ScopedModel):
         related_name="+",
         db_index=False,  # child_village_name_idx: a village volunteer's list goes by village
     )
+    #: The province at the head of the commune's path, kept by the database (`children.province_sql`):
+    #: a province's list is one range of `child_province_name_idx`.
+    province = models.ForeignKey(
+        "fund_portal.AdministrativeUnit",
+        verbose_name=_("province"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        null=True,
+        editable=False,
+        db_constraint=False,
+        db_index=False,  # child_province_name_idx starts with it
+    )
     address = models.CharField(_("address"), max_length=255, blank=True)
     guardian_name = models.CharField(_("guardian"), max_length=120, blank=True)
     guardian_relationship = models.CharField(_("relationship to the child"), max_length=60, blank=True)
@@ -199,6 +211,10 @@ class Child(ScopedModel):
             # (`fund_portal.paginators.CappedKeysetPaginator`) walk this index alone, the scope checked
             # on each entry, where a province's 100,000 children were sorted for every deep page.
             models.Index(fields=["name_folded", "id"], include=["commune"], name="child_name_idx"),
+            # A province's staff's lists in the same order, their province alone (`children.province_sql`).
+            models.Index(
+                fields=["province", "name_folded", "id"], include=["commune"], name="child_province_name_idx"
+            ),
             models.Index(fields=["birth_date", "commune"], name="child_birth_commune_idx"),
             models.Index(fields=["commune", "-priority", "id"], name="child_commune_priority_idx"),
             models.Index(fields=["commune", "-priority_visible", "id"], name="child_commune_visible_idx"),
