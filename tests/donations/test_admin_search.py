@@ -212,15 +212,16 @@ def test_the_rows_of_a_search_link_to_their_page_with_the_search_kept(client, fu
 
 @postgresql_only
 def test_a_rare_name_reads_its_donors_donations_by_the_donors_index(fund, district_staff):
-    """The donor records found are gathered first, then their donations in scope read through the
-    donor's index (joined to the scope by its estimate, the search read every donation of a province's
-    funds, 5,000,000, to keep a few thousand). What the list counts and pages is then the ids found,
-    each read by primary key: not the trigram search and the donors' donations once more for each."""
+    """The donor records found are gathered first, then their donations read through the donor's index
+    (joined to the scope by its estimate, the search read every donation of a province's funds,
+    5,000,000, to keep a few thousand). What the list counts and pages is then the ids found, each read
+    by primary key: not the trigram search and the donors' donations once more for each."""
     donor = donor_save(donor=Donor(name="Nguyễn Văn An", unit=fund.unit))
     given = [_given(fund, n, donor=donor) for n in (3, 1)]
-    donations = Donation.objects.visible_to(district_staff)
+    # The plan over every donation: in this nearly empty database a scope is one fund, whose own index
+    # the planner prefers (as in `test_each_kind_of_search_is_served_by_its_index`).
     with CaptureQueriesContext(connection) as made:
-        found = donations_search(donations=donations, term="nguyen van an")
+        donations_search(donations=Donation.objects.all(), term="nguyen van an")
     gathered = made.captured_queries[-1]["sql"]
     assert f"\"donor_id\" = ANY('{{{donor.pk}}}'::bigint[])" in gathered  # the ids as one array
     with connection.cursor() as cursor:
@@ -228,6 +229,7 @@ def test_a_rare_name_reads_its_donors_donations_by_the_donors_index(fund, distri
         cursor.execute(f"EXPLAIN {gathered}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "donation_donor_date_idx" in plan, plan
+    found = donations_search(donations=Donation.objects.visible_to(district_staff), term="nguyen van an")
     listed = str(found.query).split("WHERE", 1)[1]
     assert '"donations_donation"."id" = ANY(' in listed and "donor" not in listed
     assert list(found.values_list("pk", flat=True)) == [given[1].pk, given[0].pk]
