@@ -38,8 +38,11 @@ MODEL_FIELDS = [
 PG_CHUNK = 20_000
 
 #: The columns a new child's row fills, in the model's order (`_child_rows` yields them so): all but
-#: `data_restricted`, which a new record leaves to its database default (not restricted).
-CHILD_COLUMNS = [field.column for field in Child._meta.concrete_fields if field.name != "data_restricted"]
+#: `data_restricted`, which a new record leaves to its database default (not restricted), and the
+#: province, which the database sets from the commune (`children.province_sql`).
+CHILD_COLUMNS = [
+    field.column for field in Child._meta.concrete_fields if field.name not in ("data_restricted", "province")
+]
 _ATTNAMES = {f.attname: f.name for f in Child._meta.concrete_fields if f.attname != f.name}
 CIRCUMSTANCE_COLUMNS = ["child_id", "group", "subgroup", "identified_on", "note"]
 STATUS_COLUMNS = ["child_id", "status_from", "status_to", "on", "reason", "by_id", "at"]
