@@ -46,6 +46,7 @@ class KeysFirstPaginator(CappedCountPaginator):
         ids = list(rows.values_list("pk", flat=True))
         chosen = rows.model._default_manager.filter(pk__in=ids)
         chosen.query.select_related = rows.query.select_related
+        chosen.query.deferred_loading = rows.query.deferred_loading  # the list's `only()`, if any
         chosen = chosen.prefetch_related(*rows._prefetch_related_lookups)
         page.object_list = chosen.order_by(*rows.query.order_by) if rows.query.order_by else chosen
         return page

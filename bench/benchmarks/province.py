@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from bench.measure import Measure, benchmark, percentile, timed
 from bench.province_data import Prepared, province_prepare
+from children.admin.registry import ChildAdmin
 from children.models import Child
 from children.selectors.registry import children_list, children_page
 from fund_portal.models import AdministrativeUnit, UnitLevel
@@ -36,7 +37,6 @@ LIST_TARGET_MS = 50
 REPORT_TARGET_S = 5
 POOL_TARGET_S = 120
 PAGE_SIZE = 30  # the portal list's page (`children_page`)
-ADMIN_PAGE_SIZE = 100  # the admin's (list_per_page)
 LIST_REPEAT = 30
 FIGURES_REPEAT = 3
 POOL_TIMEOUT_S = 900
@@ -122,15 +122,16 @@ def admin_list_measures(prepared: Prepared, *, repeat: int = LIST_REPEAT) -> lis
     cap's)."""
     visible = Child.objects.visible_to(prepared.staff).order_by("name_folded", "id")
     total = min(visible.count(), CappedCountPaginator.CAP + 1)
+    per_page = ChildAdmin.list_per_page
     pages = []
-    for label, page in _pages(max(math.ceil(total / ADMIN_PAGE_SIZE), 1)):
-        offset = (page - 1) * ADMIN_PAGE_SIZE
+    for label, page in _pages(max(math.ceil(total / per_page), 1)):
+        offset = (page - 1) * per_page
         pages.append(
             (
                 label,
                 {"p": page},
                 # The rows the page shows: the last one holds what is left of the cap's CAP + 1.
-                list(visible.values_list("pk", flat=True)[offset : min(offset + ADMIN_PAGE_SIZE, total)]),
+                list(visible.values_list("pk", flat=True)[offset : min(offset + per_page, total)]),
             )
         )
     url = reverse("admin:children_child_changelist")

@@ -219,7 +219,12 @@ class ChildAdmin(
     scope_ids_up_to = 5_000
     scope_ids_level = UnitLevel.COMMUNE  # a child's commune is a commune: 99 ids, not 600 with villages
     show_full_result_count = False
+    # 50 a page (Django's 100 is two screens of a province's registry; the portal's list shows 30).
+    list_per_page = 50
     list_display = ["full_name", "birth_date", "sex", "commune", "village", "poverty", "status"]
+    # The page's rows read only what the list shows (`OneRowLinkChangeList.get_results`): a child's label
+    # is its full name, a commune's or village's its name.
+    list_only = [*list_display[:3], "commune__name", "village__name", *list_display[5:], "name_folded"]
     list_filter = ["status", "poverty", "sex", "out_of_school"]
     search_fields = ["name_folded", "personal_id"]
     list_select_related = ["commune", "village"]

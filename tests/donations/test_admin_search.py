@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from donations.admin.donations import DonationAdmin
 from donations.models import Donation, Donor
 from donations.selectors.donations import COMMON_NAME_DONORS, donations_search
 from donations.services.donations import donation_create, donation_post
@@ -305,5 +306,11 @@ def test_the_admin_lists_pages_are_the_rows_of_the_list_in_its_order(client, fun
         assert response.status_code == 200
         return [d.pk for d in response.context_data["cl"].result_list]
 
-    assert page(1) == expected[:100]
-    assert page(2) == expected[100:]
+    per = DonationAdmin.list_per_page
+    assert per == 50
+    assert [page(n) for n in (1, 2, 3)] == [expected[:per], expected[per : 2 * per], expected[2 * per :]]
+    # The page's rows are read with the listed columns only (`list_only`), by their ids.
+    with CaptureQueriesContext(connection) as made:
+        page(2)
+    rows = [q["sql"] for q in made.captured_queries if '"donations_donation"."amount"' in q["sql"]]
+    assert len(rows) == 1 and '"donations_donation"."message"' not in rows[0], rows

@@ -10,10 +10,13 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin.templatetags.admin_list import items_for_result
 from django.core.cache import cache
+from django.db import connection
 from django.template import Context, Engine
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from children.admin.registry import ChildAdmin
 from children.models import Child
 from donations.models import Fund
 from fund_portal import admin_rows
@@ -78,7 +81,7 @@ def test_every_admin_list_that_takes_the_lean_way_shows_djangos_rows(
             if compared and compared[0]:
                 lean[model] = compared[1]
     # The lists with rows here took the lean way (so the comparison above compared something).
-    assert lean[Child] == 100
+    assert lean[Child] == ChildAdmin.list_per_page == 50
     assert lean[Fund] >= 1
     assert {model._meta.model_name for model in lean} >= {"child", "fund", "donor", "administrativeunit"}
 
@@ -88,9 +91,33 @@ def test_a_page_past_the_first_with_a_filter_and_a_search_shows_djangos_rows(
 ):
     client.force_login(root)
     url = reverse("admin:children_child_changelist")
-    assert _compare(client, url, {"p": "2"}) == (True, 30)
+    assert _compare(client, url, {"p": "3"}) == (True, 30)  # 130 children, 50 a page
     assert _compare(client, url, {"status__exact": "active", "q": "nguyen"})[0] is True
     assert _compare(client, url, {"o": "-2.1"})[0] is True  # sorted by a column header
+
+
+def test_a_page_reads_only_the_columns_its_list_shows_and_no_query_per_row(client, root, tree):
+    """`list_only`: the page's rows come from one query of the listed columns (no story, no health
+    notes), their commune and village joined; the page's queries are as many for 3 rows as for 50."""
+    client.force_login(root)
+    url = reverse("admin:children_child_changelist")
+
+    def queries():
+        with CaptureQueriesContext(connection) as made:
+            response = client.get(url)
+        assert response.status_code == 200
+        return response.context["cl"], [query["sql"] for query in made.captured_queries]
+
+    children_bulk([tree["a"]], 3, TRICKY)
+    queries()  # what the first page of a session reads once (the sidebar, the funds)
+    few_cl, few = queries()
+    children_bulk([tree["a"], tree["b"]], 60, TRICKY)
+    many_cl, many = queries()
+    assert (len(few_cl.result_list), len(many_cl.result_list)) == (3, 50)
+    assert len(few) == len(many)
+    rows = [sql for sql in many if '"children_child"."full_name"' in sql]
+    assert len(rows) == 1 and "health_notes" not in rows[0] and '"children_child"."story"' not in rows[0]
+    assert '"fund_portal_administrativeunit"."name"' in rows[0]
 
 
 def test_a_list_with_a_column_of_its_own_is_left_to_django(client, root, rows_of_every_kind):
