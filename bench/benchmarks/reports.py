@@ -22,7 +22,7 @@ from reports.models import Cadence, Report, ReportKind
 DISTRICT_TARGET_S = 5.0
 PROVINCE_TARGET_S = 10.0
 RSS_TARGET_MB = 500
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the repository: the render process imports `bench` from it
 
 RENDER_SCRIPT = """
 import json, sys, time

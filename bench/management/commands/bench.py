@@ -26,6 +26,7 @@ import importlib
 import json
 import os
 import platform
+import traceback
 from pathlib import Path
 
 from django.conf import settings
@@ -83,18 +84,25 @@ class Command(BaseCommand):
                 _("Unknown benchmark: %(names)s. Known: %(known)s.")
                 % {"names": ", ".join(unknown), "known": ", ".join(names)}
             )
-        rows = []
+        rows, stopped = [], {}
         for name, func in REGISTRY:
             if options["only"] and name not in options["only"]:
                 continue
             self.stderr.write(_("running %(name)s ...") % {"name": name})
-            rows += [m.as_row() for m in func()]
+            # A benchmark that stops (a data set it needs is missing, a page answers an error) is told
+            # with its traceback and the others still run: a whole run is long at national size.
+            try:
+                rows += [m.as_row() for m in func()]
+            except Exception as error:  # noqa: BLE001  each benchmark's failure is reported, not raised
+                self.stderr.write("".join(traceback.format_exception(error)))
+                stopped[name] = f"{type(error).__name__}: {error}"
         self.print_table(rows)
         result = {
             "ran_at": timezone.now().isoformat(),
             "machine": machine(),
             "data": data_set(),
             "rows": rows,
+            "stopped": stopped,
         }
         Path(options["out"]).write_text(
             json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
@@ -102,6 +110,10 @@ class Command(BaseCommand):
         if options["markdown"]:
             Path(options["markdown"]).write_text(markdown(result), encoding="utf-8")
         failed = [r for r in rows if r["passed"] is False]
+        if stopped:
+            raise CommandError(
+                _("%(n)d benchmark(s) stopped: %(names)s.") % {"n": len(stopped), "names": ", ".join(stopped)}
+            )
         if failed:
             raise CommandError(_("%(n)d measure(s) missed their target.") % {"n": len(failed)})
 
