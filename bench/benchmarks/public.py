@@ -110,8 +110,7 @@ def _transparency_measure() -> Measure:
     row = LedgerMonth.objects.values("fund").annotate(n=Sum("entries")).order_by("-n").first()
     if row is None:
         raise RuntimeError("No ledger entries: run seed_demo first")
-    fund = Fund.objects.get(pk=row["fund"])
-    fund.n = row["n"]
+    fund, entries = Fund.objects.get(pk=row["fund"]), row["n"]
     client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost")
     url = f"/{PATH_PREFIX}/{fund.code}/transparency/?fund={fund.code}"
 
@@ -125,14 +124,14 @@ def _transparency_measure() -> Measure:
     times = timed(render, repeat=15)
     # The target is for a fund with 1,000,000 donations; the scale data set puts 5,000,000 in one
     # fund, where the page is measured and shown without claiming that target.
-    within_target_size = fund.n <= TRANSPARENCY_TARGET_ENTRIES
+    within_target_size = entries <= TRANSPARENCY_TARGET_ENTRIES
     return Measure(
         "public: /transparency/ uncached render p95",
         round(percentile(times, 95), 1),
         "ms",
         target=TRANSPARENCY_TARGET_MS if within_target_size else None,
         note=(
-            f"{fund.n:,} ledger entries in the fund; p50 {percentile(times, 50):.1f} ms".replace(",", ".")
+            f"{entries:,} ledger entries in the fund; p50 {percentile(times, 50):.1f} ms".replace(",", ".")
             + ("" if within_target_size else f"; the {TRANSPARENCY_TARGET_MS} ms target is for 1.000.000")
         ),
     )

@@ -224,7 +224,10 @@ class ChildAdmin(
     list_display = ["full_name", "birth_date", "sex", "commune", "village", "poverty", "status"]
     # The page's rows read only what the list shows (`OneRowLinkChangeList.get_results`): a child's label
     # is its full name, a commune's or village's its name.
-    list_only = [*list_display[:3], "commune__name", "village__name", *list_display[5:], "name_folded"]
+    list_only = [
+        *("full_name", "birth_date", "sex", "commune__name", "village__name", "poverty", "status"),
+        "name_folded",  # the list's order
+    ]
     list_filter = ["status", "poverty", "sex", "out_of_school"]
     search_fields = ["name_folded", "personal_id"]
     list_select_related = ["commune", "village"]
