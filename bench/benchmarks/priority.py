@@ -117,9 +117,11 @@ def _queue_empty(queue: str) -> bool:
 
 def _nothing_active() -> bool:
     """Whether no worker runs a task now."""
+    from bench.worker import broadcast_connection
     from config.celery import app
 
-    active = app.control.inspect(timeout=1).active() or {}
+    with broadcast_connection() as connection:
+        active = app.control.inspect(timeout=1, connection=connection).active() or {}
     return not any(tasks for tasks in active.values())
 
 
