@@ -25,14 +25,14 @@ from django.db.models import Count
 from django.utils import timezone
 
 from bench.measure import Measure, benchmark, percentile, timed
+from bench.report_builds import builds_on_pool, builds_one_at_a_time, reports_clear
 from donations.demo_national import national_funds
 from donations.models import Donation
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.pdf import warm_up
 from reports.figures.compute import compute_figures
-from reports.models import Report, ReportKind
+from reports.models import ReportKind
 from reports.selectors import units_required
-from reports.services.reports import report_build_and_notify
 
 #: The communes' annual reports, due 15/11: two-level provinces' communes, and three-level ones'.
 COMMUNE_KINDS = ("xa-tinh-bao-cao-nam", "xa-bao-cao-nam")
@@ -59,66 +59,41 @@ def national_loaded() -> bool:
     return province is not None and bool(national_funds(province))
 
 
-def _clear(jobs: list[tuple[ReportKind, int]], year: int) -> None:
-    """No report of these kinds and units for the year (nor their PDFs): the next build is a fresh one."""
-    for kind in {kind for kind, _unit in jobs}:
-        units = [unit for k, unit in jobs if k == kind]
-        for report in Report.objects.filter(kind=kind, unit_id__in=units, year=year).exclude(pdf=""):
-            report.pdf.delete(save=False)
-        Report.objects.filter(kind=kind, unit_id__in=units, year=year).delete()
-
-
-def _built(jobs: list[tuple[ReportKind, int]], year: int, since: dt.datetime) -> int:
-    kinds = {kind.pk for kind, _unit in jobs}
-    return Report.objects.filter(kind_id__in=kinds, year=year, built_at__gte=since).exclude(pdf="").count()
-
-
 def _reports(year: int) -> list[Measure]:
-    from bench.worker import celery_worker
-    from reports.tasks import report_build_task
-
     jobs = [
         (kind, unit_id)
         for kind in ReportKind.objects.filter(code__in=COMMUNE_KINDS, is_active=True).order_by("code")
         for unit_id in units_required(kind=kind).values_list("pk", flat=True)
     ]
     warm_up()  # as each worker process does at its start
-    _clear(jobs, year)
+    reports_clear(jobs, year)
     step = max(len(jobs) // SAMPLE, 1)
     sample = jobs[::step][:SAMPLE]
-    each = []
-    for kind, unit_id in sample:
-        each += timed(
-            lambda kind=kind, unit_id=unit_id: report_build_and_notify(
-                kind_id=kind.pk, unit_id=unit_id, year=year
-            )
-        )
+    each = builds_one_at_a_time(sample, year)
     one_process_s = sum(each) / 1000 / len(sample) * len(jobs)
-    _clear(jobs, year)
+    reports_clear(jobs, year)
     concurrency = int(os.environ.get("CELERY_LONG_CONCURRENCY", "2"))  # docker-compose.yml's default
-    with celery_worker(queues="long", concurrency=concurrency, EMAIL_URL=MAIL):
-        since = timezone.now()
-        started = time.perf_counter()
-        for kind, unit_id in jobs:  # as `reports_calendar_run` enqueues them, one task each
-            report_build_task.delay(kind_id=kind.pk, unit_id=unit_id, year=year)
-        built, counted_s = 0, None
-        counted = min(COMMUNES, len(jobs))
-        while built < len(jobs) and time.perf_counter() - started < POOL_TIMEOUT_S:
-            time.sleep(1)
-            built = _built(jobs, year, since)
-            if counted_s is None and built >= counted:
-                counted_s = time.perf_counter() - started
-        pool_s = time.perf_counter() - started
+    counted = min(COMMUNES, len(jobs))
+    run = builds_on_pool(
+        jobs,
+        year,
+        timeout_s=POOL_TIMEOUT_S,
+        counted=counted,
+        queues="long",
+        concurrency=concurrency,
+        EMAIL_URL=MAIL,
+    )
     return [
         Measure(
             f"national: {_n(counted)} communes' annual reports of one deadline built on the worker pool",
-            round(counted_s if counted_s is not None else pool_s, 1),
+            round(run.counted_s if run.counted_s is not None else run.seconds, 1),
             "s",
-            target=POOL_TARGET_S if counted_s is not None else 0,
+            target=POOL_TARGET_S if run.counted_s is not None else 0,
             baseline=round(one_process_s * counted / len(jobs), 1),
             baseline_label=f"one process, from {len(sample)} of the same builds one at a time",
-            note=f"every one of the {_n(len(jobs))} communes owing it ({_n(built)} built) in {pool_s:.0f} s; "
-            f"worker-long's prefork pool of {concurrency} processes, prefetch 1, warmed up at start "
+            note=f"every one of the {_n(len(jobs))} communes owing it ({_n(run.built)} built) in "
+            f"{run.seconds:.0f} s; "
+            f"worker-long's prefork pool of {run.concurrency} processes, prefetch 1, warmed up at start "
             "(not counted)",
         ),
         Measure(

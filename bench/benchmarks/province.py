@@ -10,7 +10,6 @@ data set (`seed_demo --national`) the province's own children, funds and donatio
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import time
 
@@ -21,6 +20,7 @@ from django.utils import timezone
 
 from bench.measure import Measure, benchmark, percentile, timed
 from bench.province_data import Prepared, province_prepare
+from bench.report_builds import builds_on_pool, builds_one_at_a_time, reports_clear
 from children.admin.registry import ChildAdmin
 from children.models import Child
 from children.selectors.registry import children_list, children_page
@@ -29,9 +29,9 @@ from fund_portal.paginators import CappedCountPaginator
 from fund_portal.pdf import warm_up
 from fund_portal.startup import freeze_loaded
 from reports.figures.compute import compute_figures
-from reports.models import Report, ReportKind
+from reports.models import ReportKind
 from reports.selectors import units_required
-from reports.services.reports import report_build, report_build_and_notify
+from reports.services.reports import report_build
 
 LIST_TARGET_MS = 50
 REPORT_TARGET_S = 5
@@ -145,15 +145,6 @@ def admin_list_measures(prepared: Prepared, *, repeat: int = LIST_REPEAT) -> lis
     )
 
 
-def _clear(kind: ReportKind, units, year: int) -> None:
-    """No report of this kind and year for these units (their PDFs too): the next build is a fresh one."""
-    reports = Report.objects.filter(kind=kind, unit__in=units, year=year)
-    for report in reports:
-        if report.pdf:
-            report.pdf.delete(save=False)
-    reports.delete()
-
-
 def _figures(prepared: Prepared, year: int) -> list[Measure]:
     """The province's figures, then its report built with the PDF (`report_build`), each period; the
     figures of one commune (the one with a fund and the most donations) as the baseline."""
@@ -190,7 +181,7 @@ def _figures(prepared: Prepared, year: int) -> list[Measure]:
             started = time.perf_counter()
             figures = compute_figures(unit=province, start=start, end=end, year=year)
             figures_s.append(time.perf_counter() - started)
-            _clear(kind, [province], year)
+            reports_clear([(kind, province.pk)], year)
             started = time.perf_counter()
             report_build(kind=kind, unit=province, year=year, by=None, render=True)
             builds_s.append(time.perf_counter() - started)
@@ -224,51 +215,29 @@ def _figures(prepared: Prepared, year: int) -> list[Measure]:
     return rows
 
 
-def _built(kind: ReportKind, unit_ids: list[int], year: int, since: dt.datetime) -> int:
-    return (
-        Report.objects.filter(kind=kind, unit_id__in=unit_ids, year=year, built_at__gte=since)
-        .exclude(pdf="")
-        .count()
-    )
-
-
 def _pool(prepared: Prepared, year: int) -> list[Measure]:
     """Every commune's report of the province (figures and PDF) built by `report_build_task` on a real
     worker pool (one process per core), against the same builds one at a time in this process."""
-    from bench.worker import celery_worker
-    from reports.tasks import report_build_task
-
     kind = ReportKind.objects.get(code=COMMUNE_KIND)
-    unit_ids = list(units_required(kind=kind, under=prepared.province).values_list("pk", flat=True))
-    _clear(kind, unit_ids, year)
-    each = []
-    for unit_id in unit_ids:  # what the task does, one at a time
-        each += timed(
-            lambda unit_id=unit_id: report_build_and_notify(kind_id=kind.pk, unit_id=unit_id, year=year)
-        )
-    sequential_s = sum(each) / 1000
-    _clear(kind, unit_ids, year)
-    with celery_worker() as concurrency:
-        since = timezone.now()
-        started = time.perf_counter()
-        for unit_id in unit_ids:
-            report_build_task.delay(kind_id=kind.pk, unit_id=unit_id, year=year)
-        built = 0
-        while built < len(unit_ids) and time.perf_counter() - started < POOL_TIMEOUT_S:
-            time.sleep(0.2)
-            built = _built(kind, unit_ids, year, since)
-        pool_s = time.perf_counter() - started
+    jobs = [
+        (kind, unit_id)
+        for unit_id in units_required(kind=kind, under=prepared.province).values_list("pk", flat=True)
+    ]
+    reports_clear(jobs, year)
+    each = builds_one_at_a_time(jobs, year)
+    reports_clear(jobs, year)
+    run = builds_on_pool(jobs, year, timeout_s=POOL_TIMEOUT_S, poll_s=0.2)
     note = (
-        f"{len(unit_ids)} communes of {prepared.province.name}, {built} built; prefork pool of "
-        f"{concurrency} processes on {concurrency} cores, warmed up at start (not counted)"
+        f"{len(jobs)} communes of {prepared.province.name}, {run.built} built; prefork pool of "
+        f"{run.concurrency} processes on {run.concurrency} cores, warmed up at start (not counted)"
     )
     return [
         Measure(
             "province: every commune's annual report on the worker pool",
-            round(pool_s, 1),
+            round(run.seconds, 1),
             "s",
-            target=POOL_TARGET_S if built == len(unit_ids) else 0,
-            baseline=round(sequential_s, 1),
+            target=POOL_TARGET_S if run.built == len(jobs) else 0,
+            baseline=round(sum(each) / 1000, 1),
             baseline_label="the same builds one at a time in this process",
             note=note,
         ),
