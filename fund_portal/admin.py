@@ -146,6 +146,22 @@ class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
             ordering=ordering,
         )
 
+    def queryset(self, request, queryset):
+        """A choice outside the user's scope (a fund of another province, typed into the address) lists
+        nothing, answered without a query of the list: filtered as asked, PostgreSQL walked the whole
+        table in the list's order for rows the scope then dropped (3 s at 20,000,000 donations)."""
+        chosen = [value for value in self.used_parameters.get(self.lookup_kwarg) or [] if value != ""]
+        related = self.field.related_model._default_manager.all()
+        if chosen and hasattr(related, "visible_to"):
+            try:
+                target = self.field.target_field.name
+                seen = related.visible_to(request.user).filter(**{f"{target}__in": chosen}).exists()
+            except (ValueError, TypeError, ValidationError):
+                seen = True  # not an id: Django's own filter says the parameters are wrong
+            if not seen:
+                return queryset.none()
+        return super().queryset(request, queryset)
+
 
 class ScopedAdminMixin(TolerantChangeListMixin, AuthorityAdminMixin):
     """Admin lists, change pages, foreign-key choices and list filters show only what the user may see;

@@ -1,6 +1,8 @@
 """District staff run the fund in the admin, scoped to their district, every write through the services."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from donations.models import Disbursement, DisbursementStatus, Donation, DonationStatus, LedgerEntry
@@ -25,6 +27,33 @@ def test_staff_see_only_the_funds_and_donations_of_their_district(
     assert client.get(reverse("admin:donations_donation_change", args=[other.pk])).status_code == 302
     funds = client.get(reverse("admin:donations_fund_changelist")).content.decode()
     assert fund.name in funds and other_fund.name not in funds
+
+
+def test_a_fund_filter_outside_the_staff_scope_lists_nothing_without_querying_the_list(
+    client, tree, fund, district_staff, yesterday
+):
+    other_fund = FundFactory(unit=tree["d2"], name="Quỹ Huyện Hai")
+    FundFactory(unit=tree["a"], name="Quỹ Xã An")  # two funds in scope: the list shows its fund filter
+    own = donation_create(fund=fund, amount=150_000, received_on=yesterday)
+    other = donation_create(fund=other_fund, amount=990_000, received_on=yesterday)
+    client.force_login(district_staff)
+    url = reverse("admin:donations_donation_changelist")
+    listing = client.get(url, {"fund__id__exact": fund.pk}).content.decode()
+    assert reverse("admin:donations_donation_change", args=[own.pk]) in listing
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, {"fund__id__exact": other_fund.pk})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert reverse("admin:donations_donation_change", args=[other.pk]) not in page
+    assert reverse("admin:donations_donation_change", args=[own.pk]) not in page
+    # The filter's fund is looked up in the scope; no query of the list names it.
+    listed = [q["sql"] for q in queries if 'FROM "donations_donation"' in q["sql"]]
+    assert not [
+        sql for sql in listed if f'"fund_id" = {other_fund.pk}' in sql.replace("(", "").replace(")", "")
+    ]
+    # A value that is not an id is the admin's usual "wrong parameters", not an error page.
+    assert client.get(url, {"fund__id__exact": "abc"}).status_code in (200, 302)
 
 
 def test_staff_post_donations_from_the_list_and_get_receipt_numbers(client, fund, district_staff, yesterday):
