@@ -18,7 +18,7 @@ from donations.selectors.funds import fund_governed_communes
 from fund_portal.models import AdministrativeUnit, UnitLevel
 
 from .models import PriorityWeight
-from .priority import priority_batches, priority_recompute
+from .priority import priority_batch_read, priority_batches, priority_recompute
 from .services.registry import children_age_out
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,9 @@ def priority_recompute_units_task(*, unit_ids: list[int]) -> int:
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def priority_recompute_batch_task(*, commune_ids: list[int]) -> int:
-    """One batch of a large recompute: the children of a few communes, in one short transaction."""
+    """One batch of a large recompute: the children of a few communes, read first outside any
+    transaction (`priority_batch_read`), then recomputed in one short transaction."""
+    priority_batch_read(commune_ids=commune_ids)
     return priority_recompute(commune_ids=commune_ids)
 
 

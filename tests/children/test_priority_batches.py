@@ -5,11 +5,13 @@ import datetime as dt
 import time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from children.models import Child, PriorityWeight
-from children.priority import priority_batches
+from children.priority import priority_batch_read, priority_batches
 from children.services.registry import child_register
-from children.tasks import priority_recompute_task
+from children.tasks import priority_recompute_batch_task, priority_recompute_task
 from config.celery import app
 from tests.factories import officer
 
@@ -76,3 +78,18 @@ def test_a_recompute_of_several_batches_is_done_by_the_worker_a_batch_per_task(
         33,
         33,
     ]
+
+
+def test_a_batch_read_computes_the_scores_and_writes_nothing_then_the_task_writes_them(tree):
+    child = register(tree["a"], "Lê Văn Bình")
+    other = register(tree["b"], "Hà Văn Tú")
+    before = child.priority
+    PriorityWeight.objects.filter(fund__isnull=True, factor="poverty:poor").update(weight=41)
+    with CaptureQueriesContext(connection) as queries:
+        priority_batch_read(commune_ids=[tree["a"].pk])
+    assert [q["sql"].split()[0] for q in queries if "SUM(s.score)" in q["sql"]] == ["SELECT"]
+    assert not [q for q in queries if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))]
+    assert Child.objects.get(pk=child.pk).priority == before != 41
+    assert priority_recompute_batch_task(commune_ids=[tree["a"].pk]) == 1  # read, then written
+    assert Child.objects.get(pk=child.pk).priority == 41
+    assert Child.objects.get(pk=other.pk).priority == before  # another commune's child waits its batch
