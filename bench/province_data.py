@@ -24,9 +24,9 @@ from django.utils import timezone
 from campaigns.models import Campaign
 from children.demo import seed_children
 from children.models import Child, NeedCount
-from donations.demo import seed_donations
+from donations.demo import POSTED_TABLES, seed_donations
 from donations.demo_national import VILLAGES_PER_COMMUNE, national_funds, national_villages
-from donations.models import Donation, DonationDay, DonorMonth, Fund, PostedDonorMonth
+from donations.models import Donation, Fund
 from fund_portal.bulk import analyze
 from fund_portal.demo import seed_demo
 from fund_portal.models import AdministrativeUnit, Role, UnitLevel, User
@@ -138,7 +138,7 @@ def province_prepare(
     # vacuumed as autovacuum would on a server where it runs (the benchmark's PostgreSQL has it off):
     # without a visibility map the transparency page's index-only scan of a heavy month read its 23,000
     # heap pages, 1.6 s when they were not in memory. Quick once done (only pages changed since).
-    analyze(DonorMonth, PostedDonorMonth, DonationDay, NeedCount)
+    analyze(*POSTED_TABLES, NeedCount)
     return Prepared(province=province, staff=_staff(province), loads=loads)
 
 
