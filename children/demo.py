@@ -21,6 +21,7 @@ from fund_portal.text import fold
 from .imports.child_load import CHILD_COLUMNS, CIRCUMSTANCE_COLUMNS
 from .models import Child, ChildStatus, Circumstance, Need, Support
 from .priority import priority_contexts, priority_recompute, priority_score, weights_ensure, weights_visible
+from .province_sql import provinces_of
 from .reference.circumstances import SPECIAL_CIRCUMSTANCES
 from .reference.ethnic import ETHNIC_SHARES
 from .services.care import needs_assess, review_record
@@ -90,6 +91,7 @@ def seed_children(
     weights_ensure()
     contexts = priority_contexts(commune_ids=[pk for pk, _path in communes])
     shown_weights = {pk: weights_visible(context.weights) for pk, context in contexts.items()}
+    provinces = provinces_of(pk for pk, _path in communes)
     with transaction.atomic():
         ids = next_ids(Child._meta.db_table, count)
         rows, circumstances, needs, supports = [], [], [], []
@@ -159,6 +161,7 @@ def seed_children(
                 "sex": sex,
                 "ethnicity": rng.choices(codes, shares)[0],
                 "commune_id": commune_id,
+                "province_id": provinces[commune_id],
                 "village_id": village,
                 "poverty": poverty,
                 "poverty_year": today.year - 1 if poverty != "none" else None,

@@ -26,6 +26,7 @@ from ..models import (
     Poverty,
 )
 from ..priority import CommuneWeights, priority_contexts, priority_recompute, priority_score, weights_visible
+from ..province_sql import provinces_of
 from ..services.registry import ADULT_AGE, age_on
 from .child_places import CHUNK, _chunks
 from .child_rows import COLUMNS, ParsedRow
@@ -39,10 +40,10 @@ PG_CHUNK = 20_000
 
 #: The columns a new child's row fills, in the model's order (`_child_rows` yields them so): all but
 #: `data_restricted`, which a new record leaves to its database default (not restricted), and the
-#: province, which the database sets from the commune (`children.province_sql`).
+#: province, given last: its commune's, which the database checks (`children.province_sql`).
 CHILD_COLUMNS = [
     field.column for field in Child._meta.concrete_fields if field.name not in ("data_restricted", "province")
-]
+] + ["province_id"]
 _ATTNAMES = {f.attname: f.name for f in Child._meta.concrete_fields if f.attname != f.name}
 CIRCUMSTANCE_COLUMNS = ["child_id", "group", "subgroup", "identified_on", "note"]
 STATUS_COLUMNS = ["child_id", "status_from", "status_to", "on", "reason", "by_id", "at"]
@@ -259,6 +260,7 @@ def _child_rows(
     rows: list[ParsedRow], *, now, by: User, communes: dict[int, CommuneWeights]
 ) -> Iterator[tuple]:
     shown_weights = {pk: weights_visible(commune.weights) for pk, commune in communes.items()}
+    provinces = provinces_of(communes)
     for row in rows:
         v = row.values
         consent = bool(v.get("data_consent", False))
@@ -309,6 +311,7 @@ def _child_rows(
             by.pk,
             now,
             now,
+            provinces[v["commune_id"]],
         )
 
 

@@ -136,8 +136,18 @@ class Donation(ScopedModel, Restricted):
         constraints = [
             amount_positive_constraint("donation_amount_positive"),
             models.UniqueConstraint(fields=["fund", "import_key"], name="donation_import_key_unique"),
-            models.UniqueConstraint(fields=["transfer_reference"], name="donation_transfer_reference_unique"),
-            models.UniqueConstraint(fields=["client_token"], name="donation_client_token_unique"),
+            # Partial: the NULLs (every imported, counted or keyed-in donation's) are not indexed, so
+            # writing such a donation costs no entry in either index; unique as before among the rest.
+            models.UniqueConstraint(
+                fields=["transfer_reference"],
+                condition=Q(transfer_reference__isnull=False),
+                name="donation_transfer_reference_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["client_token"],
+                condition=Q(client_token__isnull=False),
+                name="donation_client_token_unique",
+            ),
             models.UniqueConstraint(
                 fields=["fund", "receipt_year", "receipt_seq"],
                 name="donation_receipt_unique",
@@ -163,7 +173,12 @@ class Donation(ScopedModel, Restricted):
             models.Index(
                 fields=["donor", "received_on", "id"], include=["fund"], name="donation_donor_date_idx"
             ),
-            models.Index(fields=["campaign", "status"], name="donation_campaign_idx"),
+            # Partial: most donations name no campaign, and a campaign's donations are always asked by it.
+            models.Index(
+                fields=["campaign", "status"],
+                condition=Q(campaign__isnull=False),
+                name="donation_campaign_idx",
+            ),
             models.Index(
                 fields=["campaign", "-received_on", "-id"],
                 condition=Q(status=DonationStatus.POSTED, campaign__isnull=False),

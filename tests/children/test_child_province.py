@@ -51,6 +51,30 @@ def test_a_child_written_or_moved_by_any_writer_has_its_communes_province(tree, 
     assert _province_of(registered) == tree["province"].pk
 
 
+def test_a_writer_may_give_the_province_which_must_be_its_communes(tree, other):
+    """The import gives each new child's province (`provinces_of`) rather than have the row trigger find
+    it; PostgreSQL checks every inserted row against its commune and refuses a statement where one
+    differs (SQLite's trigger sets it over whatever was given)."""
+    from django.db import IntegrityError, transaction
+
+    from children.province_sql import provinces_of
+
+    communes = [tree["a"], other["commune"]]
+    assert provinces_of([c.pk for c in communes]) == {
+        tree["a"].pk: tree["province"].pk,
+        other["commune"].pk: other["province"].pk,
+    }
+    (given,) = children_bulk([tree["a"]], 1, NAMES, province_id=lambda n: tree["province"].pk)
+    assert _province_of(given) == tree["province"].pk
+    if connection.vendor == "postgresql":
+        with pytest.raises(IntegrityError, match="province"), transaction.atomic():
+            children_bulk([tree["a"]], 1, NAMES, offset=1, province_id=lambda n: other["province"].pk)
+        assert Child.objects.count() == 1  # nothing of the refused statement written
+    else:
+        (wrong,) = children_bulk([tree["a"]], 1, NAMES, offset=1, province_id=lambda n: other["province"].pk)
+        assert _province_of(wrong) == tree["province"].pk
+
+
 def test_a_commune_moved_to_another_province_takes_its_children_along(tree, other):
     (child,) = children_bulk([tree["b"]], 1, NAMES)
     commune = tree["b"]

@@ -125,6 +125,7 @@ def test_a_dry_run_writes_nothing_and_a_full_import_then_updates_without_duplica
     assert done.written and done.created == 2
     pao = Child.objects.get(personal_id="038212345678")
     assert pao.commune == tree["a"] and pao.ethnicity == "08" and pao.poverty == "poor"
+    assert pao.province_id == tree["province"].pk  # given by the import, checked by the database
     assert pao.data_consent and pao.consent_recorded_by == officer_a and pao.priority > 0
     assert set(
         Circumstance.objects.filter(child__full_name="Hà Thị Mai").values_list("group", flat=True)
