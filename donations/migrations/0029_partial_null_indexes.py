@@ -6,19 +6,13 @@ indexes that no query reads. Unique as before among the donations that have one.
 from django.conf import settings
 from django.db import migrations, models
 
+from fund_portal import triggers
+
 
 def sqlite_triggers_drop(apps, schema_editor):
     """SQLite rebuilds the donations' table to drop its unique constraints, and refuses while another
-    table's trigger reads it (the sums kept from the ledger): those are dropped here and created again
-    after the migration (`donations.ledger_sql.ensure_sqlite_triggers`, after every migrate)."""
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%donations_donation%'"
-        )
-        for (name,) in cursor.fetchall():
-            cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+    table's trigger reads it (the sums kept from the ledger)."""
+    triggers.sqlite_triggers_drop(schema_editor, "donations_donation")
 
 
 class Migration(migrations.Migration):

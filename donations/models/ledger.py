@@ -2,6 +2,12 @@
 
 Money is whole đồng in BigIntegerFields. A fund's balance is the sum of its entries, and a mistake
 is corrected by a reversing entry, never by an edit.
+
+The sums kept by the database's triggers per donor (`DonorYear`, `DonorMonth`, `HonourRollYear`,
+`PostedDonorMonth`) name their fund and donor without a foreign-key constraint (`SUM_LINK`): each is
+written from rows whose own keys were checked (a donation's fund and donor), and those rows' keys
+keep the fund and the donor from being deleted while they exist. A 100,000-row import writes 150,000
+such sums, whose checks at commit cost 0.5 s a second time.
 """
 
 from django.db import models
@@ -14,6 +20,9 @@ from fund_portal.scope import ScopedModel, ScopedQuerySet
 from .common import Medium, Restricted, RestrictionKind, SourceCategory
 from .donations import Donation
 from .funds import Fund
+
+#: How a sum kept by the triggers names its fund or donor (the module's docstring says why).
+SUM_LINK = {"related_name": "+", "db_constraint": False}
 
 
 class DocumentSeries(models.TextChoices):
@@ -195,10 +204,10 @@ class DonorYear(models.Model):
     """
 
     fund = models.ForeignKey(
-        Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="+", db_index=False
+        Fund, verbose_name=_("fund"), on_delete=models.PROTECT, db_index=False, **SUM_LINK
     )
     donor = models.ForeignKey(
-        "donations.Donor", verbose_name=_("donor"), on_delete=models.PROTECT, related_name="+"
+        "donations.Donor", verbose_name=_("donor"), on_delete=models.PROTECT, **SUM_LINK
     )
     year = models.PositiveSmallIntegerField(_("year"))
     total = models.BigIntegerField(_("given (đồng)"), default=0)
@@ -225,7 +234,7 @@ class DonorMonth(models.Model):
     rebuilds the two donors' lines (`donor_months_rebuild`)."""
 
     fund = models.ForeignKey(
-        Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="+", db_index=False
+        Fund, verbose_name=_("fund"), on_delete=models.PROTECT, db_index=False, **SUM_LINK
     )
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     #: Not a foreign key: 0 stands for the gifts without a donor record (a unique key needs no NULL).
@@ -307,21 +316,11 @@ class PostedDonorMonth(models.Model):
     from the donations. Kept by the database with `DonationDay` (`donations.period_sql`)."""
 
     fund = models.ForeignKey(
-        Fund,
-        verbose_name=_("fund"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
+        Fund, verbose_name=_("fund"), on_delete=models.CASCADE, db_index=False, **SUM_LINK
     )
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     donor = models.ForeignKey(
-        "donations.Donor",
-        verbose_name=_("donor"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
+        "donations.Donor", verbose_name=_("donor"), on_delete=models.CASCADE, db_index=False, **SUM_LINK
     )
     n = models.IntegerField(_("donations"), default=0)
     amount = models.BigIntegerField(_("amount (đồng)"), default=0)
@@ -352,7 +351,7 @@ class HonourRollYear(models.Model):
 
     scope = models.CharField(_("scope (unit path)"), max_length=255, blank=True)
     donor = models.ForeignKey(
-        "donations.Donor", verbose_name=_("donor"), on_delete=models.CASCADE, related_name="+"
+        "donations.Donor", verbose_name=_("donor"), on_delete=models.CASCADE, **SUM_LINK
     )
     year = models.PositiveSmallIntegerField(_("year"))
     amount = models.BigIntegerField(_("given (đồng)"))
