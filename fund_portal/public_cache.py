@@ -19,6 +19,11 @@ story). The core keeps this so that every app can call it without importing the 
 
 A page that shows no figures (the news) reads `public:content:<unit path>` (`content_generation_key`)
 instead, which only `public_cache_bump` raises: the postings of an appeal night leave it alone.
+
+Each worker process may serve a page it has just found fresh from its own memory for up to a second
+(`public.cache`); a bump made in the process itself also raises `local_bumps()`, which that memory is
+checked against, so the process that wrote shows the change on its next page at once, and the other
+processes within that second.
 """
 
 from __future__ import annotations
@@ -44,6 +49,15 @@ def content_generation_key(scope: str | None) -> str:
     return f"public:content:{scope or WHOLE_SCOPE}"
 
 
+_local = {"bumps": 0}
+
+
+def local_bumps() -> int:
+    """How many bumps this process has made: a page this process keeps in memory from before the
+    latest one is not served from there."""
+    return _local["bumps"]
+
+
 def _incr(key: str) -> None:
     try:
         cache.incr(key)
@@ -63,6 +77,7 @@ def _scopes_above(paths: Iterable[str]) -> set[str]:
 def public_cache_bump(*, unit_ids: Iterable[int | None] | None = None, figures_only: bool = False) -> None:
     """Make the cached public pages that show these units stale now (their funds' and those above);
     every page of every fund when no unit is given. `figures_only`: only the pages that show figures."""
+    _local["bumps"] += 1
     if unit_ids is None:
         _incr(GENERATION_KEY)
         return
