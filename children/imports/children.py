@@ -126,6 +126,7 @@ def _summarise(result: ImportResult, rows: list[ParsedRow]) -> None:
             "commune": row.commune_label,
             "groups": "; ".join(subgroup or code for code, subgroup in row.groups),
             "new": row.new,
+            "changed": bool(row.changed or row.new_groups),
         }
         for row in rows[:PREVIEW_ROWS]
     ]

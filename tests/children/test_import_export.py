@@ -248,9 +248,14 @@ def test_the_portal_import_page_checks_then_imports(client, tree, officer_a):
     upload = SimpleUploadedFile("ds.xlsx", data)
     page = client.post(reverse("children:import"), {"file": upload, "dry_run": "on"})
     assert page.status_code == 200 and "Tệp hợp lệ" in page.content.decode()
+    assert "<th>Khi nhập</th>" in page.content.decode() and "<td>mới</td>" in page.content.decode()
     assert not Child.objects.exists()
     done = client.post(reverse("children:import"), {"file": SimpleUploadedFile("ds.xlsx", data)})
     assert done.status_code == 302 and Child.objects.count() == 1
+    again = client.post(
+        reverse("children:import"), {"file": SimpleUploadedFile("ds.xlsx", data), "dry_run": "on"}
+    )
+    assert "<td>không thay đổi</td>" in again.content.decode()  # the same file again changes nothing
     auditor = UserFactory(role=Role.AUDITOR, unit=tree["a"])
     give_totp(auditor)
     client.force_login(auditor)
