@@ -6,8 +6,9 @@ its max, never averaged across pages; each page warm against the bare view measu
 Cold: the cache emptied and the per-process memos of the public funds and figures versions forgotten
 before each request (a page after a deployment, or after its entry expired). Warm: the same page
 again and again for a visitor without a session (the shared copy, which a worker process keeps in
-its memory for a second once the cache has confirmed it fresh, `public.cache.LOCAL_SECONDS`). Through the whole
-Django stack in-process (the test client): the throughput behind gunicorn is `appeal_night`'s.
+its memory for a second once the cache has confirmed it fresh, `public.cache.LOCAL_SECONDS`).
+Through the whole Django stack in-process (the test client): the throughput behind gunicorn is
+`appeal_night`'s.
 
 The data set is the province benchmark's (`bench.province_data`, loaded by `bench --only scale`); the
 first run links 1,000,000 of the province fund's donations to one public campaign
