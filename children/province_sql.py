@@ -47,20 +47,19 @@ def provinces_of(commune_ids: Iterable[int]) -> dict[int, int | None]:
     return {pk: ids.get(head) for pk, head in heads.items()}
 
 
+#: The rule, once per dialect: the unit `p` is the province at the head of the path of the unit `c`.
+HEAD_PG = "p.path = split_part(c.path, '/', 1) || '/'"
+HEAD_SQLITE = "p.path = substr(c.path, 1, instr(c.path, '/'))"  # SQLite has no split_part
+
+
 def _province_pg(commune: str) -> str:
     """The province of the commune whose id is the expression `commune`, PostgreSQL."""
-    return (
-        f"(SELECT p.id FROM {UNIT} c JOIN {UNIT} p ON p.path = split_part(c.path, '/', 1) || '/'"
-        f" WHERE c.id = {commune})"
-    )
+    return f"(SELECT p.id FROM {UNIT} c JOIN {UNIT} p ON {HEAD_PG} WHERE c.id = {commune})"
 
 
 def _province_sqlite(commune: str) -> str:
-    """The same in SQLite (no split_part)."""
-    return (
-        f"(SELECT p.id FROM {UNIT} c JOIN {UNIT} p ON p.path = substr(c.path, 1, instr(c.path, '/'))"
-        f" WHERE c.id = {commune})"
-    )
+    """The same in SQLite."""
+    return f"(SELECT p.id FROM {UNIT} c JOIN {UNIT} p ON {HEAD_SQLITE} WHERE c.id = {commune})"
 
 
 POSTGRESQL = f"""
@@ -80,7 +79,7 @@ CREATE TRIGGER children_child_province_insert BEFORE INSERT ON children_child
 CREATE OR REPLACE FUNCTION children_child_province_given() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF EXISTS (SELECT 1 FROM new_children n LEFT JOIN {UNIT} c ON c.id = n.commune_id
-               LEFT JOIN {UNIT} p ON p.path = split_part(c.path, '/', 1) || '/'
+               LEFT JOIN {UNIT} p ON {HEAD_PG}
                WHERE n.province_id IS DISTINCT FROM p.id) THEN
         RAISE EXCEPTION 'A child''s province is its commune''s (children.province_sql).'
             USING ERRCODE = 'check_violation';
@@ -139,7 +138,7 @@ SQLITE_DROP = [
 #: Every child's province from its commune (the migration's backfill, and a repair).
 REBUILD = {
     "postgresql": f"""UPDATE children_child ch SET province_id = p.id FROM {UNIT} c, {UNIT} p
-                     WHERE c.id = ch.commune_id AND p.path = split_part(c.path, '/', 1) || '/'
+                     WHERE c.id = ch.commune_id AND {HEAD_PG}
                        AND ch.province_id IS DISTINCT FROM p.id""",
     "sqlite": f"UPDATE children_child SET province_id = {_province_sqlite('children_child.commune_id')}",
 }
