@@ -7,7 +7,8 @@ Cold: the cache emptied and the per-process memos of the public funds and figure
 before each request (a page after a deployment, or after its entry expired). Warm: the same page
 again and again for a visitor without a session (the shared copy, which a worker process keeps in
 its memory for a second once the cache has confirmed it fresh, `public.cache.LOCAL_SECONDS`).
-Through the whole Django stack in-process (the test client): the throughput behind gunicorn is
+Through the whole Django stack in-process (the test client), the process's objects frozen and its
+collector set as a web process's (`fund_portal.startup`): the throughput behind gunicorn is
 `appeal_night`'s.
 
 The data set is the province benchmark's (`bench.province_data`, loaded by `bench --only scale`); the
@@ -29,6 +30,7 @@ from bench.measure import Measure, benchmark, percentile, timed
 from bench.province_data import PROVINCE_CODE, province_campaign
 from donations.models import Donation, Fund, LedgerMonth
 from donations.selectors.public_funds import PATH_PREFIX
+from fund_portal.startup import freeze_loaded
 from public.cache import figures_version_forget
 
 #: Warm requests per page (and as many of the bare view, interleaved): 30 left the p95 at the
@@ -152,6 +154,7 @@ def public_pages_measures(
     pages = public_pages(fund, campaign_donations=campaign_donations)
     client = _client()
     _get(client, BARE_PATH, {})
+    freeze_loaded()  # as the web process does once it has loaded (config.wsgi)
     rows = []
     every_bare: list[float] = []
     for page in pages:
