@@ -196,17 +196,22 @@ def test_a_campaigns_total_follows_postings_and_reversals_and_is_rebuilt(fund, d
     assert kept == expected
 
 
-def test_an_import_loaded_in_bulk_is_added_to_the_donors_years_and_campaigns(fund, district_staff):
+@pytest.fixture
+def trung_thu(fund):
+    """An open campaign of the fund's unit, named in import rows as "trung-thu"."""
     from campaigns.models import Campaign
 
     today = timezone.localdate()
-    Campaign.objects.create(
+    return Campaign.objects.create(
         name="Trung thu",
         slug="trung-thu",
         unit=fund.unit,
         starts_on=today - dt.timedelta(days=30),
         ends_on=today + dt.timedelta(days=30),
     )
+
+
+def test_an_import_loaded_in_bulk_is_added_to_the_donors_years_and_campaigns(fund, district_staff, trung_thu):
     rows = [
         line(f"CT-{n}", amount=f"{(n + 1) * 10_000}", donor_name=f"Lê Văn {n % 3}", campaign="trung-thu")
         for n in range(12)
@@ -253,22 +258,14 @@ def _nodes(plan: dict):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan of PostgreSQL's statement trigger")
-def test_an_import_of_a_campaign_into_a_ledger_without_one_reads_its_new_entries_once(fund, district_staff):
+def test_an_import_of_a_campaign_into_a_ledger_without_one_reads_its_new_entries_once(
+    fund, district_staff, trung_thu
+):
     """Issue 20: where no donation had a campaign yet, the statistics said `campaign_id IS NOT NULL`
     matched one donation, and the campaigns' sum looped over the import's new entries once for each
     imported donation of a campaign (140 s for 100,000 rows). The sums now join the new entries to their
     donations once, before any condition: every scan of a statement's new entries runs once, read from
     the plans PostgreSQL ran (auto_explain, nested statements included)."""
-    from campaigns.models import Campaign
-
-    today = timezone.localdate()
-    Campaign.objects.create(
-        name="Trung thu",
-        slug="trung-thu",
-        unit=fund.unit,
-        starts_on=today - dt.timedelta(days=30),
-        ends_on=today + dt.timedelta(days=30),
-    )
     plain = [line(f"KH-{n}", amount="100.000", donor_name=f"Lê Văn {n % 7}") for n in range(150)]
     assert donations_import(uploaded=xlsx(plain), by=district_staff, dry_run=False, name="a.xlsx").ok
     with connection.cursor() as cursor:
@@ -302,4 +299,4 @@ def test_an_import_of_a_campaign_into_a_ledger_without_one_reads_its_new_entries
     assert any("kind" in node.get("Filter", "") for node in scans), "no plan of the ledger's sums was logged"
     assert [node["Actual Loops"] for node in scans] == [1] * len(scans), scans
     expected, kept = summaries_from_ledger()
-    assert kept == expected and expected[1] == {(Campaign.objects.get().pk, 40 * 20_000)}
+    assert kept == expected and expected[1] == {(trung_thu.pk, 40 * 20_000)}
