@@ -152,7 +152,8 @@ def ensure_sqlite_triggers(connection) -> None:
 
 #: A ledger entry counts for its donation's donor when it is a donation's entry or its reversal, the
 #: donation has a donor record and was not given anonymously; it counts in the year the donation was
-#: received. `{entries}` is the entries' table, `{year}` the year in the database's SQL.
+#: received. `{source}` is the entries joined to their donations (`e`, `d`), `{year}` the year in the
+#: database's SQL.
 _DONOR_YEAR_SELECT = """
     SELECT e.fund_id, d.donor_id, {year} AS year, SUM(e.amount) AS total
     FROM {source}
