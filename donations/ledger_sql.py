@@ -21,10 +21,35 @@ _LINK = (
     "WHEN {row}disbursement_id IS NOT NULL THEN 'disbursement' ELSE '' END"
 )
 
-POSTGRESQL_MONTH = f"""
-CREATE OR REPLACE FUNCTION donations_ledger_month_add() RETURNS trigger AS $$
+
+def _entries_trigger(trigger: str, function: str, body: str) -> str:
+    """A PostgreSQL function that runs `body` (one statement) over each INSERT's or COPY's new entries
+    (`new_entries`), and its statement trigger."""
+    return f"""
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
 BEGIN
-    INSERT INTO donations_ledgermonth AS m (fund_id, month, medium, kind, link, inflow, outflow, entries)
+    {body};
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER {trigger}
+    AFTER INSERT ON donations_ledgerentry
+    REFERENCING NEW TABLE AS new_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION {function}();
+"""
+
+
+def _entries_trigger_drop(trigger: str, function: str) -> str:
+    return f"""
+DROP TRIGGER IF EXISTS {trigger} ON donations_ledgerentry;
+DROP FUNCTION IF EXISTS {function}();
+"""
+
+
+_MONTH_TRIGGER = ("donations_ledgerentry_month", "donations_ledger_month_add")
+POSTGRESQL_MONTH = _entries_trigger(
+    *_MONTH_TRIGGER,
+    f"""INSERT INTO donations_ledgermonth AS m (fund_id, month, medium, kind, link, inflow, outflow, entries)
     SELECT fund_id, date_trunc('month', entry_date)::date, medium, kind, {_LINK.format(row="")},
            COALESCE(SUM(amount) FILTER (WHERE amount > 0), 0),
            COALESCE(SUM(amount) FILTER (WHERE amount < 0), 0),
@@ -35,19 +60,9 @@ BEGIN
     ON CONFLICT (fund_id, month, medium, kind, link) DO UPDATE
     SET inflow = m.inflow + EXCLUDED.inflow,
         outflow = m.outflow + EXCLUDED.outflow,
-        entries = m.entries + EXCLUDED.entries;
-    RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER donations_ledgerentry_month
-    AFTER INSERT ON donations_ledgerentry
-    REFERENCING NEW TABLE AS new_entries
-    FOR EACH STATEMENT EXECUTE FUNCTION donations_ledger_month_add();
-"""
-POSTGRESQL_MONTH_DROP = """
-DROP TRIGGER IF EXISTS donations_ledgerentry_month ON donations_ledgerentry;
-DROP FUNCTION IF EXISTS donations_ledger_month_add();
-"""
+        entries = m.entries + EXCLUDED.entries""",
+)
+POSTGRESQL_MONTH_DROP = _entries_trigger_drop(*_MONTH_TRIGGER)
 
 SQLITE_TRIGGERS = [
     """CREATE TRIGGER IF NOT EXISTS donations_ledgerentry_no_update BEFORE UPDATE ON donations_ledgerentry
@@ -97,30 +112,6 @@ def months_rebuild(cursor, vendor: str) -> None:
 _JOINED = "{entries} e JOIN donations_donation d ON d.id = e.donation_id"
 _LEDGER = _JOINED.format(entries="donations_ledgerentry")
 _NEW = _JOINED.format(entries="new_entries")
-
-
-def _entries_trigger(trigger: str, function: str, body: str) -> str:
-    """A PostgreSQL function that runs `body` (one statement) over each INSERT's or COPY's new entries
-    (`new_entries`), and its statement trigger."""
-    return f"""
-CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
-BEGIN
-    {body};
-    RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER {trigger}
-    AFTER INSERT ON donations_ledgerentry
-    REFERENCING NEW TABLE AS new_entries
-    FOR EACH STATEMENT EXECUTE FUNCTION {function}();
-"""
-
-
-def _entries_trigger_drop(trigger: str, function: str) -> str:
-    return f"""
-DROP TRIGGER IF EXISTS {trigger} ON donations_ledgerentry;
-DROP FUNCTION IF EXISTS {function}();
-"""
 
 
 def ensure_sqlite_triggers(connection) -> None:

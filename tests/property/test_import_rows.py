@@ -66,6 +66,32 @@ def test_any_donation_row_is_accepted_or_refused_never_a_crash(donations_setup, 
         assert str(error)
 
 
+def test_a_nul_character_is_dropped_from_any_cell_and_the_row_read(donations_setup):
+    """A NUL character (which no database stores) is dropped wherever it is: in a column of texts, and
+    in a column whose other cells are dates, which the reader checks apart from its texts."""
+    user, columns = donations_setup
+    reader = donations_importing._RowReader(by=user, columns=columns)
+    values = {"amount": 150_000, "kind": "Tiền mặt", "fund": "HUYEN-MOT"}
+
+    def row(received_on, donor, key):
+        cells = {**values, "received_on": received_on, "donor_name": donor, "import_key": key}
+        return [cells.get(field, "") for field in donations_importing.COLUMNS]
+
+    parsed = _reader_rows(
+        donations_importing,
+        reader,
+        [
+            row(dt.date(2026, 2, 1), "Nguyễn\x00 Văn An", "CT-1"),
+            row("0\x001/02/2026", "Trần Thị Bình", "CT-\x002"),
+        ],
+    )
+    assert reader.errors == []
+    assert [(got.received_on, got.donor_name, got.import_key) for got in parsed] == [
+        (dt.date(2026, 2, 1), "Nguyễn Văn An", "CT-1"),
+        (dt.date(2026, 2, 1), "Trần Thị Bình", "CT-2"),
+    ]
+
+
 @FAST
 @given(
     received_on=st.dates(min_value=dt.date(2015, 1, 1), max_value=TODAY),
