@@ -248,6 +248,16 @@ def test_portal_services_talk_to_the_compose_database_and_redis(config):
         assert environment["SECRET_KEY"] == TEST_ENVIRONMENT["SECRET_KEY"]
 
 
+def test_portal_services_get_every_setting_of_the_env_file(config):
+    """Any variable of README's "Configuration" set in .env reaches the portal (SITE_URL, the bank
+    feed's keys...), not only those the compose file names; a stack without .env still starts, and
+    the compose file's own values (`environment`, which Compose puts above env_file) stay."""
+    for name in ("migrate", *APP_SERVICES):
+        service = config["services"][name]
+        assert service["env_file"] == [{"path": ".env", "required": False}]
+        assert service["environment"]["DEBUG"] == "false"
+
+
 def test_no_secret_is_written_in_the_compose_file(raw_config):
     """Each secret is a required variable (${NAME:?message}): no value, no default."""
     required = r"\$\{%s:\?[^}]+\}"
