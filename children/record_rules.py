@@ -4,6 +4,8 @@ import re
 
 from django.utils.translation import gettext as _
 
+from fund_portal.text import is_digits
+
 #: The fields holding a person's name.
 NAME_FIELDS = ("full_name", "guardian_name")
 
@@ -14,7 +16,7 @@ def phone_is_valid(text: str) -> bool:
     digits = re.sub(r"[\s.\-()]", "", text)
     if digits.startswith("+84"):
         digits = "0" + digits[3:]
-    return digits.isdigit() and digits.startswith("0") and len(digits) in (10, 11)
+    return is_digits(digits) and digits.startswith("0") and len(digits) in (10, 11)
 
 
 def typed_text_errors(values: dict) -> dict[str, list[str]]:

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fund_portal.text import is_digits
+
 PROVIDER = "sepay"
 MAX_CLOCK_SKEW = dt.timedelta(minutes=5)
 MAX_BODY_BYTES = 64 * 1024
@@ -80,7 +82,7 @@ def sepay_authenticate(headers, body: bytes, *, api_key: str, hmac_secret: str, 
 
 
 def _check_signature(signature: str, timestamp: str, body: bytes, secret: str, now: dt.datetime) -> None:
-    if not timestamp.isdigit() or len(timestamp) > 12:
+    if not is_digits(timestamp) or len(timestamp) > 12:
         raise FeedRefused(401, _("The signature's timestamp is missing or unreadable."))
     sent = dt.datetime.fromtimestamp(int(timestamp), tz=dt.UTC)
     if abs(now - sent) > MAX_CLOCK_SKEW:

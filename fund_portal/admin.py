@@ -119,7 +119,9 @@ class OneRowLinkChangeList(TolerantChangeList):
             if self.row_filters:
                 context = {"preserved_filters": self.row_filters, "opts": self.opts}
                 url = add_preserved_filters(context, url)
-            self._row_link = url.split(self._PK)
+            # The stand-in's first place is the path's: the preserved filters after it may hold it too.
+            before, _stand_in, after = url.partition(self._PK)
+            self._row_link = (before, after)
         before, after = self._row_link
         return f"{before}{quote(getattr(result, self.pk_attname))}{after}"
 

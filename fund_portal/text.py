@@ -8,6 +8,12 @@ import unicodedata
 _ASCII_AND_MARKS = re.compile("[\x00-\x7f\u0300-\u036f]*")
 
 
+def is_digits(text: str) -> bool:
+    """Whether the text is one or more of the digits 0-9. `str.isdigit` also takes other scripts'
+    digits and superscripts ("²"), which `int()` refuses or a code must not hold."""
+    return text.isascii() and text.isdigit()
+
+
 def normalize_text(text: str) -> str:
     """NFC, trimmed, inner white space collapsed: composed and decomposed diacritics become one form."""
     if not text:

@@ -57,6 +57,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from threading import Lock
+from urllib.parse import urlencode
 
 from cachetools import TTLCache
 from django.conf import settings
@@ -294,9 +295,10 @@ def public_page(*, params: tuple[str, ...] = (), figures: bool = True):
 
 
 def page_key(request, params: tuple[str, ...], version: PublicVersion) -> str:
-    """The cache key of a page: its path and the query parameters it reads, hashed (a made-up
-    500-character slug must not make a key memcached or Redis refuse)."""
-    query = "&".join(f"{p}={request.GET.get(p, '')[:20]}" for p in params)
+    """The cache key of a page: its path and the query parameters it reads, whole and escaped, hashed
+    (a made-up 500-character slug must not make a key memcached or Redis refuse). Cut to their first
+    20 characters, two searches or fund codes alike in those had one page: the first visitor's."""
+    query = urlencode([(p, request.GET.get(p, "")) for p in params])
     address = hashlib.blake2b(f"{request.path}?{query}".encode(), digest_size=16).hexdigest()
     return version.key("page", address)
 

@@ -103,10 +103,10 @@ def children_list_measures(prepared: Prepared, *, repeat: int = LIST_REPEAT) -> 
     """The portal's children list of the province's staff (cursor pages in name order)."""
     staff = prepared.staff
     total = Child.objects.filter(commune__path__startswith=prepared.province.path, status="active").count()
-    ordered = children_list(user=staff).values_list("sort_key", "pk")
+    ordered = children_list(user=staff).values_list("pk", flat=True)
     pages = []
     for label, page in _pages(max(math.ceil(total / PAGE_SIZE), 1)):
-        cursor = "" if page == 1 else "|".join(str(v) for v in ordered[(page - 1) * PAGE_SIZE - 1])
+        cursor = "" if page == 1 else str(ordered[(page - 1) * PAGE_SIZE - 1])
         rows, _next = children_page(children=children_list(user=staff), after=cursor)
         pages.append((label, {"after": cursor} if cursor else {}, [child.pk for child in rows]))
     note = f"{_n(total)} children in {prepared.province.name}"

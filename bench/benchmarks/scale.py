@@ -190,13 +190,13 @@ def officer_list_measures(prepared: Prepared) -> list[Measure]:
     officer, _commune, total = _officer(prepared)
     client = _client(officer)
     url = reverse("children:list")
-    ordered = children_list(user=officer).values_list("sort_key", "pk")
+    ordered = children_list(user=officer).values_list("pk", flat=True)
     last = max(math.ceil(total / 30), 1)
     rows = []
     for label, page in (("page 1", 1), ("page 20", 20), ("page 50", 50), (f"last page ({last})", last)):
         if page > last:
             continue
-        cursor = "" if page == 1 else "|".join(str(v) for v in ordered[(page - 1) * 30 - 1])
+        cursor = "" if page == 1 else str(ordered[(page - 1) * 30 - 1])
         ids = [c.pk for c in children_page(children=children_list(user=officer), after=cursor)[0]]
         params = {"after": cursor} if cursor else {}
         _get(client, url, params)

@@ -21,7 +21,7 @@ from fund_portal.imports import RowError, SheetReader, cell_text, choice_table
 from fund_portal.imports import shown as _shown
 from fund_portal.models import AdministrativeUnit, UnitLevel, User
 from fund_portal.spreadsheets import cell_date
-from fund_portal.text import fold, normalize_text
+from fund_portal.text import fold, is_digits, normalize_text
 
 from ..models import Child, Poverty, Sex
 from ..reference.circumstances import SENSITIVE_CODES
@@ -368,7 +368,7 @@ class _RowReader(_PlaceCells, SheetReader):
             text = re.sub(r"\s", "", normalize_text(cell_text(value)))
         if not text:
             return None
-        if not (len(text) == 12 and text.isdigit()):
+        if not (len(text) == 12 and is_digits(text)):
             self._error(
                 row,
                 "personal_id",
@@ -390,7 +390,7 @@ class _RowReader(_PlaceCells, SheetReader):
         text = cell_text(value)
         if not text:
             return None
-        if text.isdigit() and 1990 <= int(text) <= self.today.year:
+        if is_digits(text) and 1990 <= int(text) <= self.today.year:
             return int(text)
         self._error(
             row,

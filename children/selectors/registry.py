@@ -12,7 +12,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from fund_portal.scope import scope_commune_id
-from fund_portal.text import fold
+from fund_portal.text import fold, is_digits
 
 from ..models import Child, ChildStatus, Circumstance, Need
 from ..reference.circumstances import SENSITIVE_CODES
@@ -121,28 +121,27 @@ MAX_CURSOR_DIGITS = 18
 
 
 def children_page(*, children, after: str = "", size: int = 30) -> tuple[list[Child], str]:
-    """One page after a cursor ("key|id") of `children_list`, and the next cursor: no OFFSET, no COUNT.
+    """One page after a cursor of `children_list`, and the next cursor: no OFFSET, no COUNT.
 
-    The key is the folded name (ascending) or, for the priority list, the priority the user may see
-    (descending)."""
-    key, _sep, last_id = after.rpartition("|")
+    The cursor is the id of the previous page's last child; its key (the folded name, ascending, or
+    for the priority list the priority the user may see, descending) is read again through `children`
+    itself, so no child's name travels in the page's address (access logs, history) and an id outside
+    the list (another unit's child, one gone from it since) is no place to start from: the first page."""
     by_priority = children.query.order_by and children.query.order_by[0] in ("-priority", "-priority_visible")
     # A cursor is ours or ignored: a number too long for a database integer is not an id (typed into the
     # address, it would overflow the query).
-    if last_id.isdigit() and len(last_id) <= MAX_CURSOR_DIGITS:
-        if by_priority:
-            if key.lstrip("-").isdigit() and len(key.lstrip("-")) <= MAX_CURSOR_DIGITS:
-                # Priority descending, id ascending: no one row value says "after"; the bound
-                # `sort_key <= key` lets the index seek to the page, the OR then drops the ties before it.
-                children = children.filter(
-                    Q(sort_key__lte=int(key)), Q(sort_key__lt=int(key)) | Q(id__gt=int(last_id))
-                )
-        else:
-            # A row value, `(name, id) > (key, last id)`, that the name index serves as one seek (an OR
-            # of the two conditions made PostgreSQL walk the index from the start and discard rows).
-            children = children.filter(TupleGreaterThan(Tuple(F("sort_key"), F("id")), (key, int(last_id))))
+    last_id = int(after) if is_digits(after) and len(after) <= MAX_CURSOR_DIGITS else None
+    key = children.filter(pk=last_id).values_list("sort_key", flat=True).first() if last_id else None
+    if key is not None and by_priority:
+        # Priority descending, id ascending: no one row value says "after"; the bound `sort_key <= key`
+        # lets the index seek to the page, the OR then drops the ties before it.
+        children = children.filter(Q(sort_key__lte=key), Q(sort_key__lt=key) | Q(id__gt=last_id))
+    elif key is not None:
+        # A row value, `(name, id) > (key, last id)`, that the name index serves as one seek (an OR of
+        # the two conditions made PostgreSQL walk the index from the start and discard rows).
+        children = children.filter(TupleGreaterThan(Tuple(F("sort_key"), F("id")), (key, last_id)))
     rows = list(children[: size + 1])
-    next_cursor = f"{rows[size - 1].sort_key}|{rows[size - 1].pk}" if len(rows) > size else ""
+    next_cursor = str(rows[size - 1].pk) if len(rows) > size else ""
     return rows[:size], next_cursor
 
 

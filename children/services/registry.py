@@ -14,7 +14,7 @@ from fund_portal.authority import Action, requires
 from fund_portal.models import UnitLevel
 from fund_portal.public_cache import public_cache_bump_on_commit
 from fund_portal.scope import place_reached
-from fund_portal.text import fold, normalize_text
+from fund_portal.text import fold, is_digits, normalize_text
 
 from ..duplicates import SAME_PERSONAL_ID
 from ..models import (
@@ -56,7 +56,7 @@ def child_check(*, child: Child, by) -> None:
                 _("Born on %(date)s, this person is 16 or older and is not a child.")
                 % {"date": child.birth_date.strftime("%d/%m/%Y")}
             )
-    if child.personal_id and not (len(child.personal_id) == 12 and child.personal_id.isdigit()):
+    if child.personal_id and not (len(child.personal_id) == 12 and is_digits(child.personal_id)):
         errors.setdefault("personal_id", []).append(
             _("“%(value)s” is not a personal identification number: it has 12 digits.")
             % {"value": child.personal_id}

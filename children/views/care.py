@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from donations.models import NeedArea
 from fund_portal.authority import Action
 from fund_portal.models import AdministrativeUnit, UnitLevel
+from fund_portal.text import is_digits
 from fund_portal.views import portal_action, portal_view
 
 from ..forms.care import NeedsForm, PriorityOverrideForm, ReviewForm
@@ -24,7 +25,7 @@ def priority_list(request):
         AdministrativeUnit.objects.visible_to(request.user).filter(level=UnitLevel.COMMUNE).order_by("name")
     )
     commune_id = request.GET.get("commune", "")
-    commune = communes.filter(pk=commune_id).first() if commune_id.isdigit() else None
+    commune = communes.filter(pk=commune_id).first() if is_digits(commune_id) else None
     if commune is None and request.user.unit and request.user.unit.level == UnitLevel.COMMUNE:
         commune = request.user.unit
     if commune is None:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from fund_portal.authority import Action
 from fund_portal.forms import form_service_errors
+from fund_portal.text import is_digits
 from fund_portal.views import portal_action, portal_view
 
 from ..forms.incidents import IncidentForm, InterventionForm
@@ -60,14 +61,14 @@ def incident_list(request):
 def _child_choice(request) -> tuple[Child | None, list[Child]]:
     """The child fixed by the child's page (`?child=`), or the children found by the name typed."""
     visible = Child.objects.visible_to(request.user).select_related("commune", "village")
-    if request.GET.get("child", "").isdigit():
+    if is_digits(request.GET.get("child", "")):
         fixed = visible.filter(pk=request.GET["child"]).first()
         if fixed is not None:
             return fixed, []
     query = request.POST.get("child_search", "").strip()
     found = list(children_list(user=request.user, query=query)[:20]) if query else []
     chosen = request.POST.get("child", "")
-    if chosen.isdigit() and all(str(c.pk) != chosen for c in found):
+    if is_digits(chosen) and all(str(c.pk) != chosen for c in found):
         found += list(visible.filter(pk=chosen))
     return None, found
 

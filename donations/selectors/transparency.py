@@ -431,8 +431,8 @@ def recognised_donors(
     """The honour roll (vinh danh) of a fund's pages: donors to the funds under `unit_path` who gave at
     least the fund's amount in `year`, or gave in each of its years running
     (`recognition_thresholds`); shown as they chose, anonymous ones left out; the largest gift of the
-    year first. A page at a time, and optionally only the donors whose name holds `query` (without
-    diacritics).
+    year first. A page at a time, and optionally only the donors shown by their full name whose name
+    holds `query` (without diacritics).
 
     Read from `HonourRollYear`, the lines the database keeps for each scope and year (from `DonorYear`,
     itself kept as entries are posted), through their index in the roll's order: a page, a deep page
@@ -445,7 +445,11 @@ def recognised_donors(
         Q(amount__gte=min_amount) | Q(streak__gte=years_needed)
     )
     if query.strip():
-        roll = roll.filter(_name_holds(fold(query), scope=unit_path or "", year=year))
+        # Only the names shown in full are searched: finding a line shown by its initials by the name
+        # behind them would tell, a word at a time, what its donor asked to keep to the initials.
+        roll = roll.filter(display_preference=DisplayPreference.FULL_NAME).filter(
+            _name_holds(fold(query), scope=unit_path or "", year=year)
+        )
     count = roll.count()
     pages = max(1, -(-count // per_page))
     page = min(max(page, 1), pages)

@@ -46,7 +46,8 @@ def by_definition(*, year: int, fund: Fund | None, unit_path: str | None, query:
     for donor, years in given.items():
         if donor.display_preference == DisplayPreference.ANONYMOUS:
             continue
-        if query and query not in donor.name_folded:
+        shown_in_full = donor.display_preference == DisplayPreference.FULL_NAME
+        if query and not (shown_in_full and query in donor.name_folded):
             continue
         streak = 0
         while streak < window and years.get(year - streak, 0) > 0:
