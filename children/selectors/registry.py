@@ -120,19 +120,22 @@ def children_list(
 MAX_CURSOR_DIGITS = 18
 
 
-def children_page(*, children, after: str = "", size: int = 30) -> tuple[list[Child], str]:
+def children_page(*, children, after: str = "", size: int = 30, within=None) -> tuple[list[Child], str]:
     """One page after a cursor of `children_list`, and the next cursor: no OFFSET, no COUNT.
 
     The cursor is the id of the previous page's last child; its key (the folded name, ascending, or
-    for the priority list the priority the user may see, descending) is read again through `children`
-    itself, so no child's name travels in the page's address (access logs, history) and an id outside
-    the list (another unit's child, one gone from it since) is no place to start from: the first page."""
-    by_priority = children.query.order_by and children.query.order_by[0] in ("-priority", "-priority_visible")
+    for the priority list the priority the user may see, descending) is read again from the children
+    `within` (the user's scope; by default the list itself), so no child's name travels in the page's
+    address (access logs, history). A child who left the list since (reviewed while the list shows
+    those to review) still places the next page; an id outside `within` starts the first page."""
+    first = children.query.order_by[0] if children.query.order_by else ""
+    key_field = {"-priority": "priority", "-priority_visible": "priority_visible"}.get(first, "name_folded")
     # A cursor is ours or ignored: a number too long for a database integer is not an id (typed into the
     # address, it would overflow the query).
     last_id = int(after) if is_digits(after) and len(after) <= MAX_CURSOR_DIGITS else None
-    key = children.filter(pk=last_id).values_list("sort_key", flat=True).first() if last_id else None
-    if key is not None and by_priority:
+    within = children if within is None else within
+    key = within.filter(pk=last_id).values_list(key_field, flat=True).first() if last_id else None
+    if key is not None and key_field != "name_folded":
         # Priority descending, id ascending: no one row value says "after"; the bound `sort_key <= key`
         # lets the index seek to the page, the OR then drops the ties before it.
         children = children.filter(Q(sort_key__lte=key), Q(sort_key__lt=key) | Q(id__gt=last_id))

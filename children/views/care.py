@@ -13,6 +13,7 @@ from fund_portal.text import is_digits
 from fund_portal.views import portal_action, portal_view
 
 from ..forms.care import NeedsForm, PriorityOverrideForm, ReviewForm
+from ..models import Child
 from ..selectors import registry as selectors
 from ..services import care as services
 from .registry import _child_form_view
@@ -34,7 +35,10 @@ def priority_list(request):
     if commune is not None:
         children = selectors.children_list(user=request.user, commune_id=commune.pk, order="priority")
         rows, next_cursor = selectors.children_page(
-            children=children, after=request.GET.get("after", ""), size=50
+            children=children,
+            after=request.GET.get("after", ""),
+            size=50,
+            within=Child.objects.visible_to(request.user),
         )
         if rows and not selectors.can_see_sensitive(request.user):
             # No score without the permission (it would name a restricted group by its weight): the

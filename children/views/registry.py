@@ -53,7 +53,9 @@ def filtered_children(request):
 @portal_view
 def child_list(request):
     form, children = filtered_children(request)
-    rows, next_cursor = selectors.children_page(children=children, after=request.GET.get("after", ""))
+    rows, next_cursor = selectors.children_page(
+        children=children, after=request.GET.get("after", ""), within=Child.objects.visible_to(request.user)
+    )
     params = request.GET.copy()
     params.pop("after", None)
     return render(

@@ -114,6 +114,44 @@ def test_the_name_list_pages_by_row_value_cursor_through_children_of_the_same_na
     assert set(seen[:7]) == registered and seen[:7] == sorted(seen[:7])
 
 
+def test_the_next_page_of_the_list_to_review_follows_a_child_reviewed_meanwhile(client, tree, officer_a):
+    """The cursor is the previous page's last child's id, its name read again from the officer's scope:
+    an officer who reviews that child (who leaves the list of those to review) and then opens the next
+    page goes on from there, not back to the first page."""
+    names = [f"Đặng Văn Long {index}" for index in range(7)]
+    children = {name: register(officer_a, tree["a"], name=name) for name in names}
+    client.force_login(officer_a)
+    first = client.get(reverse("children:list"), {"review": "pending"}).content.decode()
+    assert all(name in first for name in names)
+    to_review = children_list(user=officer_a, review="pending")
+    page, after = children_page(children=to_review, size=3, within=Child.objects.visible_to(officer_a))
+    assert [c.full_name for c in page] == names[:3] and after == str(children[names[2]].pk)
+    after_reviewed = after
+    review_record(child=children[names[2]], by=officer_a)
+    page, after = children_page(
+        children=children_list(user=officer_a, review="pending"),
+        after=after,
+        size=3,
+        within=Child.objects.visible_to(officer_a),
+    )
+    assert [c.full_name for c in page] == names[3:6]
+    second = client.get(
+        reverse("children:list"), {"review": "pending", "after": after_reviewed}
+    ).content.decode()
+    assert "Đặng Văn Long 3" in second and "Đặng Văn Long 0" not in second
+    # Without the scope to look in, the reviewed child is no longer a place: the first page again.
+    page, _after = children_page(
+        children=children_list(user=officer_a, review="pending"), after=str(children[names[2]].pk), size=3
+    )
+    assert [c.full_name for c in page] == names[:2] + names[3:4]
+    # Another commune's child is outside the officer's scope: no place either.
+    other = register(staff(tree["d1"]), tree["b"], name="Đặng Văn Long 5b")
+    page, _after = children_page(
+        children=to_review, after=str(other.pk), size=3, within=Child.objects.visible_to(officer_a)
+    )
+    assert [c.full_name for c in page] == names[:2] + names[3:4]
+
+
 def test_the_yearly_review_list_shows_who_is_not_reviewed_yet(client, tree, officer_a):
     done = register(officer_a, tree["a"], name="Lê Văn Bảo")
     register(officer_a, tree["a"], name="Trần Thị Cúc")
