@@ -24,6 +24,8 @@ import qrcode.constants
 from qrcode.image.pil import PilImage
 from qrcode.image.svg import SvgPathFillImage
 
+from fund_portal.text import is_digits
+
 # EMVCo / NAPAS constants.
 PAYLOAD_FORMAT_INDICATOR = "01"
 POINT_OF_INITIATION_STATIC = "11"
@@ -187,7 +189,7 @@ def _parse_tlv(text: str, *, where: str) -> dict[str, str]:
     pos = 0
     while pos < len(text):
         header = text[pos : pos + 4]
-        if len(header) < 4 or not header.isascii() or not header.isdigit():
+        if len(header) < 4 or not is_digits(header):
             raise ValueError(f"Malformed EMV data in {where} at position {pos}: {text[pos : pos + 8]!r}.")
         field_id, length = header[:2], int(header[2:])
         value = text[pos + 4 : pos + 4 + length]
