@@ -18,7 +18,7 @@ from fund_portal.demo import DEMO_COMMUNES, DISTRICT_CODE
 from fund_portal.models import AdministrativeUnit, NewsPost, User
 from fund_portal.text import fold
 
-from .imports.donation_load import DONATION_COLUMNS, donation_copy_row
+from .imports.donation_load import DONATION_COLUMNS, DONOR_COLUMNS, donation_copy_row, donor_copy_row
 from .models import (
     BankAccount,
     CampaignRaised,
@@ -140,7 +140,7 @@ def seed_donations(*, fund: Fund, count: int, donors: int | None = None, seed: i
         bulk_load(
             Donor._meta.db_table,
             DONOR_COLUMNS,
-            (donor_copy_row(rng, donor_id, fund.unit_id, now) for donor_id in donor_ids),
+            (demo_donor_row(rng, donor_id, fund.unit_id, now) for donor_id in donor_ids),
         )
         days = sorted(today - dt.timedelta(days=rng.randint(1, 3 * 365)) for _ in range(count))
         per_year = Counter(day.year for day in days)
@@ -187,25 +187,7 @@ def seed_donations(*, fund: Fund, count: int, donors: int | None = None, seed: i
     return count
 
 
-#: The columns of `donor_copy_row`.
-DONOR_COLUMNS = [
-    "id",
-    "unit_id",
-    "kind",
-    "name",
-    "name_folded",
-    "tax_code",
-    "phone",
-    "email",
-    "address",
-    "interests",
-    "display_preference",
-    "notes",
-    "created_at",
-]
-
-
-def donor_copy_row(rng: random.Random, donor_id: int, unit_id: int, now) -> tuple:
+def demo_donor_row(rng: random.Random, donor_id: int, unit_id: int, now) -> tuple:
     """A made-up donor (a person, or one in seven a business) as COPY loads it, in `DONOR_COLUMNS`."""
     if rng.random() < 0.15:
         name = rng.choice(COMPANIES).format(f"{rng.choice(GIVEN)} {rng.choice(GIVEN)}")
@@ -213,21 +195,14 @@ def donor_copy_row(rng: random.Random, donor_id: int, unit_id: int, now) -> tupl
     else:
         name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
         kind = DonorKind.INDIVIDUAL
-
-    return (
-        donor_id,
-        unit_id,
-        kind,
-        name,
-        fold(name),
-        "",
-        "",
-        "",
-        "",
-        "[]",
-        rng.choice(list(DisplayPreference.values)),
-        "",
-        now,
+    return donor_copy_row(
+        id=donor_id,
+        unit_id=unit_id,
+        kind=kind,
+        name=name,
+        name_folded=fold(name),
+        display_preference=rng.choice(list(DisplayPreference.values)),
+        created_at=now,
     )
 
 

@@ -39,8 +39,8 @@ from fund_portal.demo import DEMO_COMMUNES
 from fund_portal.models import AdministrativeUnit, UnitLevel
 from fund_portal.services import NATIONAL_FILE, units_load, units_load_national, units_read_file
 
-from .demo import AMOUNT_WEIGHTS, AMOUNTS, DONOR_COLUMNS, POSTED_TABLES, donor_copy_row
-from .imports.donation_load import DONATION_COLUMNS, donation_copy_row
+from .demo import AMOUNT_WEIGHTS, AMOUNTS, POSTED_TABLES, demo_donor_row
+from .imports.donation_load import DONATION_COLUMNS, DONOR_COLUMNS, donation_copy_row
 from .models import (
     DisplayPreference,
     DocumentSeries,
@@ -406,7 +406,7 @@ def fund_donations_seed(*, fund: Fund, count: int, seed: int) -> int:
     now = timezone.now()
     with transaction.atomic():
         donors = next_ids(Donor._meta.db_table, max(count // 40, 10))
-        rows = (donor_copy_row(rng, pk, fund.unit_id, now) for pk in donors)
+        rows = (demo_donor_row(rng, pk, fund.unit_id, now) for pk in donors)
         bulk_load(Donor._meta.db_table, DONOR_COLUMNS, rows)
         numbers = {
             year: iter(document_numbers_reserve(fund=fund, series=DocumentSeries.RECEIPT, year=year, count=n))

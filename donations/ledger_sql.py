@@ -137,6 +137,65 @@ def ensure_sqlite_triggers(connection) -> None:
         if {"donations_donationday", "donations_donormonth"} <= tables:
             for statement in period_sql.SQLITE:
                 cursor.execute(statement)
+        if _accounts_unchecked(cursor):
+            for statement in SQLITE_ACCOUNT_NAMED:
+                cursor.execute(statement)
+
+
+# --- The accounts that donations and ledger entries name (from migration 0033) ---------------------
+
+#: Donations and ledger entries name the account that recorded or posted them without a foreign-key
+#: constraint (`fund_portal.fields.account_field`, `key_checked=False`): these refuse instead, in the
+#: database, to delete an account they name or to change its id, whoever tries (Django's PROTECT
+#: refuses first for the ORM). Each refusal is three look-ups through the columns' indexes.
+_ACCOUNT_NAMED = """EXISTS (SELECT 1 FROM donations_donation WHERE created_by_id = OLD.id)
+        OR EXISTS (SELECT 1 FROM donations_donation WHERE posted_by_id = OLD.id)
+        OR EXISTS (SELECT 1 FROM donations_ledgerentry WHERE created_by_id = OLD.id)"""
+_ACCOUNT_NAMED_MESSAGE = "A donation or a ledger entry names this account: it is kept."
+POSTGRESQL_ACCOUNT_NAMED = f"""
+CREATE OR REPLACE FUNCTION donations_account_named() RETURNS trigger AS $$
+BEGIN
+    IF {_ACCOUNT_NAMED} THEN
+        RAISE EXCEPTION '{_ACCOUNT_NAMED_MESSAGE}' USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER donations_account_named_delete BEFORE DELETE ON fund_portal_user
+    FOR EACH ROW EXECUTE FUNCTION donations_account_named();
+CREATE TRIGGER donations_account_named_update BEFORE UPDATE OF id ON fund_portal_user
+    FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION donations_account_named();
+"""
+POSTGRESQL_ACCOUNT_NAMED_DROP = """
+DROP TRIGGER IF EXISTS donations_account_named_delete ON fund_portal_user;
+DROP TRIGGER IF EXISTS donations_account_named_update ON fund_portal_user;
+DROP FUNCTION IF EXISTS donations_account_named();
+"""
+SQLITE_ACCOUNT_NAMED = [
+    f"""CREATE TRIGGER IF NOT EXISTS donations_account_named_delete BEFORE DELETE ON fund_portal_user
+    WHEN {_ACCOUNT_NAMED}
+    BEGIN SELECT RAISE(ABORT, '{_ACCOUNT_NAMED_MESSAGE}'); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS donations_account_named_update BEFORE UPDATE OF id ON fund_portal_user
+    WHEN OLD.id IS NOT NEW.id AND ({_ACCOUNT_NAMED})
+    BEGIN SELECT RAISE(ABORT, '{_ACCOUNT_NAMED_MESSAGE}'); END""",
+]
+SQLITE_ACCOUNT_NAMED_DROP = [
+    "DROP TRIGGER IF EXISTS donations_account_named_delete",
+    "DROP TRIGGER IF EXISTS donations_account_named_update",
+]
+
+
+def _accounts_unchecked(cursor) -> bool:
+    """SQLite: whether the ledger names its accounts without a foreign-key constraint (migration 0033
+    applied, and not reversed), so that the accounts' table needs the refusal."""
+    cursor.execute(
+        "SELECT COUNT(*) FROM pragma_foreign_key_list('donations_ledgerentry') "
+        "WHERE \"from\" = 'created_by_id'"
+    )
+    return cursor.fetchone()[0] == 0
 
 
 # --- What each donor gave each fund in a year (DonorYear, the honour roll) -------------------------

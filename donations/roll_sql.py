@@ -41,6 +41,9 @@ _FUND_SCOPES = """(SELECT f.id AS fund_id, s.path AS scope
 #: numbered from its first year: `year - position` is the same along a run). `{fence}` is "OFFSET 0" on
 #: PostgreSQL: the donors' own years are read first, through the donor index, whatever the planner
 #: guesses of the number of donors (it guessed a few, and read every fund's years once per scope).
+#: The donors' own rows are read by the same condition (migration 0032): joined on the id alone, an
+#: import's 16,000 donors were matched by reading the donors' table in id order up to the last of them
+#: (340,000 rows of a national set, a fifth of the lines' time).
 _LINES = f"""
     SELECT n.scope, n.donor_id, n.year, n.amount,
            ROW_NUMBER() OVER (PARTITION BY n.scope, n.donor_id, n.year - n.position ORDER BY n.year)
@@ -59,7 +62,7 @@ _LINES = f"""
             HAVING SUM(dy.total) > 0
         ) given
     ) n
-    JOIN donations_donor d ON d.id = n.donor_id
+    JOIN donations_donor d ON d.id = n.donor_id AND d.id {{donors}}
     WHERE d.display_preference <> 'anonymous'
 """
 

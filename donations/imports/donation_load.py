@@ -165,25 +165,87 @@ def _count_new_donors(rows: list[ParsedRow]) -> int:
 
 
 def _donors_create(rows: list[ParsedRow]) -> int:
-    """One new donor for each tax code or name the fund's unit does not know yet; rows get their ids."""
-    new: dict[tuple, Donor] = {}
+    """One new donor for each tax code or name the fund's unit does not know yet; rows get their ids.
+
+    Loaded with COPY under ids taken from the table's sequence: an import of 100,000 rows creates about
+    16,000 donors, which `bulk_create` took 0.5 s to build and send."""
+    new: dict[tuple, tuple] = {}
     for row in rows:
         key = row.donor_key()
         if key is None or row.donor_id is not None or key in new:
             continue
         name_folded = fold(row.donor_name)
-        new[key] = Donor(
-            unit_id=row.fund.unit_id,
-            kind=_donor_kind(name_folded),
-            name=row.donor_name,
-            name_folded=name_folded,
-            tax_code=row.tax_code,
-        )
-    Donor.objects.bulk_create(new.values(), batch_size=1000)
+        new[key] = (row.fund.unit_id, _donor_kind(name_folded), row.donor_name, name_folded, row.tax_code)
+    ids = dict(zip(new, reserve_ids(Donor._meta.db_table, len(new)), strict=True))
+    now = timezone.now()
+    bulk_load(
+        Donor._meta.db_table,
+        DONOR_COLUMNS,
+        (
+            donor_copy_row(
+                id=ids[key],
+                unit_id=unit_id,
+                kind=kind,
+                name=name,
+                name_folded=name_folded,
+                tax_code=tax_code,
+                created_at=now,
+            )
+            for key, (unit_id, kind, name, name_folded, tax_code) in new.items()
+        ),
+    )
     for row in rows:
         if row.donor_id is None and (key := row.donor_key()) is not None:
-            row.donor_id = new[key].pk
+            row.donor_id = ids[key]
     return len(new)
+
+
+#: The columns a donor is loaded with by COPY (`donor_copy_row`); the others are NULL.
+DONOR_COLUMNS = [
+    "id",
+    "unit_id",
+    "kind",
+    "name",
+    "name_folded",
+    "tax_code",
+    "phone",
+    "email",
+    "address",
+    "interests",
+    "display_preference",
+    "notes",
+    "created_at",
+]
+
+
+def donor_copy_row(
+    *,
+    id: int,
+    unit_id: int,
+    name: str,
+    name_folded: str,
+    created_at,
+    kind: str = DonorKind.INDIVIDUAL,
+    tax_code: str = "",
+    display_preference: str = DisplayPreference.FULL_NAME,
+) -> tuple:
+    """One donor as COPY loads it, in `DONOR_COLUMNS` order: what `Donor()` would hold by default for
+    the columns not given (no phone, email, address, interests or notes)."""
+    return (
+        id,
+        unit_id,
+        kind,
+        name,
+        name_folded,
+        tax_code,
+        "",
+        "",
+        "",
+        "[]",
+        display_preference,
+        "",
+        created_at,
+    )
 
 
 def _donor_kind(name_folded: str) -> str:

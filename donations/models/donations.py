@@ -119,9 +119,9 @@ class Donation(ScopedModel, Restricted):
     import_key = models.CharField(  # noqa: DJ001
         _("imported document id"), max_length=64, null=True, blank=True, editable=False
     )
-    created_by = account_field(_("recorded by"), null=True, blank=True)
+    created_by = account_field(_("recorded by"), key_checked=False, null=True, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    posted_by = account_field(_("posted by"), null=True, blank=True, editable=False)
+    posted_by = account_field(_("posted by"), key_checked=False, null=True, blank=True, editable=False)
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True, editable=False)
 
     objects = DonationQuerySet.as_manager()
