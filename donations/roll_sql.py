@@ -42,8 +42,8 @@ _FUND_SCOPES = """(SELECT f.id AS fund_id, s.path AS scope
 #: PostgreSQL: the donors' own years are read first, through the donor index, whatever the planner
 #: guesses of the number of donors (it guessed a few, and read every fund's years once per scope).
 #: The donors' own rows are read by the same condition (migration 0032): joined on the id alone, an
-#: import's 16,000 donors were matched by reading the donors' table in id order up to the last of them
-#: (340,000 rows of a national set, a fifth of the lines' time).
+#: import's 15,757 donors (those whose years it changed) were matched by reading the donors' table in
+#: id order up to the last of them (338,608 rows of the national set; the lines' CTE 443 ms, now 144).
 _LINES = f"""
     SELECT n.scope, n.donor_id, n.year, n.amount,
            ROW_NUMBER() OVER (PARTITION BY n.scope, n.donor_id, n.year - n.position ORDER BY n.year)
