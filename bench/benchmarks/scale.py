@@ -1,6 +1,8 @@
 """Benchmarks of the pages people open most, at province size (issue 20): the admin's donation search
-(a receipt number, a tax code, a donor's name), the honour roll cold and warm, and a commune officer's
-own children list at page 1, 20, 50 and the last, each p95 with its max, never averaged across cases.
+(a receipt number, a tax code, a donor's name), the honour roll cold and warm, a commune officer's
+own children list at page 1, 20, 50 and the last, and the demo district's staff's list at page 1, 20,
+50, near its end and the last, and searched by two letters; each p95 with its max, never averaged
+across cases.
 
 The data set is the province benchmark's (`bench.province_data`: Tỉnh Lào Cai, 100,000 children and
 5,000,000 posted donations); its first run loads it. On the national data set (`seed_demo --national`)
@@ -26,6 +28,7 @@ from children.models import Child
 from children.selectors.registry import children_list, children_page
 from donations.models import Donation, DonationStatus, Donor, DonorYear, Fund, HonourRollYear
 from donations.selectors.transparency import HONOUR_ROLL_PAGE, recognition_thresholds
+from fund_portal.demo import seed_demo
 from fund_portal.models import AdministrativeUnit, Role, User
 from fund_portal.services import user_set_role
 
@@ -35,6 +38,11 @@ SEARCH_TARGET_MS = 100
 LIST_TARGET_MS = 50
 COLD_TARGET_MS = 300
 OFFICER_USERNAME = "bench.xa"
+#: The demo's district staff (`fund_portal.demo`), and a search of two letters: too short for the names'
+#: trigram index, it matches a large share of any list.
+DISTRICT_USERNAME = "canbo.huyen"
+TWO_LETTERS = "an"
+PAGE_SIZE = 30
 
 
 def _client(user=None) -> Client:
@@ -188,30 +196,71 @@ def officer_list_measures(prepared: Prepared) -> list[Measure]:
     """A commune officer's own children list (no search) at page 1, 20, 50 and the last; baseline: the
     same rows by primary key."""
     officer, _commune, total = _officer(prepared)
-    client = _client(officer)
+    last = max(math.ceil(total / PAGE_SIZE), 1)
+    cases = _cases([("page 1", 1), ("page 20", 20), ("page 50", 50), (f"last page ({last})", last)], last)
+    note = f"{total:,} children in the officer's commune".replace(",", ".")
+    return _list_pages(
+        _client(officer), officer, cases, query="", name="scale: officer's own children list", note=note
+    )
+
+
+def _cases(cases: list[tuple[str, int]], last: int) -> list[tuple[str, int]]:
+    """The pages of `cases` the list has, each once."""
+    seen, kept = set(), []
+    for label, page in cases:
+        if 1 <= page <= last and page not in seen:
+            seen.add(page)
+            kept.append((label, page))
+    return kept
+
+
+def _list_pages(client: Client, user: User, cases, *, query: str, name: str, note: str) -> list[Measure]:
+    """Each of `cases` (label, page number) of the user's children list, searched by `query`, timed
+    over HTTP; baseline: the same rows by primary key."""
     url = reverse("children:list")
-    ordered = children_list(user=officer).values_list("pk", flat=True)
-    last = max(math.ceil(total / 30), 1)
+    ordered = children_list(user=user, query=query).values_list("pk", flat=True)
     rows = []
-    for label, page in (("page 1", 1), ("page 20", 20), ("page 50", 50), (f"last page ({last})", last)):
-        if page > last:
-            continue
-        cursor = "" if page == 1 else str(ordered[(page - 1) * 30 - 1])
-        ids = [c.pk for c in children_page(children=children_list(user=officer), after=cursor)[0]]
-        params = {"after": cursor} if cursor else {}
+    for label, page in cases:
+        cursor = "" if page == 1 else str(ordered[(page - 1) * PAGE_SIZE - 1])
+        listed = children_list(user=user, query=query)
+        ids = [c.pk for c in children_page(children=listed, after=cursor, size=PAGE_SIZE)[0]]
+        params = {"q": query} if query else {}
+        if cursor:
+            params["after"] = cursor
         _get(client, url, params)
         times = timed(lambda params=params: _get(client, url, params), repeat=REPEAT)
         bare = timed(lambda ids=ids: list(Child.objects.filter(pk__in=ids)), repeat=REPEAT)
         rows.append(
             _row(
-                f"scale: officer's own children list {label} p95",
+                f"{name} {label} p95",
                 times,
                 target=LIST_TARGET_MS,
                 baseline=bare,
                 label="the same rows by primary key, p95",
-                note=f"{total:,} children in the officer's commune".replace(",", "."),
+                note=note,
             )
         )
+    return rows
+
+
+def district_list_measures() -> list[Measure]:
+    """The demo district's staff's children list (no search) at page 1, 20, 50, the page before the
+    last and the last; then searched by two letters, its first page, page 20 and its last."""
+    seed_demo()
+    staff = User.objects.get(username=DISTRICT_USERNAME)
+    client = _client(staff)
+    rows = []
+    searches = (
+        ("", "scale: district children list"),
+        (TWO_LETTERS, f"scale: district children list «{TWO_LETTERS}»"),
+    )
+    for query, name in searches:
+        total = children_list(user=staff, query=query).count()
+        last = max(math.ceil(total / PAGE_SIZE), 1)
+        deep = [("page 50", 50), (f"page {last - 1}", last - 1)] if not query else []
+        cases = _cases([("page 1", 1), ("page 20", 20), *deep, (f"last page ({last})", last)], last)
+        note = f"{total:,} children in {staff.unit.name}".replace(",", ".")
+        rows += _list_pages(client, staff, cases, query=query, name=name, note=note)
     return rows
 
 
@@ -222,4 +271,5 @@ def bench_scale() -> list[Measure]:
         *donation_search_measures(prepared),
         *honour_roll_measures(prepared),
         *officer_list_measures(prepared),
+        *district_list_measures(),
     ]
