@@ -107,10 +107,7 @@ def children_list(
         return children.annotate(sort_key=F("priority_visible")).order_by("-priority_visible", "id")
     # Household, review and age each keep a large share of the district: walking the name index and
     # stopping after a page is then cheaper than sorting every match. A name search, a group or a need
-    # is selective: take the matches first, then sort the few. A search too short for the trigram index
-    # ("an") is sorted too: walked in name order, a page of a rare pair of letters ("zq", "y" on page 1)
-    # read the whole list's index (0.3-0.7 s at a million children), where sorting the matches' ids from
-    # the communes' index is bounded by the list's size (`children_page`).
+    # is selective: take the matches first, then sort the few.
     selective = bool(query.strip() or group or need)
     # With a search, sort on an expression the name index cannot serve: otherwise PostgreSQL walks that
     # index in name order and filters row by row (1.2 s for a common name at a million children) instead
@@ -146,15 +143,9 @@ def children_page(*, children, after: str = "", size: int = 30, within=None) -> 
         # A row value, `(name, id) > (key, last id)`, that the name index serves as one seek (an OR of
         # the two conditions made PostgreSQL walk the index from the start and discard rows).
         children = children.filter(TupleGreaterThan(Tuple(F("sort_key"), F("id")), (key, last_id)))
-    # The page's ids first, then its rows by id: the ids alone come from an index (the communes' name
-    # index holds the name, the id and the status), so a search matching most of a district reads no
-    # table row the page does not show ("an": 34,000 of a district's 58,000 children, 155 ms a page
-    # read whole, 14 ms its ids).
-    ids = list(children.values_list("pk", flat=True)[: size + 1])
-    found = children.order_by().in_bulk(ids[:size])
-    rows = [found[pk] for pk in ids[:size] if pk in found]
-    next_cursor = str(ids[size - 1]) if len(ids) > size else ""
-    return rows, next_cursor
+    rows = list(children[: size + 1])
+    next_cursor = str(rows[size - 1].pk) if len(rows) > size else ""
+    return rows[:size], next_cursor
 
 
 def review_progress(*, user, commune_id: int | None = None) -> dict:
