@@ -28,7 +28,7 @@ from children.models import Child
 from children.selectors.registry import children_list, children_page
 from donations.models import Donation, DonationStatus, Donor, DonorYear, Fund, HonourRollYear
 from donations.selectors.transparency import HONOUR_ROLL_PAGE, recognition_thresholds
-from fund_portal.demo import seed_demo
+from fund_portal.demo import DISTRICT_LOGINS, seed_demo
 from fund_portal.models import AdministrativeUnit, Role, User
 from fund_portal.services import user_set_role
 
@@ -40,9 +40,10 @@ COLD_TARGET_MS = 300
 OFFICER_USERNAME = "bench.xa"
 #: The demo's district staff (`fund_portal.demo`), and a search of two letters: too short for the names'
 #: trigram index, it matches a large share of any list.
-DISTRICT_USERNAME = "canbo.huyen"
+DISTRICT_USERNAME = next(name for name, role, *_rest in DISTRICT_LOGINS if role == Role.DISTRICT_STAFF)
 TWO_LETTERS = "an"
-PAGE_SIZE = 30
+#: The list's page, as the portal's view takes it (`children_page`'s default).
+PAGE_SIZE = children_page.__kwdefaults__["size"]
 
 
 def _client(user=None) -> Client:
@@ -218,12 +219,12 @@ def _list_pages(client: Client, user: User, cases, *, query: str, name: str, not
     """Each of `cases` (label, page number) of the user's children list, searched by `query`, timed
     over HTTP; baseline: the same rows by primary key."""
     url = reverse("children:list")
-    ordered = children_list(user=user, query=query).values_list("pk", flat=True)
+    listed = children_list(user=user, query=query)
+    ordered = listed.values_list("pk", flat=True)
     rows = []
     for label, page in cases:
         cursor = "" if page == 1 else str(ordered[(page - 1) * PAGE_SIZE - 1])
-        listed = children_list(user=user, query=query)
-        ids = [c.pk for c in children_page(children=listed, after=cursor, size=PAGE_SIZE)[0]]
+        ids = [c.pk for c in children_page(children=listed, after=cursor)[0]]
         params = {"q": query} if query else {}
         if cursor:
             params["after"] = cursor
