@@ -102,3 +102,25 @@ def percentile(values: list[float], pct: float) -> float:
     if len(values) == 1:
         return values[0]
     return statistics.quantiles(values, n=100, method="inclusive")[int(pct) - 1]
+
+
+def p95_measure(
+    name: str,
+    times: list[float],
+    *,
+    target: float,
+    note: str,
+    baseline: list[float] | None = None,
+    label: str = "",
+) -> Measure:
+    """One case's row: its p95 in milliseconds against `target`, the p50, max and count in the note,
+    beside the p95 of `baseline` when there is one (issue 20: per case, never averaged across cases)."""
+    return Measure(
+        name,
+        round(percentile(times, 95), 1),
+        "ms",
+        target=target,
+        baseline=round(percentile(baseline, 95), 1) if baseline else None,
+        baseline_label=label if baseline else "",
+        note=f"{note}; p50 {percentile(times, 50):.1f} ms, max {max(times):.1f} ms; {len(times)} requests",
+    )

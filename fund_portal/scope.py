@@ -150,6 +150,22 @@ def _scope_unit(user: User, level: str) -> int | None:
     return unit.pk if unit is not None and unit.level == level else None
 
 
+def scope_commune_ids(user: User, *, most: int) -> frozenset[int] | None:
+    """The communes a user's whole scope is, when more than one and at most `most` (a district's staff:
+    30 communes), else None. A list of children in name order is then read commune by commune, each
+    commune's index in order (`children.selectors.registry.children_page`), where the country's name
+    index, walked for a district's 0.2% of it, kept one entry in 450."""
+    from .models import UnitLevel
+
+    reach = user_reach(user)
+    if reach.units is None or reach.units is _NOTHING or reach.in_village or not reach.units:
+        return None
+    if user.unit is None or user.unit.level == UnitLevel.COMMUNE:
+        return None
+    ids = _few_unit_ids(user, most=most, level=UnitLevel.COMMUNE)
+    return ids if ids and len(ids) > 1 else None
+
+
 def visible_units(user: User) -> models.QuerySet | None:
     """The units a user may see as a queryset (to use as a subquery), or None for a superuser."""
     from .models import AdministrativeUnit

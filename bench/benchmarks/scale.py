@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from bench.measure import Measure, benchmark, percentile, timed
+from bench.measure import Measure, benchmark, p95_measure, percentile, timed
 from bench.province_data import Prepared, province_prepare
 from children.models import Child
 from children.selectors.registry import children_list, children_page
@@ -59,18 +59,6 @@ def _get(client: Client, url: str, params: dict | None = None) -> None:
         raise RuntimeError(f"{url} {params} answered {response.status_code}")
 
 
-def _row(name: str, times: list[float], *, target: float, baseline: list[float], label: str, note: str):
-    return Measure(
-        name,
-        round(percentile(times, 95), 1),
-        "ms",
-        target=target,
-        baseline=round(percentile(baseline, 95), 1),
-        baseline_label=label,
-        note=f"{note}; p50 {percentile(times, 50):.1f} ms, max {max(times):.1f} ms; {len(times)} requests",
-    )
-
-
 def _search_terms(prepared: Prepared) -> list[tuple[str, str]]:
     """A receipt number, a tax code and two words of a donor's name, taken from the data set."""
     funds = Fund.objects.filter(unit__path__startswith=prepared.province.path)
@@ -99,7 +87,7 @@ def donation_search_measures(prepared: Prepared) -> list[Measure]:
         _get(client, url, {"q": term})
         times = timed(lambda term=term: _get(client, url, {"q": term}), repeat=REPEAT)
         rows.append(
-            _row(
+            p95_measure(
                 f"scale: admin donation search, {label}, p95",
                 times,
                 target=SEARCH_TARGET_MS,
@@ -147,7 +135,7 @@ def honour_roll_measures(prepared: Prepared) -> list[Measure]:
 
         size = len(client.get(url, params).content)
         rows.append(
-            _row(
+            p95_measure(
                 f"scale: honour roll cold, {case}, p95",
                 timed(cold, repeat=COLD_REPEAT),
                 target=COLD_TARGET_MS,
@@ -159,7 +147,7 @@ def honour_roll_measures(prepared: Prepared) -> list[Measure]:
     _get(client, url)
     warm = timed(lambda: _get(client, url), repeat=REPEAT)
     rows.append(
-        _row(
+        p95_measure(
             "scale: honour roll warm p95",
             warm,
             target=2 * percentile(bare, 95),
@@ -232,7 +220,7 @@ def _list_pages(client: Client, user: User, cases, *, query: str, name: str, not
         times = timed(lambda params=params: _get(client, url, params), repeat=REPEAT)
         bare = timed(lambda ids=ids: list(Child.objects.filter(pk__in=ids)), repeat=REPEAT)
         rows.append(
-            _row(
+            p95_measure(
                 f"{name} {label} p95",
                 times,
                 target=LIST_TARGET_MS,

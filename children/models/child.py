@@ -55,8 +55,23 @@ RECORD_FIELDS = (
 
 
 class ChildQuerySet(ScopedQuerySet):
+    #: The communes a list in name order is the whole of (`by_communes`), or empty.
+    _communes: tuple[int, ...] = ()
+
     def active(self):
         return self.filter(status=ChildStatus.ACTIVE)
+
+    def by_communes(self, communes) -> "ChildQuerySet":
+        """This list, known to lie in `communes` (its scope's): `children_page` reads its page commune
+        by commune. Kept by every later filter and slice, as Django keeps a queryset's own state."""
+        clone = self._chain()
+        clone._communes = tuple(sorted(communes or ()))
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._communes = self._communes
+        return clone
 
 
 class Child(ScopedModel):

@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.db.models.functions import Concat
 from django.utils import timezone
 
-from fund_portal.scope import scope_commune_id
+from fund_portal.scope import scope_commune_id, scope_commune_ids
 from fund_portal.text import fold, is_digits
 
 from ..models import Child, ChildStatus, Circumstance, Need
@@ -108,13 +110,24 @@ def children_list(
     # Household, review and age each keep a large share of the district: walking the name index and
     # stopping after a page is then cheaper than sorting every match. A name search, a group or a need
     # is selective: take the matches first, then sort the few.
-    selective = bool(query.strip() or group or need)
+    # A search of fewer than three letters is not: the names' trigram index cannot serve it.
+    selective = bool(len(fold(query).strip()) >= TRIGRAM or group or need)
     # With a search, sort on an expression the name index cannot serve: otherwise PostgreSQL walks that
     # index in name order and filters row by row (1.2 s for a common name at a million children) instead
     # of taking the trigram matches and sorting the few of the district.
     sort_key = Concat("name_folded", Value("")) if selective else F("name_folded")
-    return children.annotate(sort_key=sort_key).order_by("sort_key", "id")
+    children = children.annotate(sort_key=sort_key).order_by("sort_key", "id")
+    if selective or commune_id:
+        return children
+    # A scope of a few communes (a district's staff): its pages are read commune by commune.
+    return children.by_communes(scope_commune_ids(user, most=PAGE_BY_COMMUNE_MOST))
 
+
+#: The shortest search the names' trigram index serves (pg_trgm's trigrams).
+TRIGRAM = 3
+#: The most communes a list is read commune by commune (`children_page`): a district's 30, a national
+#: province's 98 to 250; beyond, each commune's first page costs more than the name index's walk.
+PAGE_BY_COMMUNE_MOST = 300
 
 #: The longest number a cursor may carry (a 64-bit integer has 19 digits).
 MAX_CURSOR_DIGITS = 18
@@ -143,7 +156,11 @@ def children_page(*, children, after: str = "", size: int = 30, within=None) -> 
         # A row value, `(name, id) > (key, last id)`, that the name index serves as one seek (an OR of
         # the two conditions made PostgreSQL walk the index from the start and discard rows).
         children = children.filter(TupleGreaterThan(Tuple(F("sort_key"), F("id")), (key, last_id)))
-    rows = list(children[: size + 1])
+    if children._communes and key_field == "name_folded" and connection.vendor == "postgresql":
+        ids = _page_ids_by_commune(children, size + 1)
+        rows = list(children.filter(pk__in=ids)) if ids else []
+    else:
+        rows = list(children[: size + 1])
     next_cursor = str(rows[size - 1].pk) if len(rows) > size else ""
     return rows[:size], next_cursor
 
@@ -193,3 +210,24 @@ def group_choices(*, user) -> list[tuple[str, str]]:
 
     allowed = can_see_sensitive(user)
     return [(code, label) for code, label in choices_groups() if allowed or code not in SENSITIVE_CODES]
+
+
+def _page_ids_by_commune(children, count: int) -> list[int]:
+    """The ids of the first `count` children of a list in name order that lies in `children._communes`:
+    each commune's first `count` by its own name index (`child_commune_name_idx`, a LATERAL subquery),
+    then the first `count` of those. A district's page reads 30 communes x 31 entries, where the
+    country's name index, walked in order, kept one entry in 450 (page 50: 51 ms, "poor": 185 ms)."""
+    inner = (
+        children.filter(commune_id=RawSQL("by_commune.id", ()))
+        .order_by("sort_key", "id")
+        .values_list("id", "sort_key")[:count]
+    )
+    sql, params = inner.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT page.id FROM unnest(%s::bigint[]) AS by_commune (id)"
+            f" CROSS JOIN LATERAL ({sql}) AS page (id, sort_key)"
+            " ORDER BY page.sort_key, page.id LIMIT %s",
+            [list(children._communes), *params, count],
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -231,3 +231,48 @@ def test_a_commune_officers_list_names_the_commune_by_equality(officer_a, tree):
 
     for user in (staff(tree["d1"]), volunteer(tree["va"])):
         assert not re.search(r'"children_child"\."commune_id" = \d', str(children_list(user=user).query))
+
+
+def test_a_district_list_read_commune_by_commune_is_the_scope_in_name_order(officer_a, tree):
+    """A district's staff's list (two communes here) is read commune by commune on PostgreSQL, each
+    commune's name index in order: page after page, unsearched, searched by fewer letters than a
+    trigram and filtered, it is exactly the scope's children in name order, and never a child of
+    another district."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from children.selectors.registry import children_list, children_page
+
+    names = ["Trần Thị Bích", "Lê Văn Cường", "Nguyễn Văn An", "Phạm Thị Dung", "Đỗ Văn Em", "Lê Thị An"]
+    for index, name in enumerate(names * 2):
+        register(
+            officer_a if index % 2 else staff(tree["d1"]),
+            tree["a"] if index % 2 else tree["b"],
+            name=name,
+            poverty="poor" if index % 3 else "none",
+            confirm_not_duplicate=True,
+        )
+    register(staff(tree["d2"]), tree["c"], name="Lê Văn An")
+    district = staff(tree["d1"])
+    scope = Child.objects.visible_to(district).filter(status=ChildStatus.ACTIVE).order_by("name_folded", "id")
+    cases = [({}, scope), ({"query": "an"}, scope.filter(name_folded__contains="an"))]
+    cases.append(({"poverty": "poor"}, scope.filter(poverty="poor")))
+    for filters, expected in cases:
+        children = children_list(user=district, **filters)
+        assert children._communes == tuple(sorted([tree["a"].pk, tree["b"].pk]))
+        pages, cursor = [], ""
+        with CaptureQueriesContext(connection) as queries:
+            while True:
+                rows, cursor = children_page(children=children, after=cursor, size=4, within=scope)
+                pages.append([child.pk for child in rows])
+                if not cursor:
+                    break
+        assert [pk for page in pages for pk in page] == list(expected.values_list("pk", flat=True))
+        assert all(len(page) == 4 for page in pages[:-1]) and len(pages) > 1
+        by_commune = [q for q in queries.captured_queries if "LATERAL" in q["sql"]]
+        assert len(by_commune) == (len(pages) if connection.vendor == "postgresql" else 0)
+    # A search the trigram index serves, a group, one commune: the list as before, in one query.
+    assert children_list(user=district, query="van")._communes == ()
+    assert children_list(user=district, group="G01")._communes == ()
+    assert children_list(user=officer_a)._communes == ()
+    assert children_list(user=district, commune_id=tree["a"].pk)._communes == ()
