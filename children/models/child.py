@@ -209,10 +209,13 @@ class Child(ScopedModel):
         permissions = [("view_sensitive", _("Can see sensitive groups and health notes of children"))]
         indexes = [
             # The columns the district's duplicate search reads ride along (PostgreSQL): it reads the
-            # district's 58,000 children from this index alone, not from 19,000 pages of the table.
+            # district's 58,000 children from this index alone, not from 19,000 pages of the table. So
+            # do the list's filters of household, review and age: a district's or a province's list,
+            # read commune by commune (`children.selectors.registry.children_page`), filters each
+            # commune's names in order without reading the table.
             models.Index(
                 fields=["commune", "name_folded", "id"],
-                include=["birth_date", "personal_id", "status"],
+                include=["birth_date", "personal_id", "status", "poverty", "last_reviewed_year"],
                 name="child_commune_name_idx",
             ),
             # A village volunteer's list (`fund_portal.scope`, rule 8): their village's children by name.

@@ -17,7 +17,7 @@ from ..forms.incidents import IncidentForm, InterventionForm
 from ..incidents import deadline_text, format_local, incident_deadline
 from ..models import AccessAction, Child, Incident, IncidentStatus
 from ..selectors.incidents import incident_get_for_user, incidents_list
-from ..selectors.registry import can_see_sensitive, children_list
+from ..selectors.registry import can_see_sensitive, children_list, children_page
 from ..services import incidents as service
 from ..services.registry import access_log
 
@@ -66,7 +66,7 @@ def _child_choice(request) -> tuple[Child | None, list[Child]]:
         if fixed is not None:
             return fixed, []
     query = request.POST.get("child_search", "").strip()
-    found = list(children_list(user=request.user, query=query)[:20]) if query else []
+    found = children_page(children=children_list(user=request.user, query=query), size=20)[0] if query else []
     chosen = request.POST.get("child", "")
     if is_digits(chosen) and all(str(c.pk) != chosen for c in found):
         found += list(visible.filter(pk=chosen))
