@@ -94,20 +94,19 @@ def children_list(
         # index: scanned again for each commune, "nguyen" read 125,000 entries 32 times (555 ms).
         searched = Concat("name_folded", Value("")) if communes else F("name_folded")
         children = children.alias(name_searched=searched).filter(name_searched__contains=fold(query))
-    if group and (group not in SENSITIVE_CODES or can_see_sensitive(user)):
-        children = children.filter(Exists(Circumstance.objects.filter(child=OuterRef("pk"), group=group)))
-    if poverty:
-        children = children.filter(poverty=poverty)
-    if need:
-        children = children.filter(
-            Exists(Need.objects.filter(child=OuterRef("pk"), area=need, year=today.year))
-        )
-    if review == "pending":
-        children = children.filter(Q(last_reviewed_year__isnull=True) | Q(last_reviewed_year__lt=today.year))
-    elif review == "done":
-        children = children.filter(last_reviewed_year=today.year)
+    born = None
     if min_age is not None or max_age is not None:
-        children = children.filter(_born_between(min_age=min_age, max_age=max_age, today=ages_on or today))
+        born = _born_between(min_age=min_age, max_age=max_age, today=ages_on or today)
+    children = _filtered(
+        children,
+        user=user,
+        group=group,
+        poverty=poverty,
+        need=need,
+        review=review,
+        born=born,
+        year=today.year,
+    )
     if order == "priority_true" or (order == "priority" and can_see_sensitive(user)):
         return children.annotate(sort_key=F("priority")).order_by("-priority", "id")
     if order == "priority":
@@ -124,6 +123,24 @@ def children_list(
     # of taking the trigram matches and sorting the few of the district.
     sort_key = Concat("name_folded", Value("")) if selective else F("name_folded")
     return children.annotate(sort_key=sort_key).order_by("sort_key", "id")
+
+
+def _filtered(children, *, user, group: str, poverty: str, need: str, review: str, born: Q | None, year: int):
+    """The list's filters besides the search: a group (a sensitive one only with the permission),
+    household poverty, a need of `year`'s assessment, the review of `year`, the dates of birth."""
+    if group and (group not in SENSITIVE_CODES or can_see_sensitive(user)):
+        children = children.filter(Exists(Circumstance.objects.filter(child=OuterRef("pk"), group=group)))
+    if poverty:
+        children = children.filter(poverty=poverty)
+    if need:
+        children = children.filter(Exists(Need.objects.filter(child=OuterRef("pk"), area=need, year=year)))
+    if review == "pending":
+        children = children.filter(Q(last_reviewed_year__isnull=True) | Q(last_reviewed_year__lt=year))
+    elif review == "done":
+        children = children.filter(last_reviewed_year=year)
+    if born is not None:
+        children = children.filter(born)
+    return children
 
 
 #: The most communes a list is read commune by commune (`children_page`): each costs a seek and up to a
