@@ -279,3 +279,29 @@ def test_a_district_list_read_commune_by_commune_is_the_scope_in_name_order(offi
     assert children_list(user=officer_a)._communes == ()
     assert children_list(user=district, order="priority")._communes == ()
     assert children_list(user=district, commune_id=tree["a"].pk)._communes == ()
+
+
+def test_a_commune_holding_most_of_a_page_is_read_again_for_the_whole_page(tree):
+    """Read commune by commune, each commune first gives its share of a page; when one commune holds
+    most of the page (its share ends inside it), every commune is read again for a whole page: the
+    pages are still exactly the scope's children in name order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from children.selectors.registry import children_list, children_page
+
+    province = staff(tree["province"])
+    for index in range(25):
+        register(province, tree["a"], name=f"Đào Thị An {chr(65 + index)}", confirm_not_duplicate=True)
+    for commune in (tree["b"], tree["c"]):
+        register(province, commune, name="Vũ Văn Bình", confirm_not_duplicate=True)
+    scope = Child.objects.visible_to(province).filter(status=ChildStatus.ACTIVE).order_by("name_folded", "id")
+    children = children_list(user=province)
+    assert len(children._communes) == 3
+    with CaptureQueriesContext(connection) as queries:
+        first, cursor = children_page(children=children, size=20, within=scope)
+    second, last = children_page(children=children, after=cursor, size=20, within=scope)
+    assert [c.pk for c in first + second] == list(scope.values_list("pk", flat=True)) and last == ""
+    by_commune = [q["sql"] for q in queries.captured_queries if "LATERAL" in q["sql"]]
+    # A share of 16 of Xã An's 25 children, all of them inside the page of 20 + 1: read again for 21.
+    assert len(by_commune) == (2 if connection.vendor == "postgresql" else 0)
