@@ -143,11 +143,17 @@ def scope_province_id(user: User) -> int | None:
 
 def _scope_unit(user: User, level: str) -> int | None:
     """The user's unit when the user's whole scope is that unit's subtree and the unit is of `level`."""
+    unit = _subtree_unit(user)
+    return unit.pk if unit is not None and unit.level == level else None
+
+
+def _subtree_unit(user: User):
+    """The unit whose subtree is the user's whole scope (not a village's rule 8, not everything), or
+    None."""
     reach = user_reach(user)
     if reach.units is None or reach.units is _NOTHING or reach.in_village or not reach.units:
         return None
-    unit = user.unit
-    return unit.pk if unit is not None and unit.level == level else None
+    return user.unit
 
 
 def scope_commune_ids(user: User, *, most: int) -> frozenset[int] | None:
@@ -157,10 +163,8 @@ def scope_commune_ids(user: User, *, most: int) -> frozenset[int] | None:
     index, walked for a district's 0.2% of it, kept one entry in 450."""
     from .models import UnitLevel
 
-    reach = user_reach(user)
-    if reach.units is None or reach.units is _NOTHING or reach.in_village or not reach.units:
-        return None
-    if user.unit is None or user.unit.level == UnitLevel.COMMUNE:
+    unit = _subtree_unit(user)
+    if unit is None or unit.level == UnitLevel.COMMUNE:
         return None
     ids = _few_unit_ids(user, most=most, level=UnitLevel.COMMUNE)
     return ids if ids and len(ids) > 1 else None

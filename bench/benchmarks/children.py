@@ -133,6 +133,7 @@ def bench_children_filters() -> list[Measure]:
     )
     commune = AdministrativeUnit.objects.get(code="15703")
     priority_url = reverse("children:priority")
+    children_in_commune = Child.objects.filter(commune=commune).count()
 
     def priority_pages(user, name: str) -> list[Measure]:
         """The commune's priority list as this user sees it: its first page, its tenth and its last
@@ -161,7 +162,6 @@ def bench_children_filters() -> list[Measure]:
             )
         return rows
 
-    children_in_commune = Child.objects.filter(commune=commune).count()
     # The commune's officer has no permission for sensitive data: the visible order and the ranks.
     return [
         *filtered,
