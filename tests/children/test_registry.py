@@ -305,3 +305,37 @@ def test_a_commune_holding_most_of_a_page_is_read_again_for_the_whole_page(tree)
     by_commune = [q["sql"] for q in queries.captured_queries if "LATERAL" in q["sql"]]
     # A share of 16 of Xã An's 25 children, all of them inside the page of 20 + 1: read again for 21.
     assert len(by_commune) == (2 if connection.vendor == "postgresql" else 0)
+
+
+def test_a_scope_past_the_commune_limit_is_read_by_commune_only_where_no_index_serves_the_list(
+    tree, monkeypatch
+):
+    """Past `PAGE_BY_COMMUNE_MOST` communes (three communes against a limit of two here; the demo's
+    Thanh Hóa: 549 against 300), a list is read commune by commune only where neither the name index
+    nor the trigram index serves it: a search under three letters, a group, a need. Unsearched, or
+    searched by three letters or more, it is read as before; every way gives the scope's children in
+    name order."""
+    from children.selectors.registry import children_list, children_page
+    from fund_portal.text import fold
+
+    monkeypatch.setattr("children.selectors.registry.PAGE_BY_COMMUNE_MOST", 2)
+    province = staff(tree["province"])
+    for index, commune in enumerate([tree["a"], tree["b"], tree["c"]] * 3):
+        register(province, commune, name=f"Nguyễn Văn An {chr(65 + index)}", confirm_not_duplicate=True)
+    Circumstance.objects.create(child=Child.objects.first(), group="G01", identified_on=years_ago(1))
+    scope = Child.objects.visible_to(province).filter(status=ChildStatus.ACTIVE).order_by("name_folded", "id")
+    communes = tuple(sorted([tree["a"].pk, tree["b"].pk, tree["c"].pk]))
+    cases = [({}, ()), ({"query": "nguyen"}, ()), ({"query": "an"}, communes), ({"query": "vă"}, communes)]
+    cases += [({"group": "G01"}, communes), ({"query": "nguyen", "group": "G01"}, ())]
+    for filters, read_by in cases:
+        children = children_list(user=province, **filters)
+        assert children._communes == read_by, filters
+        rows, cursor = children_page(children=children, size=4, within=scope)
+        while cursor:
+            more, cursor = children_page(children=children, after=cursor, size=4, within=scope)
+            rows += more
+        expected = scope.filter(name_folded__contains=fold(filters.get("query", "")))
+        if filters.get("group"):
+            expected = expected.filter(circumstances__group=filters["group"])
+        assert [child.pk for child in rows] == list(expected.values_list("pk", flat=True)), filters
+        assert rows, filters
