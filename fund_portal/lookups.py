@@ -7,12 +7,15 @@ expression of `folded_pattern`.
 
 `AmongFound`: a column among the values a subquery finds, the subquery run first; `AmongValues`: a
 column among many values given as one array (neither registered: used as expressions in `filter()`).
+
+`holds_read`: a folded column holds a text, tested on each row read (`strpos`), which no index serves.
 """
 
 from __future__ import annotations
 
-from django.db.models import CharField, Lookup, TextField
-from django.db.models.lookups import Regex
+from django.db.models import CharField, Lookup, TextField, Value
+from django.db.models.functions import StrIndex
+from django.db.models.lookups import GreaterThan, Regex
 
 from .text import _VIETNAMESE_LETTERS, fold, folded_pattern
 
@@ -24,6 +27,14 @@ assert len(_BASES) == len(_LETTERS)
 #: (composed or upper case: `translate`), combining marks dropped (text stored decomposed). Every
 #: function in it is immutable, so an index can hold it; a migration that indexes it writes it out.
 FOLD_SQL = f"regexp_replace(translate(lower(%s), '{_LETTERS}', '{_BASES}'), '[\u0300-\u036f]', '', 'g')"
+
+
+def holds_read(field: str, folded: str) -> GreaterThan:
+    """`field` (a folded column) holds `folded`, tested on each row an index walk or a scan reads
+    (`strpos`; `INSTR` on SQLite): a condition no index serves, so the planner keeps to the walk it was
+    given instead of a trigram index over every scope; and per row a third of a `LIKE` on the column
+    concatenated to keep that index away."""
+    return GreaterThan(StrIndex(field, Value(folded)), 0)
 
 
 class FoldedContains(Lookup):

@@ -12,9 +12,10 @@ from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
-from django.db.models.functions import Concat, StrIndex
+from django.db.models.functions import Concat
 from django.utils import timezone
 
+from fund_portal.lookups import holds_read
 from fund_portal.scope import scope_commune_id, scope_commune_ids
 from fund_portal.text import fold, is_digits
 
@@ -90,18 +91,18 @@ def children_list(
         children = children.filter(commune_id=commune_id)
     # A scope of a few communes (a district's staff): a list in name order is read commune by commune,
     # whatever its filters (`children_page`); None otherwise.
+    searched = fold(query) if query.strip() else ""
     communes = None
     if not commune_id and order == "name":
-        communes = scope_commune_ids(user, most=_by_commune_most(query=query, group=group, need=need))
-    if query.strip() and communes:
+        communes = scope_commune_ids(user, most=_by_commune_most(searched=searched, group=group, need=need))
+    if searched and communes:
         # Read by commune, a search is a test of each commune's names in order, never the trigram
-        # index: scanned again for each commune, "nguyen" read 125,000 entries 32 times (555 ms). The
-        # position of the text in the name (`strpos`) is the test no index serves, and the cheapest per
-        # name: a rare name reads every name of the communes (97,000 of a province: 35 ms, where a LIKE
-        # on a concatenation, to keep the trigram index away, took 93 ms).
-        children = children.alias(name_at=StrIndex("name_folded", Value(fold(query)))).filter(name_at__gt=0)
-    elif query.strip():
-        children = children.filter(name_folded__contains=fold(query))
+        # index: scanned again for each commune, "nguyen" read 125,000 entries 32 times (555 ms). A rare
+        # name reads every name of the communes (97,000 of a province: 35 ms by `strpos`, where a LIKE
+        # on a concatenation took 93 ms).
+        children = children.filter(holds_read("name_folded", searched))
+    elif searched:
+        children = children.filter(name_folded__contains=searched)
     born = None
     if min_age is not None or max_age is not None:
         born = _born_between(min_age=min_age, max_age=max_age, today=ages_on or today)
@@ -125,7 +126,7 @@ def children_list(
     # Household, review and age each keep a large share of the district: walking the name index and
     # stopping after a page is then cheaper than sorting every match. A name search, a group or a need
     # is selective: take the matches first, then sort the few.
-    selective = bool(query.strip() or group or need)
+    selective = bool(searched or group or need)
     # With a search, sort on an expression the name index cannot serve: otherwise PostgreSQL walks that
     # index in name order and filters row by row (1.2 s for a common name at a million children) instead
     # of taking the trigram matches and sorting the few of the district.
@@ -166,9 +167,9 @@ PAGE_BY_COMMUNE_SELECTIVE_MOST = 1000
 TRIGRAM_LETTERS = 3
 
 
-def _by_commune_most(*, query: str, group: str, need: str) -> int:
-    """The most communes a list with these filters is read commune by commune."""
-    searched = fold(query) if query.strip() else ""
+def _by_commune_most(*, searched: str, group: str, need: str) -> int:
+    """The most communes a list with these filters (`searched`: the search folded) is read commune by
+    commune."""
     if len(searched) < TRIGRAM_LETTERS and (searched or group or need):
         return PAGE_BY_COMMUNE_SELECTIVE_MOST
     return PAGE_BY_COMMUNE_MOST

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection
 from django.db.models import F, Max, Q, Sum, Value
-from django.db.models.functions import Least, StrIndex
+from django.db.models.functions import Least
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fund_portal.lookups import holds_read
 from fund_portal.text import fold
 
 from ..models import (
@@ -415,7 +416,7 @@ def _name_holds(folded: str, *, scope: str, year: int) -> Q | GreaterThan:
     few (`ROLL_LINES_READ`; `strpos`, which no index serves), else through the trigram index."""
     lines = HonourRollYear.objects.filter(scope=scope, year=year).order_by()
     if lines[: ROLL_LINES_READ + 1].count() <= ROLL_LINES_READ:
-        return GreaterThan(StrIndex("name_folded", Value(folded)), 0)
+        return holds_read("name_folded", folded)
     return Q(name_folded__contains=folded)
 
 
