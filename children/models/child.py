@@ -3,11 +3,11 @@ status and consent."""
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fund_portal.fields import account_field, optional_link
 from fund_portal.images import CleanImageField
+from fund_portal.links import reverse_with_id
 from fund_portal.scope import ScopedModel, ScopedQuerySet
 
 
@@ -268,7 +268,8 @@ class Child(ScopedModel):
         return self.full_name
 
     def get_absolute_url(self) -> str:
-        return reverse("children:detail", kwargs={"pk": self.pk})
+        # Made without `reverse` for each child: a list's page links every row.
+        return reverse_with_id("children:detail", self.pk)
 
     @property
     def disability_shown(self) -> str:

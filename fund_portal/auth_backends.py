@@ -1,0 +1,74 @@
+"""Django's permission backend with each account's permissions kept in the cache between requests.
+
+Django's `ModelBackend` reads an account's permissions from the database once per request (two queries,
+the account's own and its groups'), and every portal page asks: the menu, the list's actions, whether
+sensitive groups may be shown. Here the set is kept in the cache, under the account, for
+`PERMISSIONS_SECONDS`, and read back only while nothing that grants permissions changed since:
+
+- a change to who holds what (an account's groups or own permissions, a group's permissions, a group
+  or a permission deleted, an account created or deleted) gives the cache a new *generation*, once when
+  it happens and once more when its transaction commits (a page that read the permissions in between,
+  from the database as it was, stored them under the generation of before, which no one reads again);
+- what the account row itself says (active, superuser, role) is read from the database on every
+  request as before, and is part of what the set is stored with: a change of `is_superuser` by an
+  `UPDATE` that sends no signal is seen at once; an inactive account has no permissions, as in Django.
+
+While Redis cannot be reached the cache is each process's memory (`fund_portal.cache`): a change then
+reaches the other processes only when their copy expires, at most `PERMISSIONS_SECONDS` later.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+from django.db import transaction
+
+#: How long a set is kept: the longest a change waits to be seen when the cache is not shared (Redis down).
+PERMISSIONS_SECONDS = 60
+GENERATION_KEY = "permissions:generation"
+
+
+def _key(user_id) -> str:
+    return f"permissions:user:{user_id}"
+
+
+def permissions_changed() -> None:
+    """Say that who holds which permission changed: the kept sets are read again from the database.
+
+    Called by the signals (`fund_portal.apps`); what changes grants without them (raw SQL) calls it."""
+
+    def renew():
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+    renew()
+    transaction.on_commit(renew)
+
+
+def _generation() -> str:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+class CachedPermissionsBackend(ModelBackend):
+    """`ModelBackend`, with `get_all_permissions` (what `has_perm`, `has_module_perms` and the templates'
+    `perms` read) kept in the cache as the module says."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            # The account as the database says now: a change to these is seen without any signal.
+            account = (user_obj.is_superuser, getattr(user_obj, "role", ""), user_obj.date_joined)
+            stamp = (_generation(), *account)
+            kept = cache.get(_key(user_obj.pk))
+            if kept is not None and kept[0] == stamp:
+                user_obj._perm_cache = set(kept[1])
+            else:
+                perms = super().get_all_permissions(user_obj)
+                cache.set(_key(user_obj.pk), (stamp, frozenset(perms)), PERMISSIONS_SECONDS)
+        return user_obj._perm_cache
