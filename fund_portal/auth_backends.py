@@ -46,12 +46,14 @@ def permissions_changed() -> None:
     transaction.on_commit(renew)
 
 
-def _generation() -> str:
-    generation = cache.get(GENERATION_KEY)
+def _generation_and_kept(user_id) -> tuple[str, tuple | None]:
+    """The cache's generation and what is kept for the account, in one round trip."""
+    found = cache.get_many([GENERATION_KEY, _key(user_id)])
+    generation = found.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
-        generation = cache.get(GENERATION_KEY)
-    return generation
+        return cache.get(GENERATION_KEY), None
+    return generation, found.get(_key(user_id))
 
 
 class CachedPermissionsBackend(ModelBackend):
@@ -64,8 +66,8 @@ class CachedPermissionsBackend(ModelBackend):
         if not hasattr(user_obj, "_perm_cache"):
             # The account as the database says now: a change to these is seen without any signal.
             account = (user_obj.is_superuser, getattr(user_obj, "role", ""), user_obj.date_joined)
-            stamp = (_generation(), *account)
-            kept = cache.get(_key(user_obj.pk))
+            generation, kept = _generation_and_kept(user_obj.pk)
+            stamp = (generation, *account)
             if kept is not None and kept[0] == stamp:
                 user_obj._perm_cache = set(kept[1])
             else:

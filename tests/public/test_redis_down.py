@@ -134,3 +134,23 @@ def test_healthz_is_503_when_redis_is_down(tmp_path):
     """Pages degrade, the probe does not: the broker is the same Redis, and a worker cannot take tasks."""
     result = probe(tmp_path, REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0")
     assert result == {"status": 503, "body": {"status": "error", "database": "ok", "broker": "error"}}
+
+
+def test_the_portal_reads_permissions_from_the_database_while_redis_is_down(client, tree, redis_down, caplog):
+    """The kept permissions (`fund_portal.auth_backends`) live in the process's memory during an outage:
+    a permission given or taken in this process is seen on its next page all the same."""
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import officer
+
+    user = officer(tree["a"])
+    client.force_login(user)
+    incidents = f'href="{reverse("children:incident_list")}"'
+    page = client.get(reverse("children:list"))
+    assert page.status_code == 200 and incidents not in page.content.decode()
+    sensitive = Permission.objects.get(content_type__app_label="children", codename="view_sensitive")
+    user.user_permissions.add(sensitive)
+    assert incidents in client.get(reverse("children:list")).content.decode()
+    user.user_permissions.remove(sensitive)
+    assert incidents not in client.get(reverse("children:list")).content.decode()
+    assert outage_logged(caplog, redis_down)
