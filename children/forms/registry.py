@@ -128,7 +128,7 @@ def _area_choices():
     return NeedArea.choices
 
 
-#: The filter fields drawn (`ChildFilterForm.filters_html`), by language, groups and values; emptied when full.
+#: The filter fields drawn (`ChildFilterForm.filters_html`) by language, groups and values; emptied when full.
 _FILTERS_HTML: dict[tuple, str] = {}
 FILTERS_HTML_MOST = 500
 
