@@ -228,9 +228,10 @@ CELERY_BEAT_SCHEDULE = {
 # --- Accounts ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "fund_portal.User"
 AUTHENTICATION_BACKENDS = [
-    # Django's ModelBackend, with each account's permissions kept in the cache between requests.
-    "fund_portal.auth_backends.CachedPermissionsBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's ModelBackend and allauth's, each reading the account in one query and keeping its
+    # permissions in the cache between requests.
+    "fund_portal.auth_backends.PortalModelBackend",
+    "fund_portal.auth_backends.PortalAllauthBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -29,10 +29,18 @@ class StaffMFARequiredMiddleware:
             and user.is_authenticated
             and user.needs_mfa
             and not request.path.startswith(ALLOWED_PREFIXES)
-            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+            and not _has_totp(user)
         ):
             return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")
         return self.get_response(request)
+
+
+def _has_totp(user) -> bool:
+    """Read with the account by the portal's backends (`fund_portal.auth_backends`), else asked here."""
+    known = getattr(user, "has_totp", None)
+    if known is not None:
+        return known
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):

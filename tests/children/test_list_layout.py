@@ -39,11 +39,13 @@ def test_the_disclosure_is_open_and_counts_the_filters_in_use(client, tree):
 
 def test_the_list_reads_the_officers_unit_once(client, tree):
     """What the officer sees (the scope), the header and the review progress all name the officer's
-    commune: it is read once, kept on the account (`fund_portal.scope.user_reach`)."""
+    commune: it is read once, with the account (`fund_portal.auth_backends`), and kept on it."""
     user = officer(tree["a"])
     client.force_login(user)
     with CaptureQueriesContext(connection) as queries:
         html = client.get(reverse("children:list")).content.decode()
     units = [q["sql"] for q in queries if 'FROM "fund_portal_administrativeunit" WHERE' in q["sql"]]
-    assert len(units) == 1, units
+    assert units == []
+    accounts = [q["sql"] for q in queries if 'FROM "fund_portal_user"' in q["sql"]]
+    assert len(accounts) == 1 and 'JOIN "fund_portal_administrativeunit"' in accounts[0], accounts
     assert tree["a"].name in html

@@ -1,5 +1,6 @@
-"""Permissions kept in the cache between requests (`fund_portal.auth_backends`): read once, and every
-change to who holds what is seen on the next request, whichever way it was made."""
+"""The portal's backends (`fund_portal.auth_backends`): the account read in one query with its unit and
+whether it has TOTP, its permissions kept in the cache between requests: read once, and every change
+to who holds what is seen on the next request, whichever way it was made."""
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -109,3 +110,32 @@ def test_the_portal_menu_follows_a_permission_given_between_two_pages(tree):
     assert incidents in client.get(reverse("children:list")).content.decode()
     user.user_permissions.remove(_permission(SENSITIVE))
     assert incidents not in client.get(reverse("children:list")).content.decode()
+
+
+def test_staff_whose_authenticator_is_removed_is_sent_to_totp_setup_on_the_next_page(tree):
+    """Whether the account has TOTP is read with the account, on every request."""
+    from allauth.mfa.models import Authenticator
+
+    user = staff(tree["d1"])
+    client = Client()
+    client.force_login(user)
+    assert client.get(reverse("children:list")).status_code == 200
+    Authenticator.objects.filter(user=user).delete()
+    response = client.get(reverse("children:list"))
+    assert response.status_code == 302 and response.url.startswith(reverse("mfa_activate_totp"))
+
+
+def test_an_account_logged_in_by_email_is_read_by_the_portals_backend_too(tree):
+    """allauth's backend (a login by e-mail address) reads the account the same way: one query."""
+    from django.contrib.auth import BACKEND_SESSION_KEY
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = officer(tree["a"])
+    client = Client()
+    client.force_login(user, backend="fund_portal.auth_backends.PortalAllauthBackend")
+    assert client.session[BACKEND_SESSION_KEY] == "fund_portal.auth_backends.PortalAllauthBackend"
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("children:list")).status_code == 200
+    accounts = [q["sql"] for q in queries if 'FROM "fund_portal_user"' in q["sql"]]
+    assert len(accounts) == 1 and 'JOIN "fund_portal_administrativeunit"' in accounts[0]
