@@ -188,6 +188,36 @@ def test_the_list_pages_by_cursor_without_repeats_and_filters_by_group(client, t
     assert body.count("Nguyễn Văn An") == 4
 
 
+@pytest.mark.parametrize("who", ["officer", "district"])
+def test_a_list_page_reads_the_same_queries_for_3_children_as_for_30(client, tree, who):
+    """The rows are read with the columns the page shows (`LIST_COLUMNS`) and their units: a column
+    the page shows and the query left out would be read again for each row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import children_bulk
+
+    user = officer(tree["a"]) if who == "officer" else staff(tree["d1"])
+    client.force_login(user)
+    communes = [tree["a"]] if who == "officer" else [tree["a"], tree["b"]]
+
+    def page():
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(reverse("children:list")).content.decode()
+        return len(queries), body
+
+    children_bulk(communes, 3, ["Lê Thị Hoa"], village=lambda n: tree["va"] if n == 0 else None)
+    page()  # the account's permissions are then kept
+    few, body = page()
+    assert body.count("Lê Thị Hoa") == 3 and "05/01/2012" not in body and "01/01/2012" in body
+    assert tree["va"].name in body and "chưa rà soát" in body
+    this_year = timezone.localdate().year
+    children_bulk(communes, 27, ["Lê Thị Hoa"], offset=3, last_reviewed_year=lambda n: this_year)
+    many, body = page()
+    assert body.count("Lê Thị Hoa") == 30 and "05/01/2012" in body
+    assert many == few
+
+
 def test_the_large_children_set_loads_active_children_in_communes(tree):
     from children.demo import seed_children
 
