@@ -65,11 +65,16 @@ def _generation_and_kept(user_id) -> tuple[str, tuple | None]:
     return generation, found.get(_key(user_id))
 
 
+def totp_authenticators():
+    """The accounts' TOTP authenticators: what "has TOTP" means, for `get_user` and the staff check."""
+    return Authenticator.objects.filter(type=Authenticator.Type.TOTP)
+
+
 class _PortalAccounts:
     """What both backends add: the account read in one query, its permissions kept in the cache."""
 
     def get_user(self, user_id):
-        totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+        totp = totp_authenticators().filter(user=OuterRef("pk"))
         accounts = get_user_model()._default_manager.select_related("unit").annotate(has_totp=Exists(totp))
         user = accounts.filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -4,7 +4,6 @@ allauth has no setting to require MFA (upstream declined it), so StaffMFARequire
 a logged-in staff user without a TOTP authenticator to the TOTP setup page before anything else.
 """
 
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.http import HttpResponseBadRequest
 from django.middleware.locale import LocaleMiddleware
@@ -13,6 +12,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from .auth_backends import totp_authenticators
 
 #: Paths a staff user without TOTP may still open: setting it up, leaving, and the probes.
 ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
@@ -40,7 +41,7 @@ def _has_totp(user) -> bool:
     known = getattr(user, "has_totp", None)
     if known is not None:
         return known
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return totp_authenticators().filter(user=user).exists()
 
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
