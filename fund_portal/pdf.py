@@ -33,7 +33,7 @@ import weakref
 from pathlib import Path
 from shutil import rmtree
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 from urllib.request import url2pathname
 
 from django.conf import settings
@@ -141,6 +141,24 @@ def committee_signature(unit, *, title: str = "", name: str = "") -> dict[str, s
         "signer_title": f"KT. Chủ tịch\n{title}" if deputy else title,
         "signer_name": name or unit.signer_name,
     }
+
+
+@functools.cache
+def _advance_widths(bold: bool) -> tuple[dict[int, int], int, int]:
+    """The shipped serif's advance width of each character (font units), the widest, and units per em."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(FONT_DIR / FONT_FILES[("bold" if bold else "normal", "normal")], lazy=True) as font:
+        metrics = font["hmtx"]
+        widths = {code: metrics[glyph][0] for code, glyph in font.getBestCmap().items()}
+        return widths, max(widths.values()), font["head"].unitsPerEm
+
+
+def text_width_pt(text: str, size_pt: float, *, bold: bool = False) -> float:
+    """How wide `text` prints on one line in the shipped serif at `size_pt` (no kerning: the font has
+    none for these letters); a character the font lacks counts as its widest."""
+    widths, widest, units = _advance_widths(bold)
+    return sum(widths.get(ord(char), widest) for char in unicodedata.normalize("NFC", text)) * size_pt / units
 
 
 # --- Fetching: project files and data: URIs only -----------------------------------------------
@@ -263,6 +281,7 @@ def _forget_after_fork() -> None:
         font_config._folder = None
     _font_configs.clear()
     _local.resources = None
+    _local.stylesheets = None
 
 
 os.register_at_fork(after_in_child=_forget_after_fork)
@@ -295,13 +314,82 @@ def _resources():
     return resources
 
 
+#: How many parsed stylesheets a thread keeps (the official one, and each template's own <style>).
+STYLESHEETS_KEPT = 64
+#: The type a document's <link>/<style> is given once its stylesheet is handed to WeasyPrint parsed:
+#: WeasyPrint's own search reads only text/css.
+_TAKEN_TYPE = "text/x-fund-portal-parsed"
+
+
+def _parsed_stylesheet(key: tuple, make):
+    """The stylesheet kept under `key` in this thread, made by `make()` the first time."""
+    kept = getattr(_local, "stylesheets", None)
+    if kept is None:
+        kept = _local.stylesheets = {}
+    sheet = kept.pop(key, None)
+    if sheet is None:
+        sheet = make()
+        while len(kept) >= STYLESHEETS_KEPT:
+            del kept[next(iter(kept))]  # the least recently used
+    kept[key] = sheet
+    return sheet
+
+
+def _document_stylesheets(document, font_config, fetcher) -> list:
+    """The document's own stylesheets (``<link rel="stylesheet">`` to a project file, ``<style>``), in
+    document order, parsed once per thread and kept; their elements are then skipped by WeasyPrint's
+    own search, which would parse them again for every document (a commune report: 20 ms of CSS).
+
+    The rules keep their cascade: all of them, the fonts' defaults included, are given in the order
+    the document had them, so they win over each other and over the browser's defaults as before. A
+    ``<link>`` or ``<style>`` with a ``media`` or a ``type`` of its own is left to WeasyPrint."""
+    from weasyprint import CSS
+    from weasyprint.css import get_child_text
+
+    base_url = STATIC_DIR.as_uri() + "/"
+    sheets = []
+    for wrapper in document.wrapper_element.query_all("style", "link"):
+        element = wrapper.etree_element
+        if element.get("media") or element.get("type", "text/css").strip().lower() != "text/css":
+            continue
+        if element.tag == "style":
+            text = get_child_text(element)
+            sheet = _parsed_stylesheet(
+                ("style", text),
+                lambda text=text: CSS(
+                    string=text, base_url=base_url, url_fetcher=fetcher, font_config=font_config
+                ),
+            )
+        elif element.tag == "link" and (element.get("rel") or "").lower().split() == ["stylesheet"]:
+            href = element.get("href") or ""
+            try:
+                path = resolve_local_url(urljoin(base_url, href))
+            except URLRefused:
+                continue  # WeasyPrint's own search refuses it through the fetcher, and logs it
+            sheet = _parsed_stylesheet(
+                ("link", str(path), path.stat().st_mtime_ns),
+                lambda path=path: CSS(
+                    string=path.read_text(encoding="utf-8"),
+                    base_url=path.as_uri(),
+                    url_fetcher=fetcher,
+                    font_config=font_config,
+                ),
+            )
+        else:
+            continue
+        element.set("type", _TAKEN_TYPE)
+        sheets.append(sheet)
+    return sheets
+
+
 def html_to_pdf(html: str) -> bytes:
     """A PDF of an HTML string; relative URLs resolve against the project's static folder."""
     from weasyprint import HTML
 
     font_config, base_css, fetcher = _resources()
     document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[base_css], font_config=font_config)
+    stylesheets = [base_css, *_document_stylesheets(document, font_config, fetcher)]
+    return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
 
 
 #: A page set with the official stylesheet and the shipped fonts, bold and italic included.

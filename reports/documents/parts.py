@@ -10,6 +10,7 @@ from html import escape
 from django.utils.safestring import mark_safe
 
 from fund_portal.money import format_vnd
+from fund_portal.pdf import text_width_pt
 from fund_portal.text import fold
 from reports.models import Report
 
@@ -36,10 +37,10 @@ def date_text(value: dt.date | str | None) -> str:
 
 #: The width of a page's text (A4 less pdf-official.css's margins, 30 mm and 15 mm), in pt.
 TEXT_WIDTH_PT = 467.7
-#: At the tables' 12 pt serif: a digit's width, a bold header letter's (at most), a cell's padding and
-#: rules; a numbers' column no narrower than a seventh of the table, as the automatic layout gave them.
-_DIGIT_PT, _HEADER_LETTER_PT, _CELL_PT, _NUMBERS_MIN = 6.0, 6.7, 9.0, 0.14
-#: Numbers' columns wider than this share of the table leave it to the automatic layout.
+#: The tables' type size (report.html), a cell's padding and rules (pt), and a numbers' column no
+#: narrower than a seventh of the table, as the automatic layout gave them.
+_TABLE_PT, _CELL_PT, _NUMBERS_MIN = 12, 9.0, 0.14
+#: Columns after the first wider than this share of the table leave it to the automatic layout.
 _NUMBERS_MAX = 0.7
 
 
@@ -52,6 +53,9 @@ class Table:
     total: list | None = None
     #: Shown even when every number is 0 (a table of targets: the targets are its content).
     always_shown: bool = False
+    #: A text column after the first that wraps its lines (a source's name, a note): its share of the
+    #: table (%), by its index. Any other text column after the first is as wide as its longest value.
+    wrapped: dict[int, float] = field(default_factory=dict)
 
     def formatted(self, row: list) -> list[tuple[str, bool]]:
         """(text, numeric?) for each cell of a row, for the PDF."""
@@ -79,18 +83,22 @@ class Table:
 
     @property
     def column_widths(self) -> list[float] | None:
-        """Each column's share of the table (%) when its first column is its only text: a numbers'
-        column as wide as its longest value or header word (a seventh of the table at least), the
-        text the rest. The PDF lays such a table out with these (`table-layout: fixed`) instead of
-        measuring every cell's text for the automatic layout, a sixth of a report's PDF. None
-        otherwise: the automatic layout."""
-        if self.types[0] != TEXT or TEXT in self.types[1:]:
+        """Each column's share of the table (%): a column after the first as wide as its longest value
+        or header word (a seventh of the table at least), or its `wrapped` share; the first column the
+        rest. The PDF lays the table out with these (`table-layout: fixed`) instead of measuring every
+        cell's text, word by word, for the automatic layout: a sixth of a report's PDF. None when the
+        columns after the first would take more than `_NUMBERS_MAX` of the table: the automatic
+        layout."""
+        if self.types[0] != TEXT:
             return None
         rows = self.html_rows + ([self.html_total] if self.total else [])
         widths = []
         for index, header in enumerate(self.headers[1:], start=1):
-            value = max((len(row[index][0]) for row in rows), default=1) * _DIGIT_PT
-            word = max((len(w) for w in header.split()), default=1) * _HEADER_LETTER_PT
+            if index in self.wrapped:
+                widths.append(self.wrapped[index] * TEXT_WIDTH_PT / 100)
+                continue
+            value = max((text_width_pt(row[index][0], _TABLE_PT) for row in rows), default=0)
+            word = max((text_width_pt(w, _TABLE_PT, bold=True) for w in header.split()), default=0)
             widths.append(max(value + _CELL_PT, word + _CELL_PT, _NUMBERS_MIN * TEXT_WIDTH_PT))
         if sum(widths) > _NUMBERS_MAX * TEXT_WIDTH_PT:
             return None

@@ -34,6 +34,7 @@ def targets_table(figures: dict, shares: dict) -> Table:
         ["Chỉ tiêu", "Kết quả", "Tỷ lệ đạt", "Chỉ tiêu kế hoạch", "Mẫu số"],
         [TEXT, TEXT, PERCENT, TEXT, TEXT],
         always_shown=bool(targets),
+        wrapped={4: 22.0},  # the base of a rate: a list's or a source's name
     )
     table.rows = [
         [

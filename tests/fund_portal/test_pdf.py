@@ -7,7 +7,9 @@ shipped Liberation Serif embedded (never a silent DejaVu fallback), and no netwo
 
 import datetime as dt
 import io
+import os
 import socket
+import subprocess
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import unquote
@@ -405,3 +407,105 @@ def test_a_worker_process_is_ready_for_pdfs_once_started(no_network):
     assert before is after  # the document after the warm-up used what it built
     assert "Quỹ Bảo trợ trẻ em" in reader.pages[0].extract_text()
     assert all(name.startswith("LiberationSerif") for name in embedded_fonts(reader).values())
+
+
+# --- A document's own stylesheets, parsed once per thread ------------------------------------------
+
+STYLED_TEMPLATE = """{% extends "pdf/official_base.html" %}
+{% block extra_head %}<style>
+  .doc-body p { text-indent: 0; }
+  p.note { font-size: @SIZE@pt; font-weight: bold; }
+  td { padding: 9pt; }
+</style>{% endblock %}
+{% block body %}<p class="note">Ghi chú đặc biệt</p><p>Đoạn văn thường.</p>
+<table><tr><td>Ô một</td><td class="num">1.250.000</td></tr></table>{% endblock %}
+"""
+
+
+def weasyprint_alone(html: str) -> bytes:
+    """The same HTML laid out by WeasyPrint finding and parsing the document's stylesheets itself."""
+    from weasyprint import HTML
+
+    font_config, base_css, fetcher = pdf._resources()
+    document = HTML(string=html, base_url=pdf.STATIC_DIR.as_uri() + "/", url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[base_css], font_config=font_config)
+
+
+def page_images(data: bytes, folder, name: str) -> list[bytes]:
+    """Each page of a PDF as a PNG, drawn by poppler."""
+    path = folder / f"{name}.pdf"
+    path.write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(path), str(folder / name)], check=True)
+    return [png.read_bytes() for png in sorted(folder.glob(f"{name}-*.png"))]
+
+
+def in_a_new_thread(function):
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function).result()
+
+
+def test_a_document_s_own_stylesheets_are_parsed_once_and_cascade_as_weasyprint_s_own(
+    template_dir, no_network, tmp_path
+):
+    """The official stylesheet (a <link>) and a template's <style> are parsed once per thread and kept;
+    the pages are drawn exactly as when WeasyPrint finds and parses them itself: a template's rule wins
+    over the official one of the same weight, and loses to a more specific one."""
+    (template_dir / "styled.html").write_text(STYLED_TEMPLATE.replace("@SIZE@", "20"), encoding="utf-8")
+    amounts = {i: f"{i * 150_000:,}".replace(",", ".") for i in range(1, ROWS + 1)}
+    rows = [(i, f"Nguyễn Thị Ánh Tuyết {i}", amount) for i, amount in amounts.items()]
+    (template_dir / "sample_kept.html").write_text(CHILD_TEMPLATE, encoding="utf-8")
+
+    def render():
+        from django.template.loader import render_to_string
+
+        htmls = [
+            render_to_string("styled.html", BASE_CONTEXT),
+            render_to_string("sample_kept.html", {**BASE_CONTEXT, "rows": rows}),
+        ]
+        assert getattr(pdf._local, "stylesheets", None) is None
+        first = [pdf.html_to_pdf(html) for html in htmls]
+        kept = dict(pdf._local.stylesheets)
+        again = [pdf.html_to_pdf(html) for html in htmls]
+        return htmls, first, kept, dict(pdf._local.stylesheets), again, [weasyprint_alone(h) for h in htmls]
+
+    htmls, first, kept, kept_after, again, alone = in_a_new_thread(render)
+    assert sorted(key[0] for key in kept) == ["link", "style"]  # pdf-official.css, the template's <style>
+    assert all(kept_after[key] is sheet for key, sheet in kept.items())  # the second documents parsed none
+    for index in range(len(htmls)):
+        images = page_images(first[index], tmp_path, f"kept{index}")
+        assert len(images) == (1 if index == 0 else len(pypdf.PdfReader(io.BytesIO(alone[index])).pages))
+        assert images == page_images(alone[index], tmp_path, f"alone{index}")
+        assert images == page_images(again[index], tmp_path, f"again{index}")
+
+
+def test_a_changed_stylesheet_is_read_again_and_a_thread_keeps_a_bounded_number(tmp_path):
+    """A <style> is kept by its text and a linked file by its path and modification time: a change is
+    laid out at once. A thread keeps at most STYLESHEETS_KEPT of them, the least recently used going."""
+    folder = tmp_path / "css"
+    folder.mkdir()
+    sheet = folder / "note.css"
+
+    def document(style: str = "") -> str:
+        head = f'<link rel="stylesheet" href="{sheet.as_uri()}"><style>{style}</style>'
+        return f'<html><head>{head}</head><body><p class="note">Ghi chú</p><p>Dòng sau</p></body></html>'
+
+    def gap(data: bytes) -> float:
+        """How far below the note the next line is: the note's size, as the stylesheets set it."""
+        runs = dict(texts_with_height(pypdf.PdfReader(io.BytesIO(data)).pages[0]))
+        return runs["Dòng sau"] - runs["Ghi chú"]
+
+    def render():
+        sheet.write_text(".note { font-size: 12pt; }", encoding="utf-8")
+        small = gap(pdf.html_to_pdf(document()))
+        sheet.write_text(".note { font-size: 40pt; }", encoding="utf-8")
+        os.utime(sheet, ns=(sheet.stat().st_atime_ns, sheet.stat().st_mtime_ns + 10**9))
+        large = gap(pdf.html_to_pdf(document()))
+        styled = gap(pdf.html_to_pdf(document(".note { font-size: 60pt; }")))
+        for number in range(pdf.STYLESHEETS_KEPT + 5):
+            pdf.html_to_pdf(document(f".n{number} {{ color: red; }}"))
+        return small, large, styled, len(pdf._local.stylesheets)
+
+    with override_settings(STATICFILES_DIRS=[str(folder)]):
+        small, large, styled, kept = in_a_new_thread(render)
+    assert small < large < styled
+    assert kept == pdf.STYLESHEETS_KEPT

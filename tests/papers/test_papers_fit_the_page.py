@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from campaigns.documents import gift_list_signing_sheet
 from campaigns.models import Campaign
@@ -271,6 +272,74 @@ def test_a_chart_prints_its_labels_whole_and_a_chart_of_zeros_is_a_line():
     assert re.findall(r'class="bar" style="width: ([\d.]+)pt"', chart) == ["150.0", "50.0"]
     empty = bar_chart([(long, 0), ("Ngắn", 0)], title="Biểu đồ 2")
     assert "<table" not in empty and "không có số liệu" in empty
+
+
+def targets_like(result: str, population: str) -> Table:
+    from reports.documents.parts import PERCENT
+
+    table = Table(
+        "Bảng 8. Kết quả so với chỉ tiêu kế hoạch",
+        ["Chỉ tiêu", "Kết quả", "Tỷ lệ đạt", "Chỉ tiêu kế hoạch", "Mẫu số"],
+        [TEXT, TEXT, PERCENT, TEXT, TEXT],
+        wrapped={4: 22.0},
+    )
+    table.rows = [
+        ["Trẻ em có hoàn cảnh đặc biệt được hỗ trợ", result, 52.6, "Chưa giao", "Danh sách quản lý"],
+        [
+            "Trẻ em dưới 16 tuổi trong danh sách quản lý",
+            population,
+            100.0,
+            "99 %",
+            "Dân số (Chi cục Thống kê tỉnh Thử Nghiệm, 2026)",
+        ],
+    ]
+    return table
+
+
+@pytest.mark.parametrize(
+    ("result", "population", "fixed"),
+    [("1.234/5.678", "12.345/56.789", True), ("123.456/234.567", "1.234.567/2.345.678", False)],
+)
+def test_a_table_s_short_text_columns_are_as_wide_as_their_values_and_a_wrapped_one_wraps(
+    result, population, fixed
+):
+    """Bảng 8's way: widths from the values as the shipped font prints them (no measuring of every word
+    by the automatic layout), so a result prints whole on one line and a long base wraps inside its
+    share. Values too wide for that (a province's largest) leave the table to the automatic layout."""
+    from fund_portal.pdf import render_pdf
+    from reports.documents.parts import Section
+
+    table = targets_like(result, population)
+    widths = table.column_widths
+    if fixed:
+        assert widths[4] == 22.0 and round(sum(widths)) == 100 and widths[0] > 30
+    else:
+        assert widths is None
+    section = Section(heading="II. Kết quả", sheet="Kết quả", tables=[table])
+    data = render_pdf(
+        template_name="reports/pdf/report.html",
+        context={"title": "Báo cáo", "period_text": "Kỳ báo cáo", "sections": [section]},
+    )
+    pages = check_fits(data, OFFICIAL)
+    for value in (result, population, "52,6 %", "100,0 %", "Chưa giao", "Danh sách quản lý"):
+        assert on_one_line(pages, value), value
+    base = "Dân số (Chi cục Thống kê tỉnh Thử Nghiệm, 2026)"
+    assert base in text_of(pages) and not on_one_line(pages, base)  # wrapped within its column
+
+
+def test_the_font_s_widths_are_the_printed_widths():
+    """The widths a fixed table is laid out with are those poppler reads back from the PDF (within a
+    point: a phrase's spaces)."""
+    from fund_portal.pdf import render_pdf, text_width_pt
+
+    words = ["1.234.567/2.345.678", "150,0 %", "Chưa giao", "12.500.000 ₫", "Nguyễn Thị Ánh Tuyết"]
+    body = "".join(f'<p style="font-size: 12pt">{word}</p>' for word in words)
+    pages = pdf_pages(render_pdf(template_name="pdf/official_base.html", context={"body": mark_safe(body)}))
+    for word in words:
+        run = on_one_line(pages, word)
+        assert run, word
+        printed, estimate = run[-1].x1 - run[0].x0, text_width_pt(word, 12)
+        assert -0.5 < estimate - printed < 1.0, (word, printed, estimate)  # never narrower than printed
 
 
 def test_a_table_is_empty_when_all_its_numbers_are_zero():
