@@ -230,7 +230,14 @@ def report_narrative_save(
             (proposals or "").strip(),
         )
         report.full_clean()
-        report.save(update_fields=["results", "difficulties", "proposals"])
+        printed = report.pdf.name
+        # The draft's PDF printed the text before this one: the next download prints this one
+        # (`report_pdf_read` builds a missing PDF), not a file that leaves the officer's words out.
+        report.pdf = ""
+        report.save(update_fields=["results", "difficulties", "proposals", "pdf"])
+        if printed:
+            storage = report.pdf.storage
+            transaction.on_commit(lambda: storage.delete(printed))
     return report
 
 

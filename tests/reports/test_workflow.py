@@ -191,6 +191,33 @@ def test_an_officer_builds_edits_submits_and_downloads_in_the_portal(client, dis
     assert "Báo cáo năm" in client.get(reverse("reports:list")).content.decode()
 
 
+def test_the_draft_pdf_downloaded_after_the_text_is_written_prints_that_text(
+    client, district, django_capture_on_commit_callbacks
+):
+    """The draft's PDF is made when the draft is built (and mailed with it); once the officer writes the
+    results, the next download prints them, and the file that left them out is removed."""
+    import io
+
+    import pypdf
+    from django.core.files.storage import default_storage
+
+    report = commune_report(district, render=True)
+    first = report.pdf.name
+    assert default_storage.exists(first)
+    client.force_login(district["officer_a"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("reports:narrative", kwargs={"pk": report.pk}),
+            {"results": "Đã tặng quà cho hai em mồ côi.", "difficulties": "Thiếu kinh phí.", "proposals": ""},
+        )
+    response = client.get(reverse("reports:pdf", kwargs={"pk": report.pk}))
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages)
+    assert "Đã tặng quà cho hai em mồ côi." in " ".join(text.split()) and "Thiếu kinh phí." in text
+    report.refresh_from_db()
+    assert report.pdf and report.pdf.name != first  # kept again, for the next download
+    assert not default_storage.exists(first)
+
+
 def test_an_officer_cannot_open_another_communes_report(client, district):
     other = commune_report(district, unit="b")
     client.force_login(district["officer_a"])
