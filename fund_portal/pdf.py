@@ -281,7 +281,7 @@ def _forget_after_fork() -> None:
         font_config._folder = None
     _font_configs.clear()
     _local.resources = None
-    _local.stylesheets = None
+    _parsed_stylesheet.cache_clear()  # the parent's, parsed for the parent's fonts
 
 
 os.register_at_fork(after_in_child=_forget_after_fork)
@@ -314,37 +314,32 @@ def _resources():
     return resources
 
 
-#: How many parsed stylesheets a thread keeps (the official one, and each template's own <style>).
+#: How many parsed stylesheets are kept (the official one, and each template's own <style>).
 STYLESHEETS_KEPT = 64
 #: The type a document's <link>/<style> is given once its stylesheet is handed to WeasyPrint parsed:
 #: WeasyPrint's own search reads only text/css.
 _TAKEN_TYPE = "text/x-fund-portal-parsed"
 
 
-def _parsed_stylesheet(key: tuple, make):
-    """The stylesheet kept under `key` in this thread, made by `make()` the first time."""
-    kept = getattr(_local, "stylesheets", None)
-    if kept is None:
-        kept = _local.stylesheets = {}
-    sheet = kept.pop(key, None)
-    if sheet is None:
-        sheet = make()
-        while len(kept) >= STYLESHEETS_KEPT:
-            del kept[next(iter(kept))]  # the least recently used
-    kept[key] = sheet
-    return sheet
+@functools.lru_cache(maxsize=STYLESHEETS_KEPT)
+def _parsed_stylesheet(text: str, base_url: str, font_config, fetcher):
+    """A stylesheet's text parsed for one thread's fonts and fetcher (`_resources`), kept by all four:
+    a thread's sheets are its own, and a changed text is parsed again."""
+    from weasyprint import CSS
+
+    return CSS(string=text, base_url=base_url, url_fetcher=fetcher, font_config=font_config)
 
 
 def _document_stylesheets(document, font_config, fetcher) -> list:
     """The document's own stylesheets in its ``<head>`` (``<link rel="stylesheet">`` to a project file,
-    ``<style>``), in document order, parsed once per thread and kept; their elements are then skipped
-    by WeasyPrint's own search, which would parse them again for every document (a commune report:
-    20 ms of CSS). One elsewhere (in the body) is left to WeasyPrint, and wins over these.
+    ``<style>``), in document order, parsed once and kept (`_parsed_stylesheet`); their elements are
+    then skipped by WeasyPrint's own search, which would parse them again for every document (a
+    commune report: 20 ms of CSS). One elsewhere (in the body) is left to WeasyPrint, and wins over
+    these.
 
     The rules keep their cascade: all of them, the fonts' defaults included, are given in the order
     the document had them, so they win over each other and over the browser's defaults as before. A
     ``<link>`` or ``<style>`` with a ``media`` or a ``type`` of its own is left to WeasyPrint."""
-    from weasyprint import CSS
     from weasyprint.css import get_child_text
 
     base_url = STATIC_DIR.as_uri() + "/"
@@ -354,32 +349,17 @@ def _document_stylesheets(document, font_config, fetcher) -> list:
         if element.get("media") or element.get("type", "text/css").strip().lower() != "text/css":
             continue
         if element.tag == "style":
-            text = get_child_text(element)
-            sheet = _parsed_stylesheet(
-                ("style", text),
-                lambda text=text: CSS(
-                    string=text, base_url=base_url, url_fetcher=fetcher, font_config=font_config
-                ),
-            )
+            text, sheet_url = get_child_text(element), base_url
         elif element.tag == "link" and (element.get("rel") or "").lower().split() == ["stylesheet"]:
-            href = element.get("href") or ""
             try:
-                path = resolve_local_url(urljoin(base_url, href))
+                path = resolve_local_url(urljoin(base_url, element.get("href") or ""))
             except URLRefused:
                 continue  # WeasyPrint's own search refuses it through the fetcher, and logs it
-            sheet = _parsed_stylesheet(
-                ("link", str(path), path.stat().st_mtime_ns),
-                lambda path=path: CSS(
-                    string=path.read_text(encoding="utf-8"),
-                    base_url=path.as_uri(),
-                    url_fetcher=fetcher,
-                    font_config=font_config,
-                ),
-            )
+            text, sheet_url = path.read_text(encoding="utf-8"), path.as_uri()
         else:
             continue
         element.set("type", _TAKEN_TYPE)
-        sheets.append(sheet)
+        sheets.append(_parsed_stylesheet(text, sheet_url, font_config, fetcher))
     return sheets
 
 

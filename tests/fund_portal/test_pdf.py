@@ -7,7 +7,6 @@ shipped Liberation Serif embedded (never a silent DejaVu fallback), and no netwo
 
 import datetime as dt
 import io
-import os
 import socket
 import subprocess
 import unicodedata
@@ -409,7 +408,7 @@ def test_a_worker_process_is_ready_for_pdfs_once_started(no_network):
     assert all(name.startswith("LiberationSerif") for name in embedded_fonts(reader).values())
 
 
-# --- A document's own stylesheets, parsed once per thread ------------------------------------------
+# --- A document's own stylesheets, parsed once ----------------------------------------------------
 
 STYLED_TEMPLATE = """{% extends "pdf/official_base.html" %}
 {% block extra_head %}<style>
@@ -447,7 +446,7 @@ def in_a_new_thread(function):
 def test_a_document_s_own_stylesheets_are_parsed_once_and_cascade_as_weasyprint_s_own(
     template_dir, no_network, tmp_path
 ):
-    """The official stylesheet (a <link>) and a template's <style> are parsed once per thread and kept;
+    """The official stylesheet (a <link>) and a template's <style> are parsed once and kept;
     the pages are drawn exactly as when WeasyPrint finds and parses them itself: a template's rule wins
     over the official one of the same weight, and loses to a more specific one."""
     (template_dir / "styled.html").write_text(STYLED_TEMPLATE.replace("@SIZE@", "20"), encoding="utf-8")
@@ -462,15 +461,22 @@ def test_a_document_s_own_stylesheets_are_parsed_once_and_cascade_as_weasyprint_
             render_to_string("styled.html", BASE_CONTEXT),
             render_to_string("sample_kept.html", {**BASE_CONTEXT, "rows": rows}),
         ]
-        assert getattr(pdf._local, "stylesheets", None) is None
+        pdf._parsed_stylesheet.cache_clear()
         first = [pdf.html_to_pdf(html) for html in htmls]
-        kept = dict(pdf._local.stylesheets)
+        kept = pdf._parsed_stylesheet.cache_info()
         again = [pdf.html_to_pdf(html) for html in htmls]
-        return htmls, first, kept, dict(pdf._local.stylesheets), again, [weasyprint_alone(h) for h in htmls]
+        return (
+            htmls,
+            first,
+            kept,
+            pdf._parsed_stylesheet.cache_info(),
+            again,
+            [weasyprint_alone(h) for h in htmls],
+        )
 
     htmls, first, kept, kept_after, again, alone = in_a_new_thread(render)
-    assert sorted(key[0] for key in kept) == ["link", "style"]  # pdf-official.css, the template's <style>
-    assert all(kept_after[key] is sheet for key, sheet in kept.items())  # the second documents parsed none
+    assert (kept.misses, kept.currsize) == (2, 2)  # pdf-official.css (once for both), the template's <style>
+    assert kept_after.misses == 2 and kept_after.hits == kept.hits + 3  # the second documents parsed none
     for index in range(len(htmls)):
         images = page_images(first[index], tmp_path, f"kept{index}")
         assert len(images) == (1 if index == 0 else len(pypdf.PdfReader(io.BytesIO(alone[index])).pages))
@@ -479,8 +485,8 @@ def test_a_document_s_own_stylesheets_are_parsed_once_and_cascade_as_weasyprint_
 
 
 def test_a_changed_stylesheet_is_read_again_and_a_thread_keeps_a_bounded_number(tmp_path):
-    """A <style> is kept by its text and a linked file by its path and modification time: a change is
-    laid out at once. A thread keeps at most STYLESHEETS_KEPT of them, the least recently used going."""
+    """A <style> and a linked file are kept by their text: a change is laid out at once. At most
+    STYLESHEETS_KEPT are kept, the least recently used going."""
     folder = tmp_path / "css"
     folder.mkdir()
     sheet = folder / "note.css"
@@ -498,12 +504,11 @@ def test_a_changed_stylesheet_is_read_again_and_a_thread_keeps_a_bounded_number(
         sheet.write_text(".note { font-size: 12pt; }", encoding="utf-8")
         small = gap(pdf.html_to_pdf(document()))
         sheet.write_text(".note { font-size: 40pt; }", encoding="utf-8")
-        os.utime(sheet, ns=(sheet.stat().st_atime_ns, sheet.stat().st_mtime_ns + 10**9))
         large = gap(pdf.html_to_pdf(document()))
         styled = gap(pdf.html_to_pdf(document(".note { font-size: 60pt; }")))
         for number in range(pdf.STYLESHEETS_KEPT + 5):
             pdf.html_to_pdf(document(f".n{number} {{ color: red; }}"))
-        return small, large, styled, len(pdf._local.stylesheets)
+        return small, large, styled, pdf._parsed_stylesheet.cache_info().currsize
 
     with override_settings(STATICFILES_DIRS=[str(folder)]):
         small, large, styled, kept = in_a_new_thread(render)
